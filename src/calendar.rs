@@ -1,0 +1,583 @@
+//! Working days, Kazakhstan's statutory days off, and durations.
+//!
+//! Everything here is pure and cheap: a [`Calendar`] precomputes one bit per
+//! day for the supported range ([`MIN_YEAR`]..=[`MAX_YEAR`]), so asking
+//! whether a day is a working day is an index into a bitmap. That keeps the
+//! engine fast at 100,000 cases, where every lead step asks several times.
+
+use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// First year the calendar knows. Earlier dates are rejected by validation.
+pub const MIN_YEAR: i32 = 1970;
+/// Last year the calendar knows. Later dates are rejected by validation.
+pub const MAX_YEAR: i32 = 2199;
+
+/// First day of Kurban Ait (Eid al-Adha) as a day off in Kazakhstan.
+///
+/// Kurban Ait follows the lunar calendar, so there is no formula: these are
+/// the dates the government announced (they match the python `holidays`
+/// library, vacanza/holidays `holidays/countries/kazakhstan.py` and
+/// `holidays/calendars/islamic.py`, cross-checked against the annual
+/// government decrees on days off). Years later than the table are
+/// *estimates* only where marked; `docket check` warns when a deadline falls
+/// in a year that is missing, so the operator can add the announced date to
+/// `[calendar] extra_holidays`.
+pub const KURBAN_AIT: &[(i32, u32, u32)] = &[
+    (2015, 9, 24),
+    (2016, 9, 12),
+    (2017, 9, 1),
+    (2018, 8, 21),
+    (2019, 8, 11),
+    (2020, 7, 31),
+    (2021, 7, 20),
+    (2022, 7, 9),
+    (2023, 6, 28),
+    (2024, 6, 16),
+    (2025, 6, 6),
+    (2026, 5, 27),
+];
+
+/// Is the first day of Kurban Ait known for `year`?
+pub fn kurban_ait_known(year: i32) -> bool {
+    KURBAN_AIT.iter().any(|&(y, _, _)| y == year)
+}
+
+/// The days of the week that are days off, as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Weekend(u8);
+
+impl Weekend {
+    pub fn from_days(days: &[Weekday]) -> Weekend {
+        let mut w = Weekend(0);
+        for &d in days {
+            w.insert(d);
+        }
+        w
+    }
+    pub fn insert(&mut self, d: Weekday) {
+        self.0 |= 1 << d.num_days_from_monday();
+    }
+    pub fn contains(&self, d: &Weekday) -> bool {
+        self.0 & (1 << d.num_days_from_monday()) != 0
+    }
+    pub fn clear(&mut self) {
+        self.0 = 0;
+    }
+    pub fn len(&self) -> usize {
+        self.0.count_ones() as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Which built-in statutory list applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolidaySet {
+    /// Kazakhstan's statutory days off (SPEC §3).
+    Kz,
+    /// Only weekends and the `extra_` lists.
+    None,
+}
+
+/// What the act-by date is when a deadline falls on a day off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayOffDeadline {
+    /// The previous working day (the default: act before the office closes).
+    Before,
+    /// The next working day (the law moves the deadline forward).
+    After,
+    /// The deadline itself, day off or not.
+    Keep,
+}
+
+/// Calendar settings, as validated from `[calendar]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarSpec {
+    pub weekend: Weekend,
+    pub holidays: HolidaySet,
+    pub extra_holidays: BTreeSet<NaiveDate>,
+    pub extra_working_days: BTreeSet<NaiveDate>,
+    pub day_off_deadline: DayOffDeadline,
+}
+
+impl Default for CalendarSpec {
+    fn default() -> Self {
+        CalendarSpec {
+            weekend: Weekend::from_days(&[Weekday::Sat, Weekday::Sun]),
+            holidays: HolidaySet::Kz,
+            extra_holidays: BTreeSet::new(),
+            extra_working_days: BTreeSet::new(),
+            day_off_deadline: DayOffDeadline::Before,
+        }
+    }
+}
+
+/// A statutory holiday: (month, day, first year, last year, carries over).
+type Statutory = (u32, u32, i32, i32, bool);
+
+/// Kazakhstan's statutory days off per the Law "On holidays" (SPEC §3).
+/// The year bounds are inclusive; `i32::MAX` means "still in force".
+const KZ_STATUTORY: &[Statutory] = &[
+    (1, 1, i32::MIN, i32::MAX, true),
+    (1, 2, i32::MIN, i32::MAX, true),
+    (1, 7, i32::MIN, i32::MAX, false), // Orthodox Christmas: no carry-over
+    (3, 8, i32::MIN, i32::MAX, true),
+    (3, 15, 2027, i32::MAX, true), // Constitution Day under the 2026 Constitution
+    (3, 21, 2010, i32::MAX, true),
+    (3, 22, i32::MIN, i32::MAX, true),
+    (3, 23, 2010, i32::MAX, true),
+    (5, 1, i32::MIN, i32::MAX, true),
+    (5, 7, 2013, i32::MAX, true),
+    (5, 9, i32::MIN, i32::MAX, true),
+    (7, 6, 2009, i32::MAX, true),
+    (8, 30, 1996, 2025, true),
+    (10, 25, 1994, 2008, true),
+    (10, 25, 2022, i32::MAX, true),
+    (12, 1, 2012, 2021, true),
+    (12, 16, i32::MIN, i32::MAX, true),
+    (12, 17, i32::MIN, 2021, true),
+];
+
+/// A working-day calendar with every day of the supported range precomputed.
+#[derive(Clone)]
+pub struct Calendar {
+    spec: CalendarSpec,
+    /// Bit `i` set: day `start + i` is a day off.
+    off: Vec<u64>,
+    start: NaiveDate,
+    len: usize,
+}
+
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calendar").field("spec", &self.spec).finish()
+    }
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec
+    }
+}
+
+impl Calendar {
+    pub fn new(spec: CalendarSpec) -> Calendar {
+        let start = NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).expect("valid");
+        let end = NaiveDate::from_ymd_opt(MAX_YEAR, 12, 31).expect("valid");
+        let len = (end - start).num_days() as usize + 1;
+        let mut cal = Calendar {
+            spec,
+            off: vec![0; len.div_ceil(64)],
+            start,
+            len,
+        };
+        cal.fill();
+        cal
+    }
+
+    pub fn spec(&self) -> &CalendarSpec {
+        &self.spec
+    }
+
+    fn index(&self, d: NaiveDate) -> Option<usize> {
+        let i = (d - self.start).num_days();
+        (i >= 0 && (i as usize) < self.len).then_some(i as usize)
+    }
+
+    fn set_off(&mut self, d: NaiveDate) {
+        if let Some(i) = self.index(d) {
+            self.off[i / 64] |= 1 << (i % 64);
+        }
+    }
+
+    fn clear_off(&mut self, d: NaiveDate) {
+        if let Some(i) = self.index(d) {
+            self.off[i / 64] &= !(1 << (i % 64));
+        }
+    }
+
+    fn bit(&self, d: NaiveDate) -> bool {
+        match self.index(d) {
+            Some(i) => self.off[i / 64] & (1 << (i % 64)) != 0,
+            // Outside the supported range only weekends count; validation
+            // keeps configured dates inside it.
+            None => self.spec.weekend.contains(&d.weekday()),
+        }
+    }
+
+    /// Build the bitmap: weekends, statutory holidays with carry-over, then
+    /// the decree lists, which always win.
+    fn fill(&mut self) {
+        let mut d = self.start;
+        for _ in 0..self.len {
+            if self.spec.weekend.contains(&d.weekday()) {
+                self.set_off(d);
+            }
+            d = d.succ_opt().expect("in range");
+        }
+        for &h in &self.spec.extra_holidays.clone() {
+            self.set_off(h);
+        }
+        if self.spec.holidays == HolidaySet::Kz {
+            for year in MIN_YEAR..=MAX_YEAR {
+                self.fill_kz_year(year);
+            }
+        }
+        for &w in &self.spec.extra_working_days.clone() {
+            self.clear_off(w);
+        }
+    }
+
+    /// Mark one year's statutory days off. First every holiday itself (so
+    /// that a carried-over day never lands on another holiday), then the
+    /// carry-over of those that fall on a weekend, in date order, each onto
+    /// the next day that is neither a weekend day nor already a day off.
+    fn fill_kz_year(&mut self, year: i32) {
+        let mut carried = Vec::new();
+        for &(m, day, from, to, carries) in KZ_STATUTORY {
+            if year < from || year > to {
+                continue;
+            }
+            let Some(h) = NaiveDate::from_ymd_opt(year, m, day) else {
+                continue;
+            };
+            self.set_off(h);
+            if carries && self.spec.weekend.contains(&h.weekday()) {
+                carried.push(h);
+            }
+        }
+        if let Some(&(_, m, day)) = KURBAN_AIT.iter().find(|&&(y, _, _)| y == year) {
+            if let Some(h) = NaiveDate::from_ymd_opt(year, m, day) {
+                self.set_off(h);
+            }
+        }
+        carried.sort();
+        for h in carried {
+            let mut d = h;
+            loop {
+                d = match d.succ_opt() {
+                    Some(n) => n,
+                    None => break,
+                };
+                if self.index(d).is_none() {
+                    break;
+                }
+                if !self.spec.weekend.contains(&d.weekday()) && !self.bit(d) {
+                    self.set_off(d);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Is `d` a day off (weekend or holiday, and not a decreed working day)?
+    #[inline]
+    pub fn is_day_off(&self, d: NaiveDate) -> bool {
+        self.bit(d)
+    }
+
+    #[inline]
+    pub fn is_working_day(&self, d: NaiveDate) -> bool {
+        !self.bit(d)
+    }
+
+    /// `d` if it is a working day, else the previous working day.
+    pub fn working_on_or_before(&self, mut d: NaiveDate) -> NaiveDate {
+        // A bounded walk: no real calendar has 60 days off in a row, and the
+        // bound keeps a pathological config (every weekday a weekend) finite.
+        for _ in 0..366 {
+            if self.is_working_day(d) {
+                return d;
+            }
+            match d.pred_opt() {
+                Some(p) => d = p,
+                None => return d,
+            }
+        }
+        d
+    }
+
+    /// `d` if it is a working day, else the next working day.
+    pub fn working_on_or_after(&self, mut d: NaiveDate) -> NaiveDate {
+        for _ in 0..366 {
+            if self.is_working_day(d) {
+                return d;
+            }
+            match d.succ_opt() {
+                Some(n) => d = n,
+                None => return d,
+            }
+        }
+        d
+    }
+
+    /// The act-by date of a deadline (SPEC §3).
+    pub fn act_by(&self, deadline: NaiveDate) -> NaiveDate {
+        match self.spec.day_off_deadline {
+            DayOffDeadline::Before => self.working_on_or_before(deadline),
+            DayOffDeadline::After => self.working_on_or_after(deadline),
+            DayOffDeadline::Keep => deadline,
+        }
+    }
+
+    /// `start` plus `n` working days, counting from the day after `start`.
+    pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Option<NaiveDate> {
+        let mut d = start;
+        let mut left = n;
+        let mut guard = 0u32;
+        while left > 0 {
+            d = d.succ_opt()?;
+            if self.is_working_day(d) {
+                left -= 1;
+            }
+            guard += 1;
+            if guard > n.saturating_mul(7).saturating_add(366) {
+                return None;
+            }
+        }
+        Some(d)
+    }
+
+    /// `start + duration` per SPEC §3.
+    pub fn add(&self, start: NaiveDate, dur: Duration) -> Option<NaiveDate> {
+        match dur {
+            Duration::Days(n) => start.checked_add_days(Days::new(n.into())),
+            Duration::WorkingDays(n) => self.add_working_days(start, n),
+            Duration::Months(n) => start.checked_add_months(Months::new(n)),
+            Duration::Years(n) => start.checked_add_months(Months::new(n.checked_mul(12)?)),
+        }
+    }
+}
+
+/// A duration as written in the config: `Nd`, `Nwd`, `Nm` or `Ny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Duration {
+    Days(u32),
+    WorkingDays(u32),
+    Months(u32),
+    Years(u32),
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Duration::Days(n) => write!(f, "{n}d"),
+            Duration::WorkingDays(n) => write!(f, "{n}wd"),
+            Duration::Months(n) => write!(f, "{n}m"),
+            Duration::Years(n) => write!(f, "{n}y"),
+        }
+    }
+}
+
+/// Largest number accepted in a duration: 100 years of days is already
+/// more than any legal period, and the bound keeps arithmetic in range.
+pub const MAX_DURATION: u32 = 36_600;
+
+impl std::str::FromStr for Duration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let split = t
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(|| format!("duration \"{s}\" has no unit; write e.g. \"15wd\", \"30d\", \"3m\" or \"1y\""))?;
+        let (num, unit) = t.split_at(split);
+        if num.is_empty() {
+            return Err(format!(
+                "duration \"{s}\" must start with a number; write e.g. \"15wd\", \"30d\", \"3m\" or \"1y\""
+            ));
+        }
+        let n: u32 = num
+            .parse()
+            .ok()
+            .filter(|&n| n <= MAX_DURATION)
+            .ok_or_else(|| format!("duration \"{s}\" is too long (at most {MAX_DURATION})"))?;
+        match unit {
+            "d" => Ok(Duration::Days(n)),
+            "wd" => Ok(Duration::WorkingDays(n)),
+            "m" => Ok(Duration::Months(n)),
+            "y" => Ok(Duration::Years(n)),
+            _ => Err(format!(
+                "duration \"{s}\" has an unknown unit \"{unit}\"; use d (days), wd (working days), m (months) or y (years)"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn kz() -> Calendar {
+        Calendar::new(CalendarSpec::default())
+    }
+
+    fn off_days(cal: &Calendar, from: &str, to: &str) -> Vec<NaiveDate> {
+        let mut v = Vec::new();
+        let mut x = d(from);
+        while x <= d(to) {
+            if cal.is_day_off(x) && !cal.spec.weekend.contains(&x.weekday()) {
+                v.push(x);
+            }
+            x = x.succ_opt().unwrap();
+        }
+        v
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!("15wd".parse(), Ok(Duration::WorkingDays(15)));
+        assert_eq!("30d".parse(), Ok(Duration::Days(30)));
+        assert_eq!("3m".parse(), Ok(Duration::Months(3)));
+        assert_eq!("1y".parse(), Ok(Duration::Years(1)));
+        assert_eq!("0d".parse(), Ok(Duration::Days(0)));
+        for bad in ["", "d", "15", "15w", "15 days", "-1d", "1.5m", "99999999999d", "1Y"] {
+            assert!(bad.parse::<Duration>().is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn leap_days_clamp_to_month_end() {
+        let cal = kz();
+        assert_eq!(cal.add(d("2024-02-29"), Duration::Years(1)), Some(d("2025-02-28")));
+        assert_eq!(cal.add(d("2023-11-30"), Duration::Months(3)), Some(d("2024-02-29")));
+        assert_eq!(cal.add(d("2024-02-29"), Duration::Years(4)), Some(d("2028-02-29")));
+        assert_eq!(cal.add(d("2024-01-31"), Duration::Months(1)), Some(d("2024-02-29")));
+        assert_eq!(cal.add(d("2023-01-31"), Duration::Months(1)), Some(d("2023-02-28")));
+    }
+
+    #[test]
+    fn working_days_count_from_the_next_day() {
+        let cal = kz();
+        // Thursday 2026-11-19 + 1wd = Friday 2026-11-20.
+        assert_eq!(cal.add(d("2026-11-19"), Duration::WorkingDays(1)), Some(d("2026-11-20")));
+        // Friday + 1wd = Monday.
+        assert_eq!(cal.add(d("2026-11-20"), Duration::WorkingDays(1)), Some(d("2026-11-23")));
+        // Filed on a Saturday: the first working day after it is Monday.
+        assert_eq!(cal.add(d("2026-11-21"), Duration::WorkingDays(1)), Some(d("2026-11-23")));
+        assert_eq!(cal.add(d("2026-11-19"), Duration::WorkingDays(0)), Some(d("2026-11-19")));
+    }
+
+    #[test]
+    fn working_days_across_the_may_holidays_2026() {
+        let cal = kz();
+        // 2026: May 1 Fri, May 7 Thu, May 9 Sat -> carried to Mon May 11.
+        assert_eq!(
+            off_days(&cal, "2026-05-01", "2026-05-31"),
+            vec![d("2026-05-01"), d("2026-05-07"), d("2026-05-11"), d("2026-05-27")]
+        );
+        // Filed Thu 2026-04-30: working days are May 4, 5, 6, 8, 12, 13, ...
+        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(1)), Some(d("2026-05-04")));
+        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(4)), Some(d("2026-05-08")));
+        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(5)), Some(d("2026-05-12")));
+        // 15 working days from 2026-04-30.
+        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(15)), Some(d("2026-05-22")));
+    }
+
+    #[test]
+    fn carry_over_skips_days_already_off() {
+        let cal = kz();
+        // 2023-01-01 is a Sunday; Jan 2 (Mon) is itself a holiday, so Jan 1
+        // moves to Tue Jan 3. Jan 7 (Sat) does not carry over.
+        assert_eq!(off_days(&cal, "2023-01-01", "2023-01-10"), vec![d("2023-01-02"), d("2023-01-03")]);
+        // 2022: Jan 1 Sat, Jan 2 Sun -> Mon 3 and Tue 4.
+        assert_eq!(off_days(&cal, "2022-01-01", "2022-01-10"), vec![d("2022-01-03"), d("2022-01-04"), d("2022-01-07")]);
+    }
+
+    #[test]
+    fn nauryz_on_a_weekend_2026() {
+        let cal = kz();
+        // Mar 21 Sat, 22 Sun, 23 Mon: 21 -> Tue 24, 22 -> Wed 25. Mar 8 Sun -> Mon 9.
+        assert_eq!(
+            off_days(&cal, "2026-03-01", "2026-03-31"),
+            vec![d("2026-03-09"), d("2026-03-23"), d("2026-03-24"), d("2026-03-25")]
+        );
+    }
+
+    #[test]
+    fn december_16_on_a_saturday() {
+        let cal = kz();
+        // 2023: Dec 16 Sat -> Mon Dec 18 (Dec 17 is no longer a holiday).
+        assert_eq!(off_days(&cal, "2023-12-01", "2023-12-31"), vec![d("2023-12-18")]);
+        // 2017: Dec 16 Sat, Dec 17 Sun (still a holiday then) -> Mon 18, Tue 19.
+        assert_eq!(off_days(&cal, "2017-12-14", "2017-12-31"), vec![d("2017-12-18"), d("2017-12-19")]);
+        // Friday 2023-12-15 is a working day; the day after a Dec 16 deadline
+        // on Saturday is acted on before the weekend.
+        assert_eq!(cal.act_by(d("2023-12-16")), d("2023-12-15"));
+    }
+
+    #[test]
+    fn holidays_by_year_range() {
+        let cal = kz();
+        assert!(cal.is_day_off(d("2025-08-29")) || cal.is_day_off(d("2025-08-30")));
+        // Aug 30 is no longer a holiday from 2026 (it is a Sunday in 2026 anyway).
+        assert!(cal.is_working_day(d("2026-08-31")));
+        // Oct 25 is back from 2022: 2022-10-25 is a Tuesday.
+        assert!(cal.is_day_off(d("2022-10-25")));
+        assert!(cal.is_working_day(d("2021-10-25")));
+        // Dec 1 only 2012-2021.
+        assert!(cal.is_day_off(d("2021-12-01")));
+        assert!(cal.is_working_day(d("2022-12-01")));
+        // Mar 15 from 2027 (a Monday).
+        assert!(cal.is_day_off(d("2027-03-15")));
+        assert!(cal.is_working_day(d("2026-03-16")));
+        // Before 2010 only Mar 22.
+        assert!(cal.is_working_day(d("2007-03-21")));
+        assert!(cal.is_day_off(d("2007-03-22")));
+        // Jan 7 2024 is a Sunday: no carry-over, Monday Jan 8 works.
+        assert!(cal.is_working_day(d("2024-01-08")));
+        // Kurban Ait 2026: Wednesday May 27.
+        assert!(cal.is_day_off(d("2026-05-27")));
+    }
+
+    #[test]
+    fn decree_lists_win() {
+        let spec = CalendarSpec {
+            extra_holidays: [d("2022-03-07")].into_iter().collect(),
+            extra_working_days: [d("2022-03-05")].into_iter().collect(),
+            ..CalendarSpec::default()
+        };
+        let cal = Calendar::new(spec);
+        assert!(cal.is_day_off(d("2022-03-07")));
+        assert!(cal.is_working_day(d("2022-03-05")));
+        // Mar 8 2022 is a Tuesday, still off.
+        assert!(cal.is_day_off(d("2022-03-08")));
+    }
+
+    #[test]
+    fn no_holidays_means_weekends_only() {
+        let cal = Calendar::new(CalendarSpec { holidays: HolidaySet::None, ..CalendarSpec::default() });
+        assert!(cal.is_working_day(d("2026-12-16")));
+        assert!(cal.is_day_off(d("2026-12-19")));
+    }
+
+    #[test]
+    fn act_by_modes() {
+        let mut spec = CalendarSpec::default();
+        // Sunday 2026-11-22.
+        let sunday = d("2026-11-22");
+        assert_eq!(Calendar::new(spec.clone()).act_by(sunday), d("2026-11-20"));
+        spec.day_off_deadline = DayOffDeadline::After;
+        assert_eq!(Calendar::new(spec.clone()).act_by(sunday), d("2026-11-23"));
+        spec.day_off_deadline = DayOffDeadline::Keep;
+        assert_eq!(Calendar::new(spec.clone()).act_by(sunday), sunday);
+        // A working day is its own act-by date in every mode.
+        assert_eq!(Calendar::new(spec).act_by(d("2026-11-24")), d("2026-11-24"));
+    }
+
+    #[test]
+    fn act_by_before_skips_a_holiday_run() {
+        let cal = kz();
+        // Deadline Sun 2026-03-22: Sat 21 and Fri 20 work? Fri 20 is a working day.
+        assert_eq!(cal.act_by(d("2026-03-22")), d("2026-03-20"));
+        // Deadline Wed 2026-03-25 (carried Nauryz day): previous working day is Fri 20.
+        assert_eq!(cal.act_by(d("2026-03-25")), d("2026-03-20"));
+    }
+}

@@ -1,0 +1,65 @@
+//! The command line (SPEC §5). Parsing only: [`crate::app`] runs commands.
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "docket", version, about = "Deadline reminders for refugees' documents, requests and the laws they wait on")]
+pub struct Cli {
+    /// The main config file.
+    #[arg(short, long, global = true, env = "DOCKET_CONFIG", default_value = "/etc/docket/docket.toml")]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the config and every include; print every problem.
+    Check {
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Unresolved deadlines with act-by within N days, overdue ones included.
+    Upcoming {
+        /// The day to look from (default: today in service.timezone).
+        #[arg(long, value_parser = parse_day)]
+        today: Option<NaiveDate>,
+        /// How many days ahead to look.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// Only this case (or bill) id.
+        #[arg(long = "case")]
+        case: Option<String>,
+        /// Only this caseworker's items (a bill's owner for bills).
+        #[arg(long)]
+        caseworker: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Every reminder between two dates, as the daemon would send it running every day.
+    Plan {
+        /// First day (default: today in service.timezone).
+        #[arg(long, value_parser = parse_day)]
+        from: Option<NaiveDate>,
+        /// Last day, inclusive (default: one year after --from).
+        #[arg(long, value_parser = parse_day)]
+        to: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// `YYYY-MM-DD`, strictly.
+pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    crate::config::raw::parse_date(s)
+}

@@ -1,0 +1,178 @@
+//! Diagnostics: every problem in a config, located to file, line and column.
+//!
+//! The first line of each diagnostic is `path:line:col: error: message`, the
+//! form compilers use, so editors and `grep` can jump to it; then the
+//! offending line with a caret under the span, then how to fix it. We render
+//! this ourselves rather than through miette's graphical handler because the
+//! contract (SPEC §5) fixes that first line, and miette boxes the location.
+
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One config file's text, kept so diagnostics can quote it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// A problem in a config file. `file` indexes [`Diagnostics::sources`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diag {
+    pub severity: Severity,
+    pub file: usize,
+    pub span: Range<usize>,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Every problem found while loading a config, and the files they are in.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    pub sources: Vec<Source>,
+    pub items: Vec<Diag>,
+}
+
+impl Diagnostics {
+    pub fn add_source(&mut self, path: &Path, text: String) -> usize {
+        self.sources.push(Source { path: path.to_path_buf(), text });
+        self.sources.len() - 1
+    }
+
+    pub fn error(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) -> &mut Diag {
+        self.push(Severity::Error, file, span, message.into())
+    }
+
+    pub fn warning(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) -> &mut Diag {
+        self.push(Severity::Warning, file, span, message.into())
+    }
+
+    fn push(&mut self, severity: Severity, file: usize, span: Range<usize>, message: String) -> &mut Diag {
+        self.items.push(Diag { severity, file, span, message, help: None });
+        self.items.last_mut().expect("just pushed")
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diag> {
+        self.items.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diag> {
+        self.items.iter().filter(|d| d.severity == Severity::Warning)
+    }
+
+    /// Diagnostics in file order, then position, errors before warnings at
+    /// the same place; exact duplicates dropped.
+    pub fn sort(&mut self) {
+        self.items.sort_by(|a, b| {
+            (a.file, a.span.start, a.severity, &a.message).cmp(&(b.file, b.span.start, b.severity, &b.message))
+        });
+        self.items.dedup();
+    }
+
+    /// `line:col` (both 1-based, col in characters) of a byte offset.
+    pub fn line_col(&self, file: usize, offset: usize) -> (usize, usize) {
+        let text = &self.sources[file].text;
+        let offset = clamp_to_char(text, offset);
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = text[line_start..offset].chars().count() + 1;
+        (line, col)
+    }
+
+    /// Render one diagnostic as text.
+    pub fn render(&self, d: &Diag) -> String {
+        let src = &self.sources[d.file];
+        let (line, col) = self.line_col(d.file, d.span.start);
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "{}:{}:{}: {}: {}", src.path.display(), line, col, kind, d.message);
+        let start = clamp_to_char(&src.text, d.span.start);
+        let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src.text[start..].find('\n').map_or(src.text.len(), |i| start + i);
+        let text = src.text[line_start..line_end].trim_end_matches('\r');
+        if !text.is_empty() || d.span.start < src.text.len() {
+            let num = line.to_string();
+            let pad = " ".repeat(num.len());
+            let end = clamp_to_char(&src.text, d.span.end.min(line_end).max(start));
+            let width = src.text[start..end].chars().count().max(1);
+            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{num} | {}", printable(text));
+            let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));
+        }
+        if let Some(help) = &d.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+}
+
+impl Diag {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Diag {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.items {
+            f.write_str(&self.render(d))?;
+        }
+        Ok(())
+    }
+}
+
+fn clamp_to_char(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Control characters would garble the terminal; show them escaped.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| if c.is_control() && c != '\t' { char::REPLACEMENT_CHARACTER } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_location_line_and_caret() {
+        let mut d = Diagnostics::default();
+        let f = d.add_source(Path::new("x.toml"), "[service]\ntimezone = \"Mars/Base\"\n".into());
+        d.error(f, 21..32, "unknown time zone \"Mars/Base\"").help("use an IANA name such as \"Asia/Almaty\"");
+        let text = d.to_string();
+        assert!(text.starts_with("x.toml:2:12: error: unknown time zone \"Mars/Base\"\n"), "{text}");
+        assert!(text.contains("2 | timezone = \"Mars/Base\"\n"), "{text}");
+        assert!(text.contains("  |            ^^^^^^^^^^^\n"), "{text}");
+        assert!(text.contains("= help: use an IANA name"), "{text}");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let mut d = Diagnostics::default();
+        let f = d.add_source(Path::new("x.toml"), "name = \"Айгерим\" x".into());
+        let off = "name = \"Айгерим\" ".len();
+        assert_eq!(d.line_col(f, off), (1, 17));
+    }
+}

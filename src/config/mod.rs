@@ -1,0 +1,293 @@
+//! Loading the config: read files, parse TOML into [`raw`] structs, validate
+//! into the [`model`], and gather every problem on the way as a located
+//! [`diag::Diag`].
+//!
+//! Parsing keeps going after a bad key: the offending key is reported and
+//! removed from the parsed document, and deserialization is tried again, so
+//! one run of `docket check` lists every unknown key, every bad type and
+//! every semantic problem, in every file.
+
+pub mod diag;
+pub mod diff;
+pub mod model;
+pub mod raw;
+mod validate;
+
+use diag::Diagnostics;
+use model::Config;
+use serde::de::DeserializeOwned;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// Config files larger than this are refused before parsing: a config of
+/// 100,000 cases is about 20 MiB, so this leaves room while keeping a
+/// runaway file from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Parse errors reported per file before giving up on it.
+pub const MAX_PARSE_ERRORS: usize = 100;
+
+/// The outcome of loading: a config when there were no errors, and every
+/// diagnostic (warnings included) either way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Option<Config>,
+    pub diagnostics: Diagnostics,
+}
+
+impl Loaded {
+    /// The config, or the diagnostics when it has errors.
+    pub fn into_result(self) -> Result<(Config, Diagnostics), Diagnostics> {
+        match self.config {
+            Some(c) if !self.diagnostics.has_errors() => Ok((c, self.diagnostics)),
+            _ => Err(self.diagnostics),
+        }
+    }
+}
+
+/// Load and validate the config at `path` with its includes.
+pub fn load(path: &Path) -> Loaded {
+    load_with_env(path, &Env::from_process())
+}
+
+/// What loading reads from the environment, made explicit for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// `$STATE_DIRECTORY`, set by systemd's `StateDirectory=`.
+    pub state_directory: Option<PathBuf>,
+    /// The effective user id, for ownership checks (None: skip them).
+    pub euid: Option<u32>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        Env {
+            state_directory: std::env::var_os("STATE_DIRECTORY")
+                // systemd may pass several, colon-separated: ours is the first.
+                .and_then(|v| v.to_str().and_then(|s| s.split(':').next()).map(PathBuf::from))
+                .filter(|p| !p.as_os_str().is_empty()),
+            euid: Some(crate::sys::euid()),
+        }
+    }
+}
+
+pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
+    let mut diags = Diagnostics::default();
+    let Some((file, text)) = read_source(path, &mut diags, None) else {
+        return Loaded { config: None, diagnostics: diags };
+    };
+    validate::check_file_permissions(path, file, true, env, &mut diags);
+    let main: raw::RawMain = parse_collect(&text, file, &mut diags).unwrap_or_default();
+    let config = validate::validate(path, file, main, env, &mut diags);
+    diags.sort();
+    Loaded { config, diagnostics: diags }
+}
+
+/// Read a config file, refusing huge or non-UTF-8 files with a located error.
+/// Returns the file's index in `diags` and its text.
+pub(crate) fn read_source(
+    path: &Path,
+    diags: &mut Diagnostics,
+    from: Option<(usize, Range<usize>)>,
+) -> Option<(usize, String)> {
+    let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
+        match from {
+            Some((file, span)) => {
+                diags.error(file, span, msg).help(help);
+            }
+            None => {
+                let f = diags.add_source(path, String::new());
+                diags.error(f, 0..0, msg).help(help);
+            }
+        };
+        None
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            return fail(
+                diags,
+                format!("cannot read {}: {}", path.display(), io_reason(&e)),
+                "check the path, or pass another with -c/--config or DOCKET_CONFIG",
+            )
+        }
+    };
+    if !meta.is_file() {
+        return fail(diags, format!("{} is not a regular file", path.display()), "point at a .toml file");
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return fail(
+            diags,
+            format!("{} is {} bytes, over the limit of {} bytes", path.display(), meta.len(), MAX_FILE_BYTES),
+            "split the cases into several files under service.include",
+        );
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(diags, format!("cannot read {}: {}", path.display(), io_reason(&e)), "check the file's permissions")
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some((diags.add_source(path, text.clone()), text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            // Keep the valid prefix as the source so the location points at
+            // the first bad byte.
+            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let f = diags.add_source(path, text);
+            diags
+                .error(f, valid..valid + 1, "the file is not valid UTF-8")
+                .help("save the file as UTF-8 (TOML requires it)");
+            None
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Deserialize `text` into `T`, reporting *every* bad key rather than the
+/// first: on an error, report it, drop the offending key from the parsed
+/// document and try again. The fast path (a valid file) parses once.
+pub(crate) fn parse_collect<T: DeserializeOwned>(text: &str, file: usize, diags: &mut Diagnostics) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(v) => return Some(v),
+        Err(e) if e.span().is_none() => {
+            report_toml_error(&e, None, file, diags);
+            return None;
+        }
+        Err(_) => {}
+    }
+    let (mut root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        for e in &syntax {
+            report_toml_error(e, Some(text), file, diags);
+        }
+        return None;
+    }
+    root.get_mut().make_owned();
+    // Each round removes one key, so this ends; the cap bounds the work a
+    // hostile file can cause (each round re-reads the whole document).
+    for _ in 0..MAX_PARSE_ERRORS {
+        let de = toml::de::Deserializer::from(root.clone());
+        match T::deserialize(de) {
+            Ok(v) => return Some(v),
+            Err(e) => {
+                let span = e.span();
+                report_toml_error(&e, Some(text), file, diags);
+                match span {
+                    Some(span) if remove_at(root.get_mut(), &span) => continue,
+                    _ => return None,
+                }
+            }
+        }
+    }
+    None
+}
+
+fn report_toml_error(e: &toml::de::Error, text: Option<&str>, file: usize, diags: &mut Diagnostics) {
+    let span = e.span().unwrap_or(0..0);
+    let message = e.message().trim().to_string();
+    let (message, help) = explain(&message, text.map(|t| &t[span.start.min(t.len())..span.end.min(t.len())]));
+    let d = diags.error(file, span, message);
+    if let Some(h) = help {
+        d.help(h);
+    }
+}
+
+/// Turn serde's wording into what a caseworker can act on.
+fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest.split('`').skip(1).filter(|s| !s.contains(',') && !s.trim().is_empty()).collect();
+        let expected: Vec<&str> = expected.into_iter().filter(|s| !s.starts_with(' ')).collect();
+        if looks_secret(name) {
+            return (
+                format!("`{name}`: secrets never live in the TOML"),
+                Some(
+                    "remove it; put the password in a file only docket can read and set [mail] password_file, \
+                     or pass it as a systemd credential (LoadCredential=smtp-password:/etc/docket/smtp-password)"
+                        .into(),
+                ),
+            );
+        }
+        let help = match validate::closest(name, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? allowed here: {}", expected.join(", ")),
+            None if expected.is_empty() => "remove it".into(),
+            None => format!("remove it; allowed here: {}", expected.join(", ")),
+        };
+        return (format!("unknown key `{name}`"), Some(help));
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        let help = snippet.map(|s| format!("found {}", s.trim()));
+        return (message.replace("invalid type: ", "wrong type: "), help);
+    }
+    if message.contains("duplicate key") {
+        return (message.to_string(), Some("each key may appear only once in a table; remove one".into()));
+    }
+    (message.to_string(), None)
+}
+
+fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["password", "passwd", "secret", "token", "api_key", "apikey", "private_key"]
+        .iter()
+        .any(|s| n.contains(s))
+        && !n.ends_with("_file")
+}
+
+/// Remove the key whose key or value is at `span`, searching nested tables
+/// and arrays of tables. Returns whether something was removed.
+fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    let mut victim = None;
+    for (k, v) in table.iter_mut() {
+        if covers(&k.span(), span) {
+            victim = Some(k.get_ref().to_string());
+            break;
+        }
+        let inside = covers(&v.span(), span);
+        // Tables opened by a header ([a.b]) need not nest textually inside
+        // their parent's span, so search every table, not only covering ones.
+        if remove_in_value(v, span) {
+            return true;
+        }
+        if inside {
+            victim = Some(k.get_ref().to_string());
+            break;
+        }
+    }
+    match victim {
+        Some(k) => table.remove(k.as_str()).is_some(),
+        None => false,
+    }
+}
+
+fn remove_in_value(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
+    match v.get_mut() {
+        DeValue::Table(t) => remove_at(t, span),
+        DeValue::Array(a) => {
+            for item in a.iter_mut() {
+                if let DeValue::Table(t) = item.get_mut() {
+                    if remove_at(t, span) {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+fn covers(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && !(outer.is_empty() && !inner.is_empty())
+}

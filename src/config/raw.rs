@@ -1,0 +1,227 @@
+//! What the user wrote: serde structs that mirror the TOML one to one.
+//!
+//! Every struct denies unknown keys, and almost every field is optional:
+//! "required" is checked by validation, which can then report *all* missing
+//! keys with their table's location instead of serde's first one. Fields that
+//! validation may complain about carry their [`Spanned`] location.
+
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+pub type S<T> = Spanned<T>;
+
+/// A TOML local date (`2026-10-16`), or the same as a string, checked to be
+/// a real day of the calendar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawDate(pub chrono::NaiveDate);
+
+impl<'de> Deserialize<'de> for RawDate {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Date(toml::value::Datetime),
+            Text(String),
+        }
+        let text = match Either::deserialize(de)
+            .map_err(|_| D::Error::custom("expected a date such as 2026-10-16 (YYYY-MM-DD, without quotes)"))?
+        {
+            Either::Date(dt) => {
+                if dt.time.is_some() || dt.offset.is_some() {
+                    return Err(D::Error::custom(format!(
+                        "expected a date, found the date-time {dt}; write only the day, e.g. 2026-10-16"
+                    )));
+                }
+                dt.to_string()
+            }
+            Either::Text(s) => s,
+        };
+        parse_date(&text).map(RawDate).map_err(D::Error::custom)
+    }
+}
+
+/// Parse `YYYY-MM-DD` strictly and say precisely what is wrong.
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let ok_shape = parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok_shape {
+        return Err(format!("\"{s}\" is not a date; write YYYY-MM-DD, e.g. 2026-10-16"));
+    }
+    let (y, m, d) = (
+        parts[0].parse::<i32>().unwrap_or(0),
+        parts[1].parse::<u32>().unwrap_or(0),
+        parts[2].parse::<u32>().unwrap_or(0),
+    );
+    chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        if (1..=12).contains(&m) {
+            format!("impossible date {s}: that month has no day {d}")
+        } else {
+            format!("impossible date {s}: there is no month {m}")
+        }
+    })
+}
+
+/// The main config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMain {
+    pub service: Option<S<RawService>>,
+    pub mail: Option<S<RawMail>>,
+    pub privacy: Option<RawPrivacy>,
+    pub calendar: Option<RawCalendar>,
+    pub reminders: Option<RawReminders>,
+    pub kinds: Option<BTreeMap<S<String>, S<RawKind>>>,
+    pub caseworker: Option<Vec<S<RawCaseworker>>>,
+    pub case: Option<Vec<S<RawCase>>>,
+    pub bill: Option<Vec<S<RawBill>>>,
+}
+
+/// A file pulled in by `service.include`: cases and bills only.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInclude {
+    pub case: Option<Vec<S<RawCase>>>,
+    pub bill: Option<Vec<S<RawBill>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawService {
+    pub timezone: Option<S<String>>,
+    pub schedule: Option<S<String>>,
+    pub state_dir: Option<S<String>>,
+    pub include: Option<Vec<S<String>>>,
+    pub admin: Option<S<String>>,
+    /// How long a message may stay unsent before the admin is told (hours).
+    pub alert_after_hours: Option<S<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMail {
+    pub transport: Option<S<String>>,
+    pub host: Option<S<String>>,
+    pub port: Option<S<i64>>,
+    pub tls: Option<S<String>>,
+    pub username: Option<S<String>>,
+    pub password_file: Option<S<String>>,
+    pub ca_file: Option<S<String>>,
+    pub from: Option<S<String>>,
+    pub timeout_secs: Option<S<i64>>,
+    pub dir: Option<S<String>>,
+    pub sendmail_command: Option<S<String>>,
+    pub templates_dir: Option<S<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrivacy {
+    pub names_in_email: Option<bool>,
+    pub numbers_in_email: Option<bool>,
+    pub ledger_retention_days: Option<S<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub weekend: Option<Vec<S<String>>>,
+    pub holidays: Option<S<String>>,
+    pub extra_holidays: Option<Vec<S<RawDate>>>,
+    pub extra_working_days: Option<Vec<S<RawDate>>>,
+    pub day_off_deadline: Option<S<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReminders {
+    pub lead_days: Option<S<Vec<S<i64>>>>,
+    pub overdue_every_days: Option<S<i64>>,
+    pub escalate_within_days: Option<S<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKind {
+    pub label: Option<S<String>>,
+    pub valid_for: Option<S<String>>,
+    pub answer_within: Option<S<String>>,
+    pub lead_days: Option<S<Vec<S<i64>>>>,
+    pub overdue_every_days: Option<S<i64>>,
+    pub escalate_within_days: Option<S<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCaseworker {
+    pub id: Option<S<String>>,
+    pub name: Option<S<String>>,
+    pub email: Option<S<String>>,
+    pub supervisor: Option<S<String>>,
+    pub language: Option<S<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCase {
+    pub id: Option<S<String>>,
+    pub caseworker: Option<S<String>>,
+    pub person: Option<S<String>>,
+    pub document: Option<Vec<S<RawDocument>>>,
+    pub request: Option<Vec<S<RawRequest>>>,
+    pub event: Option<Vec<S<RawEvent>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDocument {
+    pub kind: Option<S<String>>,
+    pub number: Option<S<String>>,
+    pub issued: Option<S<RawDate>>,
+    pub expires: Option<S<RawDate>>,
+    pub status: Option<S<String>>,
+    pub filed: Option<S<RawDate>>,
+    pub lead_days: Option<S<Vec<S<i64>>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequest {
+    pub kind: Option<S<String>>,
+    pub number: Option<S<String>>,
+    pub filed: Option<S<RawDate>>,
+    pub answer_within: Option<S<String>>,
+    pub extended_to: Option<S<RawDate>>,
+    pub status: Option<S<String>>,
+    pub waiting_for: Option<S<String>>,
+    pub lead_days: Option<S<Vec<S<i64>>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    pub title: Option<S<String>>,
+    pub kind: Option<S<String>>,
+    pub date: Option<S<RawDate>>,
+    pub lead_days: Option<S<Vec<S<i64>>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBill {
+    pub id: Option<S<String>>,
+    pub title: Option<S<String>>,
+    pub owner: Option<S<String>>,
+    pub stages: Option<S<Vec<S<String>>>>,
+    pub stage: Option<S<String>>,
+    pub stage_since: Option<S<RawDate>>,
+    pub expected: Option<BTreeMap<S<String>, S<RawDate>>>,
+    pub last_checked: Option<S<RawDate>>,
+    pub check_every_days: Option<S<i64>>,
+    pub lead_days: Option<S<Vec<S<i64>>>>,
+}

@@ -1,0 +1,28 @@
+//! docket keeps refugees' papers from lapsing: it reads a TOML file of cases
+//! and the laws they wait on, works out every deadline on Kazakhstan's
+//! working-day calendar, and emails each caseworker a digest in time.
+//!
+//! Module map (see ARCHITECTURE.md for the invariants):
+//! - [`config`]: files → raw serde structs → validated model, with located
+//!   diagnostics for every problem;
+//! - [`calendar`]: working days, statutory holidays, durations;
+//! - [`engine`]: pure deadline and reminder computation;
+//! - [`report`]: `upcoming` and `plan` as tables and JSON;
+//! - [`cli`]: the command line, and [`app`] which runs each command.
+
+pub mod app;
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod report;
+pub mod sys;
+
+/// Exit codes (SPEC §5).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    /// EX_CONFIG from sysexits.h: the config is wrong.
+    pub const CONFIG: u8 = 78;
+}
