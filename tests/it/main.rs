@@ -1,1 +1,7 @@
+//! One integration-test binary (faster to link than one per file).
+//! Each module tests one area; shared helpers live in `util`.
 
+mod cli;
+mod config_data;
+mod engine_rules;
+mod util;
