@@ -42,6 +42,204 @@ pub fn run(cli: Cli) -> u8 {
                 Format::Table => print(&crate::report::plan_table(&rows)),
             }
         }
+        Command::Preview { today, to } => {
+            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+            let today = today.unwrap_or_else(|| local_today(&cfg));
+            if let Some(code) = unknown_filter(&cfg, None, to.as_deref()) {
+                return code;
+            }
+            match crate::daemon::preview(&cfg, today, to.as_deref()) {
+                Ok(digests) if digests.is_empty() => {
+                    eprintln!("docket: nothing to send on {today}");
+                    exit::OK
+                }
+                Ok(digests) => {
+                    let mut text = String::new();
+                    for d in digests {
+                        text.push_str(&String::from_utf8_lossy(&d.message.formatted()));
+                        text.push_str("\n\n");
+                    }
+                    print(&text)
+                }
+                Err(e) => {
+                    eprintln!("docket: {e}");
+                    exit::FAILURE
+                }
+            }
+        }
+        Command::Run { once, today } => {
+            let Some(rt) = runtime() else { return exit::FAILURE };
+            let opts = crate::daemon::RunOptions { config: cli.config.clone(), once, today };
+            match rt.block_on(crate::daemon::run(opts, crate::daemon::shutdown_signal())) {
+                Ok(outcome) if once && outcome.digests_failed > 0 => {
+                    eprintln!("docket: {} digest(s) could not be sent; they stay queued", outcome.digests_failed);
+                    exit::FAILURE
+                }
+                Ok(_) => exit::OK,
+                Err(crate::daemon::DaemonError::Config(diags)) => {
+                    report_errors(&cli.config, &diags);
+                    exit::CONFIG
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "docket stopped");
+                    eprintln!("docket: {e}");
+                    exit::FAILURE
+                }
+            }
+        }
+        Command::SendTest { to } => {
+            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+            let Some(rt) = runtime() else { return exit::FAILURE };
+            rt.block_on(send_test(&cfg, &to))
+        }
+        Command::History { case, format } => {
+            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+            history(&cfg, case.as_deref(), format)
+        }
+    }
+}
+
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("docket: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+async fn send_test(cfg: &Config, to: &str) -> u8 {
+    let to_box: lettre::message::Mailbox = match to.parse() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("docket: --to {to}: {e}");
+            return exit::USAGE;
+        }
+    };
+    let mailer = match crate::mail::Mailer::new(&cfg.mail) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("docket: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let from: lettre::message::Mailbox = match cfg.mail.from.parse() {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("docket: from: {e}");
+            return exit::CONFIG;
+        }
+    };
+    let msg = lettre::Message::builder()
+        .from(from)
+        .to(to_box)
+        .subject("[docket] test message")
+        .body(String::from("This is a test message from docket. If you can read it, mail delivery works.\n"));
+    let msg = match msg {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("docket: {e}");
+            return exit::FAILURE;
+        }
+    };
+    match mailer.send(&msg).await {
+        Ok(answer) => {
+            println!("sent: {answer}");
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("docket: send failed: {}", e.message);
+            exit::FAILURE
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct HistoryRow {
+    recorded_at: String,
+    sent_at: Option<String>,
+    case: String,
+    item: String,
+    kind: String,
+    deadline: String,
+    step: String,
+    due_date: String,
+    recipient: String,
+    role: String,
+    late: bool,
+    state: String,
+    message_id: Option<String>,
+    attempts: u32,
+    last_error: Option<String>,
+}
+
+fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
+    let ledger = match crate::ledger::Ledger::open_read_only(&cfg.service.state_dir) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            eprintln!("docket: no ledger in {} yet: nothing was sent", cfg.service.state_dir.display());
+            return if format == Format::Json { print("[]\n") } else { exit::OK };
+        }
+        Err(e) => {
+            eprintln!("docket: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let rows = match ledger.history(case) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("docket: {e}");
+            return exit::FAILURE;
+        }
+    };
+    let rows: Vec<HistoryRow> = rows
+        .into_iter()
+        .map(|r| HistoryRow {
+            recorded_at: r.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            sent_at: r.sent_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            case: r.key.case_ref,
+            item: r.key.item,
+            kind: r.kind,
+            deadline: r.key.deadline.to_string(),
+            step: r.key.step,
+            due_date: r.due_date.to_string(),
+            recipient: r.key.recipient,
+            role: r.role,
+            late: r.late,
+            state: r.state.as_str().to_string(),
+            message_id: r.message_id,
+            attempts: r.attempts,
+            last_error: r.last_error,
+        })
+        .collect();
+    match format {
+        Format::Json => print_json(&rows),
+        Format::Table => {
+            if rows.is_empty() {
+                return print("The ledger holds no reminders.\n");
+            }
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.recorded_at.clone(),
+                        r.case.clone(),
+                        r.item.clone(),
+                        r.deadline.clone(),
+                        r.step.clone(),
+                        format!("{}{}", r.recipient, if r.role == "cc" { " (cc)" } else { "" }),
+                        format!("{}{}", r.state, if r.late { ", late" } else { "" }),
+                        r.sent_at.clone().unwrap_or_else(|| "-".into()),
+                        r.message_id.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print(&crate::report::table(
+                &["RECORDED", "CASE", "ITEM", "DEADLINE", "STEP", "TO", "STATE", "SENT", "MESSAGE-ID"],
+                &body,
+            ))
+        }
     }
 }
 

@@ -57,6 +57,35 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The digest emails a pass on D would send, as RFC 5322 text.
+    Preview {
+        #[arg(long, value_parser = parse_day)]
+        today: Option<NaiveDate>,
+        /// Only the digest for this caseworker id.
+        #[arg(long = "to")]
+        to: Option<String>,
+    },
+    /// The daemon: passes on the schedule, reload on SIGHUP, stop on SIGTERM.
+    Run {
+        /// One pass, then exit (1 if a digest could not be sent).
+        #[arg(long)]
+        once: bool,
+        /// Pretend today is D (for tests and catch-up drills).
+        #[arg(long, value_parser = parse_day)]
+        today: Option<NaiveDate>,
+    },
+    /// Send one test message through the configured transport.
+    SendTest {
+        #[arg(long = "to")]
+        to: String,
+    },
+    /// What the ledger says was sent, when, to whom.
+    History {
+        #[arg(long = "case")]
+        case: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 /// `YYYY-MM-DD`, strictly.

@@ -8,13 +8,20 @@
 //! - [`calendar`]: working days, statutory holidays, durations;
 //! - [`engine`]: pure deadline and reminder computation;
 //! - [`report`]: `upcoming` and `plan` as tables and JSON;
+//! - [`ledger`]: SQLite record of what was due and what was sent;
+//! - [`mail`]: digest rendering and the only code that talks SMTP;
+//! - [`daemon`]: scheduled passes, reload, shutdown, systemd notify;
 //! - [`cli`]: the command line, and [`app`] which runs each command.
 
 pub mod app;
 pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod engine;
+pub mod ledger;
+pub mod logging;
+pub mod mail;
 pub mod report;
 pub mod sys;
 

@@ -1,0 +1,178 @@
+//! Mail: rendering digests ([`digest`]) and delivering them. This is the
+//! only module that talks SMTP.
+//!
+//! Delivery rules (SPEC §4): TLS is required unless the relay is on
+//! loopback, a TLS failure is an error and never a silent downgrade, AUTH
+//! is only configured on TLS connections, and every send runs under a
+//! timeout (lettre's async send can hang after an error).
+
+pub mod digest;
+
+use crate::config::model::{Mail, Sensitive, Tls, Transport};
+use lettre::message::Message;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls as LTls, TlsParameters, TlsVersion};
+use lettre::{AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("cannot read the SMTP password from {path}: {reason}")]
+    Password { path: PathBuf, reason: String },
+    #[error("cannot read ca_file {path}: {reason}")]
+    CaFile { path: PathBuf, reason: String },
+    #[error("TLS setup for {host}: {reason}")]
+    Tls { host: String, reason: String },
+    #[error("cannot create the outbox {path}: {reason}")]
+    Outbox { path: PathBuf, reason: String },
+}
+
+/// A failed send, classified so the daemon knows whether retrying helps.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub message: String,
+    /// The server said no for good (5xx), or the setup is wrong: retrying
+    /// will not help, the admin must act.
+    pub permanent: bool,
+}
+
+/// A configured transport.
+pub enum Mailer {
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, timeout: Duration, host: String },
+    Sendmail { transport: AsyncSendmailTransport<Tokio1Executor>, timeout: Duration },
+    File { transport: AsyncFileTransport<Tokio1Executor>, timeout: Duration, dir: PathBuf },
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Mailer::Smtp { host, .. } => write!(f, "Mailer::Smtp({host})"),
+            Mailer::Sendmail { .. } => write!(f, "Mailer::Sendmail"),
+            Mailer::File { dir, .. } => write!(f, "Mailer::File({})", dir.display()),
+        }
+    }
+}
+
+/// Where the SMTP password comes from: `password_file`, else the systemd
+/// credential `smtp-password`.
+pub fn password_path(mail: &Mail) -> Option<PathBuf> {
+    mail.password_file.clone().or_else(|| {
+        std::env::var_os("CREDENTIALS_DIRECTORY").map(|d| Path::new(&d).join("smtp-password"))
+    })
+}
+
+fn read_password(path: &Path) -> Result<Sensitive, SetupError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| SetupError::Password { path: path.to_path_buf(), reason: e.kind().to_string() })?;
+    // A trailing newline from `echo > file` is not part of the password.
+    let pw = text.trim_end_matches(['\n', '\r']).to_string();
+    if pw.is_empty() {
+        return Err(SetupError::Password { path: path.to_path_buf(), reason: "the file is empty".into() });
+    }
+    Ok(Sensitive::new(pw))
+}
+
+impl Mailer {
+    /// Build the transport from `[mail]`. Reads the password and CA file now,
+    /// so a reload picks up a rotated password.
+    pub fn new(mail: &Mail) -> Result<Mailer, SetupError> {
+        let timeout = Duration::from_secs(mail.timeout_secs);
+        match mail.transport {
+            Transport::File => {
+                create_private_dir(&mail.dir)
+                    .map_err(|e| SetupError::Outbox { path: mail.dir.clone(), reason: e.to_string() })?;
+                Ok(Mailer::File { transport: AsyncFileTransport::new(&mail.dir), timeout, dir: mail.dir.clone() })
+            }
+            Transport::Sendmail => Ok(Mailer::Sendmail {
+                transport: AsyncSendmailTransport::new_with_command(mail.sendmail_command.as_os_str()),
+                timeout,
+            }),
+            Transport::Smtp => {
+                let host = mail.host.clone();
+                let tls = match mail.tls {
+                    Tls::None => LTls::None,
+                    Tls::Wrapper => LTls::Wrapper(tls_params(mail)?),
+                    Tls::Starttls => LTls::Required(tls_params(mail)?),
+                };
+                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
+                    .port(mail.port)
+                    .tls(tls)
+                    .timeout(Some(timeout));
+                // Validation refuses a username with tls = "none"; check again
+                // here so no path can ever send credentials in clear text.
+                if let (Some(user), false) = (&mail.username, mail.tls == Tls::None) {
+                    let path = password_path(mail).ok_or_else(|| SetupError::Password {
+                        path: PathBuf::from("$CREDENTIALS_DIRECTORY/smtp-password"),
+                        reason: "no password_file and no systemd credential".into(),
+                    })?;
+                    let pw = read_password(&path)?;
+                    b = b.credentials(Credentials::new(user.clone(), pw.expose().to_string()));
+                }
+                Ok(Mailer::Smtp { transport: b.build(), timeout, host })
+            }
+        }
+    }
+
+    /// Send one message; Ok carries the server's answer.
+    pub async fn send(&self, msg: &Message) -> Result<String, SendError> {
+        match self {
+            Mailer::Smtp { transport, timeout, host } => {
+                match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+                    Err(_) => Err(SendError { message: format!("{host}: no answer within {}s", timeout.as_secs()), permanent: false }),
+                    Ok(Ok(resp)) => Ok(format!("{} {}", resp.code(), resp.message().collect::<Vec<_>>().join(" "))),
+                    Ok(Err(e)) => Err(classify_smtp(host, &e)),
+                }
+            }
+            Mailer::Sendmail { transport, timeout } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+                Err(_) => Err(SendError { message: "sendmail did not finish in time".into(), permanent: false }),
+                Ok(Ok(())) => Ok("accepted by sendmail".into()),
+                Ok(Err(e)) => Err(SendError { message: format!("sendmail: {e}"), permanent: false }),
+            },
+            Mailer::File { transport, timeout, dir } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+                Err(_) => Err(SendError { message: "writing to the outbox timed out".into(), permanent: false }),
+                Ok(Ok(id)) => Ok(format!("written to {}/{id}.eml", dir.display())),
+                Ok(Err(e)) => Err(SendError { message: format!("outbox {}: {e}", dir.display()), permanent: false }),
+            },
+        }
+    }
+}
+
+fn tls_params(mail: &Mail) -> Result<TlsParameters, SetupError> {
+    let mut b = TlsParameters::builder(mail.host.clone()).set_min_tls_version(TlsVersion::Tlsv12);
+    if let Some(ca) = &mail.ca_file {
+        let pem = std::fs::read(ca).map_err(|e| SetupError::CaFile { path: ca.clone(), reason: e.kind().to_string() })?;
+        let cert = Certificate::from_pem(&pem).map_err(|e| SetupError::CaFile { path: ca.clone(), reason: e.to_string() })?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build_rustls().map_err(|e| SetupError::Tls { host: mail.host.clone(), reason: e.to_string() })
+}
+
+fn classify_smtp(host: &str, e: &lettre::transport::smtp::Error) -> SendError {
+    // Walk the source chain: rustls puts the useful words ("certificate
+    // not valid for name …", "UnknownIssuer") at the bottom.
+    let mut text = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        src = s.source();
+    }
+    let tls = e.is_tls() || text.contains("certificate") || text.contains("STARTTLS") || text.contains("tls");
+    let message = if tls {
+        format!("{host}: TLS failed, nothing was sent (no credentials, no message): {text}")
+    } else {
+        format!("{host}: {text}")
+    };
+    SendError { message, permanent: e.is_permanent() || tls }
+}
+
+/// Create a directory readable only by docket (0700), parents as needed.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
