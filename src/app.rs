@@ -12,13 +12,24 @@ use std::io::Write;
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { strict } => check(&cli.config, strict),
-        Command::Upcoming { today, days, case, caseworker, format } => {
-            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+        Command::Upcoming {
+            today,
+            days,
+            case,
+            caseworker,
+            format,
+        } => {
+            let Some(cfg) = load(&cli.config) else {
+                return exit::CONFIG;
+            };
             let today = today.unwrap_or_else(|| local_today(&cfg));
             if let Some(code) = unknown_filter(&cfg, case.as_deref(), caseworker.as_deref()) {
                 return code;
             }
-            let filter = UpcomingFilter { case: case.as_deref(), caseworker: caseworker.as_deref() };
+            let filter = UpcomingFilter {
+                case: case.as_deref(),
+                caseworker: caseworker.as_deref(),
+            };
             let rows = engine::upcoming(&cfg, today, days, &filter);
             match format {
                 Format::Json => print_json(&rows),
@@ -26,11 +37,15 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Plan { from, to, format } => {
-            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+            let Some(cfg) = load(&cli.config) else {
+                return exit::CONFIG;
+            };
             let from = from.unwrap_or_else(|| local_today(&cfg));
             let to = match to {
                 Some(t) => t,
-                None => from.checked_add_months(Months::new(12)).unwrap_or(NaiveDate::MAX),
+                None => from
+                    .checked_add_months(Months::new(12))
+                    .unwrap_or(NaiveDate::MAX),
             };
             if to < from {
                 eprintln!("docket: --to {to} is before --from {from}");
@@ -43,7 +58,9 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Preview { today, to } => {
-            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+            let Some(cfg) = load(&cli.config) else {
+                return exit::CONFIG;
+            };
             let today = today.unwrap_or_else(|| local_today(&cfg));
             if let Some(code) = unknown_filter(&cfg, None, to.as_deref()) {
                 return code;
@@ -68,11 +85,20 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Run { once, today } => {
-            let Some(rt) = runtime() else { return exit::FAILURE };
-            let opts = crate::daemon::RunOptions { config: cli.config.clone(), once, today };
+            let Some(rt) = runtime() else {
+                return exit::FAILURE;
+            };
+            let opts = crate::daemon::RunOptions {
+                config: cli.config.clone(),
+                once,
+                today,
+            };
             match rt.block_on(crate::daemon::run(opts, crate::daemon::shutdown_signal())) {
                 Ok(outcome) if once && outcome.digests_failed > 0 => {
-                    eprintln!("docket: {} digest(s) could not be sent; they stay queued", outcome.digests_failed);
+                    eprintln!(
+                        "docket: {} digest(s) could not be sent; they stay queued",
+                        outcome.digests_failed
+                    );
                     exit::FAILURE
                 }
                 Ok(_) => exit::OK,
@@ -88,19 +114,29 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::SendTest { to } => {
-            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
-            let Some(rt) = runtime() else { return exit::FAILURE };
+            let Some(cfg) = load(&cli.config) else {
+                return exit::CONFIG;
+            };
+            let Some(rt) = runtime() else {
+                return exit::FAILURE;
+            };
             rt.block_on(send_test(&cfg, &to))
         }
         Command::History { case, format } => {
-            let Some(cfg) = load(&cli.config) else { return exit::CONFIG };
+            let Some(cfg) = load(&cli.config) else {
+                return exit::CONFIG;
+            };
             history(&cfg, case.as_deref(), format)
         }
     }
 }
 
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => Some(rt),
         Err(e) => {
             eprintln!("docket: cannot start the async runtime: {e}");
@@ -135,7 +171,9 @@ async fn send_test(cfg: &Config, to: &str) -> u8 {
         .from(from)
         .to(to_box)
         .subject("[docket] test message")
-        .body(String::from("This is a test message from docket. If you can read it, mail delivery works.\n"));
+        .body(String::from(
+            "This is a test message from docket. If you can read it, mail delivery works.\n",
+        ));
     let msg = match msg {
         Ok(m) => m,
         Err(e) => {
@@ -178,8 +216,15 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
     let ledger = match crate::ledger::Ledger::open_read_only(&cfg.service.state_dir) {
         Ok(Some(l)) => l,
         Ok(None) => {
-            eprintln!("docket: no ledger in {} yet: nothing was sent", cfg.service.state_dir.display());
-            return if format == Format::Json { print("[]\n") } else { exit::OK };
+            eprintln!(
+                "docket: no ledger in {} yet: nothing was sent",
+                cfg.service.state_dir.display()
+            );
+            return if format == Format::Json {
+                print("[]\n")
+            } else {
+                exit::OK
+            };
         }
         Err(e) => {
             eprintln!("docket: {e}");
@@ -196,8 +241,12 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
     let rows: Vec<HistoryRow> = rows
         .into_iter()
         .map(|r| HistoryRow {
-            recorded_at: r.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            sent_at: r.sent_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            recorded_at: r
+                .recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            sent_at: r
+                .sent_at
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             case: r.key.case_ref,
             item: r.key.item,
             kind: r.kind,
@@ -228,7 +277,11 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
                         r.item.clone(),
                         r.deadline.clone(),
                         r.step.clone(),
-                        format!("{}{}", r.recipient, if r.role == "cc" { " (cc)" } else { "" }),
+                        format!(
+                            "{}{}",
+                            r.recipient,
+                            if r.role == "cc" { " (cc)" } else { "" }
+                        ),
                         format!("{}{}", r.state, if r.late { ", late" } else { "" }),
                         r.sent_at.clone().unwrap_or_else(|| "-".into()),
                         r.message_id.clone().unwrap_or_default(),
@@ -236,7 +289,17 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
                 })
                 .collect();
             print(&crate::report::table(
-                &["RECORDED", "CASE", "ITEM", "DEADLINE", "STEP", "TO", "STATE", "SENT", "MESSAGE-ID"],
+                &[
+                    "RECORDED",
+                    "CASE",
+                    "ITEM",
+                    "DEADLINE",
+                    "STEP",
+                    "TO",
+                    "STATE",
+                    "SENT",
+                    "MESSAGE-ID",
+                ],
                 &body,
             ))
         }
@@ -260,7 +323,11 @@ fn check(path: &std::path::Path, strict: bool) -> u8 {
             path.display(),
             errors,
             warnings,
-            if errors == 0 { " (--strict: warnings fail)" } else { "" }
+            if errors == 0 {
+                " (--strict: warnings fail)"
+            } else {
+                ""
+            }
         );
         return exit::CONFIG;
     }
@@ -273,7 +340,11 @@ fn check(path: &std::path::Path, strict: bool) -> u8 {
         cfg.bills.len(),
         cfg.caseworkers.len(),
         items.iter().filter(|i| i.is_deadline()).count(),
-        if warnings > 0 { format!(", {warnings} warning(s)") } else { String::new() }
+        if warnings > 0 {
+            format!(", {warnings} warning(s)")
+        } else {
+            String::new()
+        }
     );
     exit::OK
 }
@@ -294,7 +365,11 @@ fn report_errors(path: &std::path::Path, diags: &Diagnostics) {
     for d in diags.errors() {
         eprint!("{}", diags.render(d));
     }
-    eprintln!("{}: {} error(s); run `docket check` after fixing them", path.display(), diags.errors().count());
+    eprintln!(
+        "{}: {} error(s); run `docket check` after fixing them",
+        path.display(),
+        diags.errors().count()
+    );
 }
 
 fn unknown_filter(cfg: &Config, case: Option<&str>, caseworker: Option<&str>) -> Option<u8> {

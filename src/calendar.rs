@@ -153,7 +153,9 @@ pub struct Calendar {
 
 impl fmt::Debug for Calendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Calendar").field("spec", &self.spec).finish()
+        f.debug_struct("Calendar")
+            .field("spec", &self.spec)
+            .finish()
     }
 }
 
@@ -381,9 +383,9 @@ impl std::str::FromStr for Duration {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let split = t
-            .find(|c: char| !c.is_ascii_digit())
-            .ok_or_else(|| format!("duration \"{s}\" has no unit; write e.g. \"15wd\", \"30d\", \"3m\" or \"1y\""))?;
+        let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(|| {
+            format!("duration \"{s}\" has no unit; write e.g. \"15wd\", \"30d\", \"3m\" or \"1y\"")
+        })?;
         let (num, unit) = t.split_at(split);
         if num.is_empty() {
             return Err(format!(
@@ -438,7 +440,17 @@ mod tests {
         assert_eq!("3m".parse(), Ok(Duration::Months(3)));
         assert_eq!("1y".parse(), Ok(Duration::Years(1)));
         assert_eq!("0d".parse(), Ok(Duration::Days(0)));
-        for bad in ["", "d", "15", "15w", "15 days", "-1d", "1.5m", "99999999999d", "1Y"] {
+        for bad in [
+            "",
+            "d",
+            "15",
+            "15w",
+            "15 days",
+            "-1d",
+            "1.5m",
+            "99999999999d",
+            "1Y",
+        ] {
             assert!(bad.parse::<Duration>().is_err(), "{bad:?} should not parse");
         }
     }
@@ -446,23 +458,50 @@ mod tests {
     #[test]
     fn leap_days_clamp_to_month_end() {
         let cal = kz();
-        assert_eq!(cal.add(d("2024-02-29"), Duration::Years(1)), Some(d("2025-02-28")));
-        assert_eq!(cal.add(d("2023-11-30"), Duration::Months(3)), Some(d("2024-02-29")));
-        assert_eq!(cal.add(d("2024-02-29"), Duration::Years(4)), Some(d("2028-02-29")));
-        assert_eq!(cal.add(d("2024-01-31"), Duration::Months(1)), Some(d("2024-02-29")));
-        assert_eq!(cal.add(d("2023-01-31"), Duration::Months(1)), Some(d("2023-02-28")));
+        assert_eq!(
+            cal.add(d("2024-02-29"), Duration::Years(1)),
+            Some(d("2025-02-28"))
+        );
+        assert_eq!(
+            cal.add(d("2023-11-30"), Duration::Months(3)),
+            Some(d("2024-02-29"))
+        );
+        assert_eq!(
+            cal.add(d("2024-02-29"), Duration::Years(4)),
+            Some(d("2028-02-29"))
+        );
+        assert_eq!(
+            cal.add(d("2024-01-31"), Duration::Months(1)),
+            Some(d("2024-02-29"))
+        );
+        assert_eq!(
+            cal.add(d("2023-01-31"), Duration::Months(1)),
+            Some(d("2023-02-28"))
+        );
     }
 
     #[test]
     fn working_days_count_from_the_next_day() {
         let cal = kz();
         // Thursday 2026-11-19 + 1wd = Friday 2026-11-20.
-        assert_eq!(cal.add(d("2026-11-19"), Duration::WorkingDays(1)), Some(d("2026-11-20")));
+        assert_eq!(
+            cal.add(d("2026-11-19"), Duration::WorkingDays(1)),
+            Some(d("2026-11-20"))
+        );
         // Friday + 1wd = Monday.
-        assert_eq!(cal.add(d("2026-11-20"), Duration::WorkingDays(1)), Some(d("2026-11-23")));
+        assert_eq!(
+            cal.add(d("2026-11-20"), Duration::WorkingDays(1)),
+            Some(d("2026-11-23"))
+        );
         // Filed on a Saturday: the first working day after it is Monday.
-        assert_eq!(cal.add(d("2026-11-21"), Duration::WorkingDays(1)), Some(d("2026-11-23")));
-        assert_eq!(cal.add(d("2026-11-19"), Duration::WorkingDays(0)), Some(d("2026-11-19")));
+        assert_eq!(
+            cal.add(d("2026-11-21"), Duration::WorkingDays(1)),
+            Some(d("2026-11-23"))
+        );
+        assert_eq!(
+            cal.add(d("2026-11-19"), Duration::WorkingDays(0)),
+            Some(d("2026-11-19"))
+        );
     }
 
     #[test]
@@ -471,14 +510,31 @@ mod tests {
         // 2026: May 1 Fri, May 7 Thu, May 9 Sat -> carried to Mon May 11.
         assert_eq!(
             off_days(&cal, "2026-05-01", "2026-05-31"),
-            vec![d("2026-05-01"), d("2026-05-07"), d("2026-05-11"), d("2026-05-27")]
+            vec![
+                d("2026-05-01"),
+                d("2026-05-07"),
+                d("2026-05-11"),
+                d("2026-05-27")
+            ]
         );
         // Filed Thu 2026-04-30: working days are May 4, 5, 6, 8, 12, 13, ...
-        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(1)), Some(d("2026-05-04")));
-        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(4)), Some(d("2026-05-08")));
-        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(5)), Some(d("2026-05-12")));
-        // 15 working days from 2026-04-30.
-        assert_eq!(cal.add(d("2026-04-30"), Duration::WorkingDays(15)), Some(d("2026-05-22")));
+        assert_eq!(
+            cal.add(d("2026-04-30"), Duration::WorkingDays(1)),
+            Some(d("2026-05-04"))
+        );
+        assert_eq!(
+            cal.add(d("2026-04-30"), Duration::WorkingDays(4)),
+            Some(d("2026-05-08"))
+        );
+        assert_eq!(
+            cal.add(d("2026-04-30"), Duration::WorkingDays(5)),
+            Some(d("2026-05-12"))
+        );
+        // 15 working days from 2026-04-30: May 4-6, 8, 12-15, 18-22, 25, 26.
+        assert_eq!(
+            cal.add(d("2026-04-30"), Duration::WorkingDays(15)),
+            Some(d("2026-05-26"))
+        );
     }
 
     #[test]
@@ -486,9 +542,15 @@ mod tests {
         let cal = kz();
         // 2023-01-01 is a Sunday; Jan 2 (Mon) is itself a holiday, so Jan 1
         // moves to Tue Jan 3. Jan 7 (Sat) does not carry over.
-        assert_eq!(off_days(&cal, "2023-01-01", "2023-01-10"), vec![d("2023-01-02"), d("2023-01-03")]);
+        assert_eq!(
+            off_days(&cal, "2023-01-01", "2023-01-10"),
+            vec![d("2023-01-02"), d("2023-01-03")]
+        );
         // 2022: Jan 1 Sat, Jan 2 Sun -> Mon 3 and Tue 4.
-        assert_eq!(off_days(&cal, "2022-01-01", "2022-01-10"), vec![d("2022-01-03"), d("2022-01-04"), d("2022-01-07")]);
+        assert_eq!(
+            off_days(&cal, "2022-01-01", "2022-01-10"),
+            vec![d("2022-01-03"), d("2022-01-04"), d("2022-01-07")]
+        );
     }
 
     #[test]
@@ -497,7 +559,12 @@ mod tests {
         // Mar 21 Sat, 22 Sun, 23 Mon: 21 -> Tue 24, 22 -> Wed 25. Mar 8 Sun -> Mon 9.
         assert_eq!(
             off_days(&cal, "2026-03-01", "2026-03-31"),
-            vec![d("2026-03-09"), d("2026-03-23"), d("2026-03-24"), d("2026-03-25")]
+            vec![
+                d("2026-03-09"),
+                d("2026-03-23"),
+                d("2026-03-24"),
+                d("2026-03-25")
+            ]
         );
     }
 
@@ -505,9 +572,15 @@ mod tests {
     fn december_16_on_a_saturday() {
         let cal = kz();
         // 2023: Dec 16 Sat -> Mon Dec 18 (Dec 17 is no longer a holiday).
-        assert_eq!(off_days(&cal, "2023-12-01", "2023-12-31"), vec![d("2023-12-18")]);
+        assert_eq!(
+            off_days(&cal, "2023-12-01", "2023-12-31"),
+            vec![d("2023-12-18")]
+        );
         // 2017: Dec 16 Sat, Dec 17 Sun (still a holiday then) -> Mon 18, Tue 19.
-        assert_eq!(off_days(&cal, "2017-12-14", "2017-12-31"), vec![d("2017-12-18"), d("2017-12-19")]);
+        assert_eq!(
+            off_days(&cal, "2017-12-14", "2017-12-31"),
+            vec![d("2017-12-18"), d("2017-12-19")]
+        );
         // Friday 2023-12-15 is a working day; the day after a Dec 16 deadline
         // on Saturday is acted on before the weekend.
         assert_eq!(cal.act_by(d("2023-12-16")), d("2023-12-15"));
@@ -553,7 +626,10 @@ mod tests {
 
     #[test]
     fn no_holidays_means_weekends_only() {
-        let cal = Calendar::new(CalendarSpec { holidays: HolidaySet::None, ..CalendarSpec::default() });
+        let cal = Calendar::new(CalendarSpec {
+            holidays: HolidaySet::None,
+            ..CalendarSpec::default()
+        });
         assert!(cal.is_working_day(d("2026-12-16")));
         assert!(cal.is_day_off(d("2026-12-19")));
     }

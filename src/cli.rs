@@ -5,10 +5,20 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "docket", version, about = "Deadline reminders for refugees' documents, requests and the laws they wait on")]
+#[command(
+    name = "docket",
+    version,
+    about = "Deadline reminders for refugees' documents, requests and the laws they wait on"
+)]
 pub struct Cli {
     /// The main config file.
-    #[arg(short, long, global = true, env = "DOCKET_CONFIG", default_value = "/etc/docket/docket.toml")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "DOCKET_CONFIG",
+        default_value = "/etc/docket/docket.toml"
+    )]
     pub config: PathBuf,
 
     #[command(subcommand)]

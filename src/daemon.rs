@@ -74,16 +74,22 @@ struct ItemIndex<'a> {
 
 impl<'a> ItemIndex<'a> {
     fn new(items: &'a [Item<'a>]) -> ItemIndex<'a> {
-        let mut by_key: HashMap<(&str, String, NaiveDate), Vec<usize>> = HashMap::with_capacity(items.len());
+        let mut by_key: HashMap<(&str, String, NaiveDate), Vec<usize>> =
+            HashMap::with_capacity(items.len());
         for (i, it) in items.iter().enumerate() {
-            by_key.entry((it.case, it.key(), it.deadline)).or_default().push(i);
+            by_key
+                .entry((it.case, it.key(), it.deadline))
+                .or_default()
+                .push(i);
         }
         ItemIndex { by_key }
     }
 
     fn find(&self, items: &[Item<'_>], key: &Key) -> Option<(usize, Step)> {
         let step = parse_step(&key.step)?;
-        let cands = self.by_key.get(&(key.case_ref.as_str(), key.item.clone(), key.deadline))?;
+        let cands = self
+            .by_key
+            .get(&(key.case_ref.as_str(), key.item.clone(), key.deadline))?;
         cands
             .iter()
             .copied()
@@ -105,7 +111,10 @@ fn parse_step(s: &str) -> Option<Step> {
     match s {
         "stage" => Some(Step::Stage),
         "unblocked" => Some(Step::Unblocked),
-        _ => s.strip_suffix('d').and_then(|n| n.parse().ok()).map(Step::Lead),
+        _ => s
+            .strip_suffix('d')
+            .and_then(|n| n.parse().ok())
+            .map(Step::Lead),
     }
 }
 
@@ -138,7 +147,12 @@ pub fn compose(
     }
     for (mid, rows) in queued {
         if let Some(recipient) = cfg.caseworker(&rows[0].key.recipient) {
-            out.push(Outgoing { recipient, message_id: mid, rows, retry: true });
+            out.push(Outgoing {
+                recipient,
+                message_id: mid,
+                rows,
+                retry: true,
+            });
         }
     }
     // 2. New reminders: the latest due step per item, per recipient.
@@ -185,13 +199,23 @@ pub fn compose(
     for (c, mut rows) in fresh {
         let keys: Vec<String> = rows
             .iter()
-            .map(|r| format!("{}|{}|{}|{}", r.key.case_ref, r.key.item, r.key.deadline, r.key.step))
+            .map(|r| {
+                format!(
+                    "{}|{}|{}|{}",
+                    r.key.case_ref, r.key.item, r.key.deadline, r.key.step
+                )
+            })
             .collect();
         let mid = digest::message_id(&cfg.caseworkers[c].id, &keys, &domain);
         for r in &mut rows {
             r.message_id = Some(mid.clone());
         }
-        out.push(Outgoing { recipient: c, message_id: mid, rows, retry: false });
+        out.push(Outgoing {
+            recipient: c,
+            message_id: mid,
+            rows,
+            retry: false,
+        });
     }
     out
 }
@@ -208,7 +232,10 @@ fn entries_for<'a>(
     let mut gone = Vec::new();
     for r in &o.rows {
         match index.find(items, &r.key) {
-            Some((i, step)) if !items[i].resolved_on(today) || matches!(step, Step::Stage | Step::Unblocked) => {
+            Some((i, step))
+                if !items[i].resolved_on(today)
+                    || matches!(step, Step::Stage | Step::Unblocked) =>
+            {
                 entries.push(Entry {
                     item: &items[i],
                     step,
@@ -225,14 +252,19 @@ fn entries_for<'a>(
 
 /// Render the RFC 5322 text of every digest a pass on `today` would send
 /// (for `docket preview`). Reads the ledger if there is one; writes nothing.
-pub fn preview(cfg: &Config, today: NaiveDate, only: Option<&str>) -> Result<Vec<digest::Digest>, DaemonError> {
+pub fn preview(
+    cfg: &Config,
+    today: NaiveDate,
+    only: Option<&str>,
+) -> Result<Vec<digest::Digest>, DaemonError> {
     let (known, pending) = match Ledger::open_read_only(&cfg.service.state_dir)? {
         Some(l) => (l.all_keys()?, l.pending()?),
         None => (HashSet::new(), Vec::new()),
     };
     let items = engine::items(cfg);
     let index = ItemIndex::new(&items);
-    let templates = Templates::new(cfg.mail.templates_dir.as_deref()).map_err(|e| DaemonError::Other(e.to_string()))?;
+    let templates = Templates::new(cfg.mail.templates_dir.as_deref())
+        .map_err(|e| DaemonError::Other(e.to_string()))?;
     let mut out = Vec::new();
     for o in compose(cfg, &items, today, &known, &pending, Utc::now()) {
         if only.is_some_and(|id| cfg.caseworkers[o.recipient].id != id) {
@@ -242,8 +274,15 @@ pub fn preview(cfg: &Config, today: NaiveDate, only: Option<&str>) -> Result<Vec
         if entries.is_empty() {
             continue;
         }
-        let d = digest::render(cfg, &templates, o.recipient, today, &mut entries, &o.message_id)
-            .map_err(|e| DaemonError::Other(e.to_string()))?;
+        let d = digest::render(
+            cfg,
+            &templates,
+            o.recipient,
+            today,
+            &mut entries,
+            &o.message_id,
+        )
+        .map_err(|e| DaemonError::Other(e.to_string()))?;
         out.push(d);
     }
     Ok(out)
@@ -263,9 +302,14 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    pub fn new(cfg: Config, today: Option<NaiveDate>, stop: Arc<AtomicBool>) -> Result<Daemon, DaemonError> {
+    pub fn new(
+        cfg: Config,
+        today: Option<NaiveDate>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<Daemon, DaemonError> {
         let ledger = Ledger::open(&cfg.service.state_dir)?;
-        let templates = Templates::new(cfg.mail.templates_dir.as_deref()).map_err(|e| DaemonError::Other(e.to_string()))?;
+        let templates = Templates::new(cfg.mail.templates_dir.as_deref())
+            .map_err(|e| DaemonError::Other(e.to_string()))?;
         let (mailer, mailer_error) = match Mailer::new(&cfg.mail) {
             Ok(m) => (Some(m), None),
             Err(e) => {
@@ -273,11 +317,20 @@ impl Daemon {
                 (None, Some(e.to_string()))
             }
         };
-        Ok(Daemon { cfg: Arc::new(cfg), ledger, mailer, mailer_error, templates, stop, today })
+        Ok(Daemon {
+            cfg: Arc::new(cfg),
+            ledger,
+            mailer,
+            mailer_error,
+            templates,
+            stop,
+            today,
+        })
     }
 
     pub fn today(&self) -> NaiveDate {
-        self.today.unwrap_or_else(|| crate::app::local_today(&self.cfg))
+        self.today
+            .unwrap_or_else(|| crate::app::local_today(&self.cfg))
     }
 
     /// One pass. `retry_only_due`: skip queued digests whose backoff has
@@ -292,7 +345,11 @@ impl Daemon {
         let pending = self.ledger.pending()?;
         let outgoing = compose(&cfg, &items, today, &known, &pending, now);
         // Write ahead: every new row is durable before anything is sent.
-        let fresh: Vec<Row> = outgoing.iter().filter(|o| !o.retry).flat_map(|o| o.rows.iter().cloned()).collect();
+        let fresh: Vec<Row> = outgoing
+            .iter()
+            .filter(|o| !o.retry)
+            .flat_map(|o| o.rows.iter().cloned())
+            .collect();
         self.ledger.record_due(&fresh)?;
         let mut outcome = PassOutcome::default();
         for o in &outgoing {
@@ -300,7 +357,12 @@ impl Daemon {
                 info!("stopping: the remaining digests stay queued for the next start");
                 break;
             }
-            if o.retry && retry_only_due && o.rows.iter().any(|r| r.next_attempt.is_some_and(|n| n > now)) {
+            if o.retry
+                && retry_only_due
+                && o.rows
+                    .iter()
+                    .any(|r| r.next_attempt.is_some_and(|n| n > now))
+            {
                 continue;
             }
             let (mut entries, gone) = entries_for(&items, &index, o, today);
@@ -312,11 +374,19 @@ impl Daemon {
                 continue;
             }
             let recipient = cfg.caseworkers[o.recipient].id.clone();
-            let digest = match digest::render(&cfg, &self.templates, o.recipient, today, &mut entries, &o.message_id) {
+            let digest = match digest::render(
+                &cfg,
+                &self.templates,
+                o.recipient,
+                today,
+                &mut entries,
+                &o.message_id,
+            ) {
                 Ok(d) => d,
                 Err(e) => {
                     error!(%recipient, message_id = %o.message_id, error = %e, "cannot render digest; kept queued");
-                    self.ledger.mark_failed(&o.message_id, &e.to_string(), backoff(now, o))?;
+                    self.ledger
+                        .mark_failed(&o.message_id, &e.to_string(), backoff(now, o))?;
                     outcome.digests_failed += 1;
                     continue;
                 }
@@ -325,7 +395,10 @@ impl Daemon {
             let result = match &self.mailer {
                 Some(m) => m.send(&digest.message).await,
                 None => Err(SendError {
-                    message: self.mailer_error.clone().unwrap_or_else(|| "no transport".into()),
+                    message: self
+                        .mailer_error
+                        .clone()
+                        .unwrap_or_else(|| "no transport".into()),
                     permanent: true,
                 }),
             };
@@ -337,7 +410,8 @@ impl Daemon {
                     info!(%recipient, message_id = %o.message_id, reminders = n, cases = ?cases, retry = o.retry, %answer, "digest sent");
                 }
                 Err(e) => {
-                    self.ledger.mark_failed(&o.message_id, &e.message, backoff(now, o))?;
+                    self.ledger
+                        .mark_failed(&o.message_id, &e.message, backoff(now, o))?;
                     outcome.digests_failed += 1;
                     warn!(%recipient, message_id = %o.message_id, permanent = e.permanent, error = %e.message, "send failed; kept queued");
                     if e.permanent {
@@ -370,7 +444,13 @@ impl Daemon {
         for r in self.ledger.pending()? {
             if r.attempts > 0 && now - r.recorded_at >= limit {
                 if let Some(mid) = &r.message_id {
-                    stale.insert(mid.clone(), (r.key.recipient.clone(), r.last_error.clone().unwrap_or_default()));
+                    stale.insert(
+                        mid.clone(),
+                        (
+                            r.key.recipient.clone(),
+                            r.last_error.clone().unwrap_or_default(),
+                        ),
+                    );
                 }
             }
         }
@@ -391,8 +471,15 @@ impl Daemon {
     /// Mail the admin (once per `key`), and always log. Alert bodies carry
     /// message ids, caseworker ids and errors: never names.
     pub async fn alert(&mut self, key: &str, subject: &str, body: &str) {
-        error!(alert = subject, key, "{}", body.lines().next().unwrap_or(""));
-        let Some(admin) = self.cfg.service.admin.clone() else { return };
+        error!(
+            alert = subject,
+            key,
+            "{}",
+            body.lines().next().unwrap_or("")
+        );
+        let Some(admin) = self.cfg.service.admin.clone() else {
+            return;
+        };
         match self.ledger.alert_once(key, Utc::now()) {
             Ok(true) => {}
             Ok(false) => return,
@@ -403,7 +490,13 @@ impl Daemon {
         }
         let Some(mailer) = &self.mailer else { return };
         let msg = lettre::Message::builder()
-            .from(self.cfg.mail.from.parse().unwrap_or_else(|_| "docket@localhost".parse().expect("valid")))
+            .from(
+                self.cfg
+                    .mail
+                    .from
+                    .parse()
+                    .unwrap_or_else(|_| "docket@localhost".parse().expect("valid")),
+            )
             .to(match admin.parse() {
                 Ok(a) => a,
                 Err(_) => return,
@@ -452,8 +545,11 @@ impl Daemon {
                 for d in diags.errors() {
                     error!("{}", diags.render(d).lines().next().unwrap_or(""));
                 }
-                let first: Vec<String> =
-                    diags.errors().take(10).map(|d| diags.render(d).lines().next().unwrap_or("").to_string()).collect();
+                let first: Vec<String> = diags
+                    .errors()
+                    .take(10)
+                    .map(|d| diags.render(d).lines().next().unwrap_or("").to_string())
+                    .collect();
                 let key = format!("reload:{}", Utc::now().timestamp());
                 self.alert(
                     &key,
@@ -471,7 +567,12 @@ impl Daemon {
 
     /// When the next queued digest is due for a retry.
     pub fn next_retry(&self) -> Option<DateTime<Utc>> {
-        self.ledger.pending().ok()?.iter().filter_map(|r| r.next_attempt).min()
+        self.ledger
+            .pending()
+            .ok()?
+            .iter()
+            .filter_map(|r| r.next_attempt)
+            .min()
     }
 }
 
@@ -498,7 +599,10 @@ pub struct RunOptions {
 
 /// Run the daemon until `shutdown` resolves (or one pass with `once`).
 /// Returns the outcome of the last pass.
-pub async fn run(opts: RunOptions, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<PassOutcome, DaemonError> {
+pub async fn run(
+    opts: RunOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<PassOutcome, DaemonError> {
     let cfg = load_config(&opts.config)?;
     info!(
         version = env!("CARGO_PKG_VERSION"),
@@ -532,9 +636,16 @@ pub async fn run(opts: RunOptions, shutdown: impl Future<Output = ()> + Send + '
         .map_err(|e| DaemonError::Other(format!("SIGHUP handler: {e}")))?;
     let mut usec = 0u64;
     let watchdog = sd_notify::watchdog_enabled(false, &mut usec);
-    let mut wd = tokio::time::interval(std::time::Duration::from_micros(if watchdog { usec / 2 } else { 3_600_000_000 }));
+    let mut wd = tokio::time::interval(std::time::Duration::from_micros(if watchdog {
+        usec / 2
+    } else {
+        3_600_000_000
+    }));
 
-    notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status("ready; first pass")]);
+    notify(&[
+        sd_notify::NotifyState::Ready,
+        sd_notify::NotifyState::Status("ready; first pass"),
+    ]);
     let mut last = daemon.pass(false).await.unwrap_or_else(|e| {
         error!(error = %e, "pass failed");
         PassOutcome::default()
@@ -582,7 +693,10 @@ pub async fn run(opts: RunOptions, shutdown: impl Future<Output = ()> + Send + '
         }
     }
     stop.store(true, Ordering::SeqCst);
-    notify(&[sd_notify::NotifyState::Stopping, sd_notify::NotifyState::Status("stopping")]);
+    notify(&[
+        sd_notify::NotifyState::Stopping,
+        sd_notify::NotifyState::Status("stopping"),
+    ]);
     sched.stop().await;
     info!("docket stopped");
     Ok(last)
@@ -619,17 +733,24 @@ struct Scheduler {
 }
 
 impl Scheduler {
-    async fn start(cfg: &Config, tx: tokio::sync::mpsc::Sender<()>) -> Result<Scheduler, DaemonError> {
+    async fn start(
+        cfg: &Config,
+        tx: tokio::sync::mpsc::Sender<()>,
+    ) -> Result<Scheduler, DaemonError> {
         let e = |e: tokio_cron_scheduler::JobSchedulerError| DaemonError::Scheduler(e.to_string());
         let inner = tokio_cron_scheduler::JobScheduler::new().await.map_err(e)?;
         let tz = cfg.service.timezone;
-        let job = tokio_cron_scheduler::Job::new_async_tz(cfg.service.schedule.as_str(), tz, move |_id, _lock| {
-            let tx = tx.clone();
-            Box::pin(async move {
-                // A full channel means a pass is already pending: fine.
-                let _ = tx.try_send(());
-            })
-        })
+        let job = tokio_cron_scheduler::Job::new_async_tz(
+            cfg.service.schedule.as_str(),
+            tz,
+            move |_id, _lock| {
+                let tx = tx.clone();
+                Box::pin(async move {
+                    // A full channel means a pass is already pending: fine.
+                    let _ = tx.try_send(());
+                })
+            },
+        )
         .map_err(e)?;
         inner.add(job).await.map_err(e)?;
         inner.start().await.map_err(e)?;
@@ -646,7 +767,10 @@ impl Scheduler {
 /// Wait for SIGTERM or SIGINT.
 pub async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
         std::future::pending::<()>().await;
         return;
     };

@@ -150,6 +150,10 @@ impl Item<'_> {
     }
 }
 
+/// Repeating steps after the act-by date: (first raw date, every n days
+/// (0 = once), the step for the k-th repeat).
+type Repeats = (NaiveDate, u32, fn(u32) -> Step);
+
 /// One reminder of one item on one day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reminder {
@@ -263,7 +267,11 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
             let mut waiting: Vec<usize> = cfg
                 .cases
                 .iter()
-                .filter(|c| c.requests.iter().any(|r| r.waiting_for == Some(bi) && !r.status.resolved()))
+                .filter(|c| {
+                    c.requests
+                        .iter()
+                        .any(|r| r.waiting_for == Some(bi) && !r.status.resolved())
+                })
                 .map(|c| c.caseworker)
                 .collect();
             waiting.sort_unstable();
@@ -314,7 +322,9 @@ impl Item<'_> {
         }
         // lead_days is sorted descending, so dates come out ascending.
         for &l in &self.rules.lead_days {
-            let Some(raw) = self.act_by.checked_sub_days(Days::new(l.into())) else { continue };
+            let Some(raw) = self.act_by.checked_sub_days(Days::new(l.into())) else {
+                continue;
+            };
             let d = cal.working_on_or_before(raw);
             if self.start.is_some_and(|s| d < s) {
                 continue;
@@ -334,7 +344,7 @@ impl Item<'_> {
 
     /// Base date and interval of the repeating steps after the act-by date:
     /// (first raw date, every n days (0 = once), step constructor).
-    fn repeats(&self) -> Option<(NaiveDate, u32, fn(u32) -> Step)> {
+    fn repeats(&self) -> Option<Repeats> {
         if self.resolved {
             return None;
         }
@@ -354,7 +364,13 @@ impl Item<'_> {
     }
 
     /// Every reminder of this item dated within `from..=to`, in date order.
-    pub fn schedule(&self, cal: &Calendar, from: NaiveDate, to: NaiveDate, mut emit: impl FnMut(NaiveDate, Step)) {
+    pub fn schedule(
+        &self,
+        cal: &Calendar,
+        from: NaiveDate,
+        to: NaiveDate,
+        mut emit: impl FnMut(NaiveDate, Step),
+    ) {
         if from > to {
             return;
         }
@@ -370,7 +386,9 @@ impl Item<'_> {
             }
             return;
         }
-        let Some((base, every, make)) = self.repeats() else { return };
+        let Some((base, every, make)) = self.repeats() else {
+            return;
+        };
         if every == 0 {
             if let Some(d) = Self::repeat_date(cal, base, 0, 0) {
                 if d >= from && d <= to {
@@ -382,7 +400,11 @@ impl Item<'_> {
         // Skip straight to the first repeat that can reach `from`: moving to
         // a working day only ever goes forward, by far less than 366 days.
         let skip = (from - base).num_days() - 366;
-        let mut k = if skip > 0 { (skip / i64::from(every)) as u32 } else { 0 };
+        let mut k = if skip > 0 {
+            (skip / i64::from(every)) as u32
+        } else {
+            0
+        };
         let mut prev = None;
         while let Some(d) = Self::repeat_date(cal, base, every, k) {
             if d > to {
@@ -411,7 +433,11 @@ impl Item<'_> {
         }
         if let Some((base, every, make)) = self.repeats() {
             if today >= base {
-                let k_hi = if every == 0 { 0 } else { ((today - base).num_days() / i64::from(every)) as u32 };
+                let k_hi = if every == 0 {
+                    0
+                } else {
+                    ((today - base).num_days() / i64::from(every)) as u32
+                };
                 // The k_hi-th repeat may have been moved past today; then the
                 // one before it is the latest. Among repeats moved onto the
                 // same day, the first one is the step `schedule` emits.
@@ -476,7 +502,12 @@ pub fn plan(cfg: &Config, from: NaiveDate, to: NaiveDate) -> Vec<PlanEntry> {
     let mut rows: Vec<Reminder> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         it.schedule(&cfg.calendar, from, to, |date, step| {
-            rows.push(Reminder { date, item: i, step, escalated: it.escalated_on(date) });
+            rows.push(Reminder {
+                date,
+                item: i,
+                step,
+                escalated: it.escalated_on(date),
+            });
         });
     }
     sort_reminders(&items, &mut rows);
@@ -488,7 +519,8 @@ pub fn plan(cfg: &Config, from: NaiveDate, to: NaiveDate) -> Vec<PlanEntry> {
 pub fn sort_reminders(items: &[Item<'_>], rows: &mut [Reminder]) {
     rows.sort_by(|a, b| {
         let (x, y) = (&items[a.item], &items[b.item]);
-        (a.date, x.case, x.item, x.kind, x.deadline, a.step).cmp(&(b.date, y.case, y.item, y.kind, y.deadline, b.step))
+        (a.date, x.case, x.item, x.kind, x.deadline, a.step)
+            .cmp(&(b.date, y.case, y.item, y.kind, y.deadline, b.step))
     });
 }
 
@@ -508,7 +540,11 @@ pub fn plan_entry(cfg: &Config, items: &[Item<'_>], r: &Reminder) -> PlanEntry {
         act_by: it.act_by.to_string(),
         step: r.step.label(),
         to: ids(&it.to),
-        cc: if r.escalated { ids(&it.cc(cfg)) } else { Vec::new() },
+        cc: if r.escalated {
+            ids(&it.cc(cfg))
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -519,7 +555,12 @@ pub fn due(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Reminder> 
     let mut out = Vec::new();
     for (i, it) in items.iter().enumerate() {
         if let Some((date, step)) = it.latest_due(&cfg.calendar, today) {
-            out.push(Reminder { date, item: i, step, escalated: it.escalated_on(today.max(date)) });
+            out.push(Reminder {
+                date,
+                item: i,
+                step,
+                escalated: it.escalated_on(today.max(date)),
+            });
         }
     }
     out
@@ -547,16 +588,30 @@ pub struct UpcomingFilter<'a> {
 
 /// Unresolved deadlines whose act-by date is at most `days` away (overdue
 /// ones included), sorted by act-by date, then case id.
-pub fn upcoming(cfg: &Config, today: NaiveDate, days: u32, filter: &UpcomingFilter<'_>) -> Vec<UpcomingEntry> {
-    let horizon = today.checked_add_days(Days::new(days.into())).unwrap_or(NaiveDate::MAX);
+pub fn upcoming(
+    cfg: &Config,
+    today: NaiveDate,
+    days: u32,
+    filter: &UpcomingFilter<'_>,
+) -> Vec<UpcomingEntry> {
+    let horizon = today
+        .checked_add_days(Days::new(days.into()))
+        .unwrap_or(NaiveDate::MAX);
     let items = items(cfg);
     let mut rows: Vec<&Item<'_>> = items
         .iter()
         .filter(|it| it.is_deadline() && !it.resolved_on(today) && it.act_by <= horizon)
         .filter(|it| filter.case.is_none_or(|c| it.case == c))
-        .filter(|it| filter.caseworker.is_none_or(|w| cfg.caseworkers[it.to[0]].id == w))
+        .filter(|it| {
+            filter
+                .caseworker
+                .is_none_or(|w| cfg.caseworkers[it.to[0]].id == w)
+        })
         .collect();
-    rows.sort_by(|a, b| (a.act_by, a.case, a.item, a.kind, a.deadline).cmp(&(b.act_by, b.case, b.item, b.kind, b.deadline)));
+    rows.sort_by(|a, b| {
+        (a.act_by, a.case, a.item, a.kind, a.deadline)
+            .cmp(&(b.act_by, b.case, b.item, b.kind, b.deadline))
+    });
     rows.into_iter()
         .map(|it| UpcomingEntry {
             case: it.case.to_string(),

@@ -124,9 +124,15 @@ impl Ledger {
             .recursive(true)
             .mode(0o700)
             .create(state_dir)
-            .map_err(|source| LedgerError::Dir { path: state_dir.to_path_buf(), source })?;
+            .map_err(|source| LedgerError::Dir {
+                path: state_dir.to_path_buf(),
+                source,
+            })?;
         let path = Self::path_in(state_dir);
-        let conn = Connection::open(&path).map_err(|source| LedgerError::Sqlite { path: path.clone(), source })?;
+        let conn = Connection::open(&path).map_err(|source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
         let mut l = Ledger { conn, path };
         l.init()?;
         Ok(l)
@@ -140,12 +146,18 @@ impl Ledger {
             return Ok(None);
         }
         let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .map_err(|source| LedgerError::Sqlite { path: path.clone(), source })?;
+            .map_err(|source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
         Ok(Some(Ledger { conn, path }))
     }
 
     fn err(&self, source: rusqlite::Error) -> LedgerError {
-        LedgerError::Sqlite { path: self.path.clone(), source }
+        LedgerError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     fn init(&mut self) -> Result<(), LedgerError> {
@@ -158,9 +170,15 @@ impl Ledger {
     }
 
     fn migrate(&mut self) -> Result<(), LedgerError> {
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
         if version > SCHEMA_VERSION {
-            return Err(LedgerError::TooNew { path: self.path.clone(), found: version });
+            return Err(LedgerError::TooNew {
+                path: self.path.clone(),
+                found: version,
+            });
         }
         // Each step moves the schema one version forward, in one transaction.
         const STEPS: &[&str] = &[
@@ -192,11 +210,23 @@ impl Ledger {
             ) WITHOUT ROWID;",
         ];
         for (v, sql) in STEPS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite { path: self.path.clone(), source: e })?;
-            tx.execute_batch(sql).map_err(|e| LedgerError::Sqlite { path: self.path.clone(), source: e })?;
+            let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
+            tx.execute_batch(sql).map_err(|e| LedgerError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
             tx.pragma_update(None, "user_version", (v + 1) as i64)
-                .map_err(|e| LedgerError::Sqlite { path: self.path.clone(), source: e })?;
-            tx.commit().map_err(|e| LedgerError::Sqlite { path: self.path.clone(), source: e })?;
+                .map_err(|e| LedgerError::Sqlite {
+                    path: self.path.clone(),
+                    source: e,
+                })?;
+            tx.commit().map_err(|e| LedgerError::Sqlite {
+                path: self.path.clone(),
+                source: e,
+            })?;
         }
         Ok(())
     }
@@ -209,8 +239,14 @@ impl Ledger {
                 "SELECT 1 FROM reminders WHERE case_ref=?1 AND item=?2 AND deadline=?3 AND step=?4 AND recipient=?5",
             )
             .map_err(|e| self.err(e))?;
-        st.exists(params![key.case_ref, key.item, key.deadline.to_string(), key.step, key.recipient])
-            .map_err(|e| self.err(e))
+        st.exists(params![
+            key.case_ref,
+            key.item,
+            key.deadline.to_string(),
+            key.step,
+            key.recipient
+        ])
+        .map_err(|e| self.err(e))
     }
 
     /// Every recorded key, for a pass to test membership without one query
@@ -238,7 +274,10 @@ impl Ledger {
     /// one durable transaction. Rows already present are left alone.
     pub fn record_due(&mut self, rows: &[Row]) -> Result<(), LedgerError> {
         let path = self.path.clone();
-        let e = |source| LedgerError::Sqlite { path: path.clone(), source };
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
         let tx = self.conn.transaction().map_err(e)?;
         {
             let mut st = tx
@@ -271,19 +310,31 @@ impl Ledger {
 
     /// Rows not yet sent, grouped by Message-ID (oldest first).
     pub fn pending(&self) -> Result<Vec<Row>, LedgerError> {
-        self.select("WHERE state='due' ORDER BY recorded_at, message_id, case_ref, item, deadline, step", params![])
+        self.select(
+            "WHERE state='due' ORDER BY recorded_at, message_id, case_ref, item, deadline, step",
+            params![],
+        )
     }
 
     /// Rows of one message.
     pub fn message_rows(&self, message_id: &str) -> Result<Vec<Row>, LedgerError> {
-        self.select("WHERE message_id=?1 ORDER BY case_ref, item, deadline, step", params![message_id])
+        self.select(
+            "WHERE message_id=?1 ORDER BY case_ref, item, deadline, step",
+            params![message_id],
+        )
     }
 
     /// History, newest first, optionally for one case.
     pub fn history(&self, case_ref: Option<&str>) -> Result<Vec<Row>, LedgerError> {
         match case_ref {
-            Some(c) => self.select("WHERE case_ref=?1 ORDER BY recorded_at DESC, item, step, recipient", params![c]),
-            None => self.select("ORDER BY recorded_at DESC, case_ref, item, step, recipient", params![]),
+            Some(c) => self.select(
+                "WHERE case_ref=?1 ORDER BY recorded_at DESC, item, step, recipient",
+                params![c],
+            ),
+            None => self.select(
+                "ORDER BY recorded_at DESC, case_ref, item, step, recipient",
+                params![],
+            ),
         }
     }
 
@@ -333,7 +384,12 @@ impl Ledger {
     }
 
     /// A send failed: keep the rows due and note when to try again.
-    pub fn mark_failed(&mut self, message_id: &str, error: &str, next: DateTime<Utc>) -> Result<(), LedgerError> {
+    pub fn mark_failed(
+        &mut self,
+        message_id: &str,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), LedgerError> {
         self.conn
             .execute(
                 "UPDATE reminders SET attempts=attempts+1, last_error=?2, next_attempt=?3
@@ -372,7 +428,10 @@ impl Ledger {
     pub fn alert_once(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool, LedgerError> {
         let n = self
             .conn
-            .execute("INSERT OR IGNORE INTO alerts (key, sent_at) VALUES (?1, ?2)", params![key, at.to_rfc3339()])
+            .execute(
+                "INSERT OR IGNORE INTO alerts (key, sent_at) VALUES (?1, ?2)",
+                params![key, at.to_rfc3339()],
+            )
             .map_err(|e| self.err(e))?;
         Ok(n == 1)
     }
@@ -380,14 +439,20 @@ impl Ledger {
     /// When was an alert with this key recorded?
     pub fn alert_sent_at(&self, key: &str) -> Result<Option<String>, LedgerError> {
         self.conn
-            .query_row("SELECT sent_at FROM alerts WHERE key=?1", params![key], |r| r.get(0))
+            .query_row(
+                "SELECT sent_at FROM alerts WHERE key=?1",
+                params![key],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(|e| self.err(e))
     }
 
     /// Schema version of the open file.
     pub fn schema_version(&self) -> Result<i64, LedgerError> {
-        self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| self.err(e))
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
     }
 }
 
@@ -396,7 +461,9 @@ fn parse_day(s: &str) -> NaiveDate {
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 #[cfg(test)]
@@ -440,7 +507,8 @@ mod tests {
         // Recording again is a no-op, not a duplicate.
         l.record_due(std::slice::from_ref(&r)).unwrap();
         assert_eq!(l.pending().unwrap().len(), 1);
-        l.mark_failed("<a@docket>", "421 try later", Utc::now()).unwrap();
+        l.mark_failed("<a@docket>", "421 try later", Utc::now())
+            .unwrap();
         let p = l.pending().unwrap();
         assert_eq!(p[0].attempts, 1);
         assert_eq!(p[0].last_error.as_deref(), Some("421 try later"));
@@ -454,7 +522,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut l = Ledger::open(dir.path()).unwrap();
-            l.record_due(&[row("KZ-1", "14d", "<a@d>"), row("KZ-2", "7d", "<b@d>")]).unwrap();
+            l.record_due(&[row("KZ-1", "14d", "<a@d>"), row("KZ-2", "7d", "<b@d>")])
+                .unwrap();
             l.mark_sent("<a@d>", Utc::now()).unwrap();
         }
         let mut l = Ledger::open(dir.path()).unwrap();
@@ -472,7 +541,10 @@ mod tests {
             let l = Ledger::open(dir.path()).unwrap();
             l.conn.pragma_update(None, "user_version", 99).unwrap();
         }
-        assert!(matches!(Ledger::open(dir.path()), Err(LedgerError::TooNew { found: 99, .. })));
+        assert!(matches!(
+            Ledger::open(dir.path()),
+            Err(LedgerError::TooNew { found: 99, .. })
+        ));
     }
 
     #[test]

@@ -50,7 +50,11 @@ pub fn upcoming_table(rows: &[UpcomingEntry], days: u32) -> String {
         .iter()
         .map(|r| {
             vec![
-                if r.days_left < 0 { "!".into() } else { String::new() },
+                if r.days_left < 0 {
+                    "!".into()
+                } else {
+                    String::new()
+                },
                 r.act_by.clone(),
                 days_left(r.days_left),
                 r.case.clone(),
@@ -63,7 +67,20 @@ pub fn upcoming_table(rows: &[UpcomingEntry], days: u32) -> String {
         })
         .collect();
     let overdue = rows.iter().filter(|r| r.days_left < 0).count();
-    let mut out = table(&["", "ACT BY", "LEFT", "CASE", "ITEM", "KIND", "DEADLINE", "STATUS", "CASEWORKER"], &body);
+    let mut out = table(
+        &[
+            "",
+            "ACT BY",
+            "LEFT",
+            "CASE",
+            "ITEM",
+            "KIND",
+            "DEADLINE",
+            "STATUS",
+            "CASEWORKER",
+        ],
+        &body,
+    );
     out.push_str(&format!("\n{} item(s), {} overdue.\n", rows.len(), overdue));
     out
 }
@@ -88,7 +105,12 @@ pub fn plan_table(rows: &[PlanEntry]) -> String {
             ]
         })
         .collect();
-    let mut out = table(&["DATE", "CASE", "ITEM", "KIND", "STEP", "ACT BY", "DEADLINE", "TO", "CC"], &body);
+    let mut out = table(
+        &[
+            "DATE", "CASE", "ITEM", "KIND", "STEP", "ACT BY", "DEADLINE", "TO", "CC",
+        ],
+        &body,
+    );
     out.push_str(&format!("\n{} reminder(s).\n", rows.len()));
     out
 }
@@ -99,7 +121,10 @@ mod tests {
 
     #[test]
     fn table_aligns_columns() {
-        let t = table(&["A", "BB"], &[vec!["xxx".into(), "y".into()], vec!["z".into(), "w".into()]]);
+        let t = table(
+            &["A", "BB"],
+            &[vec!["xxx".into(), "y".into()], vec!["z".into(), "w".into()]],
+        );
         assert_eq!(t, "A    BB\nxxx  y\nz    w\n");
     }
 

@@ -42,20 +42,45 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn add_source(&mut self, path: &Path, text: String) -> usize {
-        self.sources.push(Source { path: path.to_path_buf(), text });
+        self.sources.push(Source {
+            path: path.to_path_buf(),
+            text,
+        });
         self.sources.len() - 1
     }
 
-    pub fn error(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) -> &mut Diag {
+    pub fn error(
+        &mut self,
+        file: usize,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diag {
         self.push(Severity::Error, file, span, message.into())
     }
 
-    pub fn warning(&mut self, file: usize, span: Range<usize>, message: impl Into<String>) -> &mut Diag {
+    pub fn warning(
+        &mut self,
+        file: usize,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diag {
         self.push(Severity::Warning, file, span, message.into())
     }
 
-    fn push(&mut self, severity: Severity, file: usize, span: Range<usize>, message: String) -> &mut Diag {
-        self.items.push(Diag { severity, file, span, message, help: None });
+    fn push(
+        &mut self,
+        severity: Severity,
+        file: usize,
+        span: Range<usize>,
+        message: String,
+    ) -> &mut Diag {
+        self.items.push(Diag {
+            severity,
+            file,
+            span,
+            message,
+            help: None,
+        });
         self.items.last_mut().expect("just pushed")
     }
 
@@ -68,14 +93,21 @@ impl Diagnostics {
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Diag> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     /// Diagnostics in file order, then position, errors before warnings at
     /// the same place; exact duplicates dropped.
     pub fn sort(&mut self) {
         self.items.sort_by(|a, b| {
-            (a.file, a.span.start, a.severity, &a.message).cmp(&(b.file, b.span.start, b.severity, &b.message))
+            (a.file, a.span.start, a.severity, &a.message).cmp(&(
+                b.file,
+                b.span.start,
+                b.severity,
+                &b.message,
+            ))
         });
         self.items.dedup();
     }
@@ -100,10 +132,20 @@ impl Diagnostics {
             Severity::Warning => "warning",
         };
         let mut out = String::new();
-        let _ = writeln!(out, "{}:{}:{}: {}: {}", src.path.display(), line, col, kind, d.message);
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}: {}",
+            src.path.display(),
+            line,
+            col,
+            kind,
+            d.message
+        );
         let start = clamp_to_char(&src.text, d.span.start);
         let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
-        let line_end = src.text[start..].find('\n').map_or(src.text.len(), |i| start + i);
+        let line_end = src.text[start..]
+            .find('\n')
+            .map_or(src.text.len(), |i| start + i);
         let text = src.text[line_start..line_end].trim_end_matches('\r');
         if !text.is_empty() || d.span.start < src.text.len() {
             let num = line.to_string();
@@ -148,7 +190,13 @@ fn clamp_to_char(text: &str, mut offset: usize) -> usize {
 /// Control characters would garble the terminal; show them escaped.
 fn printable(line: &str) -> String {
     line.chars()
-        .map(|c| if c.is_control() && c != '\t' { char::REPLACEMENT_CHARACTER } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -159,10 +207,17 @@ mod tests {
     #[test]
     fn renders_location_line_and_caret() {
         let mut d = Diagnostics::default();
-        let f = d.add_source(Path::new("x.toml"), "[service]\ntimezone = \"Mars/Base\"\n".into());
-        d.error(f, 21..32, "unknown time zone \"Mars/Base\"").help("use an IANA name such as \"Asia/Almaty\"");
+        let f = d.add_source(
+            Path::new("x.toml"),
+            "[service]\ntimezone = \"Mars/Base\"\n".into(),
+        );
+        d.error(f, 21..32, "unknown time zone \"Mars/Base\"")
+            .help("use an IANA name such as \"Asia/Almaty\"");
         let text = d.to_string();
-        assert!(text.starts_with("x.toml:2:12: error: unknown time zone \"Mars/Base\"\n"), "{text}");
+        assert!(
+            text.starts_with("x.toml:2:12: error: unknown time zone \"Mars/Base\"\n"),
+            "{text}"
+        );
         assert!(text.contains("2 | timezone = \"Mars/Base\"\n"), "{text}");
         assert!(text.contains("  |            ^^^^^^^^^^^\n"), "{text}");
         assert!(text.contains("= help: use an IANA name"), "{text}");
@@ -173,6 +228,6 @@ mod tests {
         let mut d = Diagnostics::default();
         let f = d.add_source(Path::new("x.toml"), "name = \"Айгерим\" x".into());
         let off = "name = \"Айгерим\" ".len();
-        assert_eq!(d.line_col(f, off), (1, 17));
+        assert_eq!(d.line_col(f, off), (1, 18));
     }
 }

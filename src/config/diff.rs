@@ -33,7 +33,11 @@ impl ConfigDiff {
         let mut list = |what: &str, v: &[String]| {
             if !v.is_empty() {
                 let shown: Vec<&str> = v.iter().take(5).map(String::as_str).collect();
-                let more = if v.len() > 5 { format!(" and {} more", v.len() - 5) } else { String::new() };
+                let more = if v.len() > 5 {
+                    format!(" and {} more", v.len() - 5)
+                } else {
+                    String::new()
+                };
                 parts.push(format!("{what} {} ({}{more})", v.len(), shown.join(", ")));
             }
         };
@@ -47,17 +51,32 @@ impl ConfigDiff {
         list("caseworkers removed", &self.caseworkers_removed);
         list("caseworkers changed", &self.caseworkers_changed);
         if !self.sections_changed.is_empty() {
-            parts.push(format!("settings changed: {}", self.sections_changed.join(", ")));
+            parts.push(format!(
+                "settings changed: {}",
+                self.sections_changed.join(", ")
+            ));
         }
         parts.join("; ")
     }
 }
 
-fn diff_by_id<T: PartialEq>(old: &[T], new: &[T], id: impl Fn(&T) -> &str) -> (Vec<String>, Vec<String>, Vec<String>) {
+fn diff_by_id<T: PartialEq>(
+    old: &[T],
+    new: &[T],
+    id: impl Fn(&T) -> &str,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
     let o: BTreeMap<&str, &T> = old.iter().map(|x| (id(x), x)).collect();
     let n: BTreeMap<&str, &T> = new.iter().map(|x| (id(x), x)).collect();
-    let added = n.keys().filter(|k| !o.contains_key(*k)).map(|k| k.to_string()).collect();
-    let removed = o.keys().filter(|k| !n.contains_key(*k)).map(|k| k.to_string()).collect();
+    let added = n
+        .keys()
+        .filter(|k| !o.contains_key(*k))
+        .map(|k| k.to_string())
+        .collect();
+    let removed = o
+        .keys()
+        .filter(|k| !n.contains_key(*k))
+        .map(|k| k.to_string())
+        .collect();
     let changed = n
         .iter()
         .filter(|(k, v)| o.get(*k).is_some_and(|ov| ov != *v))

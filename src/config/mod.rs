@@ -66,7 +66,11 @@ impl Env {
         Env {
             state_directory: std::env::var_os("STATE_DIRECTORY")
                 // systemd may pass several, colon-separated: ours is the first.
-                .and_then(|v| v.to_str().and_then(|s| s.split(':').next()).map(PathBuf::from))
+                .and_then(|v| {
+                    v.to_str()
+                        .and_then(|s| s.split(':').next())
+                        .map(PathBuf::from)
+                })
                 .filter(|p| !p.as_os_str().is_empty()),
             euid: Some(crate::sys::euid()),
         }
@@ -76,13 +80,23 @@ impl Env {
 pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
     let mut diags = Diagnostics::default();
     let Some((file, text)) = read_source(path, &mut diags, None) else {
-        return Loaded { config: None, diagnostics: diags };
+        return Loaded {
+            config: None,
+            diagnostics: diags,
+        };
     };
     validate::check_file_permissions(path, file, true, env, &mut diags);
-    let main: raw::RawMain = parse_collect(&text, file, &mut diags).unwrap_or_default();
-    let config = validate::validate(path, file, main, env, &mut diags);
+    // Without a parsed main file, semantic checks would only invent errors
+    // (a "missing [service]" for a file that has one): stop at its syntax.
+    let config = match parse_collect::<raw::RawMain>(&text, file, &mut diags) {
+        Some(main) => validate::validate(path, file, main, env, &mut diags),
+        None => None,
+    };
     diags.sort();
-    Loaded { config, diagnostics: diags }
+    Loaded {
+        config,
+        diagnostics: diags,
+    }
 }
 
 /// Read a config file, refusing huge or non-UTF-8 files with a located error.
@@ -115,19 +129,32 @@ pub(crate) fn read_source(
         }
     };
     if !meta.is_file() {
-        return fail(diags, format!("{} is not a regular file", path.display()), "point at a .toml file");
+        return fail(
+            diags,
+            format!("{} is not a regular file", path.display()),
+            "point at a .toml file",
+        );
     }
     if meta.len() > MAX_FILE_BYTES {
         return fail(
             diags,
-            format!("{} is {} bytes, over the limit of {} bytes", path.display(), meta.len(), MAX_FILE_BYTES),
+            format!(
+                "{} is {} bytes, over the limit of {} bytes",
+                path.display(),
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
             "split the cases into several files under service.include",
         );
     }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            return fail(diags, format!("cannot read {}: {}", path.display(), io_reason(&e)), "check the file's permissions")
+            return fail(
+                diags,
+                format!("cannot read {}: {}", path.display(), io_reason(&e)),
+                "check the file's permissions",
+            )
         }
     };
     match String::from_utf8(bytes) {
@@ -158,7 +185,11 @@ fn io_reason(e: &std::io::Error) -> String {
 /// Deserialize `text` into `T`, reporting *every* bad key rather than the
 /// first: on an error, report it, drop the offending key from the parsed
 /// document and try again. The fast path (a valid file) parses once.
-pub(crate) fn parse_collect<T: DeserializeOwned>(text: &str, file: usize, diags: &mut Diagnostics) -> Option<T> {
+pub(crate) fn parse_collect<T: DeserializeOwned>(
+    text: &str,
+    file: usize,
+    diags: &mut Diagnostics,
+) -> Option<T> {
     match toml::from_str::<T>(text) {
         Ok(v) => return Some(v),
         Err(e) if e.span().is_none() => {
@@ -172,7 +203,24 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(text: &str, file: usize, diags:
         for e in &syntax {
             report_toml_error(e, Some(text), file, diags);
         }
-        return None;
+        // A bad value (an impossible date such as 2026-02-30) is a syntax
+        // error to TOML but leaves the document's shape intact: keep going
+        // to report the other problems. Any other syntax error means the
+        // recovered document cannot be trusted.
+        let value_level = syntax.iter().all(|e| {
+            let m = e.message();
+            m.contains("date") || m.contains("time") || m.contains("day") || m.contains("month")
+        });
+        if !value_level {
+            return None;
+        }
+        // Stand a placeholder date in for each bad one, so the bad value is
+        // neither reported twice nor reported again as "missing".
+        for e in &syntax {
+            if let Some(span) = e.span() {
+                patch_date_at(root.get_mut(), &span);
+            }
+        }
     }
     root.get_mut().make_owned();
     // Each round removes one key, so this ends; the cap bounds the work a
@@ -194,10 +242,18 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(text: &str, file: usize, diags:
     None
 }
 
-fn report_toml_error(e: &toml::de::Error, text: Option<&str>, file: usize, diags: &mut Diagnostics) {
+fn report_toml_error(
+    e: &toml::de::Error,
+    text: Option<&str>,
+    file: usize,
+    diags: &mut Diagnostics,
+) {
     let span = e.span().unwrap_or(0..0);
     let message = e.message().trim().to_string();
-    let (message, help) = explain(&message, text.map(|t| &t[span.start.min(t.len())..span.end.min(t.len())]));
+    let (message, help) = explain(
+        &message,
+        text.map(|t| &t[span.start.min(t.len())..span.end.min(t.len())]),
+    );
     let d = diags.error(file, span, message);
     if let Some(h) = help {
         d.help(h);
@@ -208,8 +264,15 @@ fn report_toml_error(e: &toml::de::Error, text: Option<&str>, file: usize, diags
 fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or("");
-        let expected: Vec<&str> = rest.split('`').skip(1).filter(|s| !s.contains(',') && !s.trim().is_empty()).collect();
-        let expected: Vec<&str> = expected.into_iter().filter(|s| !s.starts_with(' ')).collect();
+        let expected: Vec<&str> = rest
+            .split('`')
+            .skip(1)
+            .filter(|s| !s.contains(',') && !s.trim().is_empty())
+            .collect();
+        let expected: Vec<&str> = expected
+            .into_iter()
+            .filter(|s| !s.starts_with(' '))
+            .collect();
         if looks_secret(name) {
             return (
                 format!("`{name}`: secrets never live in the TOML"),
@@ -229,19 +292,37 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         let help = snippet.map(|s| format!("found {}", s.trim()));
-        return (message.replace("invalid type: ", "wrong type: "), help);
+        let m = message
+            .replace("invalid type: ", "wrong type: ")
+            .replace("expected i64", "expected a whole number")
+            .replace("expected u32", "expected a whole number")
+            .replace("expected a boolean", "expected true or false")
+            .replace("expected a string", "expected a quoted string")
+            .replace("expected a sequence", "expected a list [ ... ]");
+        return (m, help);
     }
     if message.contains("duplicate key") {
-        return (message.to_string(), Some("each key may appear only once in a table; remove one".into()));
+        return (
+            message.to_string(),
+            Some("each key may appear only once in a table; remove one".into()),
+        );
     }
     (message.to_string(), None)
 }
 
 fn looks_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "api_key", "apikey", "private_key"]
-        .iter()
-        .any(|s| n.contains(s))
+    [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "api_key",
+        "apikey",
+        "private_key",
+    ]
+    .iter()
+    .any(|s| n.contains(s))
         && !n.ends_with("_file")
 }
 
@@ -271,6 +352,57 @@ fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
     }
 }
 
+/// Replace the scalar value at `span` by the date 1970-01-01.
+// The guard form clippy suggests cannot borrow the table mutably.
+#[allow(clippy::collapsible_match)]
+fn patch_date_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    for (_, v) in table.iter_mut() {
+        let vs = v.span();
+        match v.get_mut() {
+            DeValue::Table(t) => {
+                if patch_date_at(t, span) {
+                    return true;
+                }
+            }
+            DeValue::Array(a) => {
+                for item in a.iter_mut() {
+                    let is = item.span();
+                    match item.get_mut() {
+                        DeValue::Table(t) => {
+                            if patch_date_at(t, span) {
+                                return true;
+                            }
+                        }
+                        _ if is.start <= span.start && span.start <= is.end.max(is.start + 1) => {
+                            *item = Spanned::new(is, placeholder_date());
+                            return true;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ if vs.start <= span.start && span.start <= vs.end.max(vs.start + 1) => {
+                *v = Spanned::new(vs, placeholder_date());
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn placeholder_date() -> DeValue<'static> {
+    DeValue::Datetime(toml::value::Datetime {
+        date: Some(toml::value::Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        }),
+        time: None,
+        offset: None,
+    })
+}
+
 fn remove_in_value(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
     match v.get_mut() {
         DeValue::Table(t) => remove_at(t, span),
@@ -289,5 +421,5 @@ fn remove_in_value(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
 }
 
 fn covers(outer: &Range<usize>, inner: &Range<usize>) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end && !(outer.is_empty() && !inner.is_empty())
+    outer.start <= inner.start && inner.end <= outer.end && (inner.is_empty() || !outer.is_empty())
 }

@@ -180,7 +180,10 @@ impl DocumentStatus {
         }
     }
     pub fn resolved(self) -> bool {
-        matches!(self, DocumentStatus::RenewalFiled | DocumentStatus::Renewed | DocumentStatus::Withdrawn)
+        matches!(
+            self,
+            DocumentStatus::RenewalFiled | DocumentStatus::Renewed | DocumentStatus::Withdrawn
+        )
     }
 }
 

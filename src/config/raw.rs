@@ -25,9 +25,9 @@ impl<'de> Deserialize<'de> for RawDate {
             Date(toml::value::Datetime),
             Text(String),
         }
-        let text = match Either::deserialize(de)
-            .map_err(|_| D::Error::custom("expected a date such as 2026-10-16 (YYYY-MM-DD, without quotes)"))?
-        {
+        let text = match Either::deserialize(de).map_err(|_| {
+            D::Error::custom("expected a date such as 2026-10-16 (YYYY-MM-DD, without quotes)")
+        })? {
             Either::Date(dt) => {
                 if dt.time.is_some() || dt.offset.is_some() {
                     return Err(D::Error::custom(format!(
@@ -51,7 +51,9 @@ pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
         && parts[2].len() == 2
         && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
     if !ok_shape {
-        return Err(format!("\"{s}\" is not a date; write YYYY-MM-DD, e.g. 2026-10-16"));
+        return Err(format!(
+            "\"{s}\" is not a date; write YYYY-MM-DD, e.g. 2026-10-16"
+        ));
     }
     let (y, m, d) = (
         parts[0].parse::<i32>().unwrap_or(0),

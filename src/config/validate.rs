@@ -28,7 +28,13 @@ struct V<'d> {
 }
 
 impl V<'_> {
-    fn err(&mut self, file: usize, span: Range<usize>, msg: impl Into<String>, help: impl Into<String>) {
+    fn err(
+        &mut self,
+        file: usize,
+        span: Range<usize>,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let help: String = help.into();
         let d = self.d.error(file, span, msg);
         if !help.is_empty() {
@@ -36,7 +42,13 @@ impl V<'_> {
         }
     }
 
-    fn warn(&mut self, file: usize, span: Range<usize>, msg: impl Into<String>, help: impl Into<String>) {
+    fn warn(
+        &mut self,
+        file: usize,
+        span: Range<usize>,
+        msg: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         let help: String = help.into();
         let d = self.d.warning(file, span, msg);
         if !help.is_empty() {
@@ -51,7 +63,11 @@ impl V<'_> {
                 file,
                 v.span(),
                 format!("date {d} is outside the supported range"),
-                format!("use a date between {}-01-01 and {}-12-31", calendar::MIN_YEAR, calendar::MAX_YEAR),
+                format!(
+                    "use a date between {}-01-01 and {}-12-31",
+                    calendar::MIN_YEAR,
+                    calendar::MAX_YEAR
+                ),
             );
         }
         d
@@ -70,7 +86,12 @@ impl V<'_> {
     fn days(&mut self, file: usize, v: &S<i64>, what: &str, min: i64) -> u32 {
         let n = *v.get_ref();
         if n < min || n > MAX_DAYS {
-            self.err(file, v.span(), format!("{what} must be between {min} and {MAX_DAYS} days, not {n}"), "");
+            self.err(
+                file,
+                v.span(),
+                format!("{what} must be between {min} and {MAX_DAYS} days, not {n}"),
+                "",
+            );
             return min.max(0) as u32;
         }
         n as u32
@@ -97,7 +118,12 @@ impl V<'_> {
     }
 
     /// Rules for an item: item override, else kind, else `[reminders]`.
-    fn rules(&mut self, file: usize, base: &ReminderRules, lead: Option<&S<Vec<S<i64>>>>) -> ReminderRules {
+    fn rules(
+        &mut self,
+        file: usize,
+        base: &ReminderRules,
+        lead: Option<&S<Vec<S<i64>>>>,
+    ) -> ReminderRules {
         let mut r = base.clone();
         if let Some(l) = lead {
             r.lead_days = self.lead_days(file, l);
@@ -110,7 +136,14 @@ impl V<'_> {
     }
 }
 
-fn req<'a, T>(v: &mut V<'_>, field: &'a Option<S<T>>, file: usize, table: Range<usize>, what: &str, help: &str) -> Option<&'a S<T>> {
+fn req<'a, T>(
+    v: &mut V<'_>,
+    field: &'a Option<S<T>>,
+    file: usize,
+    table: Range<usize>,
+    what: &str,
+    help: &str,
+) -> Option<&'a S<T>> {
     if field.is_none() {
         v.err(file, table, format!("missing `{what}`"), help);
     }
@@ -123,13 +156,29 @@ struct Located<T> {
     item: S<T>,
 }
 
-pub(super) fn validate(path: &Path, file: usize, main: raw::RawMain, env: &Env, diags: &mut Diagnostics) -> Option<Config> {
-    let mut v = V { d: diags, deadline_years: BTreeMap::new() };
+pub(super) fn validate(
+    path: &Path,
+    file: usize,
+    main: raw::RawMain,
+    env: &Env,
+    diags: &mut Diagnostics,
+) -> Option<Config> {
+    let mut v = V {
+        d: diags,
+        deadline_years: BTreeMap::new(),
+    };
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
 
     // [service]
     let (service, includes) = service(&mut v, file, main.service.as_ref(), &base_dir, env);
-    let mail = mail(&mut v, file, main.mail.as_ref(), &base_dir, &service.state_dir, env);
+    let mail = mail(
+        &mut v,
+        file,
+        main.mail.as_ref(),
+        &base_dir,
+        &service.state_dir,
+        env,
+    );
     let privacy = privacy(&mut v, file, main.privacy.as_ref());
     let calendar = Calendar::new(calendar_spec(&mut v, file, main.calendar.as_ref()));
     let defaults = reminders(&mut v, file, main.reminders.as_ref());
@@ -139,8 +188,18 @@ pub(super) fn validate(path: &Path, file: usize, main: raw::RawMain, env: &Env, 
     // Cases and bills from the main file, then each include in order.
     let mut cases: Vec<Located<raw::RawCase>> = Vec::new();
     let mut bills: Vec<Located<raw::RawBill>> = Vec::new();
-    cases.extend(main.case.into_iter().flatten().map(|item| Located { file, item }));
-    bills.extend(main.bill.into_iter().flatten().map(|item| Located { file, item }));
+    cases.extend(
+        main.case
+            .into_iter()
+            .flatten()
+            .map(|item| Located { file, item }),
+    );
+    bills.extend(
+        main.bill
+            .into_iter()
+            .flatten()
+            .map(|item| Located { file, item }),
+    );
     let main_canon = std::fs::canonicalize(path).ok();
     for (pattern, span) in includes {
         let full = base_dir.join(&pattern);
@@ -151,14 +210,27 @@ pub(super) fn validate(path: &Path, file: usize, main: raw::RawMain, env: &Env, 
         let paths = match glob::glob(full_str) {
             Ok(p) => p,
             Err(e) => {
-                v.err(file, span, format!("bad include pattern: {}", e.msg), "use a glob such as \"cases.d/*.toml\"");
+                v.err(
+                    file,
+                    span,
+                    format!("bad include pattern: {}", e.msg),
+                    "use a glob such as \"cases.d/*.toml\"",
+                );
                 continue;
             }
         };
-        let mut matched: Vec<PathBuf> = paths.filter_map(Result::ok).filter(|p| p.is_file()).collect();
+        let mut matched: Vec<PathBuf> = paths
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
         matched.sort();
         if matched.is_empty() {
-            v.warn(file, span.clone(), format!("include \"{pattern}\" matches no file"), "check the pattern; it is relative to the main config file");
+            v.warn(
+                file,
+                span.clone(),
+                format!("include \"{pattern}\" matches no file"),
+                "check the pattern; it is relative to the main config file",
+            );
         }
         for p in matched {
             if main_canon.is_some() && std::fs::canonicalize(&p).ok() == main_canon {
@@ -171,27 +243,80 @@ pub(super) fn validate(path: &Path, file: usize, main: raw::RawMain, env: &Env, 
             let Some(raw) = parse_collect::<raw::RawInclude>(&text, inc, v.d) else {
                 continue;
             };
-            cases.extend(raw.case.into_iter().flatten().map(|item| Located { file: inc, item }));
-            bills.extend(raw.bill.into_iter().flatten().map(|item| Located { file: inc, item }));
+            cases.extend(
+                raw.case
+                    .into_iter()
+                    .flatten()
+                    .map(|item| Located { file: inc, item }),
+            );
+            bills.extend(
+                raw.bill
+                    .into_iter()
+                    .flatten()
+                    .map(|item| Located { file: inc, item }),
+            );
         }
     }
 
-    let cw_index: HashMap<String, usize> = caseworkers.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let cw_index: HashMap<String, usize> = caseworkers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
+    let bill_spans: Vec<(usize, Range<usize>)> = bills
+        .iter()
+        .map(|b| {
+            (
+                b.file,
+                b.item
+                    .get_ref()
+                    .id
+                    .as_ref()
+                    .map_or(b.item.span(), |i| i.span()),
+            )
+        })
+        .collect();
     let bills = bills_model(&mut v, &bills, &cw_index, &defaults, &calendar);
-    let bill_index: HashMap<&str, usize> = bills.iter().enumerate().map(|(i, b)| (b.id.as_str(), i)).collect();
-    let cases = cases_model(&mut v, &cases, &cw_index, &bill_index, &kinds, &defaults, &calendar);
-    for b in &bills {
-        if cases.iter().any(|c| c.id == b.id) {
-            // Found again by position for the message; rare, so linear is fine.
-            v.d.error(file, 0..0, format!("bill id \"{}\" is also a case id; plan and upcoming could not tell them apart", b.id))
-                .help("rename the bill or the case");
+    let bill_index: HashMap<&str, usize> = bills
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id.as_str(), i))
+        .collect();
+    let cases = cases_model(
+        &mut v,
+        &cases,
+        &cw_index,
+        &bill_index,
+        &kinds,
+        &defaults,
+        &calendar,
+    );
+    let case_ids: BTreeSet<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    for (b, (f, span)) in bills.iter().zip(bill_spans) {
+        if case_ids.contains(b.id.as_str()) {
+            v.d.error(
+                f,
+                span,
+                format!(
+                    "bill id \"{}\" is also a case id; plan and upcoming could not tell them apart",
+                    b.id
+                ),
+            )
+            .help("rename the bill or the case");
         }
     }
 
     if calendar.spec().holidays == HolidaySet::Kz {
-        let years: Vec<(i32, (usize, Range<usize>))> = std::mem::take(&mut v.deadline_years).into_iter().collect();
+        let years: Vec<(i32, (usize, Range<usize>))> =
+            std::mem::take(&mut v.deadline_years).into_iter().collect();
         for (year, (f, span)) in years {
-            if !calendar::kurban_ait_known(year) && calendar.spec().extra_holidays.iter().all(|d| d.year() != year) {
+            if !calendar::kurban_ait_known(year)
+                && calendar
+                    .spec()
+                    .extra_holidays
+                    .iter()
+                    .all(|d| d.year() != year)
+            {
                 v.warn(
                     f,
                     span,
@@ -229,18 +354,33 @@ fn service(
     let mut out = Service {
         timezone: chrono_tz::Asia::Almaty,
         schedule: DEFAULT_SCHEDULE.into(),
-        state_dir: env.state_directory.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_DIR)),
+        state_dir: env
+            .state_directory
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_DIR)),
         include: Vec::new(),
         admin: None,
         alert_after_hours: 24,
     };
     let Some(s) = s else {
-        v.err(file, 0..0, "missing [service] table", "add [service] with at least timezone = \"Asia/Almaty\"");
+        v.err(
+            file,
+            0..0,
+            "missing [service] table",
+            "add [service] with at least timezone = \"Asia/Almaty\"",
+        );
         return (out, Vec::new());
     };
     let span = s.span();
     let s = s.get_ref();
-    if let Some(tz) = req(v, &s.timezone, file, span.clone(), "timezone", "add timezone = \"Asia/Almaty\" (an IANA name)") {
+    if let Some(tz) = req(
+        v,
+        &s.timezone,
+        file,
+        span.clone(),
+        "timezone",
+        "add timezone = \"Asia/Almaty\" (an IANA name)",
+    ) {
         match tz.get_ref().parse::<chrono_tz::Tz>() {
             Ok(t) => out.timezone = t,
             Err(_) => v.err(
@@ -283,7 +423,12 @@ fn service(
     if let Some(h) = &s.alert_after_hours {
         let n = *h.get_ref();
         if !(1..=24 * 30).contains(&n) {
-            v.err(file, h.span(), format!("alert_after_hours must be between 1 and 720, not {n}"), "");
+            v.err(
+                file,
+                h.span(),
+                format!("alert_after_hours must be between 1 and 720, not {n}"),
+                "",
+            );
         } else {
             out.alert_after_hours = n as u32;
         }
@@ -295,7 +440,12 @@ fn email_ok(v: &mut V<'_>, file: usize, a: &S<String>, what: &str) -> bool {
     match a.get_ref().parse::<lettre::Address>() {
         Ok(_) => true,
         Err(_) => {
-            v.err(file, a.span(), format!("{what} \"{}\" is not an email address", a.get_ref()), "write it as name@example.org");
+            v.err(
+                file,
+                a.span(),
+                format!("{what} \"{}\" is not an email address", a.get_ref()),
+                "write it as name@example.org",
+            );
             false
         }
     }
@@ -304,10 +454,19 @@ fn email_ok(v: &mut V<'_>, file: usize, a: &S<String>, what: &str) -> bool {
 pub fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")
-        || h.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
-fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, state_dir: &Path, _env: &Env) -> Mail {
+fn mail(
+    v: &mut V<'_>,
+    file: usize,
+    m: Option<&S<raw::RawMail>>,
+    base: &Path,
+    state_dir: &Path,
+    _env: &Env,
+) -> Mail {
     let mut out = Mail {
         transport: Transport::File,
         host: String::new(),
@@ -331,7 +490,12 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
             "sendmail" => Transport::Sendmail,
             "file" => Transport::File,
             other => {
-                v.err(file, t.span(), format!("unknown transport \"{other}\""), "use \"smtp\", \"sendmail\" or \"file\"");
+                v.err(
+                    file,
+                    t.span(),
+                    format!("unknown transport \"{other}\""),
+                    "use \"smtp\", \"sendmail\" or \"file\"",
+                );
                 Transport::File
             }
         };
@@ -360,17 +524,34 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
     if let Some(p) = &m.port {
         match u16::try_from(*p.get_ref()) {
             Ok(n) if n > 0 => out.port = n,
-            _ => v.err(file, p.span(), format!("port {} is not a TCP port", p.get_ref()), "use 1 to 65535"),
+            _ => v.err(
+                file,
+                p.span(),
+                format!("port {} is not a TCP port", p.get_ref()),
+                "use 1 to 65535",
+            ),
         }
     }
     if let Some(h) = &m.host {
         out.host = h.get_ref().trim().to_string();
         if out.host.is_empty() {
-            v.err(file, h.span(), "host is empty", "write the relay's host name");
+            v.err(
+                file,
+                h.span(),
+                "host is empty",
+                "write the relay's host name",
+            );
         }
     }
     if out.transport == Transport::Smtp {
-        req(v, &m.host, file, span.clone(), "host", "add host = \"mail.example.org\" for transport = \"smtp\"");
+        req(
+            v,
+            &m.host,
+            file,
+            span.clone(),
+            "host",
+            "add host = \"mail.example.org\" for transport = \"smtp\"",
+        );
         if out.tls == Tls::None && !out.host.is_empty() && !is_loopback_host(&out.host) {
             let at = m.tls.as_ref().map(|t| t.span()).unwrap_or(span.clone());
             v.err(
@@ -395,7 +576,12 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
     if let Some(p) = &m.password_file {
         let path = base.join(p.get_ref());
         if m.username.is_none() {
-            v.warn(file, p.span(), "password_file is set but username is not, so it is never used", "add username, or remove password_file");
+            v.warn(
+                file,
+                p.span(),
+                "password_file is set but username is not, so it is never used",
+                "add username, or remove password_file",
+            );
         }
         if path.exists() {
             check_secret_permissions(&path, file, p.span(), v);
@@ -412,7 +598,12 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
     if let Some(c) = &m.ca_file {
         let path = base.join(c.get_ref());
         if !path.is_file() {
-            v.err(file, c.span(), format!("ca_file {} does not exist", path.display()), "point at a PEM file with the relay's CA certificate");
+            v.err(
+                file,
+                c.span(),
+                format!("ca_file {} does not exist", path.display()),
+                "point at a PEM file with the relay's CA certificate",
+            );
         }
         out.ca_file = Some(path);
     }
@@ -427,12 +618,22 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
             ),
         }
     } else if out.transport != Transport::File {
-        v.err(file, span.clone(), "missing `from`", "add from = \"Docket <docket@ngo.example>\"");
+        v.err(
+            file,
+            span.clone(),
+            "missing `from`",
+            "add from = \"Docket <docket@ngo.example>\"",
+        );
     }
     if let Some(t) = &m.timeout_secs {
         let n = *t.get_ref();
         if !(1..=600).contains(&n) {
-            v.err(file, t.span(), format!("timeout_secs must be between 1 and 600, not {n}"), "");
+            v.err(
+                file,
+                t.span(),
+                format!("timeout_secs must be between 1 and 600, not {n}"),
+                "",
+            );
         } else {
             out.timeout_secs = n as u64;
         }
@@ -446,7 +647,12 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
     if let Some(t) = &m.templates_dir {
         let p = base.join(t.get_ref());
         if !p.is_dir() {
-            v.err(file, t.span(), format!("templates_dir {} is not a directory", p.display()), "");
+            v.err(
+                file,
+                t.span(),
+                format!("templates_dir {} is not a directory", p.display()),
+                "",
+            );
         }
         out.templates_dir = Some(p);
     }
@@ -454,7 +660,11 @@ fn mail(v: &mut V<'_>, file: usize, m: Option<&S<raw::RawMail>>, base: &Path, st
 }
 
 fn privacy(v: &mut V<'_>, file: usize, p: Option<&raw::RawPrivacy>) -> Privacy {
-    let mut out = Privacy { names_in_email: false, numbers_in_email: false, ledger_retention_days: 90 };
+    let mut out = Privacy {
+        names_in_email: false,
+        numbers_in_email: false,
+        ledger_retention_days: 90,
+    };
     if let Some(p) = p {
         out.names_in_email = p.names_in_email.unwrap_or(false);
         out.numbers_in_email = p.numbers_in_email.unwrap_or(false);
@@ -475,11 +685,21 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
                 Some(d) => {
                     out.weekend.insert(d);
                 }
-                None => v.err(file, day.span(), format!("unknown weekday \"{}\"", day.get_ref()), "use mon, tue, wed, thu, fri, sat or sun"),
+                None => v.err(
+                    file,
+                    day.span(),
+                    format!("unknown weekday \"{}\"", day.get_ref()),
+                    "use mon, tue, wed, thu, fri, sat or sun",
+                ),
             }
         }
         if out.weekend.len() == 7 {
-            v.err(file, w[0].span(), "every day of the week is a weekend: nothing could ever be due", "");
+            v.err(
+                file,
+                w[0].span(),
+                "every day of the week is a weekend: nothing could ever be due",
+                "",
+            );
         }
     }
     if let Some(h) = &c.holidays {
@@ -487,7 +707,12 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
             "kz" => HolidaySet::Kz,
             "none" => HolidaySet::None,
             other => {
-                v.err(file, h.span(), format!("unknown holiday list \"{other}\""), "use \"kz\" (Kazakhstan's statutory days off) or \"none\"");
+                v.err(
+                    file,
+                    h.span(),
+                    format!("unknown holiday list \"{other}\""),
+                    "use \"kz\" (Kazakhstan's statutory days off) or \"none\"",
+                );
                 HolidaySet::Kz
             }
         };
@@ -498,7 +723,12 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
     for d in c.extra_working_days.iter().flatten() {
         let date = v.date(file, d);
         if out.extra_holidays.contains(&date) {
-            v.err(file, d.span(), format!("{date} is both an extra holiday and an extra working day"), "remove it from one of the lists");
+            v.err(
+                file,
+                d.span(),
+                format!("{date} is both an extra holiday and an extra working day"),
+                "remove it from one of the lists",
+            );
         }
         out.extra_working_days.insert(date);
     }
@@ -508,7 +738,12 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
             "after" => DayOffDeadline::After,
             "keep" => DayOffDeadline::Keep,
             other => {
-                v.err(file, m.span(), format!("unknown day_off_deadline \"{other}\""), "use \"before\", \"after\" or \"keep\"");
+                v.err(
+                    file,
+                    m.span(),
+                    format!("unknown day_off_deadline \"{other}\""),
+                    "use \"before\", \"after\" or \"keep\"",
+                );
                 DayOffDeadline::Before
             }
         };
@@ -530,7 +765,11 @@ fn weekday(s: &str) -> Option<Weekday> {
 }
 
 fn reminders(v: &mut V<'_>, file: usize, r: Option<&raw::RawReminders>) -> ReminderRules {
-    let mut out = ReminderRules { lead_days: vec![60, 30, 14, 7, 1], overdue_every_days: 7, escalate_within_days: 7 };
+    let mut out = ReminderRules {
+        lead_days: vec![60, 30, 14, 7, 1],
+        overdue_every_days: 7,
+        escalate_within_days: 7,
+    };
     let Some(r) = r else { return out };
     if let Some(l) = &r.lead_days {
         out.lead_days = v.lead_days(file, l);
@@ -544,7 +783,12 @@ fn reminders(v: &mut V<'_>, file: usize, r: Option<&raw::RawReminders>) -> Remin
     out
 }
 
-fn kinds(v: &mut V<'_>, file: usize, k: Option<&BTreeMap<S<String>, S<raw::RawKind>>>, defaults: &ReminderRules) -> BTreeMap<String, Kind> {
+fn kinds(
+    v: &mut V<'_>,
+    file: usize,
+    k: Option<&BTreeMap<S<String>, S<raw::RawKind>>>,
+    defaults: &ReminderRules,
+) -> BTreeMap<String, Kind> {
     let mut out = BTreeMap::new();
     for (name, kind) in k.into_iter().flatten() {
         let k = kind.get_ref();
@@ -562,7 +806,12 @@ fn kinds(v: &mut V<'_>, file: usize, k: Option<&BTreeMap<S<String>, S<raw::RawKi
         let answer_within = k.answer_within.as_ref().and_then(|d| v.duration(file, d));
         out.insert(
             name.get_ref().clone(),
-            Kind { label: k.label.as_ref().map(|l| l.get_ref().clone()), valid_for, answer_within, rules },
+            Kind {
+                label: k.label.as_ref().map(|l| l.get_ref().clone()),
+                valid_for,
+                answer_within,
+                rules,
+            },
         );
     }
     out
@@ -575,16 +824,35 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
     for cw in list {
         let span = cw.span();
         let c = cw.get_ref();
-        let id = match req(v, &c.id, file, span.clone(), "id", "give each caseworker an id, e.g. id = \"aigerim\"") {
+        let id = match req(
+            v,
+            &c.id,
+            file,
+            span.clone(),
+            "id",
+            "give each caseworker an id, e.g. id = \"aigerim\"",
+        ) {
             Some(id) => {
                 if seen.insert(id.get_ref().clone(), id.span()).is_some() {
-                    v.err(file, id.span(), format!("duplicate caseworker id \"{}\"", id.get_ref()), "caseworker ids must be unique");
+                    v.err(
+                        file,
+                        id.span(),
+                        format!("duplicate caseworker id \"{}\"", id.get_ref()),
+                        "caseworker ids must be unique",
+                    );
                 }
                 id.get_ref().clone()
             }
             None => String::new(),
         };
-        let email = match req(v, &c.email, file, span.clone(), "email", "add email = \"name@ngo.example\"") {
+        let email = match req(
+            v,
+            &c.email,
+            file,
+            span.clone(),
+            "email",
+            "add email = \"name@ngo.example\"",
+        ) {
             Some(e) => {
                 email_ok(v, file, e, "email");
                 e.get_ref().clone()
@@ -598,21 +866,35 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
                 "ru" => Language::Ru,
                 "kk" => Language::Kk,
                 other => {
-                    v.err(file, l.span(), format!("unknown language \"{other}\""), "use \"en\", \"ru\" or \"kk\"");
+                    v.err(
+                        file,
+                        l.span(),
+                        format!("unknown language \"{other}\""),
+                        "use \"en\", \"ru\" or \"kk\"",
+                    );
                     Language::En
                 }
             },
         };
         out.push(Caseworker {
             id,
-            name: Sensitive::new(c.name.as_ref().map(|n| n.get_ref().clone()).unwrap_or_default()),
+            name: Sensitive::new(
+                c.name
+                    .as_ref()
+                    .map(|n| n.get_ref().clone())
+                    .unwrap_or_default(),
+            ),
             email,
             supervisor: None,
             language,
         });
         sup_refs.push(c.supervisor.clone());
     }
-    let index: HashMap<String, usize> = out.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let index: HashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
     for (i, s) in sup_refs.iter().enumerate() {
         let Some(s) = s else { continue };
         match index.get(s.get_ref()) {
@@ -621,7 +903,12 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
                 let hint = closest(s.get_ref(), index.keys().map(String::as_str))
                     .map(|c| format!("did you mean \"{c}\"?"))
                     .unwrap_or_else(|| "name another caseworker's id".into());
-                v.err(file, s.span(), format!("unknown supervisor \"{}\"", s.get_ref()), hint);
+                v.err(
+                    file,
+                    s.span(),
+                    format!("unknown supervisor \"{}\"", s.get_ref()),
+                    hint,
+                );
             }
         }
     }
@@ -635,7 +922,11 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
             if n == start {
                 let min = *chain.iter().min().expect("non-empty");
                 if min == start && reported.insert(start) {
-                    let names: Vec<&str> = chain.iter().chain(std::iter::once(&start)).map(|&i| out[i].id.as_str()).collect();
+                    let names: Vec<&str> = chain
+                        .iter()
+                        .chain(std::iter::once(&start))
+                        .map(|&i| out[i].id.as_str())
+                        .collect();
                     let span = sup_refs[start].as_ref().map(|s| s.span()).unwrap_or(0..0);
                     v.err(
                         file,
@@ -656,14 +947,27 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
     out
 }
 
-fn caseworker_ref(v: &mut V<'_>, file: usize, r: &S<String>, index: &HashMap<String, usize>, what: &str) -> usize {
+fn caseworker_ref(
+    v: &mut V<'_>,
+    file: usize,
+    r: &S<String>,
+    index: &HashMap<String, usize>,
+    what: &str,
+) -> usize {
     match index.get(r.get_ref()) {
         Some(&i) => i,
         None => {
             let hint = closest(r.get_ref(), index.keys().map(String::as_str))
                 .map(|c| format!("did you mean \"{c}\"?"))
-                .unwrap_or_else(|| "add a [[caseworker]] with this id, or fix the reference".into());
-            v.err(file, r.span(), format!("unknown {what} \"{}\"", r.get_ref()), hint);
+                .unwrap_or_else(|| {
+                    "add a [[caseworker]] with this id, or fix the reference".into()
+                });
+            v.err(
+                file,
+                r.span(),
+                format!("unknown {what} \"{}\"", r.get_ref()),
+                hint,
+            );
             usize::MAX
         }
     }
@@ -682,25 +986,54 @@ fn bills_model(
         let file = *file;
         let span = item.span();
         let b = item.get_ref();
-        let id = req(v, &b.id, file, span.clone(), "id", "give the bill an id, e.g. id = \"migration-law\"");
+        let id = req(
+            v,
+            &b.id,
+            file,
+            span.clone(),
+            "id",
+            "give the bill an id, e.g. id = \"migration-law\"",
+        );
         if let Some(id) = id {
             if seen.insert(id.get_ref().clone(), ()).is_some() {
-                v.err(file, id.span(), format!("duplicate bill id \"{}\"", id.get_ref()), "bill ids must be unique across all files");
+                v.err(
+                    file,
+                    id.span(),
+                    format!("duplicate bill id \"{}\"", id.get_ref()),
+                    "bill ids must be unique across all files",
+                );
             }
         }
-        let owner = req(v, &b.owner, file, span.clone(), "owner", "name the caseworker who follows this bill: owner = \"dana\"")
-            .map(|o| caseworker_ref(v, file, o, cw, "owner"))
-            .unwrap_or(usize::MAX);
+        let owner = req(
+            v,
+            &b.owner,
+            file,
+            span.clone(),
+            "owner",
+            "name the caseworker who follows this bill: owner = \"dana\"",
+        )
+        .map(|o| caseworker_ref(v, file, o, cw, "owner"))
+        .unwrap_or(usize::MAX);
         let stages: Vec<String> = match &b.stages {
             Some(s) => {
                 let list: Vec<String> = s.get_ref().iter().map(|x| x.get_ref().clone()).collect();
                 if list.is_empty() {
-                    v.err(file, s.span(), "stages is empty", "list the bill's stages in order, or remove the key for the default");
+                    v.err(
+                        file,
+                        s.span(),
+                        "stages is empty",
+                        "list the bill's stages in order, or remove the key for the default",
+                    );
                 }
                 let mut uniq = BTreeSet::new();
                 for st in s.get_ref() {
                     if !uniq.insert(st.get_ref().clone()) {
-                        v.err(file, st.span(), format!("stage \"{}\" is listed twice", st.get_ref()), "");
+                        v.err(
+                            file,
+                            st.span(),
+                            format!("stage \"{}\" is listed twice", st.get_ref()),
+                            "",
+                        );
                     }
                 }
                 list
@@ -713,13 +1046,25 @@ fn bills_model(
                 let hint = closest(s.get_ref(), stages.iter().map(String::as_str))
                     .map(|c| format!("did you mean \"{c}\"? stages: {}", stages.join(", ")))
                     .unwrap_or_else(|| format!("use one of: {}", stages.join(", ")));
-                v.err(file, s.span(), format!("unknown stage \"{}\"", s.get_ref()), hint);
+                v.err(
+                    file,
+                    s.span(),
+                    format!("unknown stage \"{}\"", s.get_ref()),
+                    hint,
+                );
             }
             i
         };
-        let stage = req(v, &b.stage, file, span.clone(), "stage", "give the bill's current stage: stage = \"drafted\"")
-            .and_then(|s| stage_idx(v, s))
-            .unwrap_or(0);
+        let stage = req(
+            v,
+            &b.stage,
+            file,
+            span.clone(),
+            "stage",
+            "give the bill's current stage: stage = \"drafted\"",
+        )
+        .and_then(|s| stage_idx(v, s))
+        .unwrap_or(0);
         let mut expected = BTreeMap::new();
         for (k, d) in b.expected.iter().flatten() {
             let date = v.date(file, d);
@@ -732,24 +1077,43 @@ fn bills_model(
         }
         let stage_since = b.stage_since.as_ref().map(|d| v.date(file, d));
         let last_checked = b.last_checked.as_ref().map(|d| v.date(file, d));
-        let check_every_days = b.check_every_days.as_ref().map(|c| v.days(file, c, "check_every_days", 1));
+        let check_every_days = b
+            .check_every_days
+            .as_ref()
+            .map(|c| v.days(file, c, "check_every_days", 1));
         if let (Some(c), None) = (&b.check_every_days, &b.last_checked) {
-            v.err(file, c.span(), "check_every_days needs last_checked", "add last_checked = <the day someone last checked the bill>");
+            v.err(
+                file,
+                c.span(),
+                "check_every_days needs last_checked",
+                "add last_checked = <the day someone last checked the bill>",
+            );
         }
         if let (Some(lc), Some(n)) = (last_checked, check_every_days) {
             if let Some(d) = lc.checked_add_days(chrono::Days::new(n.into())) {
-                let span = b.last_checked.as_ref().map(|x| x.span()).unwrap_or(span.clone());
+                let span = b
+                    .last_checked
+                    .as_ref()
+                    .map(|x| x.span())
+                    .unwrap_or(span.clone());
                 v.note_deadline(d.year(), file, span);
             }
         }
         let _ = cal;
         let rules = match &b.lead_days {
-            Some(l) => ReminderRules { lead_days: v.lead_days(file, l), ..defaults.clone() },
+            Some(l) => ReminderRules {
+                lead_days: v.lead_days(file, l),
+                ..defaults.clone()
+            },
             None => defaults.clone(),
         };
         out.push(Bill {
             id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),
-            title: b.title.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default(),
+            title: b
+                .title
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_default(),
             owner,
             stages,
             stage,
@@ -779,22 +1143,49 @@ fn cases_model(
         let file = *file;
         let span = item.span();
         let c = item.get_ref();
-        let id = req(v, &c.id, file, span.clone(), "id", "give the case its reference, e.g. id = \"KZ-0042\"");
+        let id = req(
+            v,
+            &c.id,
+            file,
+            span.clone(),
+            "id",
+            "give the case its reference, e.g. id = \"KZ-0042\"",
+        );
         if let Some(id) = id {
             if id.get_ref().trim().is_empty() {
-                v.err(file, id.span(), "case id is empty", "use the case reference, e.g. \"KZ-0042\"");
+                v.err(
+                    file,
+                    id.span(),
+                    "case id is empty",
+                    "use the case reference, e.g. \"KZ-0042\"",
+                );
             }
             if seen.insert(id.get_ref().as_str(), ()).is_some() {
-                v.err(file, id.span(), format!("duplicate case id \"{}\"", id.get_ref()), "case ids must be unique across all files");
+                v.err(
+                    file,
+                    id.span(),
+                    format!("duplicate case id \"{}\"", id.get_ref()),
+                    "case ids must be unique across all files",
+                );
             }
         }
-        let caseworker = req(v, &c.caseworker, file, span.clone(), "caseworker", "name the responsible caseworker's id")
-            .map(|r| caseworker_ref(v, file, r, cw, "caseworker"))
-            .unwrap_or(usize::MAX);
+        let caseworker = req(
+            v,
+            &c.caseworker,
+            file,
+            span.clone(),
+            "caseworker",
+            "name the responsible caseworker's id",
+        )
+        .map(|r| caseworker_ref(v, file, r, cw, "caseworker"))
+        .unwrap_or(usize::MAX);
         let mut case = Case {
             id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),
             caseworker,
-            person: c.person.as_ref().map(|p| Sensitive::new(p.get_ref().clone())),
+            person: c
+                .person
+                .as_ref()
+                .map(|p| Sensitive::new(p.get_ref().clone())),
             documents: Vec::new(),
             requests: Vec::new(),
             events: Vec::new(),
@@ -819,13 +1210,28 @@ fn cases_model(
     out
 }
 
-fn kind_of<'k>(v: &mut V<'_>, file: usize, k: &S<String>, kinds: &'k BTreeMap<String, Kind>) -> Option<&'k Kind> {
+fn kind_of<'k>(
+    v: &mut V<'_>,
+    file: usize,
+    k: &S<String>,
+    kinds: &'k BTreeMap<String, Kind>,
+) -> Option<&'k Kind> {
     let kind = kinds.get(k.get_ref());
     if kind.is_none() {
         let hint = closest(k.get_ref(), kinds.keys().map(String::as_str))
             .map(|c| format!("did you mean \"{c}\"? or define [kinds.{}]", k.get_ref()))
-            .unwrap_or_else(|| format!("define [kinds.{}] to give it a label and defaults", k.get_ref()));
-        v.warn(file, k.span(), format!("kind \"{}\" is not defined under [kinds]", k.get_ref()), hint);
+            .unwrap_or_else(|| {
+                format!(
+                    "define [kinds.{}] to give it a label and defaults",
+                    k.get_ref()
+                )
+            });
+        v.warn(
+            file,
+            k.span(),
+            format!("kind \"{}\" is not defined under [kinds]", k.get_ref()),
+            hint,
+        );
     }
     kind
 }
@@ -840,7 +1246,14 @@ fn document(
 ) -> Option<Document> {
     let span = d.span();
     let d = d.get_ref();
-    let kind_name = req(v, &d.kind, file, span.clone(), "kind", "say what document this is, e.g. kind = \"refugee_certificate\"")?;
+    let kind_name = req(
+        v,
+        &d.kind,
+        file,
+        span.clone(),
+        "kind",
+        "say what document this is, e.g. kind = \"refugee_certificate\"",
+    )?;
     let kind = kind_of(v, file, kind_name, kinds);
     let issued = d.issued.as_ref().map(|x| v.date(file, x));
     let status = match &d.status {
@@ -875,7 +1288,9 @@ fn document(
             v.err(
                 file,
                 kind_name.span(),
-                format!("this document needs `issued` (its kind is valid for {valid_for}) or `expires`"),
+                format!(
+                    "this document needs `issued` (its kind is valid for {valid_for}) or `expires`"
+                ),
                 "add issued = YYYY-MM-DD, or expires = YYYY-MM-DD",
             );
             return None;
@@ -884,30 +1299,53 @@ fn document(
             v.err(
                 file,
                 kind_name.span(),
-                format!("document of kind \"{}\" has neither `expires` nor a kind with `valid_for`", kind_name.get_ref()),
-                format!("add expires = YYYY-MM-DD, or valid_for = \"1y\" under [kinds.{}]", kind_name.get_ref()),
+                format!(
+                    "document of kind \"{}\" has neither `expires` nor a kind with `valid_for`",
+                    kind_name.get_ref()
+                ),
+                format!(
+                    "add expires = YYYY-MM-DD, or valid_for = \"1y\" under [kinds.{}]",
+                    kind_name.get_ref()
+                ),
             );
             return None;
         }
     };
     if let (Some(i), Some(e)) = (issued, d.expires.as_ref()) {
         if e.get_ref().0 < i {
-            v.err(file, e.span(), format!("expires {} is before issued {i}", e.get_ref().0), "check the dates");
+            v.err(
+                file,
+                e.span(),
+                format!("expires {} is before issued {i}", e.get_ref().0),
+                "check the dates",
+            );
         }
     }
     if expires.year() < calendar::MIN_YEAR || expires.year() > calendar::MAX_YEAR {
-        v.err(file, span.clone(), format!("expiry {expires} is outside the supported range"), "");
+        v.err(
+            file,
+            span.clone(),
+            format!("expiry {expires} is outside the supported range"),
+            "",
+        );
     }
     let filed = d.filed.as_ref().map(|x| v.date(file, x));
     let base = kind.map(|k| &k.rules).unwrap_or(defaults);
     let rules = v.rules(file, base, d.lead_days.as_ref());
     if !status.resolved() {
-        let at = d.expires.as_ref().map(|e| e.span()).unwrap_or(kind_name.span());
+        let at = d
+            .expires
+            .as_ref()
+            .map(|e| e.span())
+            .unwrap_or(kind_name.span());
         v.note_deadline(expires.year(), file, at);
     }
     Some(Document {
         kind: kind_name.get_ref().clone(),
-        number: d.number.as_ref().map(|n| Sensitive::new(n.get_ref().clone())),
+        number: d
+            .number
+            .as_ref()
+            .map(|n| Sensitive::new(n.get_ref().clone())),
         issued,
         expires,
         status,
@@ -927,7 +1365,14 @@ fn request(
 ) -> Option<Request> {
     let span = r.span();
     let r = r.get_ref();
-    let kind_name = req(v, &r.kind, file, span.clone(), "kind", "say what was requested, e.g. kind = \"travel_document\"")?;
+    let kind_name = req(
+        v,
+        &r.kind,
+        file,
+        span.clone(),
+        "kind",
+        "say what was requested, e.g. kind = \"travel_document\"",
+    )?;
     let kind = kind_of(v, file, kind_name, kinds);
     let filed = r.filed.as_ref().map(|x| v.date(file, x));
     let status = match &r.status {
@@ -938,7 +1383,12 @@ fn request(
             "refused" => RequestStatus::Refused,
             "withdrawn" => RequestStatus::Withdrawn,
             other => {
-                v.err(file, s.span(), format!("unknown request status \"{other}\""), "use pending, answered, refused or withdrawn");
+                v.err(
+                    file,
+                    s.span(),
+                    format!("unknown request status \"{other}\""),
+                    "use pending, answered, refused or withdrawn",
+                );
                 RequestStatus::Pending
             }
         },
@@ -952,12 +1402,22 @@ fn request(
         (None, Some(f), Some(w)) => match cal.add(f, w) {
             Some(d) => d,
             None => {
-                v.err(file, span.clone(), "filed + answer_within is out of range", "");
+                v.err(
+                    file,
+                    span.clone(),
+                    "filed + answer_within is out of range",
+                    "",
+                );
                 return None;
             }
         },
         (None, None, _) => {
-            v.err(file, kind_name.span(), "this request needs `filed` (or `extended_to`) to have a deadline", "add filed = YYYY-MM-DD");
+            v.err(
+                file,
+                kind_name.span(),
+                "this request needs `filed` (or `extended_to`) to have a deadline",
+                "add filed = YYYY-MM-DD",
+            );
             return None;
         }
         (None, Some(_), None) => {
@@ -974,28 +1434,49 @@ fn request(
     };
     if let (Some(f), Some(e)) = (filed, r.extended_to.as_ref()) {
         if e.get_ref().0 < f {
-            v.err(file, e.span(), format!("extended_to {} is before filed {f}", e.get_ref().0), "check the dates");
+            v.err(
+                file,
+                e.span(),
+                format!("extended_to {} is before filed {f}", e.get_ref().0),
+                "check the dates",
+            );
         }
     }
-    let waiting_for = r.waiting_for.as_ref().and_then(|w| match bills.get(w.get_ref().as_str()) {
-        Some(&i) => Some(i),
-        None => {
-            let hint = closest(w.get_ref(), bills.keys().copied())
-                .map(|c| format!("did you mean \"{c}\"?"))
-                .unwrap_or_else(|| "add a [[bill]] with this id, or fix the reference".into());
-            v.err(file, w.span(), format!("unknown bill \"{}\"", w.get_ref()), hint);
-            None
-        }
-    });
+    let waiting_for = r
+        .waiting_for
+        .as_ref()
+        .and_then(|w| match bills.get(w.get_ref().as_str()) {
+            Some(&i) => Some(i),
+            None => {
+                let hint = closest(w.get_ref(), bills.keys().copied())
+                    .map(|c| format!("did you mean \"{c}\"?"))
+                    .unwrap_or_else(|| "add a [[bill]] with this id, or fix the reference".into());
+                v.err(
+                    file,
+                    w.span(),
+                    format!("unknown bill \"{}\"", w.get_ref()),
+                    hint,
+                );
+                None
+            }
+        });
     let base = kind.map(|k| &k.rules).unwrap_or(defaults);
     let rules = v.rules(file, base, r.lead_days.as_ref());
     if !status.resolved() {
-        let at = r.extended_to.as_ref().or(r.filed.as_ref()).map(|e| e.span()).unwrap_or(kind_name.span());
+        let at = r
+            .extended_to
+            .as_ref()
+            .or(r.filed.as_ref())
+            .map(|e| e.span())
+            .unwrap_or(kind_name.span());
         v.note_deadline(due.year(), file, at);
     }
     Some(Request {
         kind: kind_name.get_ref().clone(),
-        number: r.number.as_ref().map(|n| Sensitive::new(n.get_ref().clone())),
+        number: r
+            .number
+            .as_ref()
+            .map(|n| Sensitive::new(n.get_ref().clone())),
         filed,
         due,
         extended: r.extended_to.is_some(),
@@ -1005,10 +1486,23 @@ fn request(
     })
 }
 
-fn event(v: &mut V<'_>, file: usize, e: &S<raw::RawEvent>, kinds: &BTreeMap<String, Kind>, defaults: &ReminderRules) -> Option<Event> {
+fn event(
+    v: &mut V<'_>,
+    file: usize,
+    e: &S<raw::RawEvent>,
+    kinds: &BTreeMap<String, Kind>,
+    defaults: &ReminderRules,
+) -> Option<Event> {
     let span = e.span();
     let e = e.get_ref();
-    let date = req(v, &e.date, file, span.clone(), "date", "add date = YYYY-MM-DD")?;
+    let date = req(
+        v,
+        &e.date,
+        file,
+        span.clone(),
+        "date",
+        "add date = YYYY-MM-DD",
+    )?;
     let date_v = v.date(file, date);
     let kind = match &e.kind {
         Some(k) => {
@@ -1020,7 +1514,11 @@ fn event(v: &mut V<'_>, file: usize, e: &S<raw::RawEvent>, kinds: &BTreeMap<Stri
     let base = kinds.get(&kind).map(|k| &k.rules).unwrap_or(defaults);
     let rules = v.rules(file, base, e.lead_days.as_ref());
     if rules.lead_days.is_empty() {
-        let at = e.lead_days.as_ref().map(|l| l.span()).unwrap_or(span.clone());
+        let at = e
+            .lead_days
+            .as_ref()
+            .map(|l| l.span())
+            .unwrap_or(span.clone());
         v.err(
             file,
             at,
@@ -1030,7 +1528,12 @@ fn event(v: &mut V<'_>, file: usize, e: &S<raw::RawEvent>, kinds: &BTreeMap<Stri
     }
     v.note_deadline(date_v.year(), file, date.span());
     Some(Event {
-        title: Sensitive::new(e.title.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default()),
+        title: Sensitive::new(
+            e.title
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_default(),
+        ),
         kind,
         date: date_v,
         rules,
@@ -1039,7 +1542,10 @@ fn event(v: &mut V<'_>, file: usize, e: &S<raw::RawEvent>, kinds: &BTreeMap<Stri
 
 /// The candidate closest to `word` by edit distance, if close enough to be
 /// a likely typo.
-pub(crate) fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
         let dist = levenshtein(word, c);
@@ -1056,7 +1562,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -1066,23 +1574,65 @@ fn levenshtein(a: &str, b: &str) -> usize {
 /// sshd's StrictModes for config files: refuse files that someone other
 /// than root or us could change; warn when files holding cases are readable
 /// by everyone.
-pub(super) fn check_file_permissions(path: &Path, file: usize, holds_cases: bool, env: &Env, d: &mut Diagnostics) {
+pub(super) fn check_file_permissions(
+    path: &Path,
+    file: usize,
+    holds_cases: bool,
+    env: &Env,
+    d: &mut Diagnostics,
+) {
     use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(path) else { return };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
     let mode = meta.mode() & 0o7777;
     if mode & 0o022 != 0 {
-        d.error(file, 0..0, format!("{} is writable by {} (mode {:04o})", path.display(), who_writes(mode), mode))
-            .help(format!("anyone who can change it can redirect mail about the people in it: chmod go-w {}", path.display()));
+        d.error(
+            file,
+            0..0,
+            format!(
+                "{} is writable by {} (mode {:04o})",
+                path.display(),
+                who_writes(mode),
+                mode
+            ),
+        )
+        .help(format!(
+            "anyone who can change it can redirect mail about the people in it: chmod go-w {}",
+            path.display()
+        ));
     }
     if let Some(euid) = env.euid {
         if meta.uid() != 0 && meta.uid() != euid {
-            d.error(file, 0..0, format!("{} is owned by another user (uid {})", path.display(), meta.uid()))
-                .help(format!("make root the owner: chown root:docket {}", path.display()));
+            d.error(
+                file,
+                0..0,
+                format!(
+                    "{} is owned by another user (uid {})",
+                    path.display(),
+                    meta.uid()
+                ),
+            )
+            .help(format!(
+                "make root the owner: chown root:docket {}",
+                path.display()
+            ));
         }
     }
     if holds_cases && mode & 0o004 != 0 {
-        d.warning(file, 0..0, format!("{} is readable by every user on this machine (mode {:04o})", path.display(), mode))
-            .help(format!("it names people at risk: chmod o-r {} (0640 root:docket)", path.display()));
+        d.warning(
+            file,
+            0..0,
+            format!(
+                "{} is readable by every user on this machine (mode {:04o})",
+                path.display(),
+                mode
+            ),
+        )
+        .help(format!(
+            "it names people at risk: chmod o-r {} (0640 root:docket)",
+            path.display()
+        ));
     }
 }
 
@@ -1096,13 +1646,19 @@ fn who_writes(mode: u32) -> &'static str {
 
 fn check_secret_permissions(path: &Path, file: usize, span: Range<usize>, v: &mut V<'_>) {
     use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(path) else { return };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
     let mode = meta.mode() & 0o7777;
     if mode & 0o022 != 0 || mode & 0o004 != 0 {
         v.err(
             file,
             span,
-            format!("password file {} is accessible to other users (mode {:04o})", path.display(), mode),
+            format!(
+                "password file {} is accessible to other users (mode {:04o})",
+                path.display(),
+                mode
+            ),
             format!("chmod 0600 {} (or 0640 root:docket)", path.display()),
         );
     }

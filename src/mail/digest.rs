@@ -95,7 +95,8 @@ impl Templates {
     pub fn new(dir: Option<&std::path::Path>) -> Result<Templates, RenderError> {
         let mut env = Environment::new();
         let load = |name: &str, builtin: &'static str| -> String {
-            dir.and_then(|d| std::fs::read_to_string(d.join(name)).ok()).unwrap_or_else(|| builtin.to_string())
+            dir.and_then(|d| std::fs::read_to_string(d.join(name)).ok())
+                .unwrap_or_else(|| builtin.to_string())
         };
         env.add_template_owned("digest.txt.j2", load("digest.txt.j2", TEXT_TEMPLATE))?;
         env.add_template_owned("digest.html.j2", load("digest.html.j2", HTML_TEMPLATE))?;
@@ -128,14 +129,22 @@ pub fn message_id(recipient: &str, keys: &[String], domain: &str) -> String {
 /// Most urgent first: overdue, then by act-by date, then case, item, kind.
 pub fn sort_entries(entries: &mut [Entry<'_>]) {
     entries.sort_by(|a, b| {
-        (!a.step.is_overdue(), a.item.act_by, a.item.case, a.item.item, a.item.kind, a.step).cmp(&(
-            !b.step.is_overdue(),
-            b.item.act_by,
-            b.item.case,
-            b.item.item,
-            b.item.kind,
-            b.step,
-        ))
+        (
+            !a.step.is_overdue(),
+            a.item.act_by,
+            a.item.case,
+            a.item.item,
+            a.item.kind,
+            a.step,
+        )
+            .cmp(&(
+                !b.step.is_overdue(),
+                b.item.act_by,
+                b.item.case,
+                b.item.item,
+                b.item.kind,
+                b.step,
+            ))
     });
 }
 
@@ -152,9 +161,19 @@ pub fn subject(lang: Language, today: NaiveDate, entries: &[Entry<'_>]) -> Strin
         }
     }
     let shown: Vec<&str> = uniq.iter().take(6).copied().collect();
-    let more = if uniq.len() > 6 { format!(" +{}", uniq.len() - 6) } else { String::new() };
+    let more = if uniq.len() > 6 {
+        format!(" +{}", uniq.len() - 6)
+    } else {
+        String::new()
+    };
     let counts = if overdue > 0 {
-        format!("{} {}, {} {}", overdue, t.overdue_count, entries.len() - overdue, t.due_count)
+        format!(
+            "{} {}, {} {}",
+            overdue,
+            t.overdue_count,
+            entries.len() - overdue,
+            t.due_count
+        )
     } else {
         format!("{} {}", entries.len(), t.due_count)
     };
@@ -173,7 +192,10 @@ pub fn render(
     sort_entries(entries);
     let cw = &cfg.caseworkers[recipient];
     let t = texts(cw.language);
-    let views: Vec<View> = entries.iter().map(|e| view(cfg, e, today, cw.language)).collect();
+    let views: Vec<View> = entries
+        .iter()
+        .map(|e| view(cfg, e, today, cw.language))
+        .collect();
     let subject = subject(cw.language, today, entries);
     let own: Vec<&View> = views.iter().filter(|v| v.caseworker.is_none()).collect();
     let team: Vec<&View> = views.iter().filter(|v| v.caseworker.is_some()).collect();
@@ -193,15 +215,31 @@ pub fn render(
     };
     let text = templates.env.get_template("digest.txt.j2")?.render(&ctx)?;
     let html = templates.env.get_template("digest.html.j2")?.render(&ctx)?;
-    let from: Mailbox = cfg.mail.from.parse().map_err(|e: lettre::address::AddressError| RenderError::Address(e.to_string()))?;
-    let to: Mailbox = cw.email.parse().map_err(|e: lettre::address::AddressError| RenderError::Address(e.to_string()))?;
+    let from: Mailbox = cfg
+        .mail
+        .from
+        .parse()
+        .map_err(|e: lettre::address::AddressError| RenderError::Address(e.to_string()))?;
+    let to: Mailbox = cw
+        .email
+        .parse()
+        .map_err(|e: lettre::address::AddressError| RenderError::Address(e.to_string()))?;
     let message = Message::builder()
         .from(from)
         .to(to)
         .subject(subject.clone())
         .message_id(Some(message_id.to_string()))
-        .multipart(MultiPart::alternative().singlepart(SinglePart::plain(text)).singlepart(SinglePart::html(html)))?;
-    Ok(Digest { message, message_id: message_id.to_string(), subject, recipient: cw.id.clone() })
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(SinglePart::html(html)),
+        )?;
+    Ok(Digest {
+        message,
+        message_id: message_id.to_string(),
+        subject,
+        recipient: cw.id.clone(),
+    })
 }
 
 fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
@@ -229,7 +267,11 @@ fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
             Step::Review(_) => t.bill_review.to_string(),
             _ => format!("{} → {}", bill_title(cfg, it), it.kind),
         },
-        _ => cfg.kinds.get(it.kind).and_then(|k| k.label.clone()).unwrap_or_else(|| it.kind.replace('_', " ")),
+        _ => cfg
+            .kinds
+            .get(it.kind)
+            .and_then(|k| k.label.clone())
+            .unwrap_or_else(|| it.kind.replace('_', " ")),
     };
     let days_left = (it.act_by - today).num_days();
     let action = action(t, it, e.step, &label);
@@ -249,12 +291,24 @@ fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
         step: e.step.label(),
         overdue: e.step.is_overdue(),
         late: e.late,
-        late_text: if e.late { format!("{} {}", t.late_text, e.due_date) } else { String::new() },
+        late_text: if e.late {
+            format!("{} {}", t.late_text, e.due_date)
+        } else {
+            String::new()
+        },
         action,
         person: person.filter(|_| names).map(|p| p.expose().to_string()),
         number: number.filter(|_| numbers).map(|n| n.expose().to_string()),
-        title: title.filter(|t| names && !t.expose().is_empty()).map(|t| t.expose().to_string()),
-        caseworker: (e.role == Role::Cc).then(|| it.to.iter().map(|&c| cfg.caseworkers[c].id.clone()).collect::<Vec<_>>().join(", ")),
+        title: title
+            .filter(|t| names && !t.expose().is_empty())
+            .map(|t| t.expose().to_string()),
+        caseworker: (e.role == Role::Cc).then(|| {
+            it.to
+                .iter()
+                .map(|&c| cfg.caseworkers[c].id.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        }),
     }
 }
 
@@ -431,8 +485,16 @@ mod tests {
 
     #[test]
     fn message_id_is_deterministic_and_order_free() {
-        let a = message_id("aigerim", &["KZ-1|x".into(), "KZ-2|y".into()], "ngo.example");
-        let b = message_id("aigerim", &["KZ-2|y".into(), "KZ-1|x".into()], "ngo.example");
+        let a = message_id(
+            "aigerim",
+            &["KZ-1|x".into(), "KZ-2|y".into()],
+            "ngo.example",
+        );
+        let b = message_id(
+            "aigerim",
+            &["KZ-2|y".into(), "KZ-1|x".into()],
+            "ngo.example",
+        );
         let c = message_id("dana", &["KZ-1|x".into(), "KZ-2|y".into()], "ngo.example");
         assert_eq!(a, b);
         assert_ne!(a, c);

@@ -12,7 +12,9 @@ use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls as LTls, TlsParameters, TlsVersion};
-use lettre::{AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use lettre::{
+    AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -40,9 +42,20 @@ pub struct SendError {
 
 /// A configured transport.
 pub enum Mailer {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, timeout: Duration, host: String },
-    Sendmail { transport: AsyncSendmailTransport<Tokio1Executor>, timeout: Duration },
-    File { transport: AsyncFileTransport<Tokio1Executor>, timeout: Duration, dir: PathBuf },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        timeout: Duration,
+        host: String,
+    },
+    Sendmail {
+        transport: AsyncSendmailTransport<Tokio1Executor>,
+        timeout: Duration,
+    },
+    File {
+        transport: AsyncFileTransport<Tokio1Executor>,
+        timeout: Duration,
+        dir: PathBuf,
+    },
 }
 
 impl std::fmt::Debug for Mailer {
@@ -64,12 +77,17 @@ pub fn password_path(mail: &Mail) -> Option<PathBuf> {
 }
 
 fn read_password(path: &Path) -> Result<Sensitive, SetupError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| SetupError::Password { path: path.to_path_buf(), reason: e.kind().to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| SetupError::Password {
+        path: path.to_path_buf(),
+        reason: e.kind().to_string(),
+    })?;
     // A trailing newline from `echo > file` is not part of the password.
     let pw = text.trim_end_matches(['\n', '\r']).to_string();
     if pw.is_empty() {
-        return Err(SetupError::Password { path: path.to_path_buf(), reason: "the file is empty".into() });
+        return Err(SetupError::Password {
+            path: path.to_path_buf(),
+            reason: "the file is empty".into(),
+        });
     }
     Ok(Sensitive::new(pw))
 }
@@ -81,12 +99,20 @@ impl Mailer {
         let timeout = Duration::from_secs(mail.timeout_secs);
         match mail.transport {
             Transport::File => {
-                create_private_dir(&mail.dir)
-                    .map_err(|e| SetupError::Outbox { path: mail.dir.clone(), reason: e.to_string() })?;
-                Ok(Mailer::File { transport: AsyncFileTransport::new(&mail.dir), timeout, dir: mail.dir.clone() })
+                create_private_dir(&mail.dir).map_err(|e| SetupError::Outbox {
+                    path: mail.dir.clone(),
+                    reason: e.to_string(),
+                })?;
+                Ok(Mailer::File {
+                    transport: AsyncFileTransport::new(&mail.dir),
+                    timeout,
+                    dir: mail.dir.clone(),
+                })
             }
             Transport::Sendmail => Ok(Mailer::Sendmail {
-                transport: AsyncSendmailTransport::new_with_command(mail.sendmail_command.as_os_str()),
+                transport: AsyncSendmailTransport::new_with_command(
+                    mail.sendmail_command.as_os_str(),
+                ),
                 timeout,
             }),
             Transport::Smtp => {
@@ -110,7 +136,11 @@ impl Mailer {
                     let pw = read_password(&path)?;
                     b = b.credentials(Credentials::new(user.clone(), pw.expose().to_string()));
                 }
-                Ok(Mailer::Smtp { transport: b.build(), timeout, host })
+                Ok(Mailer::Smtp {
+                    transport: b.build(),
+                    timeout,
+                    host,
+                })
             }
         }
     }
@@ -118,22 +148,49 @@ impl Mailer {
     /// Send one message; Ok carries the server's answer.
     pub async fn send(&self, msg: &Message) -> Result<String, SendError> {
         match self {
-            Mailer::Smtp { transport, timeout, host } => {
+            Mailer::Smtp {
+                transport,
+                timeout,
+                host,
+            } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+                Err(_) => Err(SendError {
+                    message: format!("{host}: no answer within {}s", timeout.as_secs()),
+                    permanent: false,
+                }),
+                Ok(Ok(resp)) => Ok(format!(
+                    "{} {}",
+                    resp.code(),
+                    resp.message().collect::<Vec<_>>().join(" ")
+                )),
+                Ok(Err(e)) => Err(classify_smtp(host, &e)),
+            },
+            Mailer::Sendmail { transport, timeout } => {
                 match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
-                    Err(_) => Err(SendError { message: format!("{host}: no answer within {}s", timeout.as_secs()), permanent: false }),
-                    Ok(Ok(resp)) => Ok(format!("{} {}", resp.code(), resp.message().collect::<Vec<_>>().join(" "))),
-                    Ok(Err(e)) => Err(classify_smtp(host, &e)),
+                    Err(_) => Err(SendError {
+                        message: "sendmail did not finish in time".into(),
+                        permanent: false,
+                    }),
+                    Ok(Ok(())) => Ok("accepted by sendmail".into()),
+                    Ok(Err(e)) => Err(SendError {
+                        message: format!("sendmail: {e}"),
+                        permanent: false,
+                    }),
                 }
             }
-            Mailer::Sendmail { transport, timeout } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
-                Err(_) => Err(SendError { message: "sendmail did not finish in time".into(), permanent: false }),
-                Ok(Ok(())) => Ok("accepted by sendmail".into()),
-                Ok(Err(e)) => Err(SendError { message: format!("sendmail: {e}"), permanent: false }),
-            },
-            Mailer::File { transport, timeout, dir } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
-                Err(_) => Err(SendError { message: "writing to the outbox timed out".into(), permanent: false }),
+            Mailer::File {
+                transport,
+                timeout,
+                dir,
+            } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+                Err(_) => Err(SendError {
+                    message: "writing to the outbox timed out".into(),
+                    permanent: false,
+                }),
                 Ok(Ok(id)) => Ok(format!("written to {}/{id}.eml", dir.display())),
-                Ok(Err(e)) => Err(SendError { message: format!("outbox {}: {e}", dir.display()), permanent: false }),
+                Ok(Err(e)) => Err(SendError {
+                    message: format!("outbox {}: {e}", dir.display()),
+                    permanent: false,
+                }),
             },
         }
     }
@@ -142,11 +199,20 @@ impl Mailer {
 fn tls_params(mail: &Mail) -> Result<TlsParameters, SetupError> {
     let mut b = TlsParameters::builder(mail.host.clone()).set_min_tls_version(TlsVersion::Tlsv12);
     if let Some(ca) = &mail.ca_file {
-        let pem = std::fs::read(ca).map_err(|e| SetupError::CaFile { path: ca.clone(), reason: e.kind().to_string() })?;
-        let cert = Certificate::from_pem(&pem).map_err(|e| SetupError::CaFile { path: ca.clone(), reason: e.to_string() })?;
+        let pem = std::fs::read(ca).map_err(|e| SetupError::CaFile {
+            path: ca.clone(),
+            reason: e.kind().to_string(),
+        })?;
+        let cert = Certificate::from_pem(&pem).map_err(|e| SetupError::CaFile {
+            path: ca.clone(),
+            reason: e.to_string(),
+        })?;
         b = b.add_root_certificate(cert);
     }
-    b.build_rustls().map_err(|e| SetupError::Tls { host: mail.host.clone(), reason: e.to_string() })
+    b.build_rustls().map_err(|e| SetupError::Tls {
+        host: mail.host.clone(),
+        reason: e.to_string(),
+    })
 }
 
 fn classify_smtp(host: &str, e: &lettre::transport::smtp::Error) -> SendError {
@@ -162,17 +228,26 @@ fn classify_smtp(host: &str, e: &lettre::transport::smtp::Error) -> SendError {
         }
         src = s.source();
     }
-    let tls = e.is_tls() || text.contains("certificate") || text.contains("STARTTLS") || text.contains("tls");
+    let tls = e.is_tls()
+        || text.contains("certificate")
+        || text.contains("STARTTLS")
+        || text.contains("tls");
     let message = if tls {
         format!("{host}: TLS failed, nothing was sent (no credentials, no message): {text}")
     } else {
         format!("{host}: {text}")
     };
-    SendError { message, permanent: e.is_permanent() || tls }
+    SendError {
+        message,
+        permanent: e.is_permanent() || tls,
+    }
 }
 
 /// Create a directory readable only by docket (0700), parents as needed.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
