@@ -94,7 +94,8 @@ fn read_password(path: &Path) -> Result<Sensitive, SetupError> {
 
 impl Mailer {
     /// Build the transport from `[mail]`. Reads the password and CA file now,
-    /// so a reload picks up a rotated password.
+    /// so a reload picks up a rotated `password_file` (a systemd credential
+    /// is only copied at service start: rotate it with a restart).
     pub fn new(mail: &Mail) -> Result<Mailer, SetupError> {
         let timeout = Duration::from_secs(mail.timeout_secs);
         match mail.transport {
