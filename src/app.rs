@@ -103,7 +103,15 @@ pub fn run(cli: Cli) -> u8 {
                 }
                 Ok(_) => exit::OK,
                 Err(crate::daemon::DaemonError::Config(diags)) => {
-                    report_errors(&cli.config, &diags);
+                    // The daemon's stderr is the journal: locations and
+                    // redacted messages only (`docket check` shows the lines).
+                    for line in crate::daemon::redacted_errors(&diags) {
+                        eprintln!("{line}");
+                    }
+                    eprintln!(
+                        "{}: config has errors; run `docket check` to see them",
+                        cli.config.display()
+                    );
                     exit::CONFIG
                 }
                 Err(e) => {
@@ -168,6 +176,7 @@ async fn send_test(cfg: &Config, to: &str) -> u8 {
         }
     };
     let msg = lettre::Message::builder()
+        .message_id(None)
         .from(from)
         .to(to_box)
         .subject("[docket] test message")
@@ -402,13 +411,18 @@ fn print(s: &str) -> u8 {
 }
 
 fn print_json<T: serde::Serialize>(rows: &T) -> u8 {
-    match serde_json::to_string_pretty(rows) {
-        Ok(mut s) => {
-            s.push('\n');
-            print(&s)
-        }
+    // Stream straight to stdout: a year's plan over 10,000 cases is
+    // hundreds of thousands of rows, not worth a second copy as a String.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let result = serde_json::to_writer_pretty(&mut out, rows)
+        .map_err(std::io::Error::from)
+        .and_then(|_| out.write_all(b"\n"))
+        .and_then(|_| out.flush());
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
         Err(e) => {
-            eprintln!("docket: cannot encode JSON: {e}");
+            eprintln!("docket: cannot write JSON: {e}");
             exit::FAILURE
         }
     }

@@ -490,6 +490,7 @@ impl Daemon {
         }
         let Some(mailer) = &self.mailer else { return };
         let msg = lettre::Message::builder()
+            .message_id(None)
             .from(
                 self.cfg
                     .mail
@@ -574,6 +575,42 @@ impl Daemon {
             .filter_map(|r| r.next_attempt)
             .min()
     }
+}
+
+/// First lines of config errors with every quoted value masked, for logs
+/// and admin mail: a diagnostic may quote a name or a document number from
+/// the offending line, and logs must carry case references only.
+pub fn redacted_errors(diags: &config::diag::Diagnostics) -> Vec<String> {
+    diags
+        .errors()
+        .map(|d| redact(diags.render(d).lines().next().unwrap_or("")))
+        .collect()
+}
+
+/// Replace the text inside `…` and "…" with "…".
+pub fn redact(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut open: Option<char> = None;
+    for c in line.chars() {
+        match open {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                open = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '`' || c == '"' {
+                    open = Some(c);
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        out.push('…');
+    }
+    out
 }
 
 fn backoff(now: DateTime<Utc>, o: &Outgoing) -> DateTime<Utc> {
@@ -777,5 +814,39 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = term.recv() => info!("SIGTERM received"),
         _ = int.recv() => info!("SIGINT received"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_masks_quoted_values() {
+        assert_eq!(
+            redact(
+                "docket.toml:18:12: error: wrong type: integer `77031`, expected a quoted string"
+            ),
+            "docket.toml:18:12: error: wrong type: integer `…`, expected a quoted string"
+        );
+        assert_eq!(
+            redact("unknown caseworker \"aigerm\""),
+            "unknown caseworker \"…\""
+        );
+        assert_eq!(redact("open `quote"), "open `…");
+    }
+
+    #[test]
+    fn steps_round_trip_through_ledger_keys() {
+        for s in [
+            Step::Lead(30),
+            Step::Lead(0),
+            Step::Overdue(4),
+            Step::Review(2),
+            Step::Stage,
+            Step::Unblocked,
+        ] {
+            assert_eq!(parse_step(&s.key()), Some(s));
+        }
     }
 }

@@ -127,6 +127,9 @@ pub struct Item<'c> {
     pub source: Source,
     /// Is this a request's answer, so overdue means "silence = refusal"?
     pub is_request: bool,
+    /// Tells apart items of one case with the same type, kind and deadline
+    /// (two hearings on one day), so each has its own ledger identity.
+    pub ordinal: u32,
 }
 
 /// Where an item came from in the config.
@@ -141,7 +144,11 @@ pub enum Source {
 impl Item<'_> {
     /// Identity within the case for the ledger: "document:refugee_certificate".
     pub fn key(&self) -> String {
-        format!("{}:{}", self.item.as_str(), self.kind)
+        if self.ordinal == 0 {
+            format!("{}:{}", self.item.as_str(), self.kind)
+        } else {
+            format!("{}:{}#{}", self.item.as_str(), self.kind, self.ordinal)
+        }
     }
 
     /// Does this item take part in `upcoming` (a deadline, not a notice)?
@@ -170,6 +177,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
     let cal = &cfg.calendar;
     let mut out = Vec::new();
     for (ci, case) in cfg.cases.iter().enumerate() {
+        let first = out.len();
         for (i, d) in case.documents.iter().enumerate() {
             out.push(Item {
                 case: &case.id,
@@ -185,6 +193,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 to: vec![case.caseworker],
                 source: Source::Document { case: ci, index: i },
                 is_request: false,
+                ordinal: 0,
             });
         }
         for (i, r) in case.requests.iter().enumerate() {
@@ -202,6 +211,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 to: vec![case.caseworker],
                 source: Source::Request { case: ci, index: i },
                 is_request: true,
+                ordinal: 0,
             });
         }
         for (i, e) in case.events.iter().enumerate() {
@@ -220,7 +230,17 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 to: vec![case.caseworker],
                 source: Source::Event { case: ci, index: i },
                 is_request: false,
+                ordinal: 0,
             });
+        }
+        // Cases hold a handful of items: a quadratic scan is the cheap way.
+        for j in first + 1..out.len() {
+            let (before, rest) = out.split_at_mut(j);
+            let it = &mut rest[0];
+            it.ordinal = before[first..]
+                .iter()
+                .filter(|o| o.item == it.item && o.kind == it.kind && o.deadline == it.deadline)
+                .count() as u32;
         }
     }
     for (bi, bill) in cfg.bills.iter().enumerate() {
@@ -241,6 +261,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 to: owner.clone(),
                 source: Source::Bill { bill: bi },
                 is_request: false,
+                ordinal: 0,
             });
         }
         if let (Some(lc), Some(n)) = (bill.last_checked, bill.check_every_days) {
@@ -259,6 +280,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                     to: owner.clone(),
                     source: Source::Bill { bill: bi },
                     is_request: false,
+                    ordinal: 0,
                 });
             }
         }
@@ -291,6 +313,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 to,
                 source: Source::Bill { bill: bi },
                 is_request: false,
+                ordinal: 0,
             };
             if last && !waiting.is_empty() {
                 out.push(notice(Step::Stage, owner.clone()));

@@ -3,5 +3,7 @@
 
 mod cli;
 mod config_data;
+mod daemon;
 mod engine_rules;
+mod smtp;
 mod util;
