@@ -129,6 +129,20 @@ impl Ledger {
                 source,
             })?;
         let path = Self::path_in(state_dir);
+        // Create the file owner-only before SQLite does, whatever the umask:
+        // it lists which cases were reminded, to whom and when.
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|source| LedgerError::Dir {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
         let conn = Connection::open(&path).map_err(|source| LedgerError::Sqlite {
             path: path.clone(),
             source,
@@ -532,6 +546,18 @@ mod tests {
         let purged = l.purge("2027-03-01".parse().unwrap()).unwrap();
         assert_eq!(purged, 1);
         assert_eq!(l.pending().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn ledger_file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        Ledger::open(dir.path()).unwrap();
+        let mode = std::fs::metadata(Ledger::path_in(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "mode {mode:o}");
     }
 
     #[test]
