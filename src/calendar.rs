@@ -16,14 +16,16 @@ pub const MAX_YEAR: i32 = 2199;
 
 /// First day of Kurban Ait (Eid al-Adha) as a day off in Kazakhstan.
 ///
-/// Kurban Ait follows the lunar calendar, so there is no formula: these are
-/// the dates the government announced (they match the python `holidays`
-/// library, vacanza/holidays `holidays/countries/kazakhstan.py` and
-/// `holidays/calendars/islamic.py`, cross-checked against the annual
-/// government decrees on days off). Years later than the table are
-/// *estimates* only where marked; `docket check` warns when a deadline falls
-/// in a year that is missing, so the operator can add the announced date to
-/// `[calendar] extra_holidays`.
+/// Kurban Ait follows the lunar calendar, so there is no formula: this table
+/// holds only officially announced dates. Sources: the python `holidays`
+/// library, vacanza/holidays v0.109 `holidays/countries/kazakhstan.py` and
+/// `holidays/calendars/islamic.py` (2015–2025, confirmed in the Kazakh press
+/// for every year but 2017 and 2020; 2024 is Sunday 16 June as fixed by the
+/// Spiritual Administration of Muslims, not the 17th first published), and
+/// the government's 2026 production calendar for 27 May 2026. Later years
+/// are deliberately absent (only estimates exist): `docket check` warns when
+/// a deadline falls in a year missing here, so the operator adds the
+/// announced date to `[calendar] extra_holidays`.
 pub const KURBAN_AIT: &[(i32, u32, u32)] = &[
     (2015, 9, 24),
     (2016, 9, 12),
