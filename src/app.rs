@@ -51,10 +51,12 @@ pub fn run(cli: Cli) -> u8 {
                 eprintln!("docket: --to {to} is before --from {from}");
                 return exit::USAGE;
             }
-            let rows = engine::plan(&cfg, from, to);
+            let items = engine::items(&cfg);
+            let rows = engine::plan_reminders(&cfg, &items, from, to);
+            let view = || rows.iter().map(|r| engine::PlanRow::new(&cfg, &items, r));
             match format {
-                Format::Json => print_json(&rows),
-                Format::Table => print(&crate::report::plan_table(&rows)),
+                Format::Json => print_json(&JsonSeq(view)),
+                Format::Table => write_out(|w| crate::report::plan_table(w, view)),
             }
         }
         Command::Preview { today, to } => {
@@ -85,6 +87,7 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Run { once, today } => {
+            crate::sys::private_umask();
             let Some(rt) = runtime() else {
                 return exit::FAILURE;
             };
@@ -122,6 +125,7 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::SendTest { to } => {
+            crate::sys::private_umask();
             let Some(cfg) = load(&cli.config) else {
                 return exit::CONFIG;
             };
@@ -371,7 +375,7 @@ pub fn load(path: &std::path::Path) -> Option<Config> {
 }
 
 fn report_errors(path: &std::path::Path, diags: &Diagnostics) {
-    for d in diags.errors() {
+    for d in diags.errors().take(crate::config::diag::MAX_SHOWN) {
         eprint!("{}", diags.render(d));
     }
     eprintln!(
@@ -395,6 +399,33 @@ fn unknown_filter(cfg: &Config, case: Option<&str>, caseworker: Option<&str>) ->
         }
     }
     None
+}
+
+/// Serialize an iterator as a JSON array without collecting it.
+struct JsonSeq<F>(F);
+
+impl<F, I, T> serde::Serialize for JsonSeq<F>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = T>,
+    T: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
+}
+
+/// Run `f` against buffered stdout; a closed pipe is not a failure.
+fn write_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> u8 {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match f(&mut out).and_then(|_| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(e) => {
+            eprintln!("docket: cannot write output: {e}");
+            exit::FAILURE
+        }
+    }
 }
 
 fn print(s: &str) -> u8 {

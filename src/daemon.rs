@@ -22,7 +22,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 /// Retry backoff: 1 minute, doubling, at most an hour.
 const RETRY_FIRST_SECS: i64 = 60;
@@ -128,12 +128,13 @@ fn mail_domain(cfg: &Config) -> String {
 
 /// Work out the digests a pass on `today` sends, without sending: queued
 /// ones first (from `pending`), then new ones. Pure apart from the clock
-/// value passed in as `now`; `known` is every key the ledger holds.
+/// value passed in as `now`; `known` holds the digest of every key the
+/// ledger holds.
 pub fn compose(
     cfg: &Config,
     items: &[Item<'_>],
     today: NaiveDate,
-    known: &HashSet<Key>,
+    known: &HashSet<u128>,
     pending: &[Row],
     now: DateTime<Utc>,
 ) -> Vec<Outgoing> {
@@ -158,26 +159,44 @@ pub fn compose(
     // 2. New reminders: the latest due step per item, per recipient.
     let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let oldest = horizon(cfg, today);
+    // Reused buffers: on an ordinary day every item's latest step is
+    // already in the ledger, and checking that must not allocate.
+    let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
     for r in engine::due(cfg, items, today) {
         if r.date < oldest {
             continue;
         }
         let it = &items[r.item];
-        let mut recipients: Vec<(usize, Role)> = it.to.iter().map(|&c| (c, Role::To)).collect();
-        if r.escalated {
-            recipients.extend(it.cc(cfg).into_iter().map(|c| (c, Role::Cc)));
-        }
+        let cc = if r.escalated { it.cc(cfg) } else { Vec::new() };
+        let recipients = it
+            .to
+            .iter()
+            .map(|&c| (c, Role::To))
+            .chain(cc.into_iter().map(|c| (c, Role::Cc)));
+        item_key.clear();
+        it.write_key(&mut item_key);
+        step_key.clear();
+        r.step.write_key(&mut step_key);
         for (c, role) in recipients {
-            let key = Key {
-                case_ref: it.case.to_string(),
-                item: it.key(),
-                deadline: it.deadline,
-                step: r.step.key(),
-                recipient: cfg.caseworkers[c].id.clone(),
-            };
-            if known.contains(&key) {
+            let recipient = cfg.caseworkers[c].id.as_str();
+            Key::write_canonical(
+                &mut canon,
+                it.case,
+                &item_key,
+                it.deadline,
+                &step_key,
+                recipient,
+            );
+            if known.contains(&crate::ledger::digest_bytes(canon.as_bytes())) {
                 continue;
             }
+            let key = Key {
+                case_ref: it.case.to_string(),
+                item: item_key.clone(),
+                deadline: it.deadline,
+                step: step_key.clone(),
+                recipient: recipient.to_string(),
+            };
             fresh.entry(c).or_default().push(Row {
                 key,
                 kind: it.kind.to_string(),
@@ -258,7 +277,7 @@ pub fn preview(
     only: Option<&str>,
 ) -> Result<Vec<digest::Digest>, DaemonError> {
     let (known, pending) = match Ledger::open_read_only(&cfg.service.state_dir)? {
-        Some(l) => (l.all_keys()?, l.pending()?),
+        Some(l) => (l.all_digests()?, l.pending()?),
         None => (HashSet::new(), Vec::new()),
     };
     let items = engine::items(cfg);
@@ -299,6 +318,12 @@ pub struct Daemon {
     stop: Arc<AtomicBool>,
     /// Fixed "today" for tests (`--today`); else the date in the config's zone.
     today: Option<NaiveDate>,
+    /// Digests of every key in the ledger, loaded at start and extended as
+    /// rows are recorded: an index of the ledger, so a pass does not read
+    /// the whole table. Purged keys may stay: they are never due again.
+    known: HashSet<u128>,
+    /// The day the ledger was last purged (once a day is enough).
+    purged_on: Option<NaiveDate>,
 }
 
 impl Daemon {
@@ -317,6 +342,7 @@ impl Daemon {
                 (None, Some(e.to_string()))
             }
         };
+        let known = ledger.all_digests()?;
         Ok(Daemon {
             cfg: Arc::new(cfg),
             ledger,
@@ -325,7 +351,20 @@ impl Daemon {
             templates,
             stop,
             today,
+            known,
+            purged_on: None,
         })
+    }
+
+    /// The daemon's clock. With `--today` it runs on that day (at the
+    /// current time of day), so ledger times, backoff and the "unsent for
+    /// too long" alert behave in compressed-time tests as they would live.
+    pub fn now(&self) -> DateTime<Utc> {
+        let real = Utc::now();
+        match self.today {
+            Some(d) => d.and_time(real.time()).and_utc(),
+            None => real,
+        }
     }
 
     pub fn today(&self) -> NaiveDate {
@@ -337,13 +376,14 @@ impl Daemon {
     /// not expired (timer-driven retries); a scheduled pass retries all.
     pub async fn pass(&mut self, retry_only_due: bool) -> Result<PassOutcome, DaemonError> {
         let today = self.today();
-        let now = Utc::now();
+        let now = self.now();
+        let started = std::time::Instant::now();
         let cfg = Arc::clone(&self.cfg);
         let items = engine::items(&cfg);
-        let index = ItemIndex::new(&items);
-        let known = self.ledger.all_keys()?;
+        let t_items = started.elapsed();
         let pending = self.ledger.pending()?;
-        let outgoing = compose(&cfg, &items, today, &known, &pending, now);
+        let outgoing = compose(&cfg, &items, today, &self.known, &pending, now);
+        let t_compose = started.elapsed();
         // Write ahead: every new row is durable before anything is sent.
         let fresh: Vec<Row> = outgoing
             .iter()
@@ -351,6 +391,16 @@ impl Daemon {
             .flat_map(|o| o.rows.iter().cloned())
             .collect();
         self.ledger.record_due(&fresh)?;
+        self.known.extend(fresh.iter().map(|r| r.key.digest()));
+        // Mapping rows back to items costs a string key per item: only
+        // build it when there is something to send.
+        let index = if outgoing.is_empty() {
+            ItemIndex {
+                by_key: HashMap::new(),
+            }
+        } else {
+            ItemIndex::new(&items)
+        };
         let mut outcome = PassOutcome::default();
         for o in &outgoing {
             if self.stop.load(Ordering::SeqCst) {
@@ -404,7 +454,7 @@ impl Daemon {
             };
             match result {
                 Ok(answer) => {
-                    let n = self.ledger.mark_sent(&o.message_id, Utc::now())?;
+                    let n = self.ledger.mark_sent(&o.message_id, self.now())?;
                     outcome.digests_sent += 1;
                     outcome.reminders_sent += n;
                     info!(%recipient, message_id = %o.message_id, reminders = n, cases = ?cases, retry = o.retry, %answer, "digest sent");
@@ -424,14 +474,23 @@ impl Daemon {
                 }
             }
         }
-        self.alert_stale(now).await?;
-        let purged = self.ledger.purge(horizon(&cfg, today))?;
+        if !pending.is_empty() || outcome.digests_failed > 0 {
+            self.alert_stale(now).await?;
+        }
+        let t_sent = started.elapsed();
+        let mut purged = 0;
+        if self.purged_on != Some(today) {
+            purged = self.ledger.purge(horizon(&cfg, today))?;
+            self.purged_on = Some(today);
+        }
+        debug!(?t_items, ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
         info!(
             %today,
             digests_sent = outcome.digests_sent,
             digests_failed = outcome.digests_failed,
             reminders_sent = outcome.reminders_sent,
             purged,
+            elapsed_ms = started.elapsed().as_millis() as u64,
             "pass done"
         );
         Ok(outcome)
@@ -480,14 +539,18 @@ impl Daemon {
         let Some(admin) = self.cfg.service.admin.clone() else {
             return;
         };
-        match self.ledger.alert_once(key, Utc::now()) {
-            Ok(true) => {}
-            Ok(false) => return,
+        // Recorded only once the admin's server accepted it: an alert that
+        // could not be mailed (often because mail itself is what broke) is
+        // tried again on the next pass.
+        match self.ledger.alert_sent_at(key) {
+            Ok(None) => {}
+            Ok(Some(_)) => return,
             Err(e) => {
-                error!(error = %e, "cannot record alert");
+                error!(error = %e, "cannot read alerts");
                 return;
             }
         }
+        let now = self.now();
         let Some(mailer) = &self.mailer else { return };
         let msg = lettre::Message::builder()
             .message_id(None)
@@ -505,11 +568,14 @@ impl Daemon {
             .subject(format!("[docket] admin: {subject}"))
             .body(body.to_string());
         match msg {
-            Ok(m) => {
-                if let Err(e) = mailer.send(&m).await {
-                    error!(error = %e.message, "cannot mail the admin");
+            Ok(m) => match mailer.send(&m).await {
+                Ok(_) => {
+                    if let Err(e) = self.ledger.alert_once(key, now) {
+                        error!(error = %e, "cannot record alert");
+                    }
                 }
-            }
+                Err(e) => error!(error = %e.message, "cannot mail the admin; will try again"),
+            },
             Err(e) => error!(error = %e, "cannot build admin alert"),
         }
     }
@@ -551,7 +617,7 @@ impl Daemon {
                     .take(10)
                     .map(|d| diags.render(d).lines().next().unwrap_or("").to_string())
                     .collect();
-                let key = format!("reload:{}", Utc::now().timestamp());
+                let key = format!("reload:{}", self.now().timestamp());
                 self.alert(
                     &key,
                     "config reload rejected",
@@ -583,6 +649,7 @@ impl Daemon {
 pub fn redacted_errors(diags: &config::diag::Diagnostics) -> Vec<String> {
     diags
         .errors()
+        .take(config::diag::MAX_SHOWN)
         .map(|d| redact(diags.render(d).lines().next().unwrap_or("")))
         .collect()
 }
@@ -693,13 +760,12 @@ pub async fn run(
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        let retry_at = daemon.next_retry();
+        let retry_in = daemon
+            .next_retry()
+            .map(|t| (t - daemon.now()).to_std().unwrap_or_default());
         let sleep = async {
-            match retry_at {
-                Some(t) => {
-                    let d = (t - Utc::now()).to_std().unwrap_or_default();
-                    tokio::time::sleep(d).await
-                }
+            match retry_in {
+                Some(d) => tokio::time::sleep(d).await,
                 None => std::future::pending().await,
             }
         };

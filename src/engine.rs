@@ -82,13 +82,21 @@ impl Step {
 
     /// A stable identity for the ledger: unique per item and deadline.
     pub fn key(&self) -> String {
-        match self {
-            Step::Lead(l) => format!("{l}d"),
-            Step::Overdue(k) => format!("overdue-{k}"),
-            Step::Review(k) => format!("review-{k}"),
-            Step::Stage => "stage".into(),
-            Step::Unblocked => "unblocked".into(),
-        }
+        let mut s = String::new();
+        self.write_key(&mut s);
+        s
+    }
+
+    /// [`Step::key`] into a caller's buffer.
+    pub fn write_key(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = match self {
+            Step::Lead(l) => write!(out, "{l}d"),
+            Step::Overdue(k) => write!(out, "overdue-{k}"),
+            Step::Review(k) => write!(out, "review-{k}"),
+            Step::Stage => write!(out, "stage"),
+            Step::Unblocked => write!(out, "unblocked"),
+        };
     }
 
     pub fn is_overdue(&self) -> bool {
@@ -121,7 +129,7 @@ pub struct Item<'c> {
     pub cadence: Cadence,
     pub rules: &'c ReminderRules,
     /// Caseworker indices the reminders go to, sorted and unique.
-    pub to: Vec<usize>,
+    pub to: Recipients,
     /// Index of the case (or bill) in the config, and of the item within it,
     /// for rendering details (names, numbers) into mail bodies.
     pub source: Source,
@@ -130,6 +138,25 @@ pub struct Item<'c> {
     /// Tells apart items of one case with the same type, kind and deadline
     /// (two hearings on one day), so each has its own ledger identity.
     pub ordinal: u32,
+}
+
+/// Who an item's reminders go to: caseworker indices, sorted and unique.
+/// Almost always one person, so that case does not allocate (100,000
+/// items would otherwise mean 100,000 tiny vectors per pass).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipients {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl std::ops::Deref for Recipients {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        match self {
+            Recipients::One(c) => std::slice::from_ref(c),
+            Recipients::Many(v) => v,
+        }
+    }
 }
 
 /// Where an item came from in the config.
@@ -144,10 +171,19 @@ pub enum Source {
 impl Item<'_> {
     /// Identity within the case for the ledger: "document:refugee_certificate".
     pub fn key(&self) -> String {
-        if self.ordinal == 0 {
-            format!("{}:{}", self.item.as_str(), self.kind)
-        } else {
-            format!("{}:{}#{}", self.item.as_str(), self.kind, self.ordinal)
+        let mut s = String::new();
+        self.write_key(&mut s);
+        s
+    }
+
+    /// [`Item::key`] into a caller's buffer.
+    pub fn write_key(&self, out: &mut String) {
+        use std::fmt::Write;
+        out.push_str(self.item.as_str());
+        out.push(':');
+        out.push_str(self.kind);
+        if self.ordinal != 0 {
+            let _ = write!(out, "#{}", self.ordinal);
         }
     }
 
@@ -190,7 +226,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 resolved: d.status.resolved(),
                 cadence: Cadence::Deadline,
                 rules: &d.rules,
-                to: vec![case.caseworker],
+                to: Recipients::One(case.caseworker),
                 source: Source::Document { case: ci, index: i },
                 is_request: false,
                 ordinal: 0,
@@ -208,7 +244,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 resolved: r.status.resolved(),
                 cadence: Cadence::Deadline,
                 rules: &r.rules,
-                to: vec![case.caseworker],
+                to: Recipients::One(case.caseworker),
                 source: Source::Request { case: ci, index: i },
                 is_request: true,
                 ordinal: 0,
@@ -220,14 +256,20 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 item: ItemType::Event,
                 kind: &e.kind,
                 deadline: e.date,
-                act_by: cal.act_by(e.date),
+                // A hearing does not move: with day_off_deadline = "after"
+                // its act-by would fall after it, so prepare by the working
+                // day before instead.
+                act_by: match cal.act_by(e.date) {
+                    a if a > e.date => cal.working_on_or_before(e.date),
+                    a => a,
+                },
                 status: "scheduled",
                 start: None,
                 // Resolved once past: see `Item::resolved_on`.
                 resolved: false,
                 cadence: Cadence::LeadOnly,
                 rules: &e.rules,
-                to: vec![case.caseworker],
+                to: Recipients::One(case.caseworker),
                 source: Source::Event { case: ci, index: i },
                 is_request: false,
                 ordinal: 0,
@@ -245,7 +287,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
     }
     for (bi, bill) in cfg.bills.iter().enumerate() {
         let current = bill.stages[bill.stage].as_str();
-        let owner = vec![bill.owner];
+        let owner = Recipients::One(bill.owner);
         for (&si, &date) in bill.expected.range(bill.stage + 1..) {
             out.push(Item {
                 case: &bill.id,
@@ -299,7 +341,7 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
             waiting.sort_unstable();
             waiting.dedup();
             let last = bill.stage + 1 == bill.stages.len();
-            let notice = |step: Step, to: Vec<usize>| Item {
+            let notice = |step: Step, to: Recipients| Item {
                 case: &bill.id,
                 item: ItemType::Bill,
                 kind: current,
@@ -317,13 +359,13 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
             };
             if last && !waiting.is_empty() {
                 out.push(notice(Step::Stage, owner.clone()));
-                out.push(notice(Step::Unblocked, waiting));
+                out.push(notice(Step::Unblocked, Recipients::Many(waiting)));
             } else {
                 let mut to = waiting;
                 to.push(bill.owner);
                 to.sort_unstable();
                 to.dedup();
-                out.push(notice(Step::Stage, to));
+                out.push(notice(Step::Stage, Recipients::Many(to)));
             }
         }
     }
@@ -339,10 +381,18 @@ impl Item<'_> {
     /// Lead reminder dates, earliest first, one per day: when two lead steps
     /// land on the same working day the smaller (more urgent) one is kept.
     pub fn lead_dates(&self, cal: &Calendar) -> Vec<(NaiveDate, Step)> {
-        let mut out: Vec<(NaiveDate, Step)> = Vec::with_capacity(self.rules.lead_days.len());
+        let mut out = Vec::with_capacity(self.rules.lead_days.len());
+        self.for_each_lead(cal, |d, s| out.push((d, s)));
+        out
+    }
+
+    /// [`Item::lead_dates`] without allocating: the daemon calls this for
+    /// every item on every pass.
+    pub fn for_each_lead(&self, cal: &Calendar, mut emit: impl FnMut(NaiveDate, Step)) {
         if matches!(self.cadence, Cadence::Review(_) | Cadence::Notice(_)) || self.resolved {
-            return out;
+            return;
         }
+        let mut held: Option<(NaiveDate, Step)> = None;
         // lead_days is sorted descending, so dates come out ascending.
         for &l in &self.rules.lead_days {
             let Some(raw) = self.act_by.checked_sub_days(Days::new(l.into())) else {
@@ -357,12 +407,18 @@ impl Item<'_> {
             if self.item == ItemType::Event && d > self.deadline {
                 continue;
             }
-            match out.last_mut() {
-                Some(last) if last.0 == d => last.1 = Step::Lead(l),
-                _ => out.push((d, Step::Lead(l))),
+            match held {
+                Some((hd, _)) if hd == d => held = Some((d, Step::Lead(l))),
+                Some(h) => {
+                    emit(h.0, h.1);
+                    held = Some((d, Step::Lead(l)));
+                }
+                None => held = Some((d, Step::Lead(l))),
             }
         }
-        out
+        if let Some((d, s)) = held {
+            emit(d, s);
+        }
     }
 
     /// Base date and interval of the repeating steps after the act-by date:
@@ -397,11 +453,11 @@ impl Item<'_> {
         if from > to {
             return;
         }
-        for (d, step) in self.lead_dates(cal) {
+        self.for_each_lead(cal, |d, step| {
             if d >= from && d <= to {
                 emit(d, step);
             }
-        }
+        });
         if let Cadence::Notice(step) = self.cadence {
             let d = cal.working_on_or_after(self.deadline);
             if d >= from && d <= to {
@@ -449,7 +505,12 @@ impl Item<'_> {
         if self.resolved_on(today) {
             return None;
         }
-        let mut best = self.lead_dates(cal).into_iter().rfind(|(d, _)| *d <= today);
+        let mut best = None;
+        self.for_each_lead(cal, |d, step| {
+            if d <= today {
+                best = Some((d, step));
+            }
+        });
         if let Cadence::Notice(step) = self.cadence {
             let d = cal.working_on_or_after(self.deadline);
             return (d <= today).then_some((d, step));
@@ -522,6 +583,20 @@ pub struct PlanEntry {
 /// them running every day; sorted by date, then case id.
 pub fn plan(cfg: &Config, from: NaiveDate, to: NaiveDate) -> Vec<PlanEntry> {
     let items = items(cfg);
+    plan_reminders(cfg, &items, from, to)
+        .iter()
+        .map(|r| plan_entry(cfg, &items, r))
+        .collect()
+}
+
+/// The reminders of `plan`, sorted, still as indices: what `docket plan`
+/// streams out without building a row of strings per reminder.
+pub fn plan_reminders(
+    cfg: &Config,
+    items: &[Item<'_>],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Reminder> {
     let mut rows: Vec<Reminder> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         it.schedule(&cfg.calendar, from, to, |date, step| {
@@ -533,8 +608,101 @@ pub fn plan(cfg: &Config, from: NaiveDate, to: NaiveDate) -> Vec<PlanEntry> {
             });
         });
     }
-    sort_reminders(&items, &mut rows);
-    rows.iter().map(|r| plan_entry(cfg, &items, r)).collect()
+    sort_reminders(items, &mut rows);
+    rows
+}
+
+/// A plan row borrowed from the config, serialized exactly like
+/// [`PlanEntry`].
+pub struct PlanRow<'a> {
+    cfg: &'a Config,
+    item: &'a Item<'a>,
+    r: &'a Reminder,
+}
+
+impl<'a> PlanRow<'a> {
+    pub fn new(cfg: &'a Config, items: &'a [Item<'a>], r: &'a Reminder) -> PlanRow<'a> {
+        PlanRow {
+            cfg,
+            item: &items[r.item],
+            r,
+        }
+    }
+
+    pub fn to_ids(&self) -> Vec<&'a str> {
+        let mut v: Vec<&str> = self
+            .item
+            .to
+            .iter()
+            .map(|&i| self.cfg.caseworkers[i].id.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub fn cc_ids(&self) -> Vec<&'a str> {
+        if !self.r.escalated {
+            return Vec::new();
+        }
+        let mut v: Vec<&str> = self
+            .item
+            .cc(self.cfg)
+            .into_iter()
+            .map(|i| self.cfg.caseworkers[i].id.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The cells of the human-readable table, in column order.
+    pub fn cells(&self) -> [String; 9] {
+        let it = self.item;
+        [
+            self.r.date.to_string(),
+            it.case.to_string(),
+            it.item.as_str().to_string(),
+            it.kind.to_string(),
+            self.r.step.label(),
+            it.act_by.to_string(),
+            it.deadline.to_string(),
+            self.to_ids().join(","),
+            self.cc_ids().join(","),
+        ]
+    }
+}
+
+impl serde::Serialize for PlanRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let it = self.item;
+        let mut st = s.serialize_struct("PlanEntry", 9)?;
+        st.serialize_field("date", &DayStr(self.r.date))?;
+        st.serialize_field("case", it.case)?;
+        st.serialize_field("item", it.item.as_str())?;
+        st.serialize_field("kind", it.kind)?;
+        st.serialize_field("deadline", &DayStr(it.deadline))?;
+        st.serialize_field("act_by", &DayStr(it.act_by))?;
+        st.serialize_field("step", &StepStr(self.r.step))?;
+        st.serialize_field("to", &self.to_ids())?;
+        st.serialize_field("cc", &self.cc_ids())?;
+        st.end()
+    }
+}
+
+struct DayStr(NaiveDate);
+
+impl serde::Serialize for DayStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+struct StepStr(Step);
+
+impl serde::Serialize for StepStr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
 /// Sort by date, then case id, then item, kind, deadline and step, so the

@@ -1,7 +1,7 @@
 //! Output of `upcoming` and `plan`: JSON for programs (SPEC §5), aligned
 //! tables for people.
 
-use crate::engine::{PlanEntry, UpcomingEntry};
+use crate::engine::{PlanRow, UpcomingEntry};
 
 /// Render rows as a table with a header, columns padded to their widest cell.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -85,34 +85,45 @@ pub fn upcoming_table(rows: &[UpcomingEntry], days: u32) -> String {
     out
 }
 
-pub fn plan_table(rows: &[PlanEntry]) -> String {
-    if rows.is_empty() {
-        return "No reminders in this period.\n".into();
+/// The plan as an aligned table, streamed: widths are measured in a first
+/// pass over the rows, then each row is formatted and written, so a year
+/// of 100,000 cases never sits in memory as strings.
+pub fn plan_table<'a, I>(out: &mut dyn std::io::Write, rows: impl Fn() -> I) -> std::io::Result<()>
+where
+    I: Iterator<Item = PlanRow<'a>>,
+{
+    const HEADERS: [&str; 9] = [
+        "DATE", "CASE", "ITEM", "KIND", "STEP", "ACT BY", "DEADLINE", "TO", "CC",
+    ];
+    let mut widths = HEADERS.map(|h| h.chars().count());
+    let mut n = 0usize;
+    for row in rows() {
+        for (w, c) in widths.iter_mut().zip(row.cells()) {
+            *w = (*w).max(c.chars().count());
+        }
+        n += 1;
     }
-    let body: Vec<Vec<String>> = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.date.clone(),
-                r.case.clone(),
-                r.item.to_string(),
-                r.kind.clone(),
-                r.step.clone(),
-                r.act_by.clone(),
-                r.deadline.clone(),
-                r.to.join(","),
-                r.cc.join(","),
-            ]
-        })
-        .collect();
-    let mut out = table(
-        &[
-            "DATE", "CASE", "ITEM", "KIND", "STEP", "ACT BY", "DEADLINE", "TO", "CC",
-        ],
-        &body,
-    );
-    out.push_str(&format!("\n{} reminder(s).\n", rows.len()));
-    out
+    if n == 0 {
+        return out.write_all(b"No reminders in this period.\n");
+    }
+    let line = |out: &mut dyn std::io::Write, cells: &[&str]| -> std::io::Result<()> {
+        let mut l = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            l.push_str(c);
+            l.extend(std::iter::repeat_n(' ', widths[i] - c.chars().count()));
+        }
+        writeln!(out, "{}", l.trim_end())
+    };
+    line(out, &HEADERS)?;
+    for row in rows() {
+        let cells = row.cells();
+        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
+        line(out, &refs)?;
+    }
+    writeln!(out, "\n{n} reminder(s).")
 }
 
 #[cfg(test)]

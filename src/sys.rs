@@ -5,3 +5,14 @@ pub fn euid() -> u32 {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() }
 }
+
+/// Make every file docket creates from now on private to its user (the
+/// outbox's .eml files, the ledger's journal files): they name cases and,
+/// where allowed, people. systemd's `UMask=0077` does the same for the
+/// service; this covers runs by hand.
+pub fn private_umask() {
+    // SAFETY: umask has no preconditions and cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}

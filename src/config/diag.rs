@@ -21,6 +21,8 @@ pub enum Severity {
 pub struct Source {
     pub path: PathBuf,
     pub text: String,
+    /// Byte offset of each line's start, computed on first use.
+    pub line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A problem in a config file. `file` indexes [`Diagnostics::sources`].
@@ -45,6 +47,7 @@ impl Diagnostics {
         self.sources.push(Source {
             path: path.to_path_buf(),
             text,
+            line_starts: Default::default(),
         });
         self.sources.len() - 1
     }
@@ -114,11 +117,18 @@ impl Diagnostics {
 
     /// `line:col` (both 1-based, col in characters) of a byte offset.
     pub fn line_col(&self, file: usize, offset: usize) -> (usize, usize) {
-        let text = &self.sources[file].text;
+        let src = &self.sources[file];
+        let text = &src.text;
         let offset = clamp_to_char(text, offset);
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        // A line index, built once per file: a flood of errors in a large
+        // file must not rescan it from the start for each one.
+        let starts = src.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let line = starts.partition_point(|&s| s <= offset);
+        let line_start = starts[line - 1];
         let col = text[line_start..offset].chars().count() + 1;
         (line, col)
     }
@@ -152,9 +162,25 @@ impl Diagnostics {
             let pad = " ".repeat(num.len());
             let end = clamp_to_char(&src.text, d.span.end.min(line_end).max(start));
             let width = src.text[start..end].chars().count().max(1);
+            // Show at most a window of the line around the caret: a
+            // megabyte-long line must not be echoed whole.
+            let chars: Vec<char> = text.chars().collect();
+            let at = (col - 1).min(chars.len());
+            let from = at.saturating_sub(WINDOW / 2);
+            let to = (from + WINDOW).min(chars.len());
+            let mut shown: String = chars[from..to].iter().collect();
+            let mut caret_at = at - from;
+            if from > 0 {
+                shown.insert(0, '…');
+                caret_at += 1;
+            }
+            if to < chars.len() {
+                shown.push('…');
+            }
+            let width = width.min(to.saturating_sub(at)).max(1);
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {}", printable(text));
-            let _ = writeln!(out, "{pad} | {}{}", " ".repeat(col - 1), "^".repeat(width));
+            let _ = writeln!(out, "{num} | {}", printable(&shown));
+            let _ = writeln!(out, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width));
         }
         if let Some(help) = &d.help {
             let _ = writeln!(out, "  = help: {help}");
@@ -172,12 +198,26 @@ impl Diag {
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.items {
+        for d in self.items.iter().take(MAX_SHOWN) {
             f.write_str(&self.render(d))?;
+        }
+        if self.items.len() > MAX_SHOWN {
+            writeln!(
+                f,
+                "... and {} more problem(s) not shown; fix the ones above first",
+                self.items.len() - MAX_SHOWN
+            )?;
         }
         Ok(())
     }
 }
+
+/// Diagnostics printed at most: a file with 100,000 broken cases needs the
+/// first screens, not a million lines.
+pub const MAX_SHOWN: usize = 1000;
+
+/// Characters of the offending line shown around the caret.
+const WINDOW: usize = 120;
 
 fn clamp_to_char(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());

@@ -201,6 +201,7 @@ pub(super) fn validate(
             .map(|item| Located { file, item }),
     );
     let main_canon = std::fs::canonicalize(path).ok();
+    let mut to_parse: Vec<(PathBuf, Range<usize>)> = Vec::new();
     for (pattern, span) in includes {
         let full = base_dir.join(&pattern);
         let Some(full_str) = full.to_str() else {
@@ -236,24 +237,35 @@ pub(super) fn validate(
             if main_canon.is_some() && std::fs::canonicalize(&p).ok() == main_canon {
                 continue;
             }
-            let Some((inc, text)) = read_source(&p, v.d, Some((file, span.clone()))) else {
-                continue;
+            to_parse.push((p, span.clone()));
+        }
+    }
+    // Parsing dominates loading a large config; include files are
+    // independent, so parse them on every core. Each worker keeps its own
+    // diagnostics, merged back in file order so output is deterministic.
+    for (local, raw) in parse_includes(&to_parse, file, env) {
+        let base = v.d.sources.len();
+        v.d.sources.extend(local.sources);
+        v.d.items.extend(local.items.into_iter().map(|mut d| {
+            d.file = if d.file == usize::MAX {
+                file
+            } else {
+                d.file + base
             };
-            check_file_permissions(&p, inc, true, env, v.d);
-            let Some(raw) = parse_collect::<raw::RawInclude>(&text, inc, v.d) else {
-                continue;
-            };
+            d
+        }));
+        if let Some(raw) = raw {
             cases.extend(
                 raw.case
                     .into_iter()
                     .flatten()
-                    .map(|item| Located { file: inc, item }),
+                    .map(|item| Located { file: base, item }),
             );
             bills.extend(
                 raw.bill
                     .into_iter()
                     .flatten()
-                    .map(|item| Located { file: inc, item }),
+                    .map(|item| Located { file: base, item }),
             );
         }
     }
@@ -341,6 +353,45 @@ pub(super) fn validate(
         caseworkers,
         cases,
         bills,
+    })
+}
+
+/// Read, check and parse include files in parallel. Diagnostics of each
+/// file are local to it (its source is index 0); errors about the include
+/// line itself use `usize::MAX` for "the main file".
+fn parse_includes(
+    files: &[(PathBuf, Range<usize>)],
+    main: usize,
+    env: &Env,
+) -> Vec<(Diagnostics, Option<raw::RawInclude>)> {
+    let one = |(path, span): &(PathBuf, Range<usize>)| {
+        let mut local = Diagnostics::default();
+        let raw = match read_source(path, &mut local, None) {
+            Some((inc, text)) => {
+                check_file_permissions(path, inc, true, env, &mut local);
+                parse_collect::<raw::RawInclude>(&text, inc, &mut local)
+            }
+            None => None,
+        };
+        let _ = (main, span);
+        (local, raw)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(one).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("include parser panicked"))
+            .collect()
     })
 }
 

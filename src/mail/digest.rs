@@ -231,8 +231,8 @@ pub fn render(
         .message_id(Some(message_id.to_string()))
         .multipart(
             MultiPart::alternative()
-                .singlepart(SinglePart::plain(text))
-                .singlepart(SinglePart::html(html)),
+                .singlepart(SinglePart::plain(crlf(&text)))
+                .singlepart(SinglePart::html(crlf(&html))),
         )?;
     Ok(Digest {
         message,
@@ -240,6 +240,22 @@ pub fn render(
         subject,
         recipient: cw.id.clone(),
     })
+}
+
+/// Normalise line endings to CRLF in one pass. lettre does this itself,
+/// but by inserting into the string once per line, which is quadratic: a
+/// 5,000-entry digest took minutes. Given CRLF already, it has nothing to do.
+fn crlf(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 32);
+    let mut prev = '\0';
+    for c in s.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
@@ -482,6 +498,12 @@ static KK: Texts = Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crlf_is_added_once() {
+        assert_eq!(crlf("a\nb\r\nc\n"), "a\r\nb\r\nc\r\n");
+        assert_eq!(crlf(""), "");
+    }
 
     #[test]
     fn message_id_is_deterministic_and_order_free() {

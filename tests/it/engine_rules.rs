@@ -1003,7 +1003,7 @@ caseworker = "bolat"
 }
 
 #[test]
-fn events_never_reminded_after_their_date_even_when_act_by_moves_later() {
+fn events_act_by_never_moves_past_their_date() {
     let cfg = load(
         r#"
 [calendar]
@@ -1018,11 +1018,14 @@ caseworker = "bolat"
   lead_days = [2, 0]
 "#,
     );
-    // Sat Dec 5 -> act-by Mon Dec 7. 2d: Sat Dec 5 -> Fri Dec 4. 0d would be
-    // Mon Dec 7, after the event: none ("events after their date" are resolved).
+    // Sat Dec 5: "after" would give Mon Dec 7, after the hearing, so an
+    // event's act-by stays before its day: Fri Dec 4. 2d: Wed Dec 2; 0d: Fri Dec 4.
     let rows = plan(&cfg, "2026-11-01", "2027-01-31");
-    assert_item_dates(&rows, "2026-12-05", "2026-12-07");
-    assert_eq!(short(&rows), strs(&["2026-12-04 2d cc="]));
+    assert_item_dates(&rows, "2026-12-05", "2026-12-04");
+    assert_eq!(
+        short(&rows),
+        strs(&["2026-12-02 2d cc=", "2026-12-04 0d cc="])
+    );
     assert_eq!(upcoming(&cfg, "2026-12-05", 30).len(), 1);
     assert_eq!(upcoming(&cfg, "2026-12-06", 30).len(), 0);
 }
@@ -1946,6 +1949,16 @@ impl Oracle<'_> {
         }
         x
     }
+    /// An event does not move: its act-by is never after its date (with
+    /// "after", a Saturday hearing is prepared by Friday).
+    fn item_act_by(&self, it: &OItem) -> NaiveDate {
+        let ab = self.act_by(it.deadline);
+        if it.cadence == OCad::Event && ab > it.deadline {
+            self.prev_wd(it.deadline)
+        } else {
+            ab
+        }
+    }
     fn act_by(&self, deadline: NaiveDate) -> NaiveDate {
         match self.mode {
             0 => self.prev_wd(deadline),
@@ -2115,7 +2128,7 @@ impl Oracle<'_> {
         if it.resolved {
             return out;
         }
-        let ab = self.act_by(it.deadline);
+        let ab = self.item_act_by(it);
         if !matches!(it.cadence, OCad::Review(_) | OCad::Notice(_)) {
             // One reminder a day: the most urgent lead step.
             let mut by_day: BTreeMap<NaiveDate, u32> = BTreeMap::new();
@@ -2162,7 +2175,7 @@ impl Oracle<'_> {
 
     /// Plan rows of one item, rendered like `line_of`.
     fn rows(&self, it: &OItem, from: NaiveDate, to: NaiveDate) -> Vec<String> {
-        let ab = self.act_by(it.deadline);
+        let ab = self.item_act_by(it);
         let ids = |v: &[usize]| {
             v.iter()
                 .map(|i| format!("w{i}"))
@@ -2275,6 +2288,10 @@ proptest! {
             }
             match w.mode {
                 0 => prop_assert!(ab <= dl && !cfg.calendar.is_day_off(ab), "before: {}", full(r)),
+                // Events never move past their day: the working day before.
+                1 if r.item == "event" && cfg.calendar.is_day_off(dl) => {
+                    prop_assert!(ab < dl && !cfg.calendar.is_day_off(ab), "after (event): {}", full(r))
+                }
                 1 => prop_assert!(ab >= dl && !cfg.calendar.is_day_off(ab), "after: {}", full(r)),
                 _ => prop_assert_eq!(ab, dl),
             }

@@ -5,5 +5,6 @@ mod cli;
 mod config_data;
 mod daemon;
 mod engine_rules;
+mod reliability;
 mod smtp;
 mod util;

@@ -358,3 +358,240 @@ pub fn unique_tag() -> String {
         N.fetch_add(1, Ordering::SeqCst)
     )
 }
+
+// Helpers for `reliability`: the test mail server's environment, the shared
+// Maildir and server log, and a small seeded random number generator.
+
+/// The variables `scripts/test-mail-server.sh start` wrote to
+/// `$DOCKET_TEST_MAIL_DIR/env` (default `/var/tmp/docket-test-mail/env`);
+/// None when `DOCKET_SKIP_SMTP_TESTS=1`. Panics, saying what to do, when
+/// the file is missing.
+pub fn test_mail_env() -> Option<std::collections::HashMap<String, String>> {
+    if std::env::var("DOCKET_SKIP_SMTP_TESTS").as_deref() == Ok("1") {
+        eprintln!("DOCKET_SKIP_SMTP_TESTS=1: SMTP test skipped");
+        return None;
+    }
+    let dir = std::env::var("DOCKET_TEST_MAIL_DIR")
+        .unwrap_or_else(|_| "/var/tmp/docket-test-mail".to_string());
+    let path = Path::new(&dir).join("env");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read {} ({e}): these tests need the test mail server; run \
+             `scripts/test-mail-server.sh start` as root first (or set \
+             DOCKET_SKIP_SMTP_TESTS=1 to skip them)",
+            path.display()
+        )
+    });
+    Some(
+        text.lines()
+            .filter_map(|l| l.trim().strip_prefix("export "))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
+            .collect(),
+    )
+}
+
+/// A reader of a Maildir shared with other tests: each file is read once
+/// (delivered files never change; a move from new/ to cur/ keeps the name
+/// before the `:`), and only messages whose raw text contains `needle`
+/// are parsed and kept.
+pub struct MaildirScan {
+    root: PathBuf,
+    needle: String,
+    seen: std::collections::HashSet<String>,
+    found: Vec<(String, Mail)>,
+}
+
+impl MaildirScan {
+    pub fn new(root: &Path, needle: &str) -> MaildirScan {
+        MaildirScan {
+            root: root.to_path_buf(),
+            needle: needle.to_string(),
+            seen: Default::default(),
+            found: Vec::new(),
+        }
+    }
+
+    /// Every message delivered so far that contains the needle, with the
+    /// file name it was delivered under.
+    pub fn mails(&mut self) -> &[(String, Mail)] {
+        for sub in ["new", "cur"] {
+            let dir = self.root.join(sub);
+            let rd = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+                panic!("read {} ({e}); the tests must run as root", dir.display())
+            });
+            for entry in rd.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let base = name.split(':').next().unwrap_or("").to_string();
+                if self.seen.contains(&base) {
+                    continue;
+                }
+                // A file can move to cur/ while we look: it is read there.
+                let Ok(raw) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                self.seen.insert(base.clone());
+                if raw.contains(&self.needle) {
+                    self.found.push((base, parse_mail(&raw)));
+                }
+            }
+        }
+        &self.found
+    }
+}
+
+/// The bytes of the file at `path` from byte `from` on, as text.
+pub fn read_from(path: &Path, from: u64) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let start = usize::try_from(from).unwrap().min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..]).into_owned()
+}
+
+/// The size of the file at `path` (0 when it does not exist).
+pub fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// xorshift64*: a tiny seeded generator, enough to spread kill points.
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded from `var` when set (to replay a run), else from the clock.
+    pub fn from_env_or_clock(var: &str) -> Rng {
+        let seed = std::env::var(var)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    ^ u64::from(std::process::id()) << 32
+            });
+        Rng::new(seed)
+    }
+
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.0
+    }
+
+    pub fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Uniform in 0..n (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+// Helpers for `hostile`: running docket under a time limit and measuring it.
+
+/// How a bounded run of a child process went.
+#[derive(Debug)]
+pub struct Bounded {
+    /// The exit code; None when killed by a signal (a crash, or our timeout).
+    pub code: Option<i32>,
+    /// The signal that ended it, if any (SIGSEGV/SIGABRT: a crash).
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub elapsed: std::time::Duration,
+    /// Peak resident set size of the child in KiB: the largest `VmHWM` of
+    /// `/proc/PID/status`, sampled every few milliseconds while it runs
+    /// (wait4's `ru_maxrss` cannot be used: Linux carries the high-water
+    /// mark of the forking test process across exec).
+    pub max_rss_kib: u64,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Bounded {
+    /// A one-line summary for assertion messages, with the start of stderr.
+    pub fn summary(&self) -> String {
+        let head: String = self.stderr.chars().take(600).collect();
+        format!(
+            "code {:?}, signal {:?}, timed out {}, {:.2?}, peak RSS {} MiB, stderr {} bytes:\n{head}",
+            self.code,
+            self.signal,
+            self.timed_out,
+            self.elapsed,
+            self.max_rss_kib / 1024,
+            self.stderr.len()
+        )
+    }
+}
+
+/// `VmHWM` (peak RSS, KiB) of a running process, if it can be read.
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Run `docket -c CONFIG ARGS...`, killing it after `limit`. Output goes to
+/// files (a pipe that nobody drains could block the child).
+pub fn docket_bounded(config: &Path, args: &[&str], limit: std::time::Duration) -> Bounded {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("stdout");
+    let err_path = dir.path().join("stderr");
+    let start = std::time::Instant::now();
+    let mut child = Command::new(docket_bin())
+        .arg("-c")
+        .arg(config)
+        .args(args)
+        .env_remove("DOCKET_CONFIG")
+        .env_remove("STATE_DIRECTORY")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .expect("run docket");
+    let pid = child.id();
+    let mut max_rss_kib = 0;
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(kib) = vm_hwm_kib(pid) {
+            max_rss_kib = max_rss_kib.max(kib);
+        }
+        if let Some(st) = child.try_wait().expect("wait for docket") {
+            break st;
+        }
+        if start.elapsed() > limit {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait().expect("wait for docket");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let elapsed = start.elapsed();
+    use std::os::unix::process::ExitStatusExt;
+    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+    Bounded {
+        code: status.code(),
+        signal: status.signal(),
+        timed_out,
+        elapsed,
+        max_rss_kib,
+        stdout: read(&out_path),
+        stderr: read(&err_path),
+    }
+}
+
+/// Create `dir/name` (mode 0600) as a sparse file of `len` bytes: its size
+/// is `len` but it takes no disk space and no time to write.
+pub fn write_sparse(dir: &Path, name: &str, len: u64) -> PathBuf {
+    let p = dir.join(name);
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(len).unwrap();
+    chmod(&p, 0o600);
+    p
+}
