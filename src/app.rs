@@ -22,15 +22,15 @@ pub fn run(cli: Cli) -> u8 {
             let Some(cfg) = load(&cli.config) else {
                 return exit::CONFIG;
             };
-            let today = today.unwrap_or_else(|| local_today(&cfg));
-            if let Some(code) = unknown_filter(&cfg, case.as_deref(), caseworker.as_deref()) {
+            let today = today.unwrap_or_else(|| local_today(cfg));
+            if let Some(code) = unknown_filter(cfg, case.as_deref(), caseworker.as_deref()) {
                 return code;
             }
             let filter = UpcomingFilter {
                 case: case.as_deref(),
                 caseworker: caseworker.as_deref(),
             };
-            let rows = engine::upcoming(&cfg, today, days, &filter);
+            let rows = engine::upcoming(cfg, today, days, &filter);
             match format {
                 Format::Json => print_json(&rows),
                 Format::Table => print(&crate::report::upcoming_table(&rows, days)),
@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> u8 {
             let Some(cfg) = load(&cli.config) else {
                 return exit::CONFIG;
             };
-            let from = from.unwrap_or_else(|| local_today(&cfg));
+            let from = from.unwrap_or_else(|| local_today(cfg));
             let to = match to {
                 Some(t) => t,
                 None => from
@@ -51,9 +51,9 @@ pub fn run(cli: Cli) -> u8 {
                 eprintln!("docket: --to {to} is before --from {from}");
                 return exit::USAGE;
             }
-            let items = engine::items(&cfg);
-            let rows = engine::plan_reminders(&cfg, &items, from, to);
-            let view = || rows.iter().map(|r| engine::PlanRow::new(&cfg, &items, r));
+            let items = engine::items(cfg);
+            let rows = engine::plan_reminders(cfg, &items, from, to);
+            let view = || rows.iter().map(|r| engine::PlanRow::new(cfg, &items, r));
             match format {
                 Format::Json => print_json(&JsonSeq(view)),
                 Format::Table => write_out(|w| crate::report::plan_table(w, view)),
@@ -63,11 +63,11 @@ pub fn run(cli: Cli) -> u8 {
             let Some(cfg) = load(&cli.config) else {
                 return exit::CONFIG;
             };
-            let today = today.unwrap_or_else(|| local_today(&cfg));
-            if let Some(code) = unknown_filter(&cfg, None, to.as_deref()) {
+            let today = today.unwrap_or_else(|| local_today(cfg));
+            if let Some(code) = unknown_filter(cfg, None, to.as_deref()) {
                 return code;
             }
-            match crate::daemon::preview(&cfg, today, to.as_deref()) {
+            match crate::daemon::preview(cfg, today, to.as_deref()) {
                 Ok(digests) if digests.is_empty() => {
                     eprintln!("docket: nothing to send on {today}");
                     exit::OK
@@ -132,13 +132,13 @@ pub fn run(cli: Cli) -> u8 {
             let Some(rt) = runtime() else {
                 return exit::FAILURE;
             };
-            rt.block_on(send_test(&cfg, &to))
+            rt.block_on(send_test(cfg, &to))
         }
         Command::History { case, format } => {
             let Some(cfg) = load(&cli.config) else {
                 return exit::CONFIG;
             };
-            history(&cfg, case.as_deref(), format)
+            history(cfg, case.as_deref(), format)
         }
     }
 }
@@ -364,9 +364,13 @@ fn check(path: &std::path::Path, strict: bool) -> u8 {
 
 /// Load the config for a command that needs a valid one; on errors print
 /// them and return None (the caller exits 78).
-pub fn load(path: &std::path::Path) -> Option<Config> {
+///
+/// The config is leaked on purpose: these commands exit right after using
+/// it, and freeing 100,000 cases one allocation at a time would take longer
+/// than the command's own work.
+pub fn load(path: &std::path::Path) -> Option<&'static Config> {
     match config::load(path).into_result() {
-        Ok((cfg, _warnings)) => Some(cfg),
+        Ok((cfg, _warnings)) => Some(Box::leak(Box::new(cfg))),
         Err(diags) => {
             report_errors(path, &diags);
             None

@@ -582,6 +582,7 @@ impl Daemon {
 
     /// Swap in a new config if it is valid; otherwise keep the old one.
     pub async fn reload(&mut self) -> bool {
+        let started = std::time::Instant::now();
         let path = self.cfg.path.clone();
         match config::load(&path).into_result() {
             Ok((new, warnings)) => {
@@ -604,7 +605,11 @@ impl Daemon {
                     self.templates = t;
                 }
                 self.cfg = Arc::new(new);
-                info!(changes = %d.summary(), "config reloaded");
+                info!(
+                    changes = %d.summary(),
+                    reload_ms = started.elapsed().as_millis() as u64,
+                    "config reloaded"
+                );
                 true
             }
             Err(diags) => {

@@ -9,6 +9,7 @@
 
 pub mod diag;
 pub mod diff;
+mod fast;
 pub mod model;
 pub mod raw;
 mod validate;

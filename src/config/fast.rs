@@ -1,0 +1,425 @@
+//! A fast path for the common shape of include files: `[[case]]` tables
+//! with `[[case.document]]`, `[[case.request]]` and `[[case.event]]`
+//! sub-tables, one `key = value` per line, values that are plain strings,
+//! dates, integers or one-line integer lists.
+//!
+//! Why: parsing dominates loading a large config (measured at 100,000
+//! cases: ~85% of `docket upcoming`), and a general TOML parser pays for
+//! generality this shape does not need. This parser recognises only that
+//! shape and returns `None` for anything else (bills, inline tables, escapes,
+//! dotted or quoted keys, unknown keys, duplicates, bad values…), in which
+//! case the caller uses the full TOML parser, which also produces the
+//! diagnostics. So the fast path can only ever accept what the full parser
+//! accepts, with the same values and the same spans (tested below against
+//! the full parser).
+
+use super::raw::{parse_date, RawCase, RawDate, RawDocument, RawEvent, RawInclude, RawRequest, S};
+use std::ops::Range;
+use toml::Spanned;
+
+/// The table being filled.
+enum Cur {
+    None,
+    Case,
+    Doc(Range<usize>, RawDocument),
+    Req(Range<usize>, RawRequest),
+    Event(Range<usize>, RawEvent),
+}
+
+/// A parsed value and its span.
+enum Val {
+    Str(S<String>),
+    Date(S<RawDate>),
+    Int(#[allow(dead_code)] S<i64>),
+    Ints(S<Vec<S<i64>>>),
+}
+
+/// Parse an include file of the common shape, or `None` to fall back.
+pub fn parse_include(text: &str) -> Option<RawInclude> {
+    if text.starts_with('\u{feff}') {
+        return None;
+    }
+    let mut cases: Vec<S<RawCase>> = Vec::new();
+    // The case being filled and its header span.
+    let mut case: Option<(Range<usize>, RawCase)> = None;
+    let mut cur = Cur::None;
+    let mut pos = 0;
+    let bytes = text.as_bytes();
+    while pos < text.len() {
+        let end = memchr_newline(bytes, pos);
+        let line_end = if end > pos && bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        let line = &text[pos..line_end];
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let start = pos + indent;
+        let body = &text[start..line_end];
+        pos = end + 1;
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if let Some(rest) = body.strip_prefix("[[") {
+            let close = rest.find("]]")?;
+            let name = &rest[..close];
+            if !trailing_ok(&rest[close + 2..]) {
+                return None;
+            }
+            let span = start..start + 2 + close + 2;
+            finish_child(&mut case, std::mem::replace(&mut cur, Cur::None))?;
+            match name {
+                "case" => {
+                    if let Some((s, c)) = case.take() {
+                        cases.push(Spanned::new(s, c));
+                    }
+                    case = Some((span, RawCase::default()));
+                    cur = Cur::Case;
+                }
+                "case.document" => cur = Cur::Doc(span, RawDocument::default()),
+                "case.request" => cur = Cur::Req(span, RawRequest::default()),
+                "case.event" => cur = Cur::Event(span, RawEvent::default()),
+                _ => return None,
+            }
+            case.as_ref()?;
+            continue;
+        }
+        // key = value
+        let key_len = body
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+            .count();
+        if key_len == 0 {
+            return None;
+        }
+        let key = &body[..key_len];
+        let after = body[key_len..].trim_start_matches([' ', '\t']);
+        let after = after.strip_prefix('=')?;
+        let vstart = start
+            + (body.len() - after.len())
+            + (after.len() - after.trim_start_matches([' ', '\t']).len());
+        let (val, vend) = value(text, vstart, line_end)?;
+        if !trailing_ok(&text[vend..line_end]) {
+            return None;
+        }
+        assign(&mut case, &mut cur, key, val)?;
+    }
+    finish_child(&mut case, cur)?;
+    if let Some((s, c)) = case.take() {
+        cases.push(Spanned::new(s, c));
+    }
+    Some(RawInclude {
+        case: (!cases.is_empty()).then_some(cases),
+        bill: None,
+    })
+}
+
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| from + i)
+}
+
+/// Only whitespace and an optional comment may follow a value or header.
+fn trailing_ok(rest: &str) -> bool {
+    let t = rest.trim_start_matches([' ', '\t']);
+    t.is_empty() || t.starts_with('#')
+}
+
+/// Parse the value starting at `at` (before `limit`): returns it and where it ends.
+fn value(text: &str, at: usize, limit: usize) -> Option<(Val, usize)> {
+    let s = &text[at..limit];
+    let b = s.as_bytes();
+    match *b.first()? {
+        b'"' => {
+            if s.starts_with("\"\"\"") {
+                return None;
+            }
+            let close = s[1..].find('"')? + 1;
+            let inner = &s[1..close];
+            if inner
+                .bytes()
+                .any(|c| c == b'\\' || (c < 0x20 && c != b'\t') || c == 0x7f)
+            {
+                return None;
+            }
+            Some((
+                Val::Str(Spanned::new(at..at + close + 1, inner.to_string())),
+                at + close + 1,
+            ))
+        }
+        b'[' => {
+            let close = s.find(']')?;
+            let inner = &s[1..close];
+            let mut items = Vec::new();
+            let mut off = at + 1;
+            let parts: Vec<&str> = inner.split(',').collect();
+            for (i, part) in parts.iter().enumerate() {
+                let lead = part.len() - part.trim_start_matches([' ', '\t']).len();
+                let t = part.trim_matches([' ', '\t']);
+                if t.is_empty() {
+                    // Only a trailing comma, or an empty list, leaves an empty part.
+                    if i + 1 == parts.len() && (i > 0 || parts.len() == 1) {
+                        off += part.len() + 1;
+                        continue;
+                    }
+                    return None;
+                }
+                let n = int(t)?;
+                items.push(Spanned::new(off + lead..off + lead + t.len(), n));
+                off += part.len() + 1;
+            }
+            Some((
+                Val::Ints(Spanned::new(at..at + close + 1, items)),
+                at + close + 1,
+            ))
+        }
+        b'0'..=b'9' | b'-' => {
+            // A date is exactly YYYY-MM-DD, not followed by a time.
+            if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+                let d = &s[..10];
+                let next = b.get(10).copied();
+                if matches!(next, Some(b'T' | b't' | b':' | b'.')) {
+                    return None;
+                }
+                if next == Some(b' ') && b.get(11).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+                let date = parse_date(d).ok()?;
+                return Some((Val::Date(Spanned::new(at..at + 10, RawDate(date))), at + 10));
+            }
+            let len = b
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == b'-')
+                .count();
+            let n = int(&s[..len])?;
+            Some((Val::Int(Spanned::new(at..at + len, n)), at + len))
+        }
+        _ => None,
+    }
+}
+
+/// A TOML decimal integer without `+`, underscores or leading zeros.
+fn int(t: &str) -> Option<i64> {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty()
+        || !digits.bytes().all(|c| c.is_ascii_digit())
+        || (digits.len() > 1 && digits.starts_with('0'))
+    {
+        return None;
+    }
+    t.parse().ok()
+}
+
+/// Set `slot` once; a second assignment is a duplicate key: fall back.
+fn set<T>(slot: &mut Option<T>, v: T) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(v);
+    Some(())
+}
+
+fn assign(
+    case: &mut Option<(Range<usize>, RawCase)>,
+    cur: &mut Cur,
+    key: &str,
+    val: Val,
+) -> Option<()> {
+    use Val::*;
+    match (cur, key, val) {
+        (Cur::Case, k, Str(v)) => {
+            let c = &mut case.as_mut()?.1;
+            match k {
+                "id" => set(&mut c.id, v),
+                "caseworker" => set(&mut c.caseworker, v),
+                "person" => set(&mut c.person, v),
+                _ => None,
+            }
+        }
+        (Cur::Doc(_, d), k, val) => match (k, val) {
+            ("kind", Str(v)) => set(&mut d.kind, v),
+            ("number", Str(v)) => set(&mut d.number, v),
+            ("status", Str(v)) => set(&mut d.status, v),
+            ("issued", Date(v)) => set(&mut d.issued, v),
+            ("expires", Date(v)) => set(&mut d.expires, v),
+            ("filed", Date(v)) => set(&mut d.filed, v),
+            ("lead_days", Ints(v)) => set(&mut d.lead_days, v),
+            _ => None,
+        },
+        (Cur::Req(_, r), k, val) => match (k, val) {
+            ("kind", Str(v)) => set(&mut r.kind, v),
+            ("number", Str(v)) => set(&mut r.number, v),
+            ("answer_within", Str(v)) => set(&mut r.answer_within, v),
+            ("status", Str(v)) => set(&mut r.status, v),
+            ("waiting_for", Str(v)) => set(&mut r.waiting_for, v),
+            ("filed", Date(v)) => set(&mut r.filed, v),
+            ("extended_to", Date(v)) => set(&mut r.extended_to, v),
+            ("lead_days", Ints(v)) => set(&mut r.lead_days, v),
+            _ => None,
+        },
+        (Cur::Event(_, e), k, val) => match (k, val) {
+            ("title", Str(v)) => set(&mut e.title, v),
+            ("kind", Str(v)) => set(&mut e.kind, v),
+            ("date", Date(v)) => set(&mut e.date, v),
+            ("lead_days", Ints(v)) => set(&mut e.lead_days, v),
+            _ => None,
+        },
+        // A bare integer has no home in these tables; keys before any
+        // header belong to the file's root, which has none of its own.
+        _ => None,
+    }
+}
+
+/// Attach a finished sub-table to its case.
+fn finish_child(case: &mut Option<(Range<usize>, RawCase)>, cur: Cur) -> Option<()> {
+    match cur {
+        Cur::None | Cur::Case => Some(()),
+        Cur::Doc(s, d) => {
+            case.as_mut()?
+                .1
+                .document
+                .get_or_insert_with(Vec::new)
+                .push(Spanned::new(s, d));
+            Some(())
+        }
+        Cur::Req(s, r) => {
+            case.as_mut()?
+                .1
+                .request
+                .get_or_insert_with(Vec::new)
+                .push(Spanned::new(s, r));
+            Some(())
+        }
+        Cur::Event(s, e) => {
+            case.as_mut()?
+                .1
+                .event
+                .get_or_insert_with(Vec::new)
+                .push(Spanned::new(s, e));
+            Some(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast and the full parser agree on values and on every span.
+    fn same(text: &str) {
+        let fast = parse_include(text).unwrap_or_else(|| panic!("fast path refused:\n{text}"));
+        let full: RawInclude = toml::from_str(text).unwrap();
+        assert_eq!(spans(&fast), spans(&full), "spans differ for:\n{text}");
+        assert_eq!(
+            format!("{fast:?}"),
+            format!("{full:?}"),
+            "values differ for:\n{text}"
+        );
+    }
+
+    /// Every span in a parsed include, in order.
+    fn spans(r: &RawInclude) -> Vec<Range<usize>> {
+        let mut v = Vec::new();
+        fn s<T>(v: &mut Vec<Range<usize>>, x: &Option<S<T>>) {
+            if let Some(x) = x {
+                v.push(x.span());
+            }
+        }
+        fn l(v: &mut Vec<Range<usize>>, x: &Option<S<Vec<S<i64>>>>) {
+            if let Some(x) = x {
+                v.push(x.span());
+                v.extend(x.get_ref().iter().map(|i| i.span()));
+            }
+        }
+        for c in r.case.iter().flatten() {
+            v.push(c.span());
+            let c = c.get_ref();
+            s(&mut v, &c.id);
+            s(&mut v, &c.caseworker);
+            s(&mut v, &c.person);
+            for d in c.document.iter().flatten() {
+                v.push(d.span());
+                let d = d.get_ref();
+                s(&mut v, &d.kind);
+                s(&mut v, &d.number);
+                s(&mut v, &d.issued);
+                s(&mut v, &d.expires);
+                s(&mut v, &d.status);
+                s(&mut v, &d.filed);
+                l(&mut v, &d.lead_days);
+            }
+            for q in c.request.iter().flatten() {
+                v.push(q.span());
+                let q = q.get_ref();
+                s(&mut v, &q.kind);
+                s(&mut v, &q.number);
+                s(&mut v, &q.filed);
+                s(&mut v, &q.answer_within);
+                s(&mut v, &q.extended_to);
+                s(&mut v, &q.status);
+                s(&mut v, &q.waiting_for);
+                l(&mut v, &q.lead_days);
+            }
+            for e in c.event.iter().flatten() {
+                v.push(e.span());
+                let e = e.get_ref();
+                s(&mut v, &e.title);
+                s(&mut v, &e.kind);
+                s(&mut v, &e.date);
+                l(&mut v, &e.lead_days);
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn agrees_with_the_full_parser() {
+        same("");
+        same("# only a comment\n");
+        same(
+            "[[case]]\nid = \"KZ-1\"\ncaseworker = \"aigerim\"   # trailing comment\nperson = \"Айгерим Ũ\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2025-12-18\n  lead_days = [90, 30, 1]\n",
+        );
+        same(
+            "[[case]]\r\nid = \"A\"\r\n[[case.request]]\r\nkind = \"t\"\r\nfiled = 2026-11-02\r\nextended_to = 2026-12-01\r\nlead_days = []\r\n[[case.event]]\r\ntitle = \"Hearing\"\r\ndate = 2026-12-03\r\nlead_days = [ 7 , 1, ]\r\n",
+        );
+        same("[[case]]\nid=\"B\"\n\t[[case.document]]\n\tkind=\"x\"\n\texpires=2026-01-31\n[[case]]\nid = \"C\"\n");
+        for f in ["kz-0042.toml", "kz-0057.toml", "kz-0061.toml"] {
+            let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("config/cases.d")
+                .join(f);
+            same(&std::fs::read_to_string(p).unwrap());
+        }
+    }
+
+    #[test]
+    fn falls_back_on_anything_unusual() {
+        for text in [
+            "[[bill]]\nid = \"b\"\n",
+            "[[case]]\nid = \"a\\u0041\"\n",
+            "[[case]]\nid = 'literal'\n",
+            "[[case]]\nid = \"a\"\nid = \"b\"\n",
+            "[[case]]\nunknown = \"x\"\n",
+            "[[case]]\ncase.id = \"x\"\n",
+            "[[case]]\n\"id\" = \"x\"\n",
+            "[[ case ]]\nid = \"x\"\n",
+            "[case]\nid = \"x\"\n",
+            "id = \"x\"\n",
+            "[[case.document]]\nkind = \"x\"\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nissued = 2026-02-30\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nissued = 2026-02-03T10:00:00\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nissued = 2026-02-03 10:00:00\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nlead_days = [007]\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nlead_days = [1,\n2]\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nlead_days = [1_000]\n",
+            "[[case]]\nid = \"x\" junk\n",
+            "[[case]]\nid = \"\"\"x\"\"\"\n",
+            "[[case]]\nid = 5\n",
+            "\u{feff}[[case]]\nid = \"x\"\n",
+            "[[case]]\nid = \"x\"\n[[case.document]]\nkind = { a = 1 }\n",
+        ] {
+            assert!(parse_include(text).is_none(), "fast path accepted:\n{text}");
+        }
+    }
+}
