@@ -484,6 +484,10 @@ impl Daemon {
             self.purged_on = Some(today);
         }
         debug!(?t_items, ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
+        if outcome.digests_sent + outcome.digests_failed > 0 {
+            // Rendering digests is the pass's only big allocation.
+            crate::sys::release_memory();
+        }
         info!(
             %today,
             digests_sent = outcome.digests_sent,
@@ -605,6 +609,7 @@ impl Daemon {
                     self.templates = t;
                 }
                 self.cfg = Arc::new(new);
+                crate::sys::release_memory();
                 info!(
                     changes = %d.summary(),
                     reload_ms = started.elapsed().as_millis() as u64,
@@ -735,6 +740,7 @@ pub async fn run(
         });
     }
     let mut daemon = Daemon::new(cfg, opts.today, Arc::clone(&stop))?;
+    crate::sys::release_memory();
     if opts.once {
         return daemon.pass(false).await;
     }
