@@ -608,7 +608,7 @@ impl Daemon {
                 if let Ok(t) = Templates::new(new.mail.templates_dir.as_deref()) {
                     self.templates = t;
                 }
-                self.cfg = Arc::new(new);
+                self.cfg = Arc::new(compact(new));
                 crate::sys::release_memory();
                 info!(
                     changes = %d.summary(),
@@ -739,8 +739,7 @@ pub async fn run(
             stopped.notify_one();
         });
     }
-    let mut daemon = Daemon::new(cfg, opts.today, Arc::clone(&stop))?;
-    crate::sys::release_memory();
+    let mut daemon = Daemon::new(compact(cfg), opts.today, Arc::clone(&stop))?;
     if opts.once {
         return daemon.pass(false).await;
     }
@@ -814,6 +813,19 @@ pub async fn run(
     sched.stop().await;
     info!("docket stopped");
     Ok(last)
+}
+
+/// Copy a freshly loaded config into new allocations and free the original.
+/// Loading interleaves the config's allocations with the parser's
+/// temporary ones; once those are freed, the config alone keeps most of the
+/// allocator's pages half-used, so an idle daemon would sit on the load's
+/// peak. A copy made after the parse lands in dense pages (about 30 ms at
+/// 100,000 cases), and the old pages can then go back to the system.
+fn compact(cfg: Config) -> Config {
+    let copy = cfg.clone();
+    drop(cfg);
+    crate::sys::release_memory();
+    copy
 }
 
 fn status(d: &Daemon, last: &PassOutcome) {

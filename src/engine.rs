@@ -394,7 +394,7 @@ impl Item<'_> {
         }
         let mut held: Option<(NaiveDate, Step)> = None;
         // lead_days is sorted descending, so dates come out ascending.
-        for &l in &self.rules.lead_days {
+        for &l in self.rules.lead_days.iter() {
             let Some(raw) = self.act_by.checked_sub_days(Days::new(l.into())) else {
                 continue;
             };

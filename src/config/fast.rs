@@ -39,6 +39,18 @@ pub fn parse_include(text: &str) -> Option<RawInclude> {
     if text.starts_with('\u{feff}') {
         return None;
     }
+    // TOML allows no control characters but tab anywhere (comments
+    // included), and a carriage return only before a newline: leave any
+    // such file to the full parser, which reports it.
+    let b = text.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        if (c < 0x20 && c != b'\t' && c != b'\n' && c != b'\r')
+            || c == 0x7f
+            || (c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+        {
+            return None;
+        }
+    }
     let mut cases: Vec<S<RawCase>> = Vec::new();
     // The case being filled and its header span.
     let mut case: Option<(Range<usize>, RawCase)> = None;
@@ -418,6 +430,8 @@ mod tests {
             "[[case]]\nid = 5\n",
             "\u{feff}[[case]]\nid = \"x\"\n",
             "[[case]]\nid = \"x\"\n[[case.document]]\nkind = { a = 1 }\n",
+            "[[case]]\nid = \"x\" # a \u{0} in a comment\n",
+            "[[case]]\nid = \"x\"\r[[case.event]]\n",
         ] {
             assert!(parse_include(text).is_none(), "fast path accepted:\n{text}");
         }

@@ -107,8 +107,10 @@ pub struct Privacy {
 /// When to remind: the `[reminders]` defaults, overridden per kind or item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderRules {
-    /// Days before the act-by date, sorted descending, unique.
-    pub lead_days: Vec<u32>,
+    /// Days before the act-by date, sorted descending, unique. Shared, not
+    /// copied, between the items of a kind: 100,000 documents would
+    /// otherwise each carry their own little vector.
+    pub lead_days: std::sync::Arc<[u32]>,
     /// 0: a single overdue reminder, no repeats.
     pub overdue_every_days: u32,
     pub escalate_within_days: u32,

@@ -126,7 +126,7 @@ impl V<'_> {
     ) -> ReminderRules {
         let mut r = base.clone();
         if let Some(l) = lead {
-            r.lead_days = self.lead_days(file, l);
+            r.lead_days = self.lead_days(file, l).into();
         }
         r
     }
@@ -823,13 +823,13 @@ fn weekday(s: &str) -> Option<Weekday> {
 
 fn reminders(v: &mut V<'_>, file: usize, r: Option<&raw::RawReminders>) -> ReminderRules {
     let mut out = ReminderRules {
-        lead_days: vec![60, 30, 14, 7, 1],
+        lead_days: vec![60, 30, 14, 7, 1].into(),
         overdue_every_days: 7,
         escalate_within_days: 7,
     };
     let Some(r) = r else { return out };
     if let Some(l) = &r.lead_days {
-        out.lead_days = v.lead_days(file, l);
+        out.lead_days = v.lead_days(file, l).into();
     }
     if let Some(o) = &r.overdue_every_days {
         out.overdue_every_days = v.days(file, o, "overdue_every_days", 0);
@@ -851,7 +851,7 @@ fn kinds(
         let k = kind.get_ref();
         let mut rules = defaults.clone();
         if let Some(l) = &k.lead_days {
-            rules.lead_days = v.lead_days(file, l);
+            rules.lead_days = v.lead_days(file, l).into();
         }
         if let Some(o) = &k.overdue_every_days {
             rules.overdue_every_days = v.days(file, o, "overdue_every_days", 0);
@@ -1159,7 +1159,7 @@ fn bills_model(
         let _ = cal;
         let rules = match &b.lead_days {
             Some(l) => ReminderRules {
-                lead_days: v.lead_days(file, l),
+                lead_days: v.lead_days(file, l).into(),
                 ..defaults.clone()
             },
             None => defaults.clone(),
