@@ -194,24 +194,33 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(
     match toml::from_str::<T>(text) {
         Ok(v) => return Some(v),
         Err(e) if e.span().is_none() => {
-            report_toml_error(&e, None, file, diags);
+            report_toml_error(&e, Some(text), file, diags);
             return None;
         }
         Err(_) => {}
     }
+    // The recoverable parse lists every syntax error, but keeps all of them
+    // in memory: a flood of bad lines in a large file would take gigabytes.
+    // For a large file, look at the first error alone unless it is a bad
+    // value (a date), after which the document is still worth reading on.
+    if text.len() > RECOVER_BYTES {
+        if let Err(e) = DeTable::parse(text) {
+            if !is_value_level(&e) {
+                report_toml_error(&e, Some(text), file, diags);
+                return None;
+            }
+        }
+    }
     let (mut root, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        for e in &syntax {
+        for e in syntax.iter().take(MAX_PARSE_ERRORS) {
             report_toml_error(e, Some(text), file, diags);
         }
         // A bad value (an impossible date such as 2026-02-30) is a syntax
         // error to TOML but leaves the document's shape intact: keep going
         // to report the other problems. Any other syntax error means the
         // recovered document cannot be trusted.
-        let value_level = syntax.iter().all(|e| {
-            let m = e.message();
-            m.contains("date") || m.contains("time") || m.contains("day") || m.contains("month")
-        });
+        let value_level = syntax.iter().all(is_value_level);
         if !value_level {
             return None;
         }
@@ -243,13 +252,57 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(
     None
 }
 
+/// Files up to this size get every syntax error reported; larger ones
+/// the first (see `parse_collect`).
+const RECOVER_BYTES: usize = 1 << 20;
+
+/// A syntax error in a value (an impossible date) rather than in the
+/// document's structure.
+fn is_value_level(e: &toml::de::Error) -> bool {
+    let m = e.message();
+    m.contains("date") || m.contains("time") || m.contains("day") || m.contains("month")
+}
+
+/// Where a location-less "recursion limit" error most likely is: the first
+/// line nested deeper than the parser allows (dots in a key, brackets,
+/// braces).
+fn deep_line(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut off = 0;
+    for line in text.split_inclusive('\n') {
+        let depth = line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count();
+        if depth > 64 {
+            let start = off + (line.len() - line.trim_start().len());
+            return Some(start..start + 1);
+        }
+        off += line.len();
+    }
+    None
+}
+
 fn report_toml_error(
     e: &toml::de::Error,
     text: Option<&str>,
     file: usize,
     diags: &mut Diagnostics,
 ) {
-    let span = e.span().unwrap_or(0..0);
+    let deep = e.span().is_none() && e.message().contains("recursion");
+    let span = e
+        .span()
+        .or_else(|| if deep { text.and_then(deep_line) } else { None })
+        .unwrap_or(0..0);
+    if deep {
+        diags
+            .error(
+                file,
+                span,
+                "nested too deeply (dotted keys, tables or arrays more than 64 levels deep)",
+            )
+            .help("flatten the structure: docket's config is at most a few levels deep");
+        return;
+    }
     let message = e.message().trim().to_string();
     let (message, help) = explain(
         &message,

@@ -209,6 +209,17 @@ pub(super) fn validate(
             v.err(file, span, "include pattern is not valid UTF-8", "");
             continue;
         };
+        // `**` walks directories recursively and follows symlinks: a link
+        // back up the tree would make loading never end.
+        if pattern.contains("**") {
+            v.err(
+                file,
+                span,
+                "recursive `**` is not supported in include patterns",
+                "list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]",
+            );
+            continue;
+        }
         let paths = match glob::glob(full_str) {
             Ok(p) => p,
             Err(e) => {

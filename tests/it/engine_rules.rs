@@ -2357,7 +2357,7 @@ proptest! {
         let mut want = Vec::new();
         for it in o.items(&w) {
             let settled = it.resolved || (it.cadence == OCad::Event && today > it.deadline);
-            let ab = o.act_by(it.deadline);
+            let ab = o.item_act_by(&it);
             if matches!(it.cadence, OCad::Notice(_)) || settled || ab > horizon {
                 continue;
             }

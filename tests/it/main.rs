@@ -5,6 +5,7 @@ mod cli;
 mod config_data;
 mod daemon;
 mod engine_rules;
+mod hostile;
 mod reliability;
 mod smtp;
 mod util;
