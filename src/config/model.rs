@@ -269,3 +269,17 @@ impl Config {
         self.caseworkers.iter().position(|c| c.id == id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_values_mask_themselves_in_debug() {
+        let s = Sensitive::new("Zhuldyz Fictitious");
+        let shown = format!("{s:?} {:?}", Some(&s));
+        assert!(!shown.contains("Zhuldyz"), "{shown}");
+        assert!(shown.contains("MASKED"));
+        assert_eq!(s.expose(), "Zhuldyz Fictitious");
+    }
+}

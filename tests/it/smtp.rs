@@ -695,3 +695,109 @@ fn certificate_for_another_host_is_refused() {
         &["certificate", "TLS failed", "localhost"],
     );
 }
+
+/// Issue 4's privacy run through SMTP: fictional names and document numbers
+/// reach mail bodies only when `[privacy]` allows, never a subject, the log
+/// (at trace level) or the ledger, and neither does a forced SMTP error.
+#[test]
+fn names_and_numbers_stay_out_of_subjects_logs_and_ledger_over_smtp() {
+    let Some(env) = smtp_env() else { return };
+    let names = ["Zhuldyz Fictitious", "Ormanbek Invented"];
+    let numbers = ["RC-998877", "RC-665544"];
+    for allow in [false, true] {
+        let s = Setup::new();
+        let good = Relay {
+            host: env.get("DOCKET_TEST_SMTP_TLS_NAME"),
+            port: env.port("DOCKET_TEST_SMTP_PORT_STARTTLS"),
+            tls: "starttls",
+            auth: true,
+        };
+        let cfg = s.config(&env, &good);
+        // Give the cases people and numbers, and set [privacy].
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        let mut n = 0;
+        let text = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("caseworker = ") {
+                    n += 1;
+                    format!("{l}\nperson = \"{}\"", names[n % 2])
+                } else if l.trim() == "kind = \"refugee_certificate\"" {
+                    format!("{l}\n  number = \"{}\"", numbers[n % 2])
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            + &format!("\n[privacy]\nnames_in_email = {allow}\nnumbers_in_email = {allow}\n");
+        let cfg = write_config(s.tmp.path(), "docket.toml", &text);
+        let leaks = |what: &str, hay: &str| {
+            for secret in names.iter().chain(numbers.iter()) {
+                assert!(!hay.contains(secret), "{secret} leaked into {what}:\n{hay}");
+            }
+        };
+        let ledger_bytes = || {
+            let mut all = Vec::new();
+            for f in std::fs::read_dir(s.tmp.path().join("state"))
+                .unwrap()
+                .flatten()
+            {
+                if f.file_name().to_string_lossy().starts_with("ledger") {
+                    all.extend(std::fs::read(f.path()).unwrap());
+                }
+            }
+            String::from_utf8_lossy(&all).into_owned()
+        };
+
+        // A forced SMTP error first: the digests stay queued, nothing leaks.
+        let down = closed_port();
+        let bad = text.replacen(
+            &format!("port = {}", good.port),
+            &format!("port = {down}"),
+            1,
+        );
+        write_config(s.tmp.path(), "docket.toml", &bad);
+        let o = std::process::Command::new(crate::util::docket_bin())
+            .args(["-c"])
+            .arg(&cfg)
+            .args(["run", "--once", "--today", D])
+            .env("DOCKET_LOG", "trace")
+            .output()
+            .unwrap();
+        assert_exit(&o, 1);
+        leaks("stderr of a failed send", &stderr(&o));
+        leaks("the ledger after a failed send", &ledger_bytes());
+
+        // Then the relay works: delivered, and still nothing leaks.
+        write_config(s.tmp.path(), "docket.toml", &text);
+        let o = std::process::Command::new(crate::util::docket_bin())
+            .args(["-c"])
+            .arg(&cfg)
+            .args(["run", "--once", "--today", D])
+            .env("DOCKET_LOG", "trace")
+            .output()
+            .unwrap();
+        assert_exit(&o, 0);
+        leaks("stderr", &stderr(&o));
+        leaks("the ledger", &ledger_bytes());
+        let rows = history(&cfg);
+        let msgs = by_message_id(&rows);
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        let mut bodies = String::new();
+        for mid in msgs.keys() {
+            let m = delivered_once(&env, mid);
+            leaks("a subject", &m.headers_named("Subject").join("\n"));
+            for part in &m.parts {
+                bodies.push_str(&part.body);
+            }
+        }
+        for secret in names.iter().chain(numbers.iter()) {
+            assert_eq!(
+                bodies.contains(secret),
+                allow,
+                "{secret} in bodies with names/numbers_in_email = {allow}"
+            );
+        }
+    }
+}
