@@ -433,32 +433,14 @@ fn write_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> 
 }
 
 fn print(s: &str) -> u8 {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => exit::OK,
-        // A closed pipe (`docket plan | head`) is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("docket: cannot write output: {e}");
-            exit::FAILURE
-        }
-    }
+    write_out(|w| w.write_all(s.as_bytes()))
 }
 
+/// JSON straight to stdout: a year's plan over 100,000 cases is millions of
+/// rows, not worth a second copy as a String.
 fn print_json<T: serde::Serialize>(rows: &T) -> u8 {
-    // Stream straight to stdout: a year's plan over 10,000 cases is
-    // hundreds of thousands of rows, not worth a second copy as a String.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let result = serde_json::to_writer_pretty(&mut out, rows)
-        .map_err(std::io::Error::from)
-        .and_then(|_| out.write_all(b"\n"))
-        .and_then(|_| out.flush());
-    match result {
-        Ok(()) => exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("docket: cannot write JSON: {e}");
-            exit::FAILURE
-        }
-    }
+    write_out(|w| {
+        serde_json::to_writer_pretty(&mut *w, rows)?;
+        w.write_all(b"\n")
+    })
 }

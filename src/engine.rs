@@ -133,8 +133,6 @@ pub struct Item<'c> {
     /// Index of the case (or bill) in the config, and of the item within it,
     /// for rendering details (names, numbers) into mail bodies.
     pub source: Source,
-    /// Is this a request's answer, so overdue means "silence = refusal"?
-    pub is_request: bool,
     /// Tells apart items of one case with the same type, kind and deadline
     /// (two hearings on one day), so each has its own ledger identity.
     pub ordinal: u32,
@@ -228,7 +226,6 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 rules: &d.rules,
                 to: Recipients::One(case.caseworker),
                 source: Source::Document { case: ci, index: i },
-                is_request: false,
                 ordinal: 0,
             });
         }
@@ -246,7 +243,6 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 rules: &r.rules,
                 to: Recipients::One(case.caseworker),
                 source: Source::Request { case: ci, index: i },
-                is_request: true,
                 ordinal: 0,
             });
         }
@@ -271,7 +267,6 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 rules: &e.rules,
                 to: Recipients::One(case.caseworker),
                 source: Source::Event { case: ci, index: i },
-                is_request: false,
                 ordinal: 0,
             });
         }
@@ -302,7 +297,6 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 rules: &bill.rules,
                 to: owner.clone(),
                 source: Source::Bill { bill: bi },
-                is_request: false,
                 ordinal: 0,
             });
         }
@@ -321,7 +315,6 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                     rules: &bill.rules,
                     to: owner.clone(),
                     source: Source::Bill { bill: bi },
-                    is_request: false,
                     ordinal: 0,
                 });
             }
@@ -354,7 +347,6 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 rules: &bill.rules,
                 to,
                 source: Source::Bill { bill: bi },
-                is_request: false,
                 ordinal: 0,
             };
             if last && !waiting.is_empty() {

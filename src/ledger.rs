@@ -394,14 +394,6 @@ impl Ledger {
         )
     }
 
-    /// Rows of one message.
-    pub fn message_rows(&self, message_id: &str) -> Result<Vec<Row>, LedgerError> {
-        self.select(
-            "WHERE message_id=?1 ORDER BY case_ref, item, deadline, step",
-            params![message_id],
-        )
-    }
-
     /// History, newest first, optionally for one case.
     pub fn history(&self, case_ref: Option<&str>) -> Result<Vec<Row>, LedgerError> {
         match case_ref {

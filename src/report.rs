@@ -11,24 +11,27 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let mut out = String::new();
-    let line = |out: &mut String, cells: &mut dyn Iterator<Item = &str>| {
-        let mut l = String::new();
-        for (i, cell) in cells.enumerate() {
-            if i > 0 {
-                l.push_str("  ");
-            }
-            l.push_str(cell);
-            l.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count()));
-        }
-        out.push_str(l.trim_end());
-        out.push('\n');
-    };
-    line(&mut out, &mut headers.iter().copied());
+    let mut out = aligned(&widths, headers.iter().copied());
     for row in rows {
-        line(&mut out, &mut row.iter().map(String::as_str));
+        out.push_str(&aligned(&widths, row.iter().map(String::as_str)));
     }
     out
+}
+
+/// One table line: cells padded to `widths`, two spaces apart, no
+/// trailing blanks.
+fn aligned<'a>(widths: &[usize], cells: impl Iterator<Item = &'a str>) -> String {
+    let mut l = String::new();
+    for (i, cell) in cells.enumerate() {
+        if i > 0 {
+            l.push_str("  ");
+        }
+        l.push_str(cell);
+        l.extend(std::iter::repeat_n(' ', widths[i] - cell.chars().count()));
+    }
+    let mut l = l.trim_end().to_string();
+    l.push('\n');
+    l
 }
 
 /// How many days are left, in words; overdue is spelled out, not just a sign.
@@ -106,22 +109,10 @@ where
     if n == 0 {
         return out.write_all(b"No reminders in this period.\n");
     }
-    let line = |out: &mut dyn std::io::Write, cells: &[&str]| -> std::io::Result<()> {
-        let mut l = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                l.push_str("  ");
-            }
-            l.push_str(c);
-            l.extend(std::iter::repeat_n(' ', widths[i] - c.chars().count()));
-        }
-        writeln!(out, "{}", l.trim_end())
-    };
-    line(out, &HEADERS)?;
+    out.write_all(aligned(&widths, HEADERS.iter().copied()).as_bytes())?;
     for row in rows() {
         let cells = row.cells();
-        let refs: Vec<&str> = cells.iter().map(String::as_str).collect();
-        line(out, &refs)?;
+        out.write_all(aligned(&widths, cells.iter().map(String::as_str)).as_bytes())?;
     }
     writeln!(out, "\n{n} reminder(s).")
 }

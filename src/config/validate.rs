@@ -202,7 +202,7 @@ pub(super) fn validate(
             .map(|item| Located { file, item }),
     );
     let main_canon = std::fs::canonicalize(path).ok();
-    let mut to_parse: Vec<(PathBuf, Range<usize>)> = Vec::new();
+    let mut to_parse: Vec<PathBuf> = Vec::new();
     for (pattern, span) in includes {
         let full = base_dir.join(&pattern);
         let Some(full_str) = full.to_str() else {
@@ -249,21 +249,17 @@ pub(super) fn validate(
             if main_canon.is_some() && std::fs::canonicalize(&p).ok() == main_canon {
                 continue;
             }
-            to_parse.push((p, span.clone()));
+            to_parse.push(p);
         }
     }
     // Parsing dominates loading a large config; include files are
     // independent, so parse them on every core. Each worker keeps its own
     // diagnostics, merged back in file order so output is deterministic.
-    for (local, raw) in parse_includes(&to_parse, file, env) {
+    for (local, raw) in parse_includes(&to_parse, env) {
         let base = v.d.sources.len();
         v.d.sources.extend(local.sources);
         v.d.items.extend(local.items.into_iter().map(|mut d| {
-            d.file = if d.file == usize::MAX {
-                file
-            } else {
-                d.file + base
-            };
+            d.file += base;
             d
         }));
         if let Some(raw) = raw {
@@ -301,7 +297,7 @@ pub(super) fn validate(
             )
         })
         .collect();
-    let bills = bills_model(&mut v, &bills, &cw_index, &defaults, &calendar);
+    let bills = bills_model(&mut v, &bills, &cw_index, &defaults);
     let bill_index: HashMap<&str, usize> = bills
         .iter()
         .enumerate()
@@ -371,14 +367,9 @@ pub(super) fn validate(
 }
 
 /// Read, check and parse include files in parallel. Diagnostics of each
-/// file are local to it (its source is index 0); errors about the include
-/// line itself use `usize::MAX` for "the main file".
-fn parse_includes(
-    files: &[(PathBuf, Range<usize>)],
-    main: usize,
-    env: &Env,
-) -> Vec<(Diagnostics, Option<raw::RawInclude>)> {
-    let one = |(path, span): &(PathBuf, Range<usize>)| {
+/// file are local to it (its source is index 0) until merged by the caller.
+fn parse_includes(files: &[PathBuf], env: &Env) -> Vec<(Diagnostics, Option<raw::RawInclude>)> {
+    let one = |path: &PathBuf| {
         let mut local = Diagnostics::default();
         let raw = match read_source(path, &mut local, None) {
             Some((inc, text)) => {
@@ -390,7 +381,6 @@ fn parse_includes(
             }
             None => None,
         };
-        let _ = (main, span);
         (local, raw)
     };
     let threads = std::thread::available_parallelism()
@@ -1046,7 +1036,6 @@ fn bills_model(
     list: &[Located<raw::RawBill>],
     cw: &HashMap<String, usize>,
     defaults: &ReminderRules,
-    cal: &Calendar,
 ) -> Vec<Bill> {
     let mut out = Vec::new();
     let mut seen = HashMap::new();
@@ -1167,7 +1156,6 @@ fn bills_model(
                 v.note_deadline(d.year(), file, span);
             }
         }
-        let _ = cal;
         let rules = match &b.lead_days {
             Some(l) => ReminderRules {
                 lead_days: v.lead_days(file, l).into(),

@@ -11,8 +11,8 @@
 //! (Capital Day, Jul 6, is a Monday and is not used).
 
 use crate::util::{
-    docket, docket_bin, parse_mail, poll, stderr, stdout, stdout_json, strip_ansi, write_config,
-    Mail,
+    docket, docket_bin, entries, parse_mail, poll, stderr, stdout, stdout_json, strip_ansi,
+    write_config, Mail,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -118,18 +118,6 @@ fn subjects(mails: &[Mail]) -> Vec<String> {
     mails
         .iter()
         .map(|m| m.header("Subject").unwrap_or("").to_string())
-        .collect()
-}
-
-/// The numbered entries of a digest's text part ("1. KZ-1002 — ..."),
-/// both the caseworker's own and the escalated ones.
-fn entries(text: &str) -> Vec<String> {
-    text.lines()
-        .filter(|l| {
-            let digits = l.chars().take_while(|c| c.is_ascii_digit()).count();
-            digits > 0 && l[digits..].starts_with(". ")
-        })
-        .map(str::to_string)
         .collect()
 }
 

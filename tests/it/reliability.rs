@@ -22,8 +22,8 @@
 //! themselves are tested in `engine_rules`.
 
 use crate::util::{
-    docket, docket_bin, file_len, poll, read_from, stderr, stdout, stdout_json, strip_ansi,
-    test_mail_env, unique_tag, write_config, Mail, MaildirScan, Rng,
+    closed_port, docket, docket_bin, entries, file_len, poll, read_from, stderr, stdout,
+    stdout_json, strip_ansi, test_mail_env, unique_tag, write_config, Mail, MaildirScan, Rng,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -96,18 +96,6 @@ timeout_secs = 5
     )
 }
 
-/// A loopback port nothing listens on: bind one, note it, close it.
-fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "port {port} answers"
-    );
-    port
-}
-
 #[track_caller]
 fn assert_exit(o: &Output, want: i32) {
     assert_eq!(
@@ -164,17 +152,6 @@ fn key_to_mid(rows: &[Value]) -> BTreeMap<(String, String, String), String> {
                 field(r, "message_id").to_string(),
             )
         })
-        .collect()
-}
-
-/// The numbered entries of a digest's text part ("1. KZ-… — …").
-fn entries(text: &str) -> Vec<String> {
-    text.lines()
-        .filter(|l| {
-            let digits = l.chars().take_while(|c| c.is_ascii_digit()).count();
-            digits > 0 && l[digits..].starts_with(". ")
-        })
-        .map(str::to_string)
         .collect()
 }
 

@@ -13,8 +13,8 @@
 //! window and a per-test envelope sender, never by counting everything.
 
 use crate::util::{
-    docket, parse_mail, poll, stderr, stdout, stdout_json, strip_ansi, unique_tag, write_config,
-    Mail,
+    closed_port, docket, parse_mail, poll, stderr, stdout, stdout_json, strip_ansi, unique_tag,
+    write_config, Mail,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -490,18 +490,6 @@ fn implicit_tls_with_auth_delivers() {
         let session = session_of(&env, from, mid);
         assert_tls_auth_session(&env, &session, "port2465", false);
     }
-}
-
-/// A loopback port nothing listens on: bind one, note it, close it.
-fn closed_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    drop(l);
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "port {port} answers"
-    );
-    port
 }
 
 #[test]

@@ -595,3 +595,27 @@ pub fn write_sparse(dir: &Path, name: &str, len: u64) -> PathBuf {
     chmod(&p, 0o600);
     p
 }
+
+/// A loopback port nothing listens on: bind one, note it, close it.
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "port {port} answers"
+    );
+    port
+}
+
+/// The numbered entries of a digest's text part ("1. KZ-1002 — ..."),
+/// both the caseworker's own and the escalated ones.
+pub fn entries(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| {
+            let digits = l.chars().take_while(|c| c.is_ascii_digit()).count();
+            digits > 0 && l[digits..].starts_with(". ")
+        })
+        .map(str::to_string)
+        .collect()
+}
