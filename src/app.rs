@@ -5,13 +5,14 @@ use crate::cli::{Cli, Command, Format};
 use crate::config::{self, diag::Diagnostics, model::Config};
 use crate::engine::{self, UpcomingFilter};
 use crate::exit;
+use crate::privacy::Quoting;
 use chrono::{Months, NaiveDate, Utc};
 use std::io::Write;
 
 /// Run a parsed command line and return the process exit code.
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check { strict } => check(&cli.config, strict),
+        Command::Check { strict } => check(&cli.config, strict, cli.show_values),
         Command::Upcoming {
             today,
             days,
@@ -19,7 +20,7 @@ pub fn run(cli: Cli) -> u8 {
             caseworker,
             format,
         } => {
-            let Some(cfg) = load(&cli.config) else {
+            let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
             let today = today.unwrap_or_else(|| local_today(cfg));
@@ -37,7 +38,7 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Plan { from, to, format } => {
-            let Some(cfg) = load(&cli.config) else {
+            let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
             let from = from.unwrap_or_else(|| local_today(cfg));
@@ -60,7 +61,7 @@ pub fn run(cli: Cli) -> u8 {
             }
         }
         Command::Preview { today, to } => {
-            let Some(cfg) = load(&cli.config) else {
+            let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
             let today = today.unwrap_or_else(|| local_today(cfg));
@@ -126,7 +127,7 @@ pub fn run(cli: Cli) -> u8 {
         }
         Command::SendTest { to } => {
             crate::sys::private_umask();
-            let Some(cfg) = load(&cli.config) else {
+            let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
             let Some(rt) = runtime() else {
@@ -135,7 +136,7 @@ pub fn run(cli: Cli) -> u8 {
             rt.block_on(send_test(cfg, &to))
         }
         Command::History { case, format } => {
-            let Some(cfg) = load(&cli.config) else {
+            let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
             history(cfg, case.as_deref(), format)
@@ -324,10 +325,10 @@ pub fn local_today(cfg: &Config) -> NaiveDate {
     Utc::now().with_timezone(&cfg.service.timezone).date_naive()
 }
 
-fn check(path: &std::path::Path, strict: bool) -> u8 {
+fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {
     let loaded = config::load(path);
     let diags = &loaded.diagnostics;
-    eprint!("{diags}");
+    eprint!("{}", diags.render_all(Quoting::for_stderr(show_values)));
     let errors = diags.errors().count();
     let warnings = diags.warnings().count();
     if errors > 0 || (strict && warnings > 0) {
@@ -368,19 +369,20 @@ fn check(path: &std::path::Path, strict: bool) -> u8 {
 /// The config is leaked on purpose: these commands exit right after using
 /// it, and freeing 100,000 cases one allocation at a time would take longer
 /// than the command's own work.
-pub fn load(path: &std::path::Path) -> Option<&'static Config> {
+pub fn load(path: &std::path::Path, show_values: bool) -> Option<&'static Config> {
     match config::load(path).into_result() {
         Ok((cfg, _warnings)) => Some(Box::leak(Box::new(cfg))),
         Err(diags) => {
-            report_errors(path, &diags);
+            report_errors(path, &diags, show_values);
             None
         }
     }
 }
 
-fn report_errors(path: &std::path::Path, diags: &Diagnostics) {
+fn report_errors(path: &std::path::Path, diags: &Diagnostics, show_values: bool) {
+    let q = Quoting::for_stderr(show_values);
     for d in diags.errors().take(crate::config::diag::MAX_SHOWN) {
-        eprint!("{}", diags.render(d));
+        eprint!("{}", diags.render(d, q));
     }
     eprintln!(
         "{}: {} error(s); run `docket check` after fixing them",

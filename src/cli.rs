@@ -21,6 +21,12 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
+    /// Show values from config files in full in error messages (names,
+    /// numbers, what was typed). By default they are shown only when stderr
+    /// is a terminal; when it is the journal they are always masked.
+    #[arg(long, global = true)]
+    pub show_values: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -101,4 +107,5 @@ pub enum Command {
 /// `YYYY-MM-DD`, strictly.
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
     crate::config::raw::parse_date(s)
+        .map_err(|e| crate::privacy::show(&e, crate::privacy::Quoting::Full))
 }

@@ -16,6 +16,7 @@ use crate::engine::{self, Cadence, Item, Step};
 use crate::ledger::{Key, Ledger, LedgerError, Row, State};
 use crate::mail::digest::{self, Entry, Role, Templates};
 use crate::mail::{Mailer, SendError};
+use crate::privacy::Quoting;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
@@ -591,7 +592,7 @@ impl Daemon {
         match config::load(&path).into_result() {
             Ok((new, warnings)) => {
                 for w in warnings.warnings() {
-                    warn!("{}", warnings.render(w).lines().next().unwrap_or(""));
+                    warn!("{}", warnings.headline(w, Quoting::Masked));
                 }
                 let d = diff::diff(&self.cfg, &new);
                 match Mailer::new(&new.mail) {
@@ -619,14 +620,11 @@ impl Daemon {
             }
             Err(diags) => {
                 let n = diags.errors().count();
-                for d in diags.errors() {
-                    error!("{}", diags.render(d).lines().next().unwrap_or(""));
+                let lines = redacted_errors(&diags);
+                for l in &lines {
+                    error!("{l}");
                 }
-                let first: Vec<String> = diags
-                    .errors()
-                    .take(10)
-                    .map(|d| diags.render(d).lines().next().unwrap_or("").to_string())
-                    .collect();
+                let first: Vec<&str> = lines.iter().take(10).map(String::as_str).collect();
                 let key = format!("reload:{}", self.now().timestamp());
                 self.alert(
                     &key,
@@ -653,41 +651,14 @@ impl Daemon {
     }
 }
 
-/// First lines of config errors with every quoted value masked, for logs
-/// and admin mail: a diagnostic may quote a name or a document number from
-/// the offending line, and logs must carry case references only.
+/// First lines of config errors with every value from the files masked,
+/// for logs and admin mail: logs carry case references only.
 pub fn redacted_errors(diags: &config::diag::Diagnostics) -> Vec<String> {
     diags
         .errors()
         .take(config::diag::MAX_SHOWN)
-        .map(|d| redact(diags.render(d).lines().next().unwrap_or("")))
+        .map(|d| diags.headline(d, Quoting::Masked))
         .collect()
-}
-
-/// Replace the text inside `…` and "…" with "…".
-pub fn redact(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut open: Option<char> = None;
-    for c in line.chars() {
-        match open {
-            Some(q) if c == q => {
-                out.push('…');
-                out.push(c);
-                open = None;
-            }
-            Some(_) => {}
-            None => {
-                out.push(c);
-                if c == '`' || c == '"' {
-                    open = Some(c);
-                }
-            }
-        }
-    }
-    if open.is_some() {
-        out.push('…');
-    }
-    out
 }
 
 fn backoff(now: DateTime<Utc>, o: &Outgoing) -> DateTime<Utc> {
@@ -842,7 +813,7 @@ fn load_config(path: &Path) -> Result<Config, DaemonError> {
     match config::load(path).into_result() {
         Ok((cfg, warnings)) => {
             for w in warnings.warnings() {
-                warn!("{}", warnings.render(w).lines().next().unwrap_or(""));
+                warn!("{}", warnings.headline(w, Quoting::Masked));
             }
             Ok(cfg)
         }
@@ -909,21 +880,6 @@ pub async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redact_masks_quoted_values() {
-        assert_eq!(
-            redact(
-                "docket.toml:18:12: error: wrong type: integer `77031`, expected a quoted string"
-            ),
-            "docket.toml:18:12: error: wrong type: integer `…`, expected a quoted string"
-        );
-        assert_eq!(
-            redact("unknown caseworker \"aigerm\""),
-            "unknown caseworker \"…\""
-        );
-        assert_eq!(redact("open `quote"), "open `…");
-    }
 
     #[test]
     fn steps_round_trip_through_ledger_keys() {

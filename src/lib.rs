@@ -30,6 +30,7 @@ pub mod engine;
 pub mod ledger;
 pub mod logging;
 pub mod mail;
+pub mod privacy;
 pub mod report;
 pub mod sys;
 

@@ -6,7 +6,8 @@
 //! this ourselves rather than through miette's graphical handler because the
 //! contract (SPEC §5) fixes that first line, and miette boxes the location.
 
-use std::fmt::{self, Write as _};
+use crate::privacy::{self, Quoting};
+use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -23,6 +24,8 @@ pub struct Source {
     pub text: String,
     /// Byte offset of each line's start, computed on first use.
     pub line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// Whether lines of this file may be quoted ([`looks_like_config`]).
+    pub quotable: std::sync::OnceLock<bool>,
 }
 
 /// A problem in a config file. `file` indexes [`Diagnostics::sources`].
@@ -48,6 +51,7 @@ impl Diagnostics {
             path: path.to_path_buf(),
             text,
             line_starts: Default::default(),
+            quotable: Default::default(),
         });
         self.sources.len() - 1
     }
@@ -129,64 +133,129 @@ impl Diagnostics {
         });
         let line = starts.partition_point(|&s| s <= offset);
         let line_start = starts[line - 1];
-        let col = text[line_start..offset].chars().count() + 1;
+        let mut col = text[line_start..offset].chars().count() + 1;
+        // A byte-order mark is invisible in editors: columns start after it.
+        if line_start == 0 && offset >= 3 && text.starts_with('\u{feff}') {
+            col -= 1;
+        }
         (line, col)
     }
 
-    /// Render one diagnostic as text.
-    pub fn render(&self, d: &Diag) -> String {
+    /// Render one diagnostic as text: the location line, the offending
+    /// line with a caret (values masked per `q`), and the hint.
+    ///
+    /// Lines are only quoted from files that look like docket configs (see
+    /// [`looks_like_config`]): pointed at `/etc/shadow`, docket says where
+    /// the problem is and never prints the file.
+    pub fn render(&self, d: &Diag, q: Quoting) -> String {
         let src = &self.sources[d.file];
         let (line, col) = self.line_col(d.file, d.span.start);
-        let kind = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}: {}",
-            src.path.display(),
-            line,
-            col,
-            kind,
-            d.message
-        );
+        let mut out = self.headline(d, q);
+        out.push('\n');
         let start = clamp_to_char(&src.text, d.span.start);
         let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = src.text[start..]
             .find('\n')
             .map_or(src.text.len(), |i| start + i);
         let text = src.text[line_start..line_end].trim_end_matches('\r');
-        if !text.is_empty() || d.span.start < src.text.len() {
+        let quotable = *src.quotable.get_or_init(|| looks_like_config(&src.text));
+        if quotable && (!text.is_empty() || d.span.start < src.text.len()) {
             let num = line.to_string();
             let pad = " ".repeat(num.len());
             let end = clamp_to_char(&src.text, d.span.end.min(line_end).max(start));
             let width = src.text[start..end].chars().count().max(1);
+            // A BOM is invisible in an editor: never show it, nor count it.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let shown = privacy::mask_line(text, col - 1, width, q);
+            // Tabs would put the caret off by the terminal's tab width:
+            // show each as one space, so columns match characters.
+            let chars: Vec<char> = shown
+                .text
+                .chars()
+                .map(|c| if c == '\t' { ' ' } else { c })
+                .collect();
             // Show at most a window of the line around the caret: a
             // megabyte-long line must not be echoed whole.
-            let chars: Vec<char> = text.chars().collect();
-            let at = (col - 1).min(chars.len());
+            let at = shown.caret.min(chars.len());
             let from = at.saturating_sub(WINDOW / 2);
             let to = (from + WINDOW).min(chars.len());
-            let mut shown: String = chars[from..to].iter().collect();
+            let mut window: String = chars[from..to].iter().collect();
             let mut caret_at = at - from;
             if from > 0 {
-                shown.insert(0, '…');
+                window.insert(0, '…');
                 caret_at += 1;
             }
             if to < chars.len() {
-                shown.push('…');
+                window.push('…');
             }
-            let width = width.min(to.saturating_sub(at)).max(1);
+            let width = shown.width.min(to.saturating_sub(at)).max(1);
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{num} | {}", printable(&shown));
+            let _ = writeln!(out, "{num} | {}", printable(&window));
             let _ = writeln!(out, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width));
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  = help: {}", privacy::show(help, q));
         }
         out
     }
+
+    /// The first line alone: `path:line:col: error: message`. What logs and
+    /// admin mail carry (with `Quoting::Masked`).
+    pub fn headline(&self, d: &Diag, q: Quoting) -> String {
+        let src = &self.sources[d.file];
+        let (line, col) = self.line_col(d.file, d.span.start);
+        let kind = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!(
+            "{}:{}:{}: {}: {}",
+            src.path.display(),
+            line,
+            col,
+            kind,
+            privacy::show(&d.message, q)
+        )
+    }
+
+    /// Every diagnostic (at most [`MAX_SHOWN`]) rendered under `q`.
+    pub fn render_all(&self, q: Quoting) -> String {
+        let mut out = String::new();
+        for d in self.items.iter().take(MAX_SHOWN) {
+            out.push_str(&self.render(d, q));
+        }
+        if self.items.len() > MAX_SHOWN {
+            let _ = writeln!(
+                out,
+                "... and {} more problem(s) not shown; fix the ones above first",
+                self.items.len() - MAX_SHOWN
+            );
+        }
+        out
+    }
+}
+
+/// Does this text look like a docket config, so that quoting its lines
+/// shows the user their own file? It must name at least one of docket's
+/// tables. A file that does not (a password file, a key, a binary) is
+/// never quoted, whatever the quoting policy.
+pub fn looks_like_config(text: &str) -> bool {
+    const TABLES: [&str; 10] = [
+        "[service]",
+        "[mail]",
+        "[privacy]",
+        "[calendar]",
+        "[reminders]",
+        "[kinds",
+        "[[caseworker]]",
+        "[[case]]",
+        "[[case.",
+        "[[bill]]",
+    ];
+    text.lines().any(|l| {
+        let l = l.trim_start_matches(['\u{feff}', ' ', '\t']);
+        TABLES.iter().any(|t| l.starts_with(t))
+    })
 }
 
 impl Diag {
@@ -196,19 +265,12 @@ impl Diag {
     }
 }
 
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in self.items.iter().take(MAX_SHOWN) {
-            f.write_str(&self.render(d))?;
-        }
-        if self.items.len() > MAX_SHOWN {
-            writeln!(
-                f,
-                "... and {} more problem(s) not shown; fix the ones above first",
-                self.items.len() - MAX_SHOWN
-            )?;
-        }
-        Ok(())
+/// Every diagnostic with values in full, as `docket check --show-values`
+/// prints them. For people at a terminal and for tests: anything that may
+/// reach a log uses [`Diagnostics::headline`] with [`Quoting::Masked`].
+impl std::fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render_all(Quoting::Full))
     }
 }
 
@@ -253,7 +315,7 @@ mod tests {
         );
         d.error(f, 21..32, "unknown time zone \"Mars/Base\"")
             .help("use an IANA name such as \"Asia/Almaty\"");
-        let text = d.to_string();
+        let text = d.render_all(Quoting::Full);
         assert!(
             text.starts_with("x.toml:2:12: error: unknown time zone \"Mars/Base\"\n"),
             "{text}"

@@ -189,7 +189,8 @@ fn value(text: &str, at: usize, limit: usize) -> Option<(Val, usize)> {
         }
         b'0'..=b'9' | b'-' => {
             // A date is exactly YYYY-MM-DD, not followed by a time.
-            if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
+            // (All ten bytes ASCII, so slicing at 10 is a char boundary.)
+            if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' && b[..10].is_ascii() {
                 let d = &s[..10];
                 let next = b.get(10).copied();
                 if matches!(next, Some(b'T' | b't' | b':' | b'.')) {

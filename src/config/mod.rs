@@ -10,8 +10,10 @@
 pub mod diag;
 pub mod diff;
 mod fast;
+mod includes;
 pub mod model;
 pub mod raw;
+mod source;
 mod validate;
 
 use diag::Diagnostics;
@@ -22,10 +24,7 @@ use std::path::{Path, PathBuf};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-/// Config files larger than this are refused before parsing: a config of
-/// 100,000 cases is about 20 MiB, so this leaves room while keeping a
-/// runaway file from exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+pub use source::MAX_FILE_BYTES;
 
 /// Parse errors reported per file before giving up on it.
 pub const MAX_PARSE_ERRORS: usize = 100;
@@ -80,13 +79,13 @@ impl Env {
 
 pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
     let mut diags = Diagnostics::default();
-    let Some((file, text)) = read_source(path, &mut diags, None) else {
+    let Some((file, text)) = source::read_source(path, &mut diags) else {
         return Loaded {
             config: None,
             diagnostics: diags,
         };
     };
-    validate::check_file_permissions(path, file, true, env, &mut diags);
+    source::check_file_permissions(path, file, true, env, &mut diags);
     // Without a parsed main file, semantic checks would only invent errors
     // (a "missing [service]" for a file that has one): stop at its syntax.
     let config = match parse_collect::<raw::RawMain>(&text, file, &mut diags) {
@@ -97,89 +96,6 @@ pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
     Loaded {
         config,
         diagnostics: diags,
-    }
-}
-
-/// Read a config file, refusing huge or non-UTF-8 files with a located error.
-/// Returns the file's index in `diags` and its text.
-pub(crate) fn read_source(
-    path: &Path,
-    diags: &mut Diagnostics,
-    from: Option<(usize, Range<usize>)>,
-) -> Option<(usize, String)> {
-    let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
-        match from {
-            Some((file, span)) => {
-                diags.error(file, span, msg).help(help);
-            }
-            None => {
-                let f = diags.add_source(path, String::new());
-                diags.error(f, 0..0, msg).help(help);
-            }
-        };
-        None
-    };
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            return fail(
-                diags,
-                format!("cannot read {}: {}", path.display(), io_reason(&e)),
-                "check the path, or pass another with -c/--config or DOCKET_CONFIG",
-            )
-        }
-    };
-    if !meta.is_file() {
-        return fail(
-            diags,
-            format!("{} is not a regular file", path.display()),
-            "point at a .toml file",
-        );
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return fail(
-            diags,
-            format!(
-                "{} is {} bytes, over the limit of {} bytes",
-                path.display(),
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
-            "split the cases into several files under service.include",
-        );
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return fail(
-                diags,
-                format!("cannot read {}: {}", path.display(), io_reason(&e)),
-                "check the file's permissions",
-            )
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => Some((diags.add_source(path, text.clone()), text)),
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            // Keep the valid prefix as the source so the location points at
-            // the first bad byte.
-            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let f = diags.add_source(path, text);
-            diags
-                .error(f, valid..valid + 1, "the file is not valid UTF-8")
-                .help("save the file as UTF-8 (TOML requires it)");
-            None
-        }
-    }
-}
-
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 
@@ -327,7 +243,7 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
             .into_iter()
             .filter(|s| !s.starts_with(' '))
             .collect();
-        if looks_secret(name) {
+        if crate::privacy::is_secret_key(name) {
             return (
                 format!("`{name}`: secrets never live in the TOML"),
                 Some(
@@ -345,8 +261,8 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
         return (format!("unknown key `{name}`"), Some(help));
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        let help = snippet.map(|s| format!("found {}", s.trim()));
-        let m = message
+        let help = snippet.map(|s| format!("found {}", crate::privacy::value(s.trim())));
+        let m = mark_unexpected(message)
             .replace("invalid type: ", "wrong type: ")
             .replace("expected i64", "expected a whole number")
             .replace("expected u32", "expected a whole number")
@@ -364,20 +280,24 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
     (message.to_string(), None)
 }
 
-fn looks_secret(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "api_key",
-        "apikey",
-        "private_key",
-    ]
-    .iter()
-    .any(|s| n.contains(s))
-        && !n.ends_with("_file")
+/// serde quotes the value it did not expect: `string "weekly"`, `integer
+/// `7``. Mark it as a value from the file, so it is masked wherever the
+/// message may reach a log.
+fn mark_unexpected(message: &str) -> String {
+    let Some(open) = message.find(['"', '`']) else {
+        return message.to_string();
+    };
+    let q = message[open..].chars().next().unwrap_or('"');
+    let Some(len) = message[open + 1..].find(q) else {
+        return message.to_string();
+    };
+    let inner = &message[open + 1..open + 1 + len];
+    format!(
+        "{}{}{}",
+        &message[..open],
+        crate::privacy::value(inner),
+        &message[open + 1 + len + 1..]
+    )
 }
 
 /// Remove the key whose key or value is at `span`, searching nested tables

@@ -9,30 +9,9 @@ use crate::calendar::{Calendar, Duration};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::PathBuf;
 
-/// A value that must never appear in logs or subjects: person names,
-/// document numbers, passwords. `Debug` prints a mask.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Sensitive(String);
-
-impl Sensitive {
-    pub fn new(s: impl Into<String>) -> Sensitive {
-        Sensitive(s.into())
-    }
-    /// The value itself, for the one place allowed to use it (a mail body
-    /// when `[privacy]` allows, or the SMTP login).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Sensitive {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Sensitive(MASKED)")
-    }
-}
+pub use crate::privacy::Sensitive;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -267,19 +246,5 @@ pub struct Bill {
 impl Config {
     pub fn caseworker(&self, id: &str) -> Option<usize> {
         self.caseworkers.iter().position(|c| c.id == id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sensitive_values_mask_themselves_in_debug() {
-        let s = Sensitive::new("Zhuldyz Fictitious");
-        let shown = format!("{s:?} {:?}", Some(&s));
-        assert!(!shown.contains("Zhuldyz"), "{shown}");
-        assert!(shown.contains("MASKED"));
-        assert_eq!(s.expose(), "Zhuldyz Fictitious");
     }
 }

@@ -52,7 +52,8 @@ pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
         && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
     if !ok_shape {
         return Err(format!(
-            "\"{s}\" is not a date; write YYYY-MM-DD, e.g. 2026-10-16"
+            "{} is not a date; write YYYY-MM-DD, e.g. 2026-10-16",
+            crate::privacy::value(s)
         ));
     }
     let (y, m, d) = (

@@ -7,8 +7,9 @@
 use super::diag::Diagnostics;
 use super::model::*;
 use super::raw::{self, RawDate, S};
-use super::{parse_collect, read_source, Env};
+use super::Env;
 use crate::calendar::{self, Calendar, CalendarSpec, DayOffDeadline, Duration, HolidaySet};
+use crate::privacy::value;
 use chrono::{Datelike, NaiveDate, Weekday};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
@@ -201,61 +202,11 @@ pub(super) fn validate(
             .flatten()
             .map(|item| Located { file, item }),
     );
-    let main_canon = std::fs::canonicalize(path).ok();
-    let mut to_parse: Vec<PathBuf> = Vec::new();
-    for (pattern, span) in includes {
-        let full = base_dir.join(&pattern);
-        let Some(full_str) = full.to_str() else {
-            v.err(file, span, "include pattern is not valid UTF-8", "");
-            continue;
-        };
-        // `**` walks directories recursively and follows symlinks: a link
-        // back up the tree would make loading never end.
-        if pattern.contains("**") {
-            v.err(
-                file,
-                span,
-                "recursive `**` is not supported in include patterns",
-                "list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]",
-            );
-            continue;
-        }
-        let paths = match glob::glob(full_str) {
-            Ok(p) => p,
-            Err(e) => {
-                v.err(
-                    file,
-                    span,
-                    format!("bad include pattern: {}", e.msg),
-                    "use a glob such as \"cases.d/*.toml\"",
-                );
-                continue;
-            }
-        };
-        let mut matched: Vec<PathBuf> = paths
-            .filter_map(Result::ok)
-            .filter(|p| p.is_file())
-            .collect();
-        matched.sort();
-        if matched.is_empty() {
-            v.warn(
-                file,
-                span.clone(),
-                format!("include \"{pattern}\" matches no file"),
-                "check the pattern; it is relative to the main config file",
-            );
-        }
-        for p in matched {
-            if main_canon.is_some() && std::fs::canonicalize(&p).ok() == main_canon {
-                continue;
-            }
-            to_parse.push(p);
-        }
-    }
+    let to_parse = super::includes::expand(path, file, &includes, env, v.d);
     // Parsing dominates loading a large config; include files are
     // independent, so parse them on every core. Each worker keeps its own
     // diagnostics, merged back in file order so output is deterministic.
-    for (local, raw) in parse_includes(&to_parse, env) {
+    for (local, raw) in super::includes::parse_all(&to_parse, env) {
         let base = v.d.sources.len();
         v.d.sources.extend(local.sources);
         v.d.items.extend(local.items.into_iter().map(|mut d| {
@@ -366,42 +317,6 @@ pub(super) fn validate(
     })
 }
 
-/// Read, check and parse include files in parallel. Diagnostics of each
-/// file are local to it (its source is index 0) until merged by the caller.
-fn parse_includes(files: &[PathBuf], env: &Env) -> Vec<(Diagnostics, Option<raw::RawInclude>)> {
-    let one = |path: &PathBuf| {
-        let mut local = Diagnostics::default();
-        let raw = match read_source(path, &mut local, None) {
-            Some((inc, text)) => {
-                check_file_permissions(path, inc, true, env, &mut local);
-                // The common shape parses an order of magnitude faster by
-                // hand; anything else goes through the full TOML parser.
-                super::fast::parse_include(&text)
-                    .or_else(|| parse_collect::<raw::RawInclude>(&text, inc, &mut local))
-            }
-            None => None,
-        };
-        (local, raw)
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
-    if threads <= 1 {
-        return files.iter().map(one).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("include parser panicked"))
-            .collect()
-    })
-}
-
 fn service(
     v: &mut V<'_>,
     file: usize,
@@ -444,7 +359,7 @@ fn service(
             Err(_) => v.err(
                 file,
                 tz.span(),
-                format!("unknown time zone \"{}\"", tz.get_ref()),
+                format!("unknown time zone {}", value(tz.get_ref())),
                 "use an IANA name such as \"Asia/Almaty\" or \"Asia/Qostanay\"",
             ),
         }
@@ -460,7 +375,7 @@ fn service(
             Err(e) => v.err(
                 file,
                 sch.span(),
-                format!("bad schedule \"{}\": {e}", sch.get_ref()),
+                format!("bad schedule {}: {e}", value(sch.get_ref())),
                 "write cron with seconds: \"sec min hour day-of-month month day-of-week\", e.g. \"0 0 9 * * *\" for 09:00 daily",
             ),
         }
@@ -501,7 +416,7 @@ fn email_ok(v: &mut V<'_>, file: usize, a: &S<String>, what: &str) -> bool {
             v.err(
                 file,
                 a.span(),
-                format!("{what} \"{}\" is not an email address", a.get_ref()),
+                format!("{what} {} is not an email address", value(a.get_ref())),
                 "write it as name@example.org",
             );
             false
@@ -551,7 +466,7 @@ fn mail(
                 v.err(
                     file,
                     t.span(),
-                    format!("unknown transport \"{other}\""),
+                    format!("unknown transport {}", value(other)),
                     "use \"smtp\", \"sendmail\" or \"file\"",
                 );
                 Transport::File
@@ -567,7 +482,7 @@ fn mail(
                 v.err(
                     file,
                     t.span(),
-                    format!("unknown tls mode \"{other}\""),
+                    format!("unknown tls mode {}", value(other)),
                     "use \"wrapper\" (port 465), \"starttls\" (port 587) or \"none\" (loopback only)",
                 );
                 Tls::Wrapper
@@ -671,7 +586,7 @@ fn mail(
             Err(_) => v.err(
                 file,
                 f.span(),
-                format!("from \"{}\" is not a mailbox", f.get_ref()),
+                format!("from {} is not a mailbox", value(f.get_ref())),
                 "write it as \"Docket <docket@ngo.example>\" or docket@ngo.example",
             ),
         }
@@ -746,7 +661,7 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
                 None => v.err(
                     file,
                     day.span(),
-                    format!("unknown weekday \"{}\"", day.get_ref()),
+                    format!("unknown weekday {}", value(day.get_ref())),
                     "use mon, tue, wed, thu, fri, sat or sun",
                 ),
             }
@@ -768,7 +683,7 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
                 v.err(
                     file,
                     h.span(),
-                    format!("unknown holiday list \"{other}\""),
+                    format!("unknown holiday list {}", value(other)),
                     "use \"kz\" (Kazakhstan's statutory days off) or \"none\"",
                 );
                 HolidaySet::Kz
@@ -799,7 +714,7 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
                 v.err(
                     file,
                     m.span(),
-                    format!("unknown day_off_deadline \"{other}\""),
+                    format!("unknown day_off_deadline {}", value(other)),
                     "use \"before\", \"after\" or \"keep\"",
                 );
                 DayOffDeadline::Before
@@ -927,7 +842,7 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
                     v.err(
                         file,
                         l.span(),
-                        format!("unknown language \"{other}\""),
+                        format!("unknown language {}", value(other)),
                         "use \"en\", \"ru\" or \"kk\"",
                     );
                     Language::En
@@ -964,7 +879,7 @@ fn caseworkers(v: &mut V<'_>, file: usize, list: &[S<raw::RawCaseworker>]) -> Ve
                 v.err(
                     file,
                     s.span(),
-                    format!("unknown supervisor \"{}\"", s.get_ref()),
+                    format!("unknown supervisor {}", value(s.get_ref())),
                     hint,
                 );
             }
@@ -1023,7 +938,7 @@ fn caseworker_ref(
             v.err(
                 file,
                 r.span(),
-                format!("unknown {what} \"{}\"", r.get_ref()),
+                format!("unknown {what} {}", value(r.get_ref())),
                 hint,
             );
             usize::MAX
@@ -1106,7 +1021,7 @@ fn bills_model(
                 v.err(
                     file,
                     s.span(),
-                    format!("unknown stage \"{}\"", s.get_ref()),
+                    format!("unknown stage {}", value(s.get_ref())),
                     hint,
                 );
             }
@@ -1324,7 +1239,7 @@ fn document(
                 v.err(
                     file,
                     s.span(),
-                    format!("unknown document status \"{other}\""),
+                    format!("unknown document status {}", value(other)),
                     "use active, renewal_filed, renewed, expired or withdrawn",
                 );
                 DocumentStatus::Active
@@ -1442,7 +1357,7 @@ fn request(
                 v.err(
                     file,
                     s.span(),
-                    format!("unknown request status \"{other}\""),
+                    format!("unknown request status {}", value(other)),
                     "use pending, answered, refused or withdrawn",
                 );
                 RequestStatus::Pending
@@ -1510,7 +1425,7 @@ fn request(
                 v.err(
                     file,
                     w.span(),
-                    format!("unknown bill \"{}\"", w.get_ref()),
+                    format!("unknown bill {}", value(w.get_ref())),
                     hint,
                 );
                 None
@@ -1625,79 +1540,6 @@ fn levenshtein(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
-}
-
-/// sshd's StrictModes for config files: refuse files that someone other
-/// than root or us could change; warn when files holding cases are readable
-/// by everyone.
-pub(super) fn check_file_permissions(
-    path: &Path,
-    file: usize,
-    holds_cases: bool,
-    env: &Env,
-    d: &mut Diagnostics,
-) {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::metadata(path) else {
-        return;
-    };
-    let mode = meta.mode() & 0o7777;
-    if mode & 0o022 != 0 {
-        d.error(
-            file,
-            0..0,
-            format!(
-                "{} is writable by {} (mode {:04o})",
-                path.display(),
-                who_writes(mode),
-                mode
-            ),
-        )
-        .help(format!(
-            "anyone who can change it can redirect mail about the people in it: chmod go-w {}",
-            path.display()
-        ));
-    }
-    if let Some(euid) = env.euid {
-        if meta.uid() != 0 && meta.uid() != euid {
-            d.error(
-                file,
-                0..0,
-                format!(
-                    "{} is owned by another user (uid {})",
-                    path.display(),
-                    meta.uid()
-                ),
-            )
-            .help(format!(
-                "make root the owner: chown root:docket {}",
-                path.display()
-            ));
-        }
-    }
-    if holds_cases && mode & 0o004 != 0 {
-        d.warning(
-            file,
-            0..0,
-            format!(
-                "{} is readable by every user on this machine (mode {:04o})",
-                path.display(),
-                mode
-            ),
-        )
-        .help(format!(
-            "it names people at risk: chmod o-r {} (0640 root:docket)",
-            path.display()
-        ));
-    }
-}
-
-fn who_writes(mode: u32) -> &'static str {
-    match (mode & 0o020 != 0, mode & 0o002 != 0) {
-        (true, true) => "group and others",
-        (true, false) => "its group",
-        _ => "others",
-    }
 }
 
 fn check_secret_permissions(path: &Path, file: usize, span: Range<usize>, v: &mut V<'_>) {

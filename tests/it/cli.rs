@@ -296,7 +296,7 @@ fn error_in_included_file_is_reported_at_that_file() {
         "cases.d/b.toml",
         "# second case\n[[case]]\nid = \"KZ-0002\"\ncaseworker = \"nobody\"\ncolour = \"red\"\n",
     );
-    let out = docket(&main, &["check"]);
+    let out = docket(&main, &["--show-values", "check"]);
     assert_exit(&out, CONFIG);
     let se = stderr(&out);
     assert!(
@@ -1197,8 +1197,8 @@ fn commands_refuse_an_invalid_config() {
         &PLAN.replace("caseworker = \"yerlan\"", "caseworker = \"yerlam\""),
     );
     for args in [
-        &["upcoming", "--today", TODAY][..],
-        &["plan", "--from", TODAY],
+        &["--show-values", "upcoming", "--today", TODAY][..],
+        &["--show-values", "plan", "--from", TODAY],
     ] {
         let out = docket(&path, args);
         assert_exit(&out, CONFIG);

@@ -210,7 +210,8 @@ fn invalid_configs_report_every_expected_error() {
             }
         };
         let path = copy_config(src, tmp.path());
-        let out = docket(&path, &["check"]);
+        // The values in full, as a person at a terminal sees them.
+        let out = docket(&path, &["--show-values", "check"]);
         let se = stderr(&out);
         let errors = error_lines(&se, &path);
         let mut problems = Vec::new();
@@ -280,7 +281,7 @@ fn invalid_configs_report_no_unexpected_errors() {
     for src in &files {
         let expects = parse_expects(&std::fs::read_to_string(src).unwrap()).unwrap();
         let path = copy_config(src, tmp.path());
-        let se = stderr(&docket(&path, &["check"]));
+        let se = stderr(&docket(&path, &["--show-values", "check"]));
         for (l, c, m) in error_lines(&se, &path) {
             if !expects
                 .iter()
@@ -321,7 +322,7 @@ caseworker = "aigerm"
   expires = 2026-02-30
 "#,
     );
-    let out = docket(&path, &["check"]);
+    let out = docket(&path, &["--show-values", "check"]);
     let se = stderr(&out);
     assert_eq!(out.status.code(), Some(78), "{se}");
     let errors = error_lines(&se, &path);

@@ -11,13 +11,13 @@
 //! (Capital Day, Jul 6, is a Monday and is not used).
 
 use crate::util::{
-    docket, docket_bin, entries, parse_mail, poll, stderr, stdout, stdout_json, strip_ansi,
-    write_config, Mail,
+    docket, docket_bin, entries, parse_mail, poll, stderr, stdout, stdout_json, write_config,
+    Daemon, Mail,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 const D: &str = "2026-06-02";
@@ -641,73 +641,6 @@ caseworker = "aigerim"
 }
 
 // ----------------------------------------------------------------- reload
-
-/// Kills the daemon if the test fails before it is stopped.
-struct Daemon {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Daemon {
-    fn start(cfg: &Path, today: &str, log: PathBuf) -> Daemon {
-        let err = std::fs::File::create(&log).unwrap();
-        let child = Command::new(docket_bin())
-            .arg("-c")
-            .arg(cfg)
-            .args(["run", "--today", today])
-            .env_remove("DOCKET_CONFIG")
-            .env_remove("STATE_DIRECTORY")
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("WATCHDOG_USEC")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(err)
-            .spawn()
-            .expect("start docket run");
-        Daemon { child, log }
-    }
-
-    fn log(&self) -> String {
-        strip_ansi(&std::fs::read_to_string(&self.log).unwrap_or_default())
-    }
-
-    fn signal(&self, sig: libc::c_int) {
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: kill(2) on our own child's pid; no memory is involved.
-        let rc = unsafe { libc::kill(pid, sig) };
-        assert_eq!(rc, 0, "kill({pid}, {sig})");
-    }
-
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-
-    /// Wait (15 s at most) until the log has `n` lines containing `needle`.
-    #[track_caller]
-    fn wait_log(&mut self, needle: &str, n: usize) -> String {
-        let got = poll(Duration::from_secs(15), || {
-            let log = self.log();
-            (log.matches(needle).count() >= n).then_some(log)
-        });
-        match got {
-            Some(log) => log,
-            None => panic!(
-                "no {n}x {needle:?} within 15 s (alive: {}); log:\n{}",
-                self.alive(),
-                self.log()
-            ),
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 fn reload_config(extra_case: bool, broken: bool) -> String {
     let mut text = head(if broken {

@@ -429,7 +429,7 @@ fn check_refused(config: &Path, limit: Wall, max_rss_mib: u64) -> Bounded {
 
 /// [`check_refused`], with the error located in the file `named` (an include).
 fn check_refused_in(config: &Path, named: &Path, limit: Wall, max_rss_mib: u64) -> Bounded {
-    let run = docket_bounded(config, &["check"], limit * 2);
+    let run = docket_bounded(config, &["--show-values", "check"], limit * 2);
     assert!(
         !run.timed_out && run.elapsed <= limit,
         "over {limit:?}: {}",

@@ -1,0 +1,277 @@
+//! `service.include`: which files a config pulls in, and parsing them.
+//!
+//! Every match of a pattern is accounted for: a dangling symlink, a FIFO, a
+//! device, a link leading out of the config directory or a directory that
+//! others can write is an error naming it, never a file silently skipped
+//! (a skipped file is a person silently dropped from tracking). docket
+//! reads only regular files under the main config's directory, so an
+//! include can never make it print someone else's file.
+
+use super::diag::Diagnostics;
+use super::raw;
+use super::source::{check_file_permissions, file_type, read_source, unsafe_dirs};
+use super::Env;
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Expand the include patterns of the main config (`file` in `d`) into the
+/// files to read, in pattern order, each file once. Problems are reported
+/// at the pattern that matched.
+pub(super) fn expand(
+    main_path: &Path,
+    file: usize,
+    patterns: &[(String, Range<usize>)],
+    env: &Env,
+    d: &mut Diagnostics,
+) -> Vec<PathBuf> {
+    let base = main_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    let root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
+    let main_real = std::fs::canonicalize(main_path).ok();
+    let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut report_dirs = |dir: &Path, span: Range<usize>, d: &mut Diagnostics| {
+        for u in unsafe_dirs(dir, env) {
+            if reported.insert(u.dir.clone()) {
+                d.error(file, span.clone(), u.message).help(u.help);
+            }
+        }
+    };
+    // The main file's own directory chain.
+    report_dirs(&root, 0..0, d);
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut out = Vec::new();
+    for (pattern, span) in patterns {
+        // `**` walks directories recursively and follows symlinks: a link
+        // back up the tree would make loading never end.
+        if pattern.contains("**") {
+            d.error(
+                file,
+                span.clone(),
+                "recursive `**` is not supported in include patterns",
+            )
+            .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
+            continue;
+        }
+        let full = base.join(pattern);
+        let Some(full_str) = full.to_str() else {
+            d.error(file, span.clone(), "include pattern is not valid UTF-8");
+            continue;
+        };
+        let matches = match matches(full_str) {
+            Ok(m) => m,
+            Err(msg) => {
+                d.error(file, span.clone(), format!("bad include pattern: {msg}"))
+                    .help("use a glob such as \"cases.d/*.toml\"");
+                continue;
+            }
+        };
+        if let Some(dir) = literal_dir(&full) {
+            if dir.is_dir() {
+                report_dirs(&dir, span.clone(), d);
+            }
+        }
+        if matches.is_empty() {
+            d.warning(
+                file,
+                span.clone(),
+                format!("include \"{pattern}\" matches no file"),
+            )
+            .help("check the pattern; it is relative to the main config file");
+        }
+        for p in matches {
+            let Some(real) = admissible(&p, &root, file, span, d) else {
+                continue;
+            };
+            if main_real.as_ref() == Some(&real) || !seen.insert(real.clone()) {
+                continue;
+            }
+            if let Some(parent) = real.parent() {
+                report_dirs(parent, span.clone(), d);
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every path matching `pattern`, sorted: directories through `glob`, the
+/// last component by listing the directory, so that dangling symlinks and
+/// special files are seen (and reported) rather than skipped.
+fn matches(pattern: &str) -> Result<Vec<PathBuf>, String> {
+    let path = Path::new(pattern);
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return Ok(Vec::new());
+    };
+    let name_pat = glob::Pattern::new(name).map_err(|e| e.msg.to_string())?;
+    let dir_str = dir.to_str().unwrap_or("");
+    let dirs: Vec<PathBuf> = if glob::Pattern::escape(dir_str) == dir_str {
+        vec![dir.to_path_buf()]
+    } else {
+        glob::glob(dir_str)
+            .map_err(|e| e.msg.to_string())?
+            .filter_map(Result::ok)
+            .filter(|p| p.is_dir())
+            .collect()
+    };
+    let opts = glob::MatchOptions {
+        require_literal_leading_dot: true,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in rd.flatten() {
+            let n = entry.file_name();
+            if n.to_str().is_some_and(|n| name_pat.matches_with(n, opts)) {
+                out.push(dir.join(n));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The leading directories of a pattern that hold no glob characters.
+fn literal_dir(pattern: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut comps = pattern.components().peekable();
+    while let Some(c) = comps.next() {
+        if comps.peek().is_none() {
+            break; // the last component names files, not a directory
+        }
+        let s = c.as_os_str().to_str()?;
+        if s.contains(['*', '?', '[']) {
+            break;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// The real path of a match that docket may read: a regular file (or a
+/// link to one) inside the config directory. Otherwise an error at the
+/// pattern, and `None`.
+fn admissible(
+    p: &Path,
+    root: &Path,
+    file: usize,
+    span: &Range<usize>,
+    d: &mut Diagnostics,
+) -> Option<PathBuf> {
+    let lmeta = std::fs::symlink_metadata(p).ok()?;
+    let real = match std::fs::canonicalize(p) {
+        Ok(r) => r,
+        Err(_) if lmeta.file_type().is_symlink() => {
+            let target = std::fs::read_link(p)
+                .map(|t| t.display().to_string())
+                .unwrap_or_default();
+            d.error(
+                file,
+                span.clone(),
+                format!(
+                    "{} is a symbolic link to {target}, which does not exist: the cases in it are not read",
+                    p.display()
+                ),
+            )
+            .help("restore the file it points to, or remove the link");
+            return None;
+        }
+        Err(e) => {
+            d.error(
+                file,
+                span.clone(),
+                format!("cannot read {}: {e}", p.display()),
+            );
+            return None;
+        }
+    };
+    if !real.starts_with(root) {
+        d.error(
+            file,
+            span.clone(),
+            format!(
+                "{} leads to {}, outside the config directory {}: docket does not read it",
+                p.display(),
+                real.display(),
+                root.display()
+            ),
+        )
+        .help(
+            "docket reads only files under the directory of its main config; move the file there",
+        );
+        return None;
+    }
+    match std::fs::metadata(&real) {
+        Ok(m) if m.is_file() => Some(real),
+        Ok(m) => {
+            d.error(
+                file,
+                span.clone(),
+                format!(
+                    "{} is {}, not a regular file: it cannot hold cases",
+                    p.display(),
+                    file_type(&m)
+                ),
+            )
+            .help("replace it with a .toml file, or remove it");
+            None
+        }
+        Err(e) => {
+            d.error(
+                file,
+                span.clone(),
+                format!("cannot read {}: {e}", p.display()),
+            );
+            None
+        }
+    }
+}
+
+/// Read, check and parse include files in parallel. Diagnostics of each
+/// file are local to it (its source is index 0) until merged by the caller.
+pub(super) fn parse_all(
+    files: &[PathBuf],
+    env: &Env,
+) -> Vec<(Diagnostics, Option<raw::RawInclude>)> {
+    let one = |path: &PathBuf| {
+        let mut local = Diagnostics::default();
+        let raw = match read_source(path, &mut local) {
+            Some((inc, text)) => {
+                check_file_permissions(path, inc, true, env, &mut local);
+                // The common shape parses an order of magnitude faster by
+                // hand; anything else goes through the full TOML parser.
+                super::fast::parse_include(&text)
+                    .or_else(|| super::parse_collect::<raw::RawInclude>(&text, inc, &mut local))
+            }
+            None => None,
+        };
+        (local, raw)
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    if threads <= 1 {
+        return files.iter().map(one).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("include parser panicked"))
+            .collect()
+    })
+}

@@ -1,0 +1,257 @@
+//! Reading config files safely: size limits, UTF-8, never blocking on a
+//! FIFO or a device, and sshd-style StrictModes checks on the files and on
+//! every directory above them.
+//!
+//! Why so strict: the files name people at risk and say where mail about
+//! them goes. Anyone who can change a file, or replace it by changing the
+//! directory it sits in, can redirect that mail or silently drop a case.
+
+use super::diag::Diagnostics;
+use super::Env;
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+/// Config files larger than this are refused before parsing: a config of
+/// 100,000 cases is about 20 MiB, so this leaves room while keeping a
+/// runaway file from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Read a config file, refusing huge, non-regular or non-UTF-8 files with a
+/// located error. Returns the file's index in `diags` and its text.
+pub(crate) fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<(usize, String)> {
+    let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
+        let f = diags.add_source(path, String::new());
+        diags.error(f, 0..0, msg).help(help);
+        None
+    };
+    // O_NONBLOCK: opening a FIFO must not hang the loader; the type is then
+    // checked on the open file itself, so a swap after the check is moot.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path);
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e) => {
+            return fail(
+                diags,
+                format!("cannot read {}: {}", path.display(), io_reason(&e)),
+                "check the path, or pass another with -c/--config or DOCKET_CONFIG",
+            )
+        }
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => {
+            return fail(
+                diags,
+                format!("cannot read {}: {}", path.display(), io_reason(&e)),
+                "check the file's permissions",
+            )
+        }
+    };
+    if !meta.is_file() {
+        return fail(
+            diags,
+            format!(
+                "{} is {}, not a regular file",
+                path.display(),
+                file_type(&meta)
+            ),
+            "point at a .toml file",
+        );
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return fail(
+            diags,
+            format!(
+                "{} is {} bytes, over the limit of {} bytes",
+                path.display(),
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+            "split the cases into several files under service.include",
+        );
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    if let Err(e) = file
+        .by_ref()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+    {
+        return fail(
+            diags,
+            format!("cannot read {}: {}", path.display(), io_reason(&e)),
+            "check the file's permissions",
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some((diags.add_source(path, text.clone()), text)),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            // Keep the valid prefix as the source so the location points at
+            // the first bad byte.
+            let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let f = diags.add_source(path, text);
+            diags
+                .error(f, valid..valid + 1, "the file is not valid UTF-8")
+                .help("save the file as UTF-8 (TOML requires it)");
+            None
+        }
+    }
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// "a FIFO", "a directory", … for messages.
+pub(crate) fn file_type(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a regular file"
+    }
+}
+
+/// sshd's StrictModes for config files: refuse files that someone other
+/// than root or us could change; warn when files holding cases are readable
+/// by everyone.
+pub(crate) fn check_file_permissions(
+    path: &Path,
+    file: usize,
+    holds_cases: bool,
+    env: &Env,
+    d: &mut Diagnostics,
+) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 {
+        d.error(
+            file,
+            0..0,
+            format!(
+                "{} is writable by {} (mode {:04o})",
+                path.display(),
+                who_writes(mode),
+                mode
+            ),
+        )
+        .help(format!(
+            "anyone who can change it can redirect mail about the people in it: chmod go-w {}",
+            path.display()
+        ));
+    }
+    if let Some(euid) = env.euid {
+        if meta.uid() != 0 && meta.uid() != euid {
+            d.error(
+                file,
+                0..0,
+                format!(
+                    "{} is owned by another user (uid {})",
+                    path.display(),
+                    meta.uid()
+                ),
+            )
+            .help(format!(
+                "make root the owner: chown root:docket {}",
+                path.display()
+            ));
+        }
+    }
+    if holds_cases && mode & 0o004 != 0 {
+        d.warning(
+            file,
+            0..0,
+            format!(
+                "{} is readable by every user on this machine (mode {:04o})",
+                path.display(),
+                mode
+            ),
+        )
+        .help(format!(
+            "it names people at risk: chmod o-r {} (0640 root:docket)",
+            path.display()
+        ));
+    }
+}
+
+/// A directory on the way to a config file that someone else could use to
+/// replace, delete or add files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnsafeDir {
+    pub dir: PathBuf,
+    pub message: String,
+    pub help: String,
+}
+
+/// Check `dir` and every directory above it, like sshd's StrictModes: each
+/// must be owned by root or by us, and not writable by group or others. A
+/// sticky directory writable by all (`/tmp`) is accepted: its sticky bit
+/// keeps others from renaming or deleting files they do not own, and the
+/// files themselves are checked for their owner.
+pub(crate) fn unsafe_dirs(dir: &Path, env: &Env) -> Vec<UnsafeDir> {
+    let mut out = Vec::new();
+    let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    for d in start.ancestors() {
+        let Ok(meta) = std::fs::metadata(d) else {
+            continue;
+        };
+        let mode = meta.mode() & 0o7777;
+        let sticky = mode & 0o1000 != 0;
+        if mode & 0o022 != 0 && !(sticky && mode & 0o002 != 0) {
+            out.push(UnsafeDir {
+                dir: d.to_path_buf(),
+                message: format!(
+                    "directory {} is writable by {} (mode {:04o}): anyone who can write it can delete, replace or add config files",
+                    d.display(),
+                    who_writes(mode),
+                    mode
+                ),
+                help: format!("chmod go-w {}", d.display()),
+            });
+        }
+        if let Some(euid) = env.euid {
+            if meta.uid() != 0 && meta.uid() != euid {
+                out.push(UnsafeDir {
+                    dir: d.to_path_buf(),
+                    message: format!(
+                        "directory {} is owned by another user (uid {}), who can delete, replace or add config files in it",
+                        d.display(),
+                        meta.uid()
+                    ),
+                    help: format!("make root the owner: chown root {}", d.display()),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn who_writes(mode: u32) -> &'static str {
+    match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        (true, true) => "group and others",
+        (true, false) => "its group",
+        _ => "others",
+    }
+}
