@@ -320,14 +320,16 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
             }
         }
         if let Some(since) = bill.stage_since {
-            // Caseworkers of cases whose unresolved requests wait on this bill.
+            // Caseworkers of cases with a request waiting on this bill that
+            // is neither withdrawn nor answered: a refused request is the
+            // one to file again once the law is in force (SPEC §3).
             let mut waiting: Vec<usize> = cfg
                 .cases
                 .iter()
                 .filter(|c| {
                     c.requests
                         .iter()
-                        .any(|r| r.waiting_for == Some(bi) && !r.status.resolved())
+                        .any(|r| r.waiting_for == Some(bi) && r.status.awaits_law())
                 })
                 .map(|c| c.caseworker)
                 .collect();

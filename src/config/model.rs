@@ -188,6 +188,11 @@ impl RequestStatus {
     pub fn resolved(self) -> bool {
         !matches!(self, RequestStatus::Pending)
     }
+    /// Does a request in this status still wait on the law it names? Only
+    /// a withdrawn or answered one does not.
+    pub fn awaits_law(self) -> bool {
+        !matches!(self, RequestStatus::Withdrawn | RequestStatus::Answered)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

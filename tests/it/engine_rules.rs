@@ -20,8 +20,9 @@
 //!   working day are one reminder, with the most urgent lead step;
 //! - a lead reminder whose date, after moving to the previous working day,
 //!   is before `issued`/`filed` is dropped (not moved forward to that day);
-//! - a bill's stage notice goes to the caseworkers of cases with a *pending*
-//!   request waiting for the bill, not to cases whose request is settled;
+//! - a bill's stage notice goes to the caseworkers of cases with a request
+//!   waiting for the bill, unless it is `withdrawn` or `answered` (SPEC §3:
+//!   a refused request is the one to file again once the law is in force);
 //! - a bill stage's single overdue reminder is on the first working day after
 //!   its act-by date (differs from "after the expected date" only with
 //!   `day_off_deadline = "after"` and an expected date on a day off);
@@ -1322,6 +1323,56 @@ stage_since = 2026-07-06
     assert_plan_sorted(&rows);
 }
 
+#[test]
+fn stage_notice_goes_to_refused_requests_but_not_to_withdrawn_or_answered_ones() {
+    // Issue 8, item 15: a travel-document request refused because the law
+    // was not in force is exactly the one to file again once it is.
+    let mut text = String::from(
+        r#"
+[kinds.wait]
+answer_within = "1y"
+overdue_every_days = 0
+lead_days = []
+"#,
+    );
+    for (i, (cw, status)) in [
+        ("erlan", "pending"),
+        ("aigerim", "refused"),
+        ("bolat", "withdrawn"),
+        ("dana", "answered"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        text += &format!(
+            "\n[[case]]\nid = \"KZ-{i}\"\ncaseworker = \"{cw}\"\n  [[case.request]]\n  kind = \"wait\"\n  filed = 2024-01-10\n  status = \"{status}\"\n  waiting_for = \"law\"\n"
+        );
+    }
+    let base = text.clone()
+        + r#"
+[[bill]]
+id = "law"
+owner = "bolat"
+stages = ["draft", "senate", "final"]
+stage = "senate"
+stage_since = 2026-07-06
+"#;
+    let rows = plan(&load(&base), "2026-07-01", "2026-07-31");
+    assert_eq!(
+        sorted(rows.iter().map(no_ab).collect()),
+        strs(&["2026-07-07 law bill:senate stage dl=2026-07-06 to=aigerim,bolat,erlan cc=dana"])
+    );
+    let last = base.replace("stage = \"senate\"", "stage = \"final\"");
+    let rows = plan(&load(&last), "2026-07-01", "2026-07-31");
+    assert_eq!(
+        sorted(rows.iter().map(no_ab).collect()),
+        strs(&[
+            "2026-07-07 law bill:final stage dl=2026-07-06 to=bolat cc=",
+            "2026-07-07 law bill:final unblocked dl=2026-07-06 to=aigerim,erlan cc=dana",
+        ])
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Through the binary: JSON shape and sort orders
 // ---------------------------------------------------------------------------
@@ -2081,15 +2132,19 @@ impl Oracle<'_> {
                 ));
             }
             if let Some(since) = b.since {
-                // The caseworkers of cases with a request still waiting
-                // (pending) for this bill.
+                // The caseworkers of cases with a request waiting for this
+                // bill that is neither withdrawn nor answered.
                 let waiting: BTreeSet<usize> = w
                     .cases
                     .iter()
                     .filter(|c| {
                         c.reqs
                             .iter()
-                            .any(|r| r.waiting == Some(bi) && r.status == "pending")
+                            .any(|r| {
+                                r.waiting == Some(bi)
+                                    && r.status != "withdrawn"
+                                    && r.status != "answered"
+                            })
                     })
                     .map(|c| c.cw)
                     .collect();
