@@ -329,6 +329,9 @@ fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {
     let loaded = config::load(path);
     let diags = &loaded.diagnostics;
     eprint!("{}", diags.render_all(Quoting::for_stderr(show_values)));
+    for n in &diags.notes {
+        eprintln!("{}: note: {n}", path.display());
+    }
     let errors = diags.errors().count();
     let warnings = diags.warnings().count();
     if errors > 0 || (strict && warnings > 0) {

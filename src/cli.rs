@@ -106,6 +106,14 @@ pub enum Command {
 
 /// `YYYY-MM-DD`, strictly.
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    crate::config::raw::parse_date(s)
-        .map_err(|e| crate::privacy::show(&e, crate::privacy::Quoting::Full))
+    use chrono::Datelike;
+    let d = crate::config::raw::parse_date(s)
+        .map_err(|e| crate::privacy::show(&e, crate::privacy::Quoting::Full))?;
+    let (lo, hi) = (crate::calendar::MIN_YEAR, crate::calendar::MAX_YEAR);
+    if d.year() < lo || d.year() > hi {
+        return Err(format!(
+            "{d} is outside the calendar docket knows ({lo}-01-01 to {hi}-12-31)"
+        ));
+    }
+    Ok(d)
 }

@@ -43,6 +43,9 @@ pub struct Diag {
 pub struct Diagnostics {
     pub sources: Vec<Source>,
     pub items: Vec<Diag>,
+    /// Facts `docket check` states once, neither errors nor warnings (which
+    /// years' Kurban Ait rests on an estimate).
+    pub notes: Vec<String>,
 }
 
 impl Diagnostics {

@@ -138,6 +138,8 @@ pub struct RawCalendar {
     pub extra_holidays: Option<Vec<S<RawDate>>>,
     pub extra_working_days: Option<Vec<S<RawDate>>>,
     pub day_off_deadline: Option<S<String>>,
+    /// Announced first days of Kurban Ait: `{ 2027 = 2027-05-16 }`.
+    pub kurban_ait: Option<BTreeMap<S<String>, S<RawDate>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -74,6 +74,26 @@ impl V<'_> {
         d
     }
 
+    /// A computed deadline (issued + valid_for, filed + answer_within, a
+    /// review date) must fall inside the calendar too: beyond it docket
+    /// would not know the days off.
+    fn in_range(&mut self, file: usize, span: Range<usize>, d: NaiveDate, what: &str) -> bool {
+        if d.year() < calendar::MIN_YEAR || d.year() > calendar::MAX_YEAR {
+            self.err(
+                file,
+                span,
+                format!(
+                    "{what} {d} is outside the calendar docket knows ({}-01-01 to {}-12-31)",
+                    calendar::MIN_YEAR,
+                    calendar::MAX_YEAR
+                ),
+                "check the dates: a typed year (2206 for 2026) lands here",
+            );
+            return false;
+        }
+        true
+    }
+
     fn duration(&mut self, file: usize, v: &S<String>) -> Option<Duration> {
         match v.get_ref().parse::<Duration>() {
             Ok(d) => Some(d),
@@ -279,23 +299,23 @@ pub(super) fn validate(
     }
 
     if calendar.spec().holidays == HolidaySet::Kz {
-        let years: Vec<(i32, (usize, Range<usize>))> =
-            std::mem::take(&mut v.deadline_years).into_iter().collect();
-        for (year, (f, span)) in years {
-            if !calendar::kurban_ait_known(year)
-                && calendar
-                    .spec()
-                    .extra_holidays
-                    .iter()
-                    .all(|d| d.year() != year)
-            {
-                v.warn(
-                    f,
-                    span,
-                    format!("the built-in kz calendar has no Kurban Ait date for {year}, and a deadline falls in that year"),
-                    format!("add the announced first day of Kurban Ait {year} to [calendar] extra_holidays"),
-                );
-            }
+        let estimated: Vec<String> = v
+            .deadline_years
+            .keys()
+            .filter(|&&y| {
+                calendar::kurban_ait(y, &calendar.spec().kurban_ait).0
+                    == calendar::KurbanAit::Estimated
+            })
+            .map(|y| y.to_string())
+            .collect();
+        if !estimated.is_empty() {
+            v.d.notes.push(format!(
+                "Kurban Ait in {} is an estimate (10 Dhu al-Hijjah, Umm al-Qura calendar) and may be a day off; \
+                 once the date is announced, set it in [calendar], e.g. kurban_ait = {{ {} = {}-MM-DD }}",
+                estimated.join(", "),
+                estimated[0],
+                estimated[0]
+            ));
         }
     }
 
@@ -705,6 +725,26 @@ fn calendar_spec(v: &mut V<'_>, file: usize, c: Option<&raw::RawCalendar>) -> Ca
         }
         out.extra_working_days.insert(date);
     }
+    for (year, date) in c.kurban_ait.iter().flatten() {
+        let d = v.date(file, date);
+        match year.get_ref().parse::<i32>() {
+            Ok(y) if d.year() == y => {
+                out.kurban_ait.insert(y, d);
+            }
+            Ok(y) => v.err(
+                file,
+                date.span(),
+                format!("Kurban Ait {y} set to {d}, a day in another year"),
+                format!("write {y} = {y}-MM-DD"),
+            ),
+            Err(_) => v.err(
+                file,
+                year.span(),
+                format!("{} is not a year", value(year.get_ref())),
+                "write the year the date falls in, e.g. kurban_ait = { 2027 = 2027-05-16 }",
+            ),
+        }
+    }
     if let Some(m) = &c.day_off_deadline {
         out.day_off_deadline = match m.get_ref().as_str() {
             "before" => DayOffDeadline::Before,
@@ -1068,6 +1108,12 @@ fn bills_model(
                     .as_ref()
                     .map(|x| x.span())
                     .unwrap_or(span.clone());
+                v.in_range(
+                    file,
+                    span.clone(),
+                    d,
+                    "the review date (last_checked + check_every_days)",
+                );
                 v.note_deadline(d.year(), file, span);
             }
         }
@@ -1292,12 +1338,12 @@ fn document(
             );
         }
     }
-    if expires.year() < calendar::MIN_YEAR || expires.year() > calendar::MAX_YEAR {
-        v.err(
+    if d.expires.is_none() {
+        v.in_range(
             file,
             span.clone(),
-            format!("expiry {expires} is outside the supported range"),
-            "",
+            expires,
+            "the expiry (issued + valid_for)",
         );
     }
     let filed = d.filed.as_ref().map(|x| v.date(file, x));
@@ -1371,7 +1417,17 @@ fn request(
     let due = match (&r.extended_to, filed, within) {
         (Some(e), _, _) => v.date(file, e),
         (None, Some(f), Some(w)) => match cal.add(f, w) {
-            Some(d) => d,
+            Some(d)
+                if v.in_range(
+                    file,
+                    span.clone(),
+                    d,
+                    "the answer date (filed + answer_within)",
+                ) =>
+            {
+                d
+            }
+            Some(_) => return None,
             None => {
                 v.err(
                     file,

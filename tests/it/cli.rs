@@ -79,8 +79,8 @@ fn example_config_with_includes_passes_check() {
     assert!(!stderr(&out).contains(": error: "), "{}", stderr(&out));
 }
 
-/// A deadline in 2031, a year with no built-in Kurban Ait date.
-const FAR_FUTURE: &str = r#"[service]
+/// A document of a kind that `[kinds]` does not define: a warning.
+const UNDEFINED_KIND: &str = r#"[service]
 timezone = "Asia/Almaty"
 
 [kinds.residence_permit]
@@ -95,16 +95,16 @@ id = "KZ-7001"
 caseworker = "aigerim"
 
   [[case.document]]
-  kind = "residence_permit"
-  expires = 2031-05-20
+  kind = "residence_permt"
+  expires = 2026-05-20
 "#;
 
 #[test]
 fn warnings_pass_check_but_fail_with_strict() {
     let tmp = tempfile::tempdir().unwrap();
-    let path = config(tmp.path(), FAR_FUTURE);
+    let path = config(tmp.path(), UNDEFINED_KIND);
     let warning = format!(
-        "{}:17:13: warning: the built-in kz calendar has no Kurban Ait date for 2031",
+        "{}:16:10: warning: kind \"residence_permt\" is not defined under [kinds]",
         path.display()
     );
 
@@ -127,10 +127,112 @@ fn warnings_pass_check_but_fail_with_strict() {
 #[test]
 fn strict_passes_a_config_without_warnings() {
     let tmp = tempfile::tempdir().unwrap();
-    let path = config(tmp.path(), &FAR_FUTURE.replace("2031-05-20", "2026-05-20"));
+    let path = config(
+        tmp.path(),
+        &UNDEFINED_KIND.replace("residence_permt", "residence_permit"),
+    );
     let out = docket(&path, &["check", "--strict"]);
     assert_exit(&out, OK);
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
+fn kurban_ait_estimates_are_noted_by_check_not_warned_and_an_announced_date_replaces_them() {
+    // Issue 8, item 16: 2031's Kurban Ait is computed (Umm al-Qura:
+    // Wednesday 2031-04-02), so it is a day off, an estimate `check` names once,
+    // without a warning (--strict passes).
+    let tmp = tempfile::tempdir().unwrap();
+    let far = UNDEFINED_KIND
+        .replace("residence_permt", "residence_permit")
+        .replace("2026-05-20", "2031-04-02");
+    let path = config(tmp.path(), &far);
+    let out = docket(&path, &["check", "--strict"]);
+    assert_exit(&out, OK);
+    let se = stderr(&out);
+    assert!(
+        se.contains("note: Kurban Ait in 2031 is an estimate") && !se.contains("warning"),
+        "{se}"
+    );
+    let act_by = |path: &Path| {
+        let v = stdout_json(&docket(
+            path,
+            &["upcoming", "--today", "2031-03-01", "--format", "json"],
+        ));
+        v[0]["act_by"].as_str().unwrap().to_string()
+    };
+    // The estimated day off moves the act-by date to Tuesday.
+    assert_eq!(act_by(&path), "2031-04-01");
+    // The announced date (say the Thursday) replaces the estimate:
+    // Wednesday is a working day again, and the note is gone.
+    let announced = far.replace(
+        "[kinds.residence_permit]",
+        "[calendar]\nkurban_ait = { 2031 = 2031-04-03 }\n\n[kinds.residence_permit]",
+    );
+    let path = config(tmp.path(), &announced);
+    let out = docket(&path, &["check", "--strict"]);
+    assert_exit(&out, OK);
+    assert!(!stderr(&out).contains("note:"), "{}", stderr(&out));
+    assert_eq!(act_by(&path), "2031-04-02");
+    // A date in another year is refused.
+    let wrong = far.replace(
+        "[kinds.residence_permit]",
+        "[calendar]\nkurban_ait = { 2031 = 2030-03-29 }\n\n[kinds.residence_permit]",
+    );
+    let out = docket(&config(tmp.path(), &wrong), &["check"]);
+    assert_exit(&out, CONFIG);
+    assert!(
+        stderr(&out).contains("Kurban Ait 2031 set to 2030-03-29"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn dates_past_the_calendar_are_refused_also_when_computed() {
+    // Issue 8, item 17: the calendar ends in 2100; a review computed into
+    // 2109 used to pass as weekday-only.
+    let tmp = tempfile::tempdir().unwrap();
+    let text = r#"[service]
+timezone = "Asia/Almaty"
+
+[[caseworker]]
+id = "aigerim"
+email = "aigerim@ngo.example"
+
+[[bill]]
+id = "law"
+owner = "aigerim"
+stage = "drafted"
+last_checked = 2100-12-01
+check_every_days = 3000
+
+[[case]]
+id = "KZ-1"
+caseworker = "aigerim"
+  [[case.document]]
+  kind = "x"
+  expires = 2209-01-01
+"#;
+    let path = config(tmp.path(), text);
+    let out = docket(&path, &["check"]);
+    assert_exit(&out, CONFIG);
+    let se = stderr(&out);
+    assert!(
+        se.contains("date 2209-01-01 is outside the supported range"),
+        "{se}"
+    );
+    assert!(
+        se.contains(
+            "the review date (last_checked + check_every_days) 2109-02-17 is outside the calendar"
+        ),
+        "{se}"
+    );
+    let out = docket(
+        &path,
+        &["plan", "--from", "2100-01-01", "--to", "2150-01-01"],
+    );
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("2150-01-01"), "{}", stderr(&out));
 }
 
 #[test]

@@ -2138,13 +2138,11 @@ impl Oracle<'_> {
                     .cases
                     .iter()
                     .filter(|c| {
-                        c.reqs
-                            .iter()
-                            .any(|r| {
-                                r.waiting == Some(bi)
-                                    && r.status != "withdrawn"
-                                    && r.status != "answered"
-                            })
+                        c.reqs.iter().any(|r| {
+                            r.waiting == Some(bi)
+                                && r.status != "withdrawn"
+                                && r.status != "answered"
+                        })
                     })
                     .map(|c| c.cw)
                     .collect();

@@ -5,27 +5,31 @@
 //! whether a day is a working day is an index into a bitmap. That keeps the
 //! engine fast at 100,000 cases, where every lead step asks several times.
 
+mod kurban_ait;
+
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// First year the calendar knows. Earlier dates are rejected by validation.
 pub const MIN_YEAR: i32 = 1970;
-/// Last year the calendar knows. Later dates are rejected by validation.
-pub const MAX_YEAR: i32 = 2199;
+/// Last year the calendar knows: the last year with a computed Kurban Ait
+/// date. Later dates are rejected by validation.
+pub const MAX_YEAR: i32 = kurban_ait::ESTIMATES_LAST_YEAR;
 
-/// First day of Kurban Ait (Eid al-Adha) as a day off in Kazakhstan.
+/// First day of Kurban Ait (Eid al-Adha) as a day off in Kazakhstan,
+/// officially announced.
 ///
-/// Kurban Ait follows the lunar calendar, so there is no formula: this table
-/// holds only officially announced dates. Sources: the python `holidays`
+/// Kurban Ait follows the lunar calendar. Sources: the python `holidays`
 /// library, vacanza/holidays v0.109 `holidays/countries/kazakhstan.py` and
 /// `holidays/calendars/islamic.py` (2015–2025, confirmed in the Kazakh press
 /// for every year but 2017 and 2020; 2024 is Sunday 16 June as fixed by the
 /// Spiritual Administration of Muslims, not the 17th first published), and
 /// the government's 2026 production calendar for 27 May 2026. Later years
-/// are deliberately absent (only estimates exist): `docket check` warns when
-/// a deadline falls in a year missing here, so the operator adds the
-/// announced date to `[calendar] extra_holidays`.
+/// use the computed dates of [`kurban_ait`] (10 Dhu al-Hijjah, Umm al-Qura,
+/// which matched every announced date since 2017), marked as estimates:
+/// `[calendar] kurban_ait` sets a year's announced date, and `docket check`
+/// says which years rest on estimates.
 pub const KURBAN_AIT: &[(i32, u32, u32)] = &[
     (2015, 9, 24),
     (2016, 9, 12),
@@ -41,9 +45,60 @@ pub const KURBAN_AIT: &[(i32, u32, u32)] = &[
     (2026, 5, 27),
 ];
 
-/// Is the first day of Kurban Ait known for `year`?
-pub fn kurban_ait_known(year: i32) -> bool {
-    KURBAN_AIT.iter().any(|&(y, _, _)| y == year)
+/// Where a year's Kurban Ait comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KurbanAit {
+    /// In docket's table of announced dates.
+    Announced,
+    /// Set in `[calendar] kurban_ait`.
+    Configured,
+    /// Computed (10 Dhu al-Hijjah, Umm al-Qura): may be a day off.
+    Estimated,
+    /// No date at all (before 2015).
+    Unknown,
+}
+
+/// The first days of Kurban Ait in `year` (usually one; 2039 and 2071 have
+/// two), with where they come from. `configured` holds `[calendar]
+/// kurban_ait`, which wins: it replaces the year's estimate (in 2039 and
+/// 2071, the one nearer to it).
+pub fn kurban_ait(year: i32, configured: &BTreeMap<i32, NaiveDate>) -> (KurbanAit, Vec<NaiveDate>) {
+    let ymd = |&(y, m, d): &(i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d);
+    if let Some(&day) = configured.get(&year) {
+        let mut days: Vec<NaiveDate> = kurban_ait::KURBAN_AIT_ESTIMATES
+            .iter()
+            .filter(|(y, _, _)| *y == year)
+            .filter_map(ymd)
+            .collect();
+        match days
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, d)| (**d - day).num_days().abs())
+            .map(|(i, _)| i)
+        {
+            Some(i) if days.len() > 1 => days[i] = day,
+            _ => days = vec![day],
+        }
+        return (KurbanAit::Configured, days);
+    }
+    let announced: Vec<NaiveDate> = KURBAN_AIT
+        .iter()
+        .filter(|(y, _, _)| *y == year)
+        .filter_map(ymd)
+        .collect();
+    if !announced.is_empty() {
+        return (KurbanAit::Announced, announced);
+    }
+    let estimated: Vec<NaiveDate> = kurban_ait::KURBAN_AIT_ESTIMATES
+        .iter()
+        .filter(|(y, _, _)| *y == year)
+        .filter_map(ymd)
+        .collect();
+    if estimated.is_empty() {
+        (KurbanAit::Unknown, Vec::new())
+    } else {
+        (KurbanAit::Estimated, estimated)
+    }
 }
 
 /// The days of the week that are days off, as a bit set.
@@ -103,6 +158,9 @@ pub struct CalendarSpec {
     pub extra_holidays: BTreeSet<NaiveDate>,
     pub extra_working_days: BTreeSet<NaiveDate>,
     pub day_off_deadline: DayOffDeadline,
+    /// `[calendar] kurban_ait`: announced first days of Kurban Ait per
+    /// year, replacing the built-in estimate.
+    pub kurban_ait: BTreeMap<i32, NaiveDate>,
 }
 
 impl Default for CalendarSpec {
@@ -113,6 +171,7 @@ impl Default for CalendarSpec {
             extra_holidays: BTreeSet::new(),
             extra_working_days: BTreeSet::new(),
             day_off_deadline: DayOffDeadline::Before,
+            kurban_ait: BTreeMap::new(),
         }
     }
 }
@@ -253,10 +312,8 @@ impl Calendar {
                 carried.push(h);
             }
         }
-        if let Some(&(_, m, day)) = KURBAN_AIT.iter().find(|&&(y, _, _)| y == year) {
-            if let Some(h) = NaiveDate::from_ymd_opt(year, m, day) {
-                self.set_off(h);
-            }
+        for h in kurban_ait(year, &self.spec.kurban_ait).1 {
+            self.set_off(h);
         }
         carried.sort();
         for h in carried {
@@ -433,6 +490,37 @@ mod tests {
             x = x.succ_opt().unwrap();
         }
         v
+    }
+
+    #[test]
+    fn kurban_ait_is_announced_then_estimated_to_the_end_of_the_calendar() {
+        let none = BTreeMap::new();
+        assert_eq!(
+            kurban_ait(2026, &none),
+            (KurbanAit::Announced, vec![d("2026-05-27")])
+        );
+        assert_eq!(
+            kurban_ait(2027, &none),
+            (KurbanAit::Estimated, vec![d("2027-05-16")])
+        );
+        assert_eq!(kurban_ait(2010, &none).0, KurbanAit::Unknown);
+        for y in 2027..=MAX_YEAR {
+            assert_eq!(kurban_ait(y, &none).0, KurbanAit::Estimated, "{y}");
+        }
+        // Two in 2039: both are days off; an announced date replaces the
+        // nearer estimate only.
+        let two = kurban_ait(2039, &none).1;
+        assert_eq!(two, vec![d("2039-01-05"), d("2039-12-26")]);
+        let cfg = BTreeMap::from([(2039, d("2039-12-27"))]);
+        assert_eq!(
+            kurban_ait(2039, &cfg),
+            (
+                KurbanAit::Configured,
+                vec![d("2039-01-05"), d("2039-12-27")]
+            )
+        );
+        let cal = kz();
+        assert!(cal.is_day_off(d("2039-01-05")) && cal.is_day_off(d("2039-12-26")));
     }
 
     #[test]
