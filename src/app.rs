@@ -6,7 +6,7 @@ use crate::config::{self, diag::Diagnostics, model::Config};
 use crate::engine::{self, UpcomingFilter};
 use crate::exit;
 use crate::privacy::Quoting;
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
 use std::io::Write;
 
 /// Run a parsed command line and return the process exit code.
@@ -23,7 +23,8 @@ pub fn run(cli: Cli) -> u8 {
             let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
-            let today = today.unwrap_or_else(|| local_today(cfg));
+            let today = today
+                .unwrap_or_else(|| crate::clock::Clock::new(None, cfg.service.timezone).today());
             if let Some(code) = unknown_filter(cfg, case.as_deref(), caseworker.as_deref()) {
                 return code;
             }
@@ -41,7 +42,8 @@ pub fn run(cli: Cli) -> u8 {
             let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
-            let from = from.unwrap_or_else(|| local_today(cfg));
+            let from = from
+                .unwrap_or_else(|| crate::clock::Clock::new(None, cfg.service.timezone).today());
             let to = match to {
                 Some(t) => t,
                 None => from
@@ -64,7 +66,8 @@ pub fn run(cli: Cli) -> u8 {
             let Some(cfg) = load(&cli.config, cli.show_values) else {
                 return exit::CONFIG;
             };
-            let today = today.unwrap_or_else(|| local_today(cfg));
+            let today = today
+                .unwrap_or_else(|| crate::clock::Clock::new(None, cfg.service.timezone).today());
             if let Some(code) = unknown_filter(cfg, None, to.as_deref()) {
                 return code;
             }
@@ -97,11 +100,18 @@ pub fn run(cli: Cli) -> u8 {
                 once,
                 today,
             };
-            match rt.block_on(crate::daemon::run(opts, crate::daemon::shutdown_signal())) {
+            match rt.block_on(crate::daemon::run(opts, crate::daemon::shutdown::signal())) {
                 Ok(outcome) if once && outcome.digests_failed > 0 => {
                     eprintln!(
                         "docket: {} digest(s) could not be sent; they stay queued",
                         outcome.digests_failed
+                    );
+                    exit::FAILURE
+                }
+                Ok(outcome) if once && outcome.error.is_some() => {
+                    eprintln!(
+                        "docket: the pass failed ({}); what was due stays queued",
+                        outcome.error.unwrap_or_default()
                     );
                     exit::FAILURE
                 }
@@ -318,11 +328,6 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
             ))
         }
     }
-}
-
-/// Today's date where the NGO works, not where the server's clock is set.
-pub fn local_today(cfg: &Config) -> NaiveDate {
-    Utc::now().with_timezone(&cfg.service.timezone).date_naive()
 }
 
 fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {

@@ -33,8 +33,68 @@ pub enum LedgerError {
         #[source]
         source: std::io::Error,
     },
+    #[error("state directory {dir} is not writable, so the ledger {path} cannot be kept there: {source}")]
+    NotWritable {
+        dir: PathBuf,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("ledger {path} is damaged: {detail}")]
+    Corrupt { path: PathBuf, detail: String },
     #[error("ledger {path} has schema version {found}, newer than this docket understands ({SCHEMA_VERSION}); upgrade docket")]
     TooNew { path: PathBuf, found: i64 },
+}
+
+impl LedgerError {
+    /// The file is not a usable SQLite database any more: set it aside.
+    pub fn is_corrupt(&self) -> bool {
+        use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+        match self {
+            LedgerError::Corrupt { .. } => true,
+            LedgerError::Sqlite { source, .. } => {
+                matches!(
+                    source.sqlite_error_code(),
+                    Some(DatabaseCorrupt | NotADatabase)
+                )
+            }
+            _ => false,
+        }
+    }
+
+    /// The ledger cannot be written where it is (read-only, no space, no
+    /// permission): keep going in memory and tell the admin.
+    pub fn is_unwritable(&self) -> bool {
+        use rusqlite::ErrorCode::{
+            CannotOpen, DiskFull, PermissionDenied, ReadOnly, SystemIoFailure,
+        };
+        match self {
+            LedgerError::NotWritable { .. } | LedgerError::Dir { .. } => true,
+            LedgerError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(ReadOnly | DiskFull | PermissionDenied | CannotOpen | SystemIoFailure)
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// How [`Ledger::open_resilient`] got a ledger.
+#[derive(Debug)]
+pub enum Opened {
+    /// The ledger file in `state_dir`, as it was.
+    File(Ledger),
+    /// The file was damaged: it was renamed to `set_aside` (kept for
+    /// inspection) and a fresh ledger started. What it recorded is
+    /// forgotten, so recent reminders may be sent again.
+    Recovered {
+        ledger: Ledger,
+        set_aside: PathBuf,
+        reason: String,
+    },
+    /// `state_dir` cannot be written: a ledger in memory keeps reminders
+    /// going (each restart may repeat them) until it can be.
+    InMemory { ledger: Ledger, reason: String },
 }
 
 /// The identity of one reminder to one recipient.
@@ -158,6 +218,8 @@ impl State {
 pub struct Ledger {
     conn: Connection,
     path: PathBuf,
+    /// False for the in-memory stand-in of [`Opened::InMemory`].
+    persistent: bool,
 }
 
 impl std::fmt::Debug for Ledger {
@@ -195,7 +257,8 @@ impl Ledger {
                 .append(true)
                 .mode(0o600)
                 .open(&path)
-                .map_err(|source| LedgerError::Dir {
+                .map_err(|source| LedgerError::NotWritable {
+                    dir: state_dir.to_path_buf(),
                     path: path.clone(),
                     source,
                 })?;
@@ -204,9 +267,149 @@ impl Ledger {
             path: path.clone(),
             source,
         })?;
-        let mut l = Ledger { conn, path };
+        let mut l = Ledger {
+            conn,
+            path,
+            persistent: true,
+        };
+        l.init()?;
+        l.verify()?;
+        Ok(l)
+    }
+
+    /// Open the ledger in `state_dir` whatever state it is in: duplicates
+    /// beat silence. A damaged file is set aside and a fresh ledger
+    /// started; a state directory that cannot be written gets a ledger in
+    /// memory. Only a ledger from a newer docket is refused.
+    pub fn open_resilient(state_dir: &Path) -> Result<Opened, LedgerError> {
+        match Ledger::open(state_dir) {
+            Ok(l) => Ok(Opened::File(l)),
+            Err(e) if e.is_corrupt() => {
+                let reason = e.to_string();
+                let set_aside = match Ledger::set_aside(state_dir) {
+                    Ok(p) => p,
+                    Err(io) => {
+                        return Ok(Opened::InMemory {
+                            ledger: Ledger::in_memory()?,
+                            reason: format!(
+                                "{reason}; it could not be set aside ({io}), so docket keeps its record in memory"
+                            ),
+                        })
+                    }
+                };
+                match Ledger::open(state_dir) {
+                    Ok(ledger) => Ok(Opened::Recovered {
+                        ledger,
+                        set_aside,
+                        reason,
+                    }),
+                    Err(e2) => Ok(Opened::InMemory {
+                        ledger: Ledger::in_memory()?,
+                        reason: format!("{reason}; a fresh ledger could not be started: {e2}"),
+                    }),
+                }
+            }
+            Err(e @ LedgerError::TooNew { .. }) => Err(e),
+            Err(e) => Ok(Opened::InMemory {
+                ledger: Ledger::in_memory()?,
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    /// A ledger in memory, for when `state_dir` cannot be written.
+    pub fn in_memory() -> Result<Ledger, LedgerError> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        let mut l = Ledger {
+            conn,
+            path,
+            persistent: false,
+        };
         l.init()?;
         Ok(l)
+    }
+
+    /// Is this the ledger file (not the in-memory stand-in)?
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
+    }
+
+    /// Move an in-memory ledger to `state_dir` once it can be written: the
+    /// file ledger is opened (recovered if damaged) and every row recorded
+    /// in memory is copied into it. On failure nothing changes.
+    pub fn persist_into(&mut self, state_dir: &Path) -> Result<(), LedgerError> {
+        let file = match Ledger::open_resilient(state_dir)? {
+            Opened::File(l) | Opened::Recovered { ledger: l, .. } => l,
+            Opened::InMemory { reason, .. } => {
+                return Err(LedgerError::NotWritable {
+                    dir: state_dir.to_path_buf(),
+                    path: Ledger::path_in(state_dir),
+                    source: std::io::Error::other(reason),
+                })
+            }
+        };
+        let path = file.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        drop(file);
+        self.conn
+            .execute(
+                "ATTACH DATABASE ?1 AS disk",
+                params![path.to_string_lossy()],
+            )
+            .map_err(e)?;
+        let copied = self.conn.execute_batch(
+            "BEGIN;
+             INSERT OR IGNORE INTO disk.reminders SELECT * FROM main.reminders;
+             INSERT OR IGNORE INTO disk.alerts SELECT * FROM main.alerts;
+             COMMIT;",
+        );
+        let _ = self.conn.execute_batch("DETACH DATABASE disk");
+        copied.map_err(e)?;
+        *self = Ledger::open(state_dir)?;
+        Ok(())
+    }
+
+    /// Rename a damaged ledger (and its -wal/-shm) out of the way, keeping
+    /// it for inspection. Returns the new name of the main file.
+    fn set_aside(state_dir: &Path) -> std::io::Result<PathBuf> {
+        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+        let path = Self::path_in(state_dir);
+        let aside = state_dir.join(format!("{FILE_NAME}.corrupt-{stamp}"));
+        std::fs::rename(&path, &aside)?;
+        for ext in ["-wal", "-shm"] {
+            let from = state_dir.join(format!("{FILE_NAME}{ext}"));
+            if from.exists() {
+                let _ = std::fs::rename(
+                    &from,
+                    state_dir.join(format!("{FILE_NAME}.corrupt-{stamp}{ext}")),
+                );
+            }
+        }
+        Ok(aside)
+    }
+
+    /// A quick integrity check at open: a damaged file is found at start,
+    /// not halfway through a pass.
+    fn verify(&self) -> Result<(), LedgerError> {
+        let verdict: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(LedgerError::Corrupt {
+                path: self.path.clone(),
+                detail: verdict,
+            })
+        }
     }
 
     /// Open an existing ledger read-only (for `preview` and `history`);
@@ -221,7 +424,11 @@ impl Ledger {
             path: path.clone(),
             source,
         })?;
-        Ok(Some(Ledger { conn, path }))
+        Ok(Some(Ledger {
+            conn,
+            path,
+            persistent: true,
+        }))
     }
 
     fn err(&self, source: rusqlite::Error) -> LedgerError {
@@ -479,6 +686,18 @@ impl Ledger {
             )
             .map_err(|e| self.err(e))?;
         Ok(())
+    }
+
+    /// Cancel a whole queued digest, noting why (its recipient left the
+    /// config). Returns the number of rows cancelled.
+    pub fn cancel_digest(&mut self, message_id: &str, reason: &str) -> Result<usize, LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE reminders SET state='cancelled', last_error=?2, next_attempt=NULL
+                 WHERE message_id=?1 AND state='due'",
+                params![message_id, reason],
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// Forget sent or cancelled reminders whose deadline and scheduled day

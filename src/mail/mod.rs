@@ -3,8 +3,11 @@
 //!
 //! Delivery rules (SPEC §4): TLS is required unless the relay is on
 //! loopback, a TLS failure is an error and never a silent downgrade, AUTH
-//! is only configured on TLS connections, and every send runs under a
-//! timeout (lettre's async send can hang after an error).
+//! is only configured on TLS connections, and every send runs under two
+//! timeouts: `timeout_secs` for each SMTP reply (a hung relay is given up
+//! on quickly) and [`SEND_BOUND_FACTOR`] times that for the whole message
+//! (a slow but alive relay still gets its message through; lettre's async
+//! send can also hang after an error, which this bound ends).
 
 pub mod digest;
 
@@ -28,6 +31,16 @@ pub enum SetupError {
     Tls { host: String, reason: String },
     #[error("cannot create the outbox {path}: {reason}")]
     Outbox { path: PathBuf, reason: String },
+}
+
+/// The whole send of one message may take this many per-reply timeouts: a
+/// send is about ten SMTP round trips (greeting, EHLO, STARTTLS, EHLO,
+/// AUTH, MAIL, RCPT, DATA, the message, and QUIT).
+pub const SEND_BOUND_FACTOR: u32 = 10;
+
+/// The longest one send may take for a `timeout_secs`.
+pub fn send_bound(timeout_secs: u64) -> Duration {
+    Duration::from_secs(timeout_secs) * SEND_BOUND_FACTOR
 }
 
 /// A failed send, classified so the daemon knows whether retrying helps.
@@ -146,16 +159,35 @@ impl Mailer {
         }
     }
 
+    /// The longest one [`Mailer::send`] may take.
+    pub fn bound(&self) -> Duration {
+        let t = match self {
+            Mailer::Smtp { timeout, .. }
+            | Mailer::Sendmail { timeout, .. }
+            | Mailer::File { timeout, .. } => *timeout,
+        };
+        t * SEND_BOUND_FACTOR
+    }
+
+    /// The per-reply timeout (`timeout_secs`).
+    pub fn reply_timeout(&self) -> Duration {
+        match self {
+            Mailer::Smtp { timeout, .. }
+            | Mailer::Sendmail { timeout, .. }
+            | Mailer::File { timeout, .. } => *timeout,
+        }
+    }
+
     /// Send one message; Ok carries the server's answer.
     pub async fn send(&self, msg: &Message) -> Result<String, SendError> {
+        let bound = self.bound();
         match self {
-            Mailer::Smtp {
-                transport,
-                timeout,
-                host,
-            } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+            Mailer::Smtp { transport, host, .. } => match tokio::time::timeout(bound, transport.send(msg.clone())).await {
                 Err(_) => Err(SendError {
-                    message: format!("{host}: no answer within {}s", timeout.as_secs()),
+                    message: format!(
+                        "{host}: the message was not through after {}s (each reply came, but slowly); it may have been received",
+                        bound.as_secs()
+                    ),
                     permanent: false,
                 }),
                 Ok(Ok(resp)) => Ok(format!(
@@ -165,8 +197,8 @@ impl Mailer {
                 )),
                 Ok(Err(e)) => Err(classify_smtp(host, &e)),
             },
-            Mailer::Sendmail { transport, timeout } => {
-                match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+            Mailer::Sendmail { transport, .. } => {
+                match tokio::time::timeout(bound, transport.send(msg.clone())).await {
                     Err(_) => Err(SendError {
                         message: "sendmail did not finish in time".into(),
                         permanent: false,
@@ -178,11 +210,7 @@ impl Mailer {
                     }),
                 }
             }
-            Mailer::File {
-                transport,
-                timeout,
-                dir,
-            } => match tokio::time::timeout(*timeout, transport.send(msg.clone())).await {
+            Mailer::File { transport, dir, .. } => match tokio::time::timeout(bound, transport.send(msg.clone())).await {
                 Err(_) => Err(SendError {
                     message: "writing to the outbox timed out".into(),
                     permanent: false,
@@ -229,19 +257,72 @@ fn classify_smtp(host: &str, e: &lettre::transport::smtp::Error) -> SendError {
         }
         src = s.source();
     }
-    let tls = e.is_tls()
-        || text.contains("certificate")
-        || text.contains("STARTTLS")
-        || text.contains("tls");
-    let message = if tls {
-        format!("{host}: TLS failed, nothing was sent (no credentials, no message): {text}")
-    } else {
-        format!("{host}: {text}")
+    let (message, permanent) = match failure_phase(e, &text) {
+        Phase::Tls => (
+            format!("{host}: TLS failed, nothing was sent (no credentials, no message): {text}"),
+            true,
+        ),
+        Phase::NotTls => (
+            format!(
+                "{host}: the server does not speak TLS on this port (tls = \"wrapper\" expects TLS from the first byte; is it a STARTTLS or plain port?); nothing was sent: {text}"
+            ),
+            true,
+        ),
+        Phase::Dialogue => (
+            format!(
+                "{host}: the connection broke during the SMTP dialogue; the server may or may not have received the message, which stays queued and is sent again under the same Message-ID: {text}"
+            ),
+            false,
+        ),
+        Phase::Refused => (format!("{host}: {text}"), e.is_permanent()),
     };
-    SendError {
-        message,
-        permanent: e.is_permanent() || tls,
+    SendError { message, permanent }
+}
+
+/// Where a send failed, as far as lettre's error tells.
+enum Phase {
+    /// TLS setup or the handshake: no credentials and no message went out.
+    Tls,
+    /// TLS expected from the first byte, and the server answered in clear.
+    NotTls,
+    /// An established connection broke (reset, EOF, a cut TLS stream):
+    /// perhaps after the message, so it may have been delivered.
+    Dialogue,
+    /// The server answered (a 4xx or 5xx reply), or could not be reached.
+    Refused,
+}
+
+fn failure_phase(e: &lettre::transport::smtp::Error, text: &str) -> Phase {
+    // rustls reading a plain "220 …" banner as a TLS record.
+    if text.contains("InvalidContentType") || text.contains("corrupt message") {
+        return Phase::NotTls;
     }
+    if e.is_tls() {
+        return Phase::Tls;
+    }
+    if e.is_response() || e.is_permanent() || e.is_transient() {
+        return Phase::Refused;
+    }
+    let broke = [
+        "unexpected EOF",
+        "UnexpectedEof",
+        "close_notify",
+        "Connection reset",
+        "connection reset",
+        "Broken pipe",
+        "incomplete response",
+        "closed",
+    ];
+    if broke.iter().any(|w| text.contains(w)) {
+        return Phase::Dialogue;
+    }
+    if text.contains("certificate")
+        || text.contains("HandshakeFailure")
+        || text.contains("STARTTLS")
+    {
+        return Phase::Tls;
+    }
+    Phase::Refused
 }
 
 /// Create a directory readable only by docket (0700), parents as needed.

@@ -1,0 +1,112 @@
+//! Telling the operator (`service.admin`). Alerts carry Message-IDs,
+//! caseworker ids, case references, paths and errors: never names.
+//!
+//! An alert is always logged, and mailed once per key. It is recorded only
+//! once the admin's server accepted it, so an alert that could not be
+//! mailed (often because mail itself is what broke) is tried again on the
+//! next pass. Mail does not need the ledger: when the ledger cannot be read
+//! or written, alerts are still mailed, and remembered in memory.
+
+use super::state::Daemon;
+use super::DaemonError;
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use tracing::{error, warn};
+
+impl Daemon {
+    /// Mail the admin (once per `key`), and always log.
+    pub async fn alert(&mut self, key: &str, subject: &str, body: &str) {
+        error!(
+            alert = subject,
+            key,
+            "{}",
+            body.lines().next().unwrap_or("")
+        );
+        let Some(admin) = self.cfg.service.admin.clone() else {
+            return;
+        };
+        if self.alerted.contains(key) {
+            return;
+        }
+        match self.ledger.alert_sent_at(key) {
+            Ok(None) => {}
+            Ok(Some(_)) => return,
+            Err(e) => warn!(error = %e, "cannot read which alerts were sent; mailing anyway"),
+        }
+        let Some(mailer) = &self.mailer else { return };
+        let msg = lettre::Message::builder()
+            .message_id(None)
+            .from(
+                self.cfg
+                    .mail
+                    .from
+                    .parse()
+                    .unwrap_or_else(|_| "docket@localhost".parse().expect("valid")),
+            )
+            .to(match admin.parse() {
+                Ok(a) => a,
+                Err(_) => return,
+            })
+            .subject(format!("[docket] admin: {subject}"))
+            .body(body.to_string());
+        let msg = match msg {
+            Ok(m) => m,
+            Err(e) => {
+                error!(error = %e, "cannot build admin alert");
+                return;
+            }
+        };
+        self.progress.step();
+        let sent = mailer.send(&msg).await;
+        self.progress.step();
+        match sent {
+            Ok(_) => {
+                let now = self.now();
+                if let Err(e) = self.ledger.alert_once(key, now) {
+                    warn!(error = %e, "cannot record the alert in the ledger; remembered until restart");
+                    self.alerted.insert(key.to_string());
+                }
+            }
+            Err(e) => error!(error = %e.message, "cannot mail the admin; will try again"),
+        }
+    }
+
+    /// Alerts found at start-up (a damaged ledger, an unwritable state
+    /// directory), mailed by the first pass.
+    pub(super) async fn send_startup_alerts(&mut self) {
+        for (key, subject, body) in std::mem::take(&mut self.startup_alerts) {
+            self.alert(&key, &subject, &body).await;
+        }
+    }
+
+    /// Tell the admin about digests unsent for longer than the limit, once each.
+    pub(super) async fn alert_stale(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
+        let limit = chrono::Duration::hours(self.cfg.service.alert_after_hours.into());
+        let mut stale: BTreeMap<String, (String, String)> = BTreeMap::new();
+        for r in self.ledger.pending()? {
+            if r.attempts > 0 && now - r.recorded_at >= limit {
+                if let Some(mid) = &r.message_id {
+                    stale.insert(
+                        mid.clone(),
+                        (
+                            r.key.recipient.clone(),
+                            r.last_error.clone().unwrap_or_default(),
+                        ),
+                    );
+                }
+            }
+        }
+        for (mid, (recipient, err)) in stale {
+            self.alert(
+                &format!("stale:{mid}"),
+                "a digest is still unsent",
+                &format!(
+                    "The digest {mid} to caseworker {recipient} has been unsent for more than {} hours.\nLast error: {err}\nIt stays queued and is retried.",
+                    self.cfg.service.alert_after_hours
+                ),
+            )
+            .await;
+        }
+        Ok(())
+    }
+}

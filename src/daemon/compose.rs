@@ -1,0 +1,298 @@
+//! What a pass will send: pure, given the items, what the ledger holds,
+//! today and now. No IO, so it is unit-tested without a ledger or a mailer.
+
+use crate::config::model::Config;
+use crate::engine::{self, Cadence, Item, Step};
+use crate::ledger::{Key, Row, State};
+use crate::mail::digest::{self, Entry, Role};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The oldest day a pass still sends reminders for, and the day before
+/// which the ledger forgets sent ones: `ledger_retention_days` back, but at
+/// least 31 days so that a month of downtime is still caught up. Using one
+/// horizon for both is what keeps a purged reminder from being sent again.
+pub fn horizon(cfg: &Config, today: NaiveDate) -> NaiveDate {
+    today - chrono::Days::new(cfg.privacy.ledger_retention_days.max(31).into())
+}
+
+/// A digest the pass intends to send: recipient, message id, ledger rows.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    /// Index into [`Config::caseworkers`].
+    pub recipient: usize,
+    pub message_id: String,
+    pub rows: Vec<Row>,
+    /// Was this digest already recorded (a retry or a crash resend)?
+    pub retry: bool,
+}
+
+/// A queued digest whose recipient is no longer in the config: it cannot
+/// be sent (docket keeps no addresses in the ledger), so the pass cancels
+/// it and tells the admin, rather than finding it due again forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub message_id: String,
+    /// The caseworker id it was composed for.
+    pub recipient: String,
+    /// Case references of its rows, sorted, unique.
+    pub cases: Vec<String>,
+    pub rows: usize,
+}
+
+/// What a pass will do.
+#[derive(Debug, Clone, Default)]
+pub struct Composed {
+    /// Queued digests first (oldest first), then new ones.
+    pub outgoing: Vec<Outgoing>,
+    pub orphans: Vec<Orphan>,
+}
+
+/// Work out the digests a pass on `today` sends, without sending: queued
+/// ones first (from `pending`), then new ones. `known` holds the digest of
+/// every key the ledger holds; `skip` the Message-IDs not to resend (the
+/// server accepted them, the ledger could not say so yet).
+pub fn compose(
+    cfg: &Config,
+    items: &[Item<'_>],
+    today: NaiveDate,
+    known: &HashSet<u128>,
+    pending: &[Row],
+    skip: &HashSet<String>,
+    now: DateTime<Utc>,
+) -> Composed {
+    let mut out = Composed::default();
+    // 1. Queued digests, by their Message-ID.
+    let mut queued: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for r in pending {
+        if let Some(mid) = &r.message_id {
+            if skip.contains(mid) {
+                continue;
+            }
+            let e = queued.entry(mid.as_str()).or_default();
+            if e.is_empty() {
+                order.push(mid);
+            }
+            e.push(r.clone());
+        }
+    }
+    for mid in order {
+        let rows = queued.remove(mid).unwrap_or_default();
+        match cfg.caseworker(&rows[0].key.recipient) {
+            Some(recipient) => out.outgoing.push(Outgoing {
+                recipient,
+                message_id: mid.to_string(),
+                rows,
+                retry: true,
+            }),
+            None => {
+                let mut cases: Vec<String> = rows.iter().map(|r| r.key.case_ref.clone()).collect();
+                cases.sort();
+                cases.dedup();
+                out.orphans.push(Orphan {
+                    message_id: mid.to_string(),
+                    recipient: rows[0].key.recipient.clone(),
+                    cases,
+                    rows: rows.len(),
+                });
+            }
+        }
+    }
+    // 2. New reminders: the latest due step per item, per recipient.
+    let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
+    let oldest = horizon(cfg, today);
+    // Reused buffers: on an ordinary day every item's latest step is
+    // already in the ledger, and checking that must not allocate.
+    let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
+    for r in engine::due(cfg, items, today) {
+        if r.date < oldest {
+            continue;
+        }
+        let it = &items[r.item];
+        let cc = if r.escalated { it.cc(cfg) } else { Vec::new() };
+        let recipients = it
+            .to
+            .iter()
+            .map(|&c| (c, Role::To))
+            .chain(cc.into_iter().map(|c| (c, Role::Cc)));
+        item_key.clear();
+        it.write_key(&mut item_key);
+        step_key.clear();
+        r.step.write_key(&mut step_key);
+        for (c, role) in recipients {
+            let recipient = cfg.caseworkers[c].id.as_str();
+            Key::write_canonical(
+                &mut canon,
+                it.case,
+                &item_key,
+                it.deadline,
+                &step_key,
+                recipient,
+            );
+            if known.contains(&crate::ledger::digest_bytes(canon.as_bytes())) {
+                continue;
+            }
+            let key = Key {
+                case_ref: it.case.to_string(),
+                item: item_key.clone(),
+                deadline: it.deadline,
+                step: step_key.clone(),
+                recipient: recipient.to_string(),
+            };
+            fresh.entry(c).or_default().push(Row {
+                key,
+                kind: it.kind.to_string(),
+                due_date: r.date,
+                act_by: it.act_by,
+                role: role.as_str().into(),
+                late: r.date < today,
+                message_id: None,
+                state: State::Due,
+                recorded_at: now,
+                sent_at: None,
+                attempts: 0,
+                last_error: None,
+                next_attempt: None,
+            });
+        }
+    }
+    let domain = mail_domain(cfg);
+    for (c, mut rows) in fresh {
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}|{}|{}|{}",
+                    r.key.case_ref, r.key.item, r.key.deadline, r.key.step
+                )
+            })
+            .collect();
+        let mid = digest::message_id(&cfg.caseworkers[c].id, &keys, &domain);
+        for r in &mut rows {
+            r.message_id = Some(mid.clone());
+        }
+        out.outgoing.push(Outgoing {
+            recipient: c,
+            message_id: mid,
+            rows,
+            retry: false,
+        });
+    }
+    out
+}
+
+fn mail_domain(cfg: &Config) -> String {
+    cfg.mail
+        .from
+        .parse::<lettre::message::Mailbox>()
+        .map(|m| m.email.domain().to_string())
+        .unwrap_or_else(|_| "docket.invalid".into())
+}
+
+/// Index from ledger identity to item, for turning rows back into entries.
+pub struct ItemIndex<'a> {
+    by_key: HashMap<(&'a str, String, NaiveDate), Vec<usize>>,
+}
+
+impl<'a> ItemIndex<'a> {
+    pub fn new(items: &'a [Item<'a>]) -> ItemIndex<'a> {
+        let mut by_key: HashMap<(&str, String, NaiveDate), Vec<usize>> =
+            HashMap::with_capacity(items.len());
+        for (i, it) in items.iter().enumerate() {
+            by_key
+                .entry((it.case, it.key(), it.deadline))
+                .or_default()
+                .push(i);
+        }
+        ItemIndex { by_key }
+    }
+
+    /// An empty index, for a pass with nothing to send.
+    pub fn empty() -> ItemIndex<'a> {
+        ItemIndex {
+            by_key: HashMap::new(),
+        }
+    }
+
+    fn find(&self, items: &[Item<'_>], key: &Key) -> Option<(usize, Step)> {
+        let step = parse_step(&key.step)?;
+        let cands = self
+            .by_key
+            .get(&(key.case_ref.as_str(), key.item.clone(), key.deadline))?;
+        cands
+            .iter()
+            .copied()
+            .find(|&i| match items[i].cadence {
+                Cadence::Notice(s) => s == step,
+                _ => !matches!(step, Step::Stage | Step::Unblocked),
+            })
+            .map(|i| (i, step))
+    }
+}
+
+pub(crate) fn parse_step(s: &str) -> Option<Step> {
+    if let Some(k) = s.strip_prefix("overdue-") {
+        return k.parse().ok().map(Step::Overdue);
+    }
+    if let Some(k) = s.strip_prefix("review-") {
+        return k.parse().ok().map(Step::Review);
+    }
+    match s {
+        "stage" => Some(Step::Stage),
+        "unblocked" => Some(Step::Unblocked),
+        _ => s
+            .strip_suffix('d')
+            .and_then(|n| n.parse().ok())
+            .map(Step::Lead),
+    }
+}
+
+/// Turn an outgoing digest's rows into entries; rows whose item is gone or
+/// settled come back separately so the caller can cancel them.
+pub fn entries_for<'a>(
+    items: &'a [Item<'a>],
+    index: &ItemIndex<'a>,
+    o: &Outgoing,
+    today: NaiveDate,
+) -> (Vec<Entry<'a>>, Vec<Key>) {
+    let mut entries = Vec::new();
+    let mut gone = Vec::new();
+    for r in &o.rows {
+        match index.find(items, &r.key) {
+            Some((i, step))
+                if !items[i].resolved_on(today)
+                    || matches!(step, Step::Stage | Step::Unblocked) =>
+            {
+                entries.push(Entry {
+                    item: &items[i],
+                    step,
+                    due_date: r.due_date,
+                    late: r.late || r.due_date < today,
+                    role: if r.role == "cc" { Role::Cc } else { Role::To },
+                })
+            }
+            _ => gone.push(r.key.clone()),
+        }
+    }
+    (entries, gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_round_trip_through_ledger_keys() {
+        for s in [
+            Step::Lead(30),
+            Step::Lead(0),
+            Step::Overdue(4),
+            Step::Review(2),
+            Step::Stage,
+            Step::Unblocked,
+        ] {
+            assert_eq!(parse_step(&s.key()), Some(s));
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! The daemon: scheduled passes, retries, reload, shutdown, systemd.
+//!
+//! This file is the main loop only. The parts:
+//! - [`state`]: the service's state ([`Daemon`]) and its set-up;
+//! - [`compose`]: what a pass will send (pure);
+//! - [`pass`]: one pass, and how it fails safe;
+//! - [`alerts`]: telling the admin;
+//! - [`reload`]: swapping in a new config;
+//! - [`scheduler`], [`shutdown`], [`watchdog`]: when to run, when to stop,
+//!   and telling systemd we are alive;
+//! - [`preview`]: `docket preview`.
+//!
+//! The daemon never dies on a bad config (reload keeps the old one), a bad
+//! mail (it is reported and kept), a down server (it is retried) or a
+//! broken ledger (set aside, or kept in memory, and the admin told). The
+//! scheduler only says "run a pass now"; what is due is decided by the
+//! ledger, so missed runs are caught up and nothing is sent twice.
+
+mod alerts;
+pub mod compose;
+mod pass;
+pub mod preview;
+mod reload;
+mod scheduler;
+pub mod shutdown;
+mod state;
+pub mod watchdog;
+
+pub use pass::{PassOutcome, Retry, STOP_GRACE_MAX};
+pub use preview::preview;
+pub use reload::Reloaded;
+pub use state::Daemon;
+
+use crate::config::{self, diag::Diagnostics, model::Config};
+use crate::ledger::LedgerError;
+use crate::privacy::Quoting;
+use scheduler::{Scheduler, SchedulerError};
+use shutdown::Shutdown;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use tracing::{error, info, warn};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    /// The config has errors (at start; a reload keeps the old one).
+    #[error("the config has errors")]
+    Config(Diagnostics),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Scheduler(#[from] SchedulerError),
+    /// The digest templates do not compile.
+    #[error("digest templates: {0}")]
+    Templates(#[source] crate::mail::digest::RenderError),
+    /// A signal handler could not be installed.
+    #[error("cannot handle {signal}: {source}")]
+    Signal {
+        signal: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DaemonError {
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, DaemonError::Ledger(e) if e.is_corrupt())
+    }
+
+    /// A short name for alert keys: one alert per kind of failure a day.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DaemonError::Config(_) => "config",
+            DaemonError::Ledger(e) if e.is_unwritable() => "ledger-unwritable",
+            DaemonError::Ledger(_) => "ledger",
+            DaemonError::Scheduler(_) => "scheduler",
+            DaemonError::Templates(_) => "templates",
+            DaemonError::Signal { .. } => "signal",
+        }
+    }
+}
+
+/// First lines of config errors with every value from the files masked,
+/// for logs and admin mail: logs carry case references only.
+pub fn redacted_errors(diags: &Diagnostics) -> Vec<String> {
+    diags
+        .errors()
+        .take(config::diag::MAX_SHOWN)
+        .map(|d| diags.headline(d, Quoting::Masked))
+        .collect()
+}
+
+/// Options of `docket run`.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub config: PathBuf,
+    pub once: bool,
+    pub today: Option<chrono::NaiveDate>,
+}
+
+/// The shortest wait between two retry passes: whatever the queue says,
+/// the loop never runs passes back to back.
+const MIN_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Run the daemon until `shutdown` resolves (or one pass with `once`).
+/// Returns the outcome of the last pass.
+pub async fn run(
+    opts: RunOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<PassOutcome, DaemonError> {
+    let cfg = load_config(&opts.config)?;
+    info!(
+        version = env!("CARGO_PKG_VERSION"),
+        tzdata = chrono_tz::IANA_TZDB_VERSION,
+        timezone = %cfg.service.timezone,
+        cases = cfg.cases.len(),
+        bills = cfg.bills.len(),
+        state_dir = %cfg.service.state_dir.display(),
+        "docket starting"
+    );
+    let mut shutdown = Shutdown::watch(shutdown);
+    let mut daemon = Daemon::new(state::compact(cfg), opts.today, shutdown.clone())?;
+    // Pings from its own task, from the start: a long first pass is not a hang.
+    let _watchdog = watchdog::spawn(daemon.progress.clone(), daemon.stall_limit());
+    if opts.once {
+        return Ok(daemon.pass(Retry::All).await);
+    }
+
+    let (tick_tx, mut tick_rx) = tokio::sync::mpsc::channel::<()>(4);
+    let mut sched = Scheduler::start(&daemon.cfg, tick_tx.clone()).await?;
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(
+        |source| DaemonError::Signal {
+            signal: "SIGHUP",
+            source,
+        },
+    )?;
+
+    notify(&[
+        sd_notify::NotifyState::Ready,
+        sd_notify::NotifyState::Status("ready; first pass"),
+    ]);
+    let mut last = daemon.pass(Retry::All).await;
+    status(&daemon, &last);
+
+    loop {
+        if shutdown.is_stopping() {
+            break;
+        }
+        let retry_in = daemon.next_retry().map(|t| {
+            let wait = (t - daemon.now()).to_std().unwrap_or_default();
+            if wait < MIN_RETRY_WAIT {
+                warn!(
+                    wait_ms = wait.as_millis() as u64,
+                    "next retry is due at once; waiting the minimum instead"
+                );
+            }
+            wait.max(MIN_RETRY_WAIT)
+        });
+        match retry_in {
+            Some(w) => info!(
+                retry_in_secs = w.as_secs(),
+                "waiting for the next retry or scheduled pass"
+            ),
+            None => match scheduler::next_run(
+                &daemon.cfg.service.schedule,
+                daemon.cfg.service.timezone,
+                chrono::Utc::now(),
+            ) {
+                Some(t) => {
+                    info!(next_pass = %t.with_timezone(&daemon.cfg.service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
+                }
+                None => info!("idle until the next scheduled pass"),
+            },
+        }
+        let sleep = async {
+            match retry_in {
+                Some(d) => tokio::time::sleep(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = shutdown.stopped() => break,
+            Some(()) = tick_rx.recv() => {
+                last = daemon.pass(Retry::All).await;
+                status(&daemon, &last);
+            }
+            _ = sleep => {
+                let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
+                last = daemon.pass(retry).await;
+                status(&daemon, &last);
+            }
+            _ = hup.recv() => {
+                notify(&[sd_notify::NotifyState::Reloading, sd_notify::NotifyState::Status("reloading")]);
+                if daemon.reload().await == Reloaded::Applied {
+                    if sched.differs(&daemon.cfg) {
+                        // Start the new schedule before stopping the old one:
+                        // if it cannot start, the old one keeps running.
+                        match Scheduler::start(&daemon.cfg, tick_tx.clone()).await {
+                            Ok(new) => std::mem::replace(&mut sched, new).stop().await,
+                            Err(e) => {
+                                let body = format!("The new schedule could not be started ({e}); the previous schedule stays in effect.");
+                                daemon.alert("scheduler-restart", "the new schedule could not be started", &body).await;
+                            }
+                        }
+                    }
+                    last = daemon.pass(Retry::All).await;
+                }
+                notify(&[sd_notify::NotifyState::Ready]);
+                status(&daemon, &last);
+            }
+        }
+    }
+    notify(&[
+        sd_notify::NotifyState::Stopping,
+        sd_notify::NotifyState::Status("stopping"),
+    ]);
+    sched.stop().await;
+    info!("docket stopped");
+    Ok(last)
+}
+
+/// systemd notification; a no-op without `NOTIFY_SOCKET`.
+fn notify(states: &[sd_notify::NotifyState<'_>]) {
+    if let Err(e) = sd_notify::notify(false, states) {
+        warn!(error = %e, "sd_notify failed");
+    }
+}
+
+fn status(d: &Daemon, last: &PassOutcome) {
+    let s = format!(
+        "{} cases; last pass: {} digest(s) sent, {} failed{}",
+        d.cfg.cases.len(),
+        last.digests_sent,
+        last.digests_failed,
+        if last.error.is_some() {
+            "; the pass failed and is retried"
+        } else {
+            ""
+        }
+    );
+    notify(&[sd_notify::NotifyState::Status(&s)]);
+}
+
+fn load_config(path: &Path) -> Result<Config, DaemonError> {
+    match config::load(path).into_result() {
+        Ok((cfg, warnings)) => {
+            for w in warnings.warnings() {
+                warn!("{}", warnings.headline(w, Quoting::Masked));
+            }
+            Ok(cfg)
+        }
+        Err(d) => {
+            error!("the config has errors; not starting");
+            Err(DaemonError::Config(d))
+        }
+    }
+}

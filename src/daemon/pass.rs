@@ -1,0 +1,379 @@
+//! One pass. On day D it (1) resends every digest the ledger holds as
+//! unsent, with its original Message-ID, (2) asks the engine for the latest
+//! due step of every item (the catch-up rule), (3) drops what the ledger
+//! already has, (4) records the rest as due in one durable transaction,
+//! grouped into one digest per recipient, and (5) sends each digest and
+//! marks it sent.
+//!
+//! A pass never leaves work without a time to retry it: a failed send gets
+//! its backoff in the ledger, and a pass that fails as a whole (the ledger
+//! cannot be written: a full disk, a damaged file) gets a retry time in
+//! memory and a mail to the admin.
+
+use super::compose::{compose, entries_for, horizon, ItemIndex, Outgoing};
+use super::state::Daemon;
+use super::DaemonError;
+use crate::engine;
+use crate::ledger::Row;
+use crate::mail::digest;
+use crate::mail::{Mailer, SendError};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::{debug, error, info, warn};
+
+/// Retry backoff: 1 minute, doubling, at most an hour.
+const RETRY_FIRST_SECS: i64 = 60;
+const RETRY_MAX_SECS: i64 = 3600;
+
+/// After SIGTERM, the send in flight gets at most this long (or the
+/// per-reply timeout, if shorter) to finish; then docket stops and the
+/// digest stays queued. The unit's `TimeoutStopSec=` is longer.
+pub const STOP_GRACE_MAX: Duration = Duration::from_secs(45);
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PassOutcome {
+    pub digests_sent: usize,
+    pub digests_failed: usize,
+    pub reminders_sent: usize,
+    pub reminders_cancelled: usize,
+    /// The pass stopped early on an error (it is retried).
+    pub error: Option<String>,
+}
+
+/// Which queued digests a pass retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Every queued digest (a scheduled pass, a reload, start-up).
+    All,
+    /// Only those whose backoff has run out (the retry timer).
+    DueOnly,
+}
+
+impl Daemon {
+    /// One pass; never fails as a whole: an error is logged, alerted and
+    /// retried, and reported in the outcome.
+    pub async fn pass(&mut self, retry: Retry) -> PassOutcome {
+        self.progress.step();
+        self.send_startup_alerts().await;
+        let mut outcome = PassOutcome::default();
+        let result = self.pass_inner(retry, &mut outcome).await;
+        self.progress.idle();
+        match result {
+            Ok(()) => self.pass_retry = None,
+            Err(e) => {
+                let failures = self.pass_retry.map_or(0, |(_, n)| n) + 1;
+                let wait = backoff_secs(failures - 1);
+                let at = self.now() + chrono::Duration::seconds(wait);
+                self.pass_retry = Some((at, failures));
+                error!(error = %e, retry_at = %at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "pass failed; every queued digest is retried then");
+                if e.is_corrupt() {
+                    self.recover_ledger(&e).await;
+                } else {
+                    let kind = e.kind();
+                    self.alert(
+                        &format!("pass-failed:{kind}:{}", self.today()),
+                        "a pass failed",
+                        &format!(
+                            "A pass of docket failed:\n\n  {e}\n\nNothing is lost: every digest that was due stays queued and is retried (next try {at}, then with a growing wait). Fix the cause; for a full disk, free space in {}.",
+                            self.cfg.service.state_dir.display()
+                        ),
+                    )
+                    .await;
+                }
+                outcome.error = Some(e.to_string());
+            }
+        }
+        outcome
+    }
+
+    async fn pass_inner(
+        &mut self,
+        retry: Retry,
+        outcome: &mut PassOutcome,
+    ) -> Result<(), DaemonError> {
+        let today = self.today();
+        let now = self.now();
+        let started = std::time::Instant::now();
+        let cfg = Arc::clone(&self.cfg);
+        if !self.ledger.is_persistent() {
+            self.try_persist_ledger().await;
+        }
+        // Digests the server took whose mark could not be written.
+        for (mid, at) in std::mem::take(&mut self.sent_unrecorded) {
+            if let Err(e) = self.ledger.mark_sent(&mid, at) {
+                self.sent_unrecorded.insert(mid, at);
+                return Err(e.into());
+            }
+        }
+        let items = engine::items(&cfg);
+        let t_items = started.elapsed();
+        let pending = self.ledger.pending()?;
+        let skip = self.sent_unrecorded.keys().cloned().collect();
+        let composed = compose(&cfg, &items, today, &self.known, &pending, &skip, now);
+        let t_compose = started.elapsed();
+        for o in &composed.orphans {
+            let n = self.ledger.cancel_digest(
+                &o.message_id,
+                &format!("caseworker {} is no longer in the config", o.recipient),
+            )?;
+            outcome.reminders_cancelled += n;
+            warn!(message_id = %o.message_id, recipient = %o.recipient, reminders = n, "queued digest cancelled: its caseworker left the config");
+            self.alert(
+                &format!("orphan:{}", o.message_id),
+                "a queued digest was cancelled",
+                &format!(
+                    "The queued digest {} to caseworker {} was cancelled: {} is no longer in the config, and docket keeps no addresses in its ledger.\n{} reminder(s) for case(s) {} were not sent. If these cases moved to another caseworker, that caseworker gets them on the next pass.",
+                    o.message_id,
+                    o.recipient,
+                    o.recipient,
+                    o.rows,
+                    o.cases.join(", ")
+                ),
+            )
+            .await;
+        }
+        let outgoing = composed.outgoing;
+        // Write ahead: every new row is durable before anything is sent.
+        let fresh: Vec<Row> = outgoing
+            .iter()
+            .filter(|o| !o.retry)
+            .flat_map(|o| o.rows.iter().cloned())
+            .collect();
+        self.progress.step();
+        self.ledger.record_due(&fresh)?;
+        self.known.extend(fresh.iter().map(|r| r.key.digest()));
+        // Mapping rows back to items costs a string key per item: only
+        // build it when there is something to send.
+        let index = if outgoing.is_empty() {
+            ItemIndex::empty()
+        } else {
+            ItemIndex::new(&items)
+        };
+        let mut queued_left = false;
+        for o in &outgoing {
+            self.progress.step();
+            if self.shutdown.is_stopping() {
+                info!("stopping: the remaining digests stay queued for the next start");
+                break;
+            }
+            if o.retry
+                && retry == Retry::DueOnly
+                && o.rows
+                    .iter()
+                    .any(|r| r.next_attempt.is_some_and(|n| n > now))
+            {
+                continue;
+            }
+            let (mut entries, gone) = entries_for(&items, &index, o, today);
+            for k in &gone {
+                self.ledger.cancel(k)?;
+                outcome.reminders_cancelled += 1;
+            }
+            if entries.is_empty() {
+                continue;
+            }
+            let recipient = cfg.caseworkers[o.recipient].id.clone();
+            let digest = match digest::render(
+                &cfg,
+                &self.templates,
+                o.recipient,
+                today,
+                &mut entries,
+                &o.message_id,
+            ) {
+                Ok(d) => d,
+                Err(e) => {
+                    error!(%recipient, message_id = %o.message_id, error = %e, "cannot render digest; kept queued");
+                    self.ledger
+                        .mark_failed(&o.message_id, &e.to_string(), backoff(now, o))?;
+                    outcome.digests_failed += 1;
+                    continue;
+                }
+            };
+            let cases = case_list(&entries);
+            let result = match &self.mailer {
+                Some(m) => self.send_until_stopped(m, &digest.message).await,
+                None => Err(SendError {
+                    message: self
+                        .mailer_error
+                        .clone()
+                        .unwrap_or_else(|| "no transport".into()),
+                    permanent: true,
+                }),
+            };
+            self.progress.step();
+            match result {
+                Ok(answer) => {
+                    let at = self.now();
+                    let n = match self.ledger.mark_sent(&o.message_id, at) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            // Delivered, but the ledger cannot say so: do
+                            // not send it again from this process.
+                            self.sent_unrecorded.insert(o.message_id.clone(), at);
+                            outcome.digests_sent += 1;
+                            return Err(e.into());
+                        }
+                    };
+                    outcome.digests_sent += 1;
+                    outcome.reminders_sent += n;
+                    info!(%recipient, message_id = %o.message_id, reminders = n, cases = %cases, retry = o.retry, %answer, "digest sent");
+                }
+                Err(e) if self.shutdown.is_stopping() && e.message.starts_with(ABANDONED) => {
+                    warn!(%recipient, message_id = %o.message_id, error = %e.message, "send abandoned on stop; kept queued");
+                    queued_left = true;
+                    break;
+                }
+                Err(e) => {
+                    self.ledger
+                        .mark_failed(&o.message_id, &e.message, backoff(now, o))?;
+                    outcome.digests_failed += 1;
+                    warn!(%recipient, message_id = %o.message_id, permanent = e.permanent, error = %e.message, "send failed; kept queued");
+                    if e.permanent {
+                        self.alert(&format!("failed:{}", o.message_id), "a digest could not be delivered", &format!(
+                            "The digest {} to caseworker {} was refused or could not be sent:\n\n  {}\n\nIt stays queued and is retried; fix the cause (see `journalctl -u docket`).",
+                            o.message_id, recipient, e.message
+                        ))
+                        .await;
+                    }
+                }
+            }
+        }
+        if !pending.is_empty() || outcome.digests_failed > 0 || queued_left {
+            self.alert_stale(now).await?;
+        }
+        let t_sent = started.elapsed();
+        let mut purged = 0;
+        if self.purged_on != Some(today) {
+            purged = self.ledger.purge(horizon(&cfg, today))?;
+            self.purged_on = Some(today);
+        }
+        debug!(?t_items, ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
+        if outcome.digests_sent + outcome.digests_failed > 0 {
+            // Rendering digests is the pass's only big allocation.
+            crate::sys::release_memory();
+        }
+        info!(
+            %today,
+            digests_sent = outcome.digests_sent,
+            digests_failed = outcome.digests_failed,
+            reminders_sent = outcome.reminders_sent,
+            purged,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "pass done"
+        );
+        Ok(())
+    }
+
+    /// Send, unless a stop comes and the send is still not done after the
+    /// grace: then give up on it (it stays queued; a resend carries the
+    /// same Message-ID).
+    async fn send_until_stopped(
+        &self,
+        mailer: &Mailer,
+        msg: &lettre::Message,
+    ) -> Result<String, SendError> {
+        let grace = mailer.reply_timeout().min(STOP_GRACE_MAX);
+        let mut stop = self.shutdown.clone();
+        tokio::select! {
+            r = mailer.send(msg) => r,
+            _ = async { stop.stopped().await; tokio::time::sleep(grace).await } => Err(SendError {
+                message: format!("{ABANDONED} {}s after the stop", grace.as_secs()),
+                permanent: false,
+            }),
+        }
+    }
+
+    /// A damaged ledger found during a pass: set it aside, start a fresh
+    /// one, tell the admin. Duplicates beat silence.
+    async fn recover_ledger(&mut self, e: &DaemonError) {
+        let dir = self.cfg.service.state_dir.clone();
+        match crate::ledger::Ledger::open_resilient(&dir) {
+            Ok(opened) => {
+                let (ledger, note) = match opened {
+                    crate::ledger::Opened::File(l) => {
+                        (l, "the ledger opened cleanly again".to_string())
+                    }
+                    crate::ledger::Opened::Recovered {
+                        ledger, set_aside, ..
+                    } => (
+                        ledger,
+                        format!(
+                            "the damaged file was kept as {} and a fresh ledger started",
+                            set_aside.display()
+                        ),
+                    ),
+                    crate::ledger::Opened::InMemory { ledger, reason } => (
+                        ledger,
+                        format!("the ledger is kept in memory for now ({reason})"),
+                    ),
+                };
+                self.known = ledger.all_digests().unwrap_or_default();
+                self.ledger = ledger;
+                self.pass_retry = Some((self.now() + chrono::Duration::seconds(5), 1));
+                self.alert(
+                    &format!("ledger-damaged:{}", self.now().timestamp()),
+                    "the ledger was damaged and has been replaced",
+                    &format!(
+                        "A pass found the ledger damaged ({e}); {note}.\nReminders go on; the ones sent recently may be sent once more."
+                    ),
+                )
+                .await;
+            }
+            Err(e2) => error!(error = %e2, "cannot replace the damaged ledger"),
+        }
+    }
+
+    /// An in-memory ledger moves back to disk as soon as it can.
+    async fn try_persist_ledger(&mut self) {
+        let dir = self.cfg.service.state_dir.clone();
+        match self.ledger.persist_into(&dir) {
+            Ok(()) => {
+                info!(state_dir = %dir.display(), "the ledger is on disk again");
+                self.alert(
+                    &format!("ledger-on-disk:{}", self.now().timestamp()),
+                    "the ledger is on disk again",
+                    &format!(
+                        "docket could write {} again and moved its ledger back to disk.",
+                        dir.display()
+                    ),
+                )
+                .await;
+            }
+            Err(e) => debug!(error = %e, "the state directory still cannot be written"),
+        }
+    }
+}
+
+/// How an abandoned send's error message starts.
+const ABANDONED: &str = "stopping: the send in flight was abandoned";
+
+/// The cases of a digest, each once, for the log line.
+fn case_list(entries: &[digest::Entry<'_>]) -> String {
+    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.case).collect();
+    cases.sort_unstable();
+    cases.dedup();
+    cases.join(",")
+}
+
+fn backoff_secs(attempts: u32) -> i64 {
+    (RETRY_FIRST_SECS << attempts.min(16)).min(RETRY_MAX_SECS)
+}
+
+fn backoff(now: DateTime<Utc>, o: &Outgoing) -> DateTime<Utc> {
+    let attempts = o.rows.iter().map(|r| r.attempts).max().unwrap_or(0);
+    now + chrono::Duration::seconds(backoff_secs(attempts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_a_minute_to_an_hour() {
+        let secs: Vec<i64> = (0..8).map(backoff_secs).collect();
+        assert_eq!(secs, [60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    }
+}

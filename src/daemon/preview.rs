@@ -1,0 +1,56 @@
+//! `docket preview`: the digests a pass on a day would send, rendered but
+//! not sent. Reads the ledger if there is one; writes nothing.
+
+use super::compose::{compose, entries_for, ItemIndex};
+use super::DaemonError;
+use crate::config::model::Config;
+use crate::engine;
+use crate::ledger::Ledger;
+use crate::mail::digest::{self, Templates};
+use chrono::{NaiveDate, Utc};
+use std::collections::HashSet;
+
+pub fn preview(
+    cfg: &Config,
+    today: NaiveDate,
+    only: Option<&str>,
+) -> Result<Vec<digest::Digest>, DaemonError> {
+    let (known, pending) = match Ledger::open_read_only(&cfg.service.state_dir)? {
+        Some(l) => (l.all_digests()?, l.pending()?),
+        None => (HashSet::new(), Vec::new()),
+    };
+    let items = engine::items(cfg);
+    let index = ItemIndex::new(&items);
+    let templates =
+        Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
+    let mut out = Vec::new();
+    let composed = compose(
+        cfg,
+        &items,
+        today,
+        &known,
+        &pending,
+        &HashSet::new(),
+        Utc::now(),
+    );
+    for o in composed.outgoing {
+        if only.is_some_and(|id| cfg.caseworkers[o.recipient].id != id) {
+            continue;
+        }
+        let (mut entries, _) = entries_for(&items, &index, &o, today);
+        if entries.is_empty() {
+            continue;
+        }
+        let d = digest::render(
+            cfg,
+            &templates,
+            o.recipient,
+            today,
+            &mut entries,
+            &o.message_id,
+        )
+        .map_err(DaemonError::Templates)?;
+        out.push(d);
+    }
+    Ok(out)
+}
