@@ -205,7 +205,9 @@ async fn send_test(cfg: &Config, to: &str) -> u8 {
             return exit::FAILURE;
         }
     };
-    match mailer.send(&msg).await {
+    let sent = mailer.send(&msg).await;
+    mailer.close_idle().await;
+    match sent {
         Ok(answer) => {
             println!("sent: {answer}");
             exit::OK

@@ -241,6 +241,9 @@ impl Daemon {
                 }
             }
         }
+        if let Some(m) = &self.mailer {
+            m.close_idle().await;
+        }
         if !pending.is_empty() || outcome.digests_failed > 0 || queued_left {
             self.alert_stale(now).await?;
         }

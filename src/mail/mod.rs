@@ -10,14 +10,13 @@
 //! send can also hang after an error, which this bound ends).
 
 pub mod digest;
+pub mod smtp;
 
 use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls as LTls, TlsParameters, TlsVersion};
-use lettre::{
-    AsyncFileTransport, AsyncSendmailTransport, AsyncSmtpTransport, AsyncTransport, Tokio1Executor,
-};
+use lettre::transport::smtp::client::{Certificate, TlsParameters, TlsVersion};
+use lettre::{AsyncFileTransport, AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -56,9 +55,8 @@ pub struct SendError {
 /// A configured transport.
 pub enum Mailer {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        client: smtp::SmtpClient,
         timeout: Duration,
-        host: String,
     },
     Sendmail {
         transport: AsyncSendmailTransport<Tokio1Executor>,
@@ -74,7 +72,9 @@ pub enum Mailer {
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Mailer::Smtp { host, .. } => write!(f, "Mailer::Smtp({host})"),
+            Mailer::Smtp { client, .. } => {
+                write!(f, "Mailer::Smtp({}:{})", client.host, client.port)
+            }
             Mailer::Sendmail { .. } => write!(f, "Mailer::Sendmail"),
             Mailer::File { dir, .. } => write!(f, "Mailer::File({})", dir.display()),
         }
@@ -130,30 +130,49 @@ impl Mailer {
                 timeout,
             }),
             Transport::Smtp => {
-                let host = mail.host.clone();
-                let tls = match mail.tls {
-                    Tls::None => LTls::None,
-                    Tls::Wrapper => LTls::Wrapper(tls_params(mail)?),
-                    Tls::Starttls => LTls::Required(tls_params(mail)?),
+                let security = match mail.tls {
+                    Tls::None => smtp::Security::None,
+                    Tls::Wrapper => {
+                        let ca = match &mail.ca_file {
+                            Some(ca) => {
+                                Some(std::fs::read(ca).map_err(|e| SetupError::CaFile {
+                                    path: ca.clone(),
+                                    reason: e.kind().to_string(),
+                                })?)
+                            }
+                            None => None,
+                        };
+                        smtp::Security::Wrapper(smtp::client_config(ca.as_deref()).map_err(
+                            |reason| SetupError::Tls {
+                                host: mail.host.clone(),
+                                reason,
+                            },
+                        )?)
+                    }
+                    Tls::Starttls => smtp::Security::Starttls(tls_params(mail)?),
                 };
-                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
-                    .port(mail.port)
-                    .tls(tls)
-                    .timeout(Some(timeout));
                 // Validation refuses a username with tls = "none"; check again
                 // here so no path can ever send credentials in clear text.
-                if let (Some(user), false) = (&mail.username, mail.tls == Tls::None) {
-                    let path = password_path(mail).ok_or_else(|| SetupError::Password {
-                        path: PathBuf::from("$CREDENTIALS_DIRECTORY/smtp-password"),
-                        reason: "no password_file and no systemd credential".into(),
-                    })?;
-                    let pw = read_password(&path)?;
-                    b = b.credentials(Credentials::new(user.clone(), pw.expose().to_string()));
-                }
+                let credentials = match (&mail.username, mail.tls == Tls::None) {
+                    (Some(user), false) => {
+                        let path = password_path(mail).ok_or_else(|| SetupError::Password {
+                            path: PathBuf::from("$CREDENTIALS_DIRECTORY/smtp-password"),
+                            reason: "no password_file and no systemd credential".into(),
+                        })?;
+                        let pw = read_password(&path)?;
+                        Some(Credentials::new(user.clone(), pw.expose().to_string()))
+                    }
+                    _ => None,
+                };
                 Ok(Mailer::Smtp {
-                    transport: b.build(),
+                    client: smtp::SmtpClient::new(
+                        mail.host.clone(),
+                        mail.port,
+                        security,
+                        credentials,
+                        timeout,
+                    ),
                     timeout,
-                    host,
                 })
             }
         }
@@ -182,21 +201,22 @@ impl Mailer {
     pub async fn send(&self, msg: &Message) -> Result<String, SendError> {
         let bound = self.bound();
         match self {
-            Mailer::Smtp { transport, host, .. } => match tokio::time::timeout(bound, transport.send(msg.clone())).await {
-                Err(_) => Err(SendError {
-                    message: format!(
-                        "{host}: the message was not through after {}s (each reply came, but slowly); it may have been received",
-                        bound.as_secs()
-                    ),
-                    permanent: false,
-                }),
-                Ok(Ok(resp)) => Ok(format!(
-                    "{} {}",
-                    resp.code(),
-                    resp.message().collect::<Vec<_>>().join(" ")
-                )),
-                Ok(Err(e)) => Err(classify_smtp(host, &e)),
-            },
+            Mailer::Smtp { client, .. } => {
+                let envelope = msg.envelope();
+                let bytes = msg.formatted();
+                match tokio::time::timeout(bound, client.send(envelope, &bytes)).await {
+                    Err(_) => Err(SendError {
+                        message: format!(
+                            "{}:{}: the message was not through after {}s (each reply came, but slowly); the server may or may not have received it",
+                            client.host,
+                            client.port,
+                            bound.as_secs()
+                        ),
+                        permanent: false,
+                    }),
+                    Ok(r) => r,
+                }
+            }
             Mailer::Sendmail { transport, .. } => {
                 match tokio::time::timeout(bound, transport.send(msg.clone())).await {
                     Err(_) => Err(SendError {
@@ -210,17 +230,19 @@ impl Mailer {
                     }),
                 }
             }
-            Mailer::File { transport, dir, .. } => match tokio::time::timeout(bound, transport.send(msg.clone())).await {
-                Err(_) => Err(SendError {
-                    message: "writing to the outbox timed out".into(),
-                    permanent: false,
-                }),
-                Ok(Ok(id)) => Ok(format!("written to {}/{id}.eml", dir.display())),
-                Ok(Err(e)) => Err(SendError {
-                    message: format!("outbox {}: {e}", dir.display()),
-                    permanent: false,
-                }),
-            },
+            Mailer::File { transport, dir, .. } => {
+                match tokio::time::timeout(bound, transport.send(msg.clone())).await {
+                    Err(_) => Err(SendError {
+                        message: "writing to the outbox timed out".into(),
+                        permanent: false,
+                    }),
+                    Ok(Ok(id)) => Ok(format!("written to {}/{id}.eml", dir.display())),
+                    Ok(Err(e)) => Err(SendError {
+                        message: format!("outbox {}: {e}", dir.display()),
+                        permanent: false,
+                    }),
+                }
+            }
         }
     }
 }
@@ -244,87 +266,6 @@ fn tls_params(mail: &Mail) -> Result<TlsParameters, SetupError> {
     })
 }
 
-fn classify_smtp(host: &str, e: &lettre::transport::smtp::Error) -> SendError {
-    // Walk the source chain: rustls puts the useful words ("certificate
-    // not valid for name …", "UnknownIssuer") at the bottom.
-    let mut text = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !text.contains(&t) {
-            text.push_str(": ");
-            text.push_str(&t);
-        }
-        src = s.source();
-    }
-    let (message, permanent) = match failure_phase(e, &text) {
-        Phase::Tls => (
-            format!("{host}: TLS failed, nothing was sent (no credentials, no message): {text}"),
-            true,
-        ),
-        Phase::NotTls => (
-            format!(
-                "{host}: the server does not speak TLS on this port (tls = \"wrapper\" expects TLS from the first byte; is it a STARTTLS or plain port?); nothing was sent: {text}"
-            ),
-            true,
-        ),
-        Phase::Dialogue => (
-            format!(
-                "{host}: the connection broke during the SMTP dialogue; the server may or may not have received the message, which stays queued and is sent again under the same Message-ID: {text}"
-            ),
-            false,
-        ),
-        Phase::Refused => (format!("{host}: {text}"), e.is_permanent()),
-    };
-    SendError { message, permanent }
-}
-
-/// Where a send failed, as far as lettre's error tells.
-enum Phase {
-    /// TLS setup or the handshake: no credentials and no message went out.
-    Tls,
-    /// TLS expected from the first byte, and the server answered in clear.
-    NotTls,
-    /// An established connection broke (reset, EOF, a cut TLS stream):
-    /// perhaps after the message, so it may have been delivered.
-    Dialogue,
-    /// The server answered (a 4xx or 5xx reply), or could not be reached.
-    Refused,
-}
-
-fn failure_phase(e: &lettre::transport::smtp::Error, text: &str) -> Phase {
-    // rustls reading a plain "220 …" banner as a TLS record.
-    if text.contains("InvalidContentType") || text.contains("corrupt message") {
-        return Phase::NotTls;
-    }
-    if e.is_tls() {
-        return Phase::Tls;
-    }
-    if e.is_response() || e.is_permanent() || e.is_transient() {
-        return Phase::Refused;
-    }
-    let broke = [
-        "unexpected EOF",
-        "UnexpectedEof",
-        "close_notify",
-        "Connection reset",
-        "connection reset",
-        "Broken pipe",
-        "incomplete response",
-        "closed",
-    ];
-    if broke.iter().any(|w| text.contains(w)) {
-        return Phase::Dialogue;
-    }
-    if text.contains("certificate")
-        || text.contains("HandshakeFailure")
-        || text.contains("STARTTLS")
-    {
-        return Phase::Tls;
-    }
-    Phase::Refused
-}
-
 /// Create a directory readable only by docket (0700), parents as needed.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
@@ -332,4 +273,13 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
+}
+
+impl Mailer {
+    /// Close idle SMTP connections (after a pass: the relay would drop them).
+    pub async fn close_idle(&self) {
+        if let Mailer::Smtp { client, .. } = self {
+            client.close_idle().await;
+        }
+    }
 }

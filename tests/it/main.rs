@@ -5,6 +5,8 @@ mod cli;
 mod config_data;
 mod daemon;
 mod engine_rules;
+mod fake_smtp;
+mod faults;
 mod files;
 mod hostile;
 mod leaks;

@@ -636,11 +636,15 @@ impl Daemon {
 
     /// `docket -c CFG ARGS` with extra environment variables.
     pub fn spawn(cfg: &Path, args: &[&str], envs: &[(&str, &str)], log: PathBuf) -> Daemon {
+        let mut c = Command::new(docket_bin());
+        c.arg("-c").arg(cfg).args(args);
+        Daemon::spawn_command(&mut c, envs, log)
+    }
+
+    /// Any command that runs docket (a shell that execs it, say).
+    pub fn spawn_command(c: &mut Command, envs: &[(&str, &str)], log: PathBuf) -> Daemon {
         let err = std::fs::File::create(&log).unwrap();
-        let child = Command::new(docket_bin())
-            .arg("-c")
-            .arg(cfg)
-            .args(args)
+        let child = c
             .env_remove("DOCKET_CONFIG")
             .env_remove("STATE_DIRECTORY")
             .env_remove("NOTIFY_SOCKET")
@@ -706,5 +710,62 @@ impl Drop for Daemon {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+}
+
+/// `docket history --format json` as rows (exit 0 expected).
+#[track_caller]
+pub fn history(cfg: &Path) -> Vec<serde_json::Value> {
+    let o = docket(cfg, &["history", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "history: {}", stderr(&o));
+    stdout_json(&o).as_array().expect("an array").clone()
+}
+
+/// Every `.eml` file in `dir`, parsed.
+pub fn outbox_mails(dir: &Path) -> Vec<Mail> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| parse_mail(&t))
+        .collect()
+}
+
+/// A tmpfs mounted for one test (root only), unmounted when dropped.
+pub struct Tmpfs {
+    pub path: PathBuf,
+}
+
+impl Tmpfs {
+    #[track_caller]
+    pub fn mount(path: &Path, options: &str) -> Tmpfs {
+        std::fs::create_dir_all(path).unwrap();
+        let st = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(path)
+            .status()
+            .expect("run mount");
+        assert!(
+            st.success(),
+            "mount -t tmpfs -o {options} {}: run the tests as root",
+            path.display()
+        );
+        Tmpfs {
+            path: path.to_path_buf(),
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.path).status();
     }
 }
