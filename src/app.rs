@@ -1,18 +1,51 @@
-//! Runs one command: load the config, call the engine, print the result.
-//! The only place that maps errors to exit codes.
+//! Runs one command: load the config, call the engine or the daemon, print
+//! the result. Failures come back as a [`Failure`], which knows its exit
+//! code (SPEC §5); `main` prints it once.
 
 use crate::cli::{Cli, Command, Format};
-use crate::config::{self, diag::Diagnostics, model::Config};
+use crate::clock::Clock;
+use crate::config::{self, model::Config};
 use crate::engine::{self, UpcomingFilter};
 use crate::exit;
 use crate::privacy::Quoting;
+use crate::report;
+use anyhow::Context as _;
 use chrono::{Months, NaiveDate};
 use std::io::Write;
+use std::path::Path;
 
-/// Run a parsed command line and return the process exit code.
-pub fn run(cli: Cli) -> u8 {
+/// Why a command did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// A usage error (exit 2): an unknown id, dates the wrong way round.
+    #[error("docket: {0}")]
+    Usage(String),
+    /// The config has errors (exit 78); the diagnostics were printed.
+    #[error("{0}")]
+    Config(String),
+    /// Anything else (exit 1), with its chain of causes.
+    #[error("docket: {0:#}")]
+    Runtime(#[from] anyhow::Error),
+}
+
+impl Failure {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => exit::USAGE,
+            Failure::Config(_) => exit::CONFIG,
+            Failure::Runtime(_) => exit::FAILURE,
+        }
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Outcome {
+    let show = cli.show_values;
+    let path = cli.config.as_path();
     match cli.command {
-        Command::Check { strict } => check(&cli.config, strict, cli.show_values),
+        Command::Check { strict } => check(path, strict, show),
         Command::Upcoming {
             today,
             days,
@@ -20,319 +53,164 @@ pub fn run(cli: Cli) -> u8 {
             caseworker,
             format,
         } => {
-            let Some(cfg) = load(&cli.config, cli.show_values) else {
-                return exit::CONFIG;
-            };
-            let today = today
-                .unwrap_or_else(|| crate::clock::Clock::new(None, cfg.service.timezone).today());
-            if let Some(code) = unknown_filter(cfg, case.as_deref(), caseworker.as_deref()) {
-                return code;
-            }
+            let cfg = load(path, show)?;
+            let today = today.unwrap_or_else(|| today_in(cfg));
+            known_ids(cfg, case.as_deref(), caseworker.as_deref())?;
             let filter = UpcomingFilter {
                 case: case.as_deref(),
                 caseworker: caseworker.as_deref(),
             };
-            let rows = engine::upcoming(cfg, today, days, &filter);
+            let rows = report::upcoming(cfg, today, days, &filter);
             match format {
                 Format::Json => print_json(&rows),
-                Format::Table => print(&crate::report::upcoming_table(&rows, days)),
+                Format::Table => print(&report::upcoming_table(&rows, days)),
             }
         }
         Command::Plan { from, to, format } => {
-            let Some(cfg) = load(&cli.config, cli.show_values) else {
-                return exit::CONFIG;
-            };
-            let from = from
-                .unwrap_or_else(|| crate::clock::Clock::new(None, cfg.service.timezone).today());
-            let to = match to {
-                Some(t) => t,
-                None => from
-                    .checked_add_months(Months::new(12))
-                    .unwrap_or(NaiveDate::MAX),
-            };
+            let cfg = load(path, show)?;
+            let from = from.unwrap_or_else(|| today_in(cfg));
+            let to = to.unwrap_or_else(|| {
+                from.checked_add_months(Months::new(12))
+                    .unwrap_or(NaiveDate::MAX)
+            });
             if to < from {
-                eprintln!("docket: --to {to} is before --from {from}");
-                return exit::USAGE;
+                return Err(Failure::Usage(format!("--to {to} is before --from {from}")));
             }
             let items = engine::items(cfg);
             let rows = engine::plan_reminders(cfg, &items, from, to);
-            let view = || rows.iter().map(|r| engine::PlanRow::new(cfg, &items, r));
+            let view = || rows.iter().map(|r| report::PlanRow::new(cfg, &items, r));
             match format {
                 Format::Json => print_json(&JsonSeq(view)),
-                Format::Table => write_out(|w| crate::report::plan_table(w, view)),
+                Format::Table => write_out(|w| report::plan_table(w, view)),
             }
         }
         Command::Preview { today, to } => {
-            let Some(cfg) = load(&cli.config, cli.show_values) else {
-                return exit::CONFIG;
-            };
-            let today = today
-                .unwrap_or_else(|| crate::clock::Clock::new(None, cfg.service.timezone).today());
-            if let Some(code) = unknown_filter(cfg, None, to.as_deref()) {
-                return code;
+            let cfg = load(path, show)?;
+            let today = today.unwrap_or_else(|| today_in(cfg));
+            known_ids(cfg, None, to.as_deref())?;
+            let digests = crate::daemon::preview(cfg, today, to.as_deref())
+                .context("cannot compose the digests")?;
+            if digests.is_empty() {
+                eprintln!("docket: nothing to send on {today}");
+                return Ok(());
             }
-            match crate::daemon::preview(cfg, today, to.as_deref()) {
-                Ok(digests) if digests.is_empty() => {
-                    eprintln!("docket: nothing to send on {today}");
-                    exit::OK
-                }
-                Ok(digests) => {
-                    let mut text = String::new();
-                    for d in digests {
-                        text.push_str(&String::from_utf8_lossy(&d.message.formatted()));
-                        text.push_str("\n\n");
-                    }
-                    print(&text)
-                }
-                Err(e) => {
-                    eprintln!("docket: {e}");
-                    exit::FAILURE
-                }
+            let mut text = String::new();
+            for d in digests {
+                text.push_str(&String::from_utf8_lossy(&d.message.formatted()));
+                text.push_str("\n\n");
             }
+            print(&text)
         }
         Command::Run { once, today } => {
             crate::sys::private_umask();
-            let Some(rt) = runtime() else {
-                return exit::FAILURE;
-            };
             let opts = crate::daemon::RunOptions {
                 config: cli.config.clone(),
                 once,
                 today,
             };
-            match rt.block_on(crate::daemon::run(opts, crate::daemon::shutdown::signal())) {
-                Ok(outcome) if once && outcome.digests_failed > 0 => {
-                    eprintln!(
-                        "docket: {} digest(s) could not be sent; they stay queued",
-                        outcome.digests_failed
-                    );
-                    exit::FAILURE
-                }
-                Ok(outcome) if once && outcome.error.is_some() => {
-                    eprintln!(
-                        "docket: the pass failed ({}); what was due stays queued",
-                        outcome.error.unwrap_or_default()
-                    );
-                    exit::FAILURE
-                }
-                Ok(_) => exit::OK,
+            let outcome =
+                runtime()?.block_on(crate::daemon::run(opts, crate::daemon::shutdown::signal()));
+            match outcome {
+                Ok(o) if once && o.digests_failed > 0 => Err(Failure::Runtime(anyhow::anyhow!(
+                    "{} digest(s) could not be sent; they stay queued",
+                    o.digests_failed
+                ))),
+                Ok(o) if once && o.error.is_some() => Err(Failure::Runtime(anyhow::anyhow!(
+                    "the pass failed ({}); what was due stays queued",
+                    o.error.unwrap_or_default()
+                ))),
+                Ok(_) => Ok(()),
                 Err(crate::daemon::DaemonError::Config(diags)) => {
                     // The daemon's stderr is the journal: locations and
-                    // redacted messages only (`docket check` shows the lines).
+                    // masked messages only (`docket check` shows more).
                     for line in crate::daemon::redacted_errors(&diags) {
                         eprintln!("{line}");
                     }
-                    eprintln!(
+                    Err(Failure::Config(format!(
                         "{}: config has errors; run `docket check` to see them",
-                        cli.config.display()
-                    );
-                    exit::CONFIG
+                        path.display()
+                    )))
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "docket stopped");
-                    eprintln!("docket: {e}");
-                    exit::FAILURE
+                    Err(Failure::Runtime(e.into()))
                 }
             }
         }
         Command::SendTest { to } => {
             crate::sys::private_umask();
-            let Some(cfg) = load(&cli.config, cli.show_values) else {
-                return exit::CONFIG;
-            };
-            let Some(rt) = runtime() else {
-                return exit::FAILURE;
-            };
-            rt.block_on(send_test(cfg, &to))
+            let cfg = load(path, show)?;
+            runtime()?.block_on(send_test(cfg, &to))
         }
         Command::History { case, format } => {
-            let Some(cfg) = load(&cli.config, cli.show_values) else {
-                return exit::CONFIG;
-            };
+            let cfg = load(path, show)?;
             history(cfg, case.as_deref(), format)
         }
     }
 }
 
-fn runtime() -> Option<tokio::runtime::Runtime> {
-    match tokio::runtime::Builder::new_multi_thread()
+fn today_in(cfg: &Config) -> NaiveDate {
+    Clock::new(None, cfg.service.timezone).today()
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(rt) => Some(rt),
-        Err(e) => {
-            eprintln!("docket: cannot start the async runtime: {e}");
-            None
-        }
-    }
+        .context("cannot start the async runtime")?)
 }
 
-async fn send_test(cfg: &Config, to: &str) -> u8 {
-    let to_box: lettre::message::Mailbox = match to.parse() {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("docket: --to {to}: {e}");
-            return exit::USAGE;
-        }
-    };
-    let mailer = match crate::mail::Mailer::new(&cfg.mail) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("docket: {e}");
-            return exit::FAILURE;
-        }
-    };
-    let from: lettre::message::Mailbox = match cfg.mail.from.parse() {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("docket: from: {e}");
-            return exit::CONFIG;
-        }
-    };
-    let msg = lettre::Message::builder()
-        .message_id(None)
-        .from(from)
-        .to(to_box)
-        .subject("[docket] test message")
-        .body(String::from(
-            "This is a test message from docket. If you can read it, mail delivery works.\n",
-        ));
-    let msg = match msg {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("docket: {e}");
-            return exit::FAILURE;
-        }
-    };
+async fn send_test(cfg: &Config, to: &str) -> Outcome {
+    if to.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(Failure::Usage(format!("--to {to} is not an email address")));
+    }
+    let mailer = crate::mail::Mailer::new(&cfg.mail).context("the mail transport is not usable")?;
+    let msg = crate::mail::message::plain(
+        &cfg.mail.from,
+        to,
+        "[docket] test message",
+        "This is a test message from docket. If you can read it, mail delivery works.\n",
+    )
+    .context("cannot build the test message")?;
     let sent = mailer.send(&msg).await;
     mailer.close_idle().await;
-    match sent {
-        Ok(answer) => {
-            println!("sent: {answer}");
-            exit::OK
-        }
-        Err(e) => {
-            eprintln!("docket: send failed: {}", e.message);
-            exit::FAILURE
-        }
-    }
+    let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {}", e.message))?;
+    println!("sent: {answer}");
+    Ok(())
 }
 
-#[derive(serde::Serialize)]
-struct HistoryRow {
-    recorded_at: String,
-    sent_at: Option<String>,
-    case: String,
-    item: String,
-    kind: String,
-    deadline: String,
-    step: String,
-    due_date: String,
-    recipient: String,
-    role: String,
-    late: bool,
-    state: String,
-    message_id: Option<String>,
-    attempts: u32,
-    last_error: Option<String>,
-}
-
-fn history(cfg: &Config, case: Option<&str>, format: Format) -> u8 {
-    let ledger = match crate::ledger::Ledger::open_read_only(&cfg.service.state_dir) {
-        Ok(Some(l)) => l,
-        Ok(None) => {
-            eprintln!(
-                "docket: no ledger in {} yet: nothing was sent",
-                cfg.service.state_dir.display()
-            );
-            return if format == Format::Json {
-                print("[]\n")
-            } else {
-                exit::OK
-            };
-        }
-        Err(e) => {
-            eprintln!("docket: {e}");
-            return exit::FAILURE;
-        }
+/// `history` needs only `[service]`: it reads the ledger, not the cases.
+fn history(cfg: &Config, case: Option<&str>, format: Format) -> Outcome {
+    let dir = &cfg.service.state_dir;
+    let Some(ledger) = crate::ledger::Ledger::open_read_only(dir)? else {
+        eprintln!(
+            "docket: no ledger in {} yet: nothing was sent",
+            dir.display()
+        );
+        return match format {
+            Format::Json => print("[]\n"),
+            Format::Table => Ok(()),
+        };
     };
-    let rows = match ledger.history(case) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("docket: {e}");
-            return exit::FAILURE;
-        }
-    };
-    let rows: Vec<HistoryRow> = rows
+    let rows: Vec<report::HistoryRow> = ledger
+        .history(case)?
         .into_iter()
-        .map(|r| HistoryRow {
-            recorded_at: r
-                .recorded_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            sent_at: r
-                .sent_at
-                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            case: r.key.case_ref,
-            item: r.key.item,
-            kind: r.kind,
-            deadline: r.key.deadline.to_string(),
-            step: r.key.step,
-            due_date: r.due_date.to_string(),
-            recipient: r.key.recipient,
-            role: r.role,
-            late: r.late,
-            state: r.state.as_str().to_string(),
-            message_id: r.message_id,
-            attempts: r.attempts,
-            last_error: r.last_error,
-        })
+        .map(report::HistoryRow::from)
         .collect();
     match format {
         Format::Json => print_json(&rows),
-        Format::Table => {
-            if rows.is_empty() {
-                return print("The ledger holds no reminders.\n");
-            }
-            let body: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.recorded_at.clone(),
-                        r.case.clone(),
-                        r.item.clone(),
-                        r.deadline.clone(),
-                        r.step.clone(),
-                        format!(
-                            "{}{}",
-                            r.recipient,
-                            if r.role == "cc" { " (cc)" } else { "" }
-                        ),
-                        format!("{}{}", r.state, if r.late { ", late" } else { "" }),
-                        r.sent_at.clone().unwrap_or_else(|| "-".into()),
-                        r.message_id.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            print(&crate::report::table(
-                &[
-                    "RECORDED",
-                    "CASE",
-                    "ITEM",
-                    "DEADLINE",
-                    "STEP",
-                    "TO",
-                    "STATE",
-                    "SENT",
-                    "MESSAGE-ID",
-                ],
-                &body,
-            ))
-        }
+        Format::Table => print(&report::history_table(&rows, case)),
     }
 }
 
-fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {
+impl From<crate::ledger::LedgerError> for Failure {
+    fn from(e: crate::ledger::LedgerError) -> Failure {
+        Failure::Runtime(e.into())
+    }
+}
+
+fn check(path: &Path, strict: bool, show_values: bool) -> Outcome {
     let loaded = config::load(path);
     let diags = &loaded.diagnostics;
     eprint!("{}", diags.render_all(Quoting::for_stderr(show_values)));
@@ -342,7 +220,7 @@ fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {
     let errors = diags.errors().count();
     let warnings = diags.warnings().count();
     if errors > 0 || (strict && warnings > 0) {
-        eprintln!(
+        return Err(Failure::Config(format!(
             "{}: {} error(s), {} warning(s){}",
             path.display(),
             errors,
@@ -352,16 +230,15 @@ fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {
             } else {
                 ""
             }
-        );
-        return exit::CONFIG;
+        )));
     }
     let cfg = loaded.config.as_ref().expect("no errors means a config");
     let items = engine::items(cfg);
     println!(
         "{}: OK: {} case(s), {} bill(s), {} caseworker(s), {} deadline(s){}",
         path.display(),
-        cfg.cases.len(),
-        cfg.bills.len(),
+        cfg.case_count(),
+        cfg.bill_count(),
         cfg.caseworkers.len(),
         items.iter().filter(|i| i.is_deadline()).count(),
         if warnings > 0 {
@@ -370,51 +247,49 @@ fn check(path: &std::path::Path, strict: bool, show_values: bool) -> u8 {
             String::new()
         }
     );
-    exit::OK
+    Ok(())
 }
 
 /// Load the config for a command that needs a valid one; on errors print
-/// them and return None (the caller exits 78).
+/// them and fail with exit 78.
 ///
 /// The config is leaked on purpose: these commands exit right after using
 /// it, and freeing 100,000 cases one allocation at a time would take longer
 /// than the command's own work.
-pub fn load(path: &std::path::Path, show_values: bool) -> Option<&'static Config> {
+pub fn load(path: &Path, show_values: bool) -> Result<&'static Config, Failure> {
     match config::load(path).into_result() {
-        Ok((cfg, _warnings)) => Some(Box::leak(Box::new(cfg))),
+        Ok((cfg, _warnings)) => Ok(Box::leak(Box::new(cfg))),
         Err(diags) => {
-            report_errors(path, &diags, show_values);
-            None
+            let q = Quoting::for_stderr(show_values);
+            for d in diags.errors().take(config::diag::MAX_SHOWN) {
+                eprint!("{}", diags.render(d, q));
+            }
+            Err(Failure::Config(format!(
+                "{}: {} error(s); run `docket check` after fixing them",
+                path.display(),
+                diags.errors().count()
+            )))
         }
     }
 }
 
-fn report_errors(path: &std::path::Path, diags: &Diagnostics, show_values: bool) {
-    let q = Quoting::for_stderr(show_values);
-    for d in diags.errors().take(crate::config::diag::MAX_SHOWN) {
-        eprint!("{}", diags.render(d, q));
-    }
-    eprintln!(
-        "{}: {} error(s); run `docket check` after fixing them",
-        path.display(),
-        diags.errors().count()
-    );
-}
-
-fn unknown_filter(cfg: &Config, case: Option<&str>, caseworker: Option<&str>) -> Option<u8> {
+/// `--case` and `--caseworker` must name something in the config.
+fn known_ids(cfg: &Config, case: Option<&str>, caseworker: Option<&str>) -> Outcome {
     if let Some(c) = case {
-        if !cfg.cases.iter().any(|x| x.id == c) && !cfg.bills.iter().any(|b| b.id == c) {
-            eprintln!("docket: no case or bill \"{c}\" in the config");
-            return Some(exit::USAGE);
+        if !cfg.cases().any(|(_, x)| x.id == c) && cfg.bill_index(c).is_none() {
+            return Err(Failure::Usage(format!(
+                "no case or bill \"{c}\" in the config"
+            )));
         }
     }
     if let Some(w) = caseworker {
         if cfg.caseworker(w).is_none() {
-            eprintln!("docket: no caseworker \"{w}\" in the config");
-            return Some(exit::USAGE);
+            return Err(Failure::Usage(format!(
+                "no caseworker \"{w}\" in the config"
+            )));
         }
     }
-    None
+    Ok(())
 }
 
 /// Serialize an iterator as a JSON array without collecting it.
@@ -432,25 +307,24 @@ where
 }
 
 /// Run `f` against buffered stdout; a closed pipe is not a failure.
-fn write_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> u8 {
+fn write_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Outcome {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match f(&mut out).and_then(|_| out.flush()) {
-        Ok(()) => exit::OK,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-        Err(e) => {
-            eprintln!("docket: cannot write output: {e}");
-            exit::FAILURE
-        }
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Runtime(
+            anyhow::Error::new(e).context("cannot write output"),
+        )),
     }
 }
 
-fn print(s: &str) -> u8 {
+fn print(s: &str) -> Outcome {
     write_out(|w| w.write_all(s.as_bytes()))
 }
 
 /// JSON straight to stdout: a year's plan over 100,000 cases is millions of
 /// rows, not worth a second copy as a String.
-fn print_json<T: serde::Serialize>(rows: &T) -> u8 {
+fn print_json<T: serde::Serialize>(rows: &T) -> Outcome {
     write_out(|w| {
         serde_json::to_writer_pretty(&mut *w, rows)?;
         w.write_all(b"\n")

@@ -1,7 +1,11 @@
-//! Output of `upcoming` and `plan`: JSON for programs (SPEC §5), aligned
-//! tables for people.
+//! Every table and JSON row people and scripts read: `upcoming`, `plan`
+//! and `history` (SPEC §5 fixes the JSON). The engine computes; this file
+//! only says how its results look.
 
-use crate::engine::{PlanRow, UpcomingEntry};
+use crate::config::model::Config;
+use crate::engine::{self, Item, Reminder, UpcomingFilter};
+use crate::ledger::Row;
+use chrono::NaiveDate;
 
 /// Render rows as a table with a header, columns padded to their widest cell.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -88,6 +92,136 @@ pub fn upcoming_table(rows: &[UpcomingEntry], days: u32) -> String {
     out
 }
 
+// ---------------------------------------------------------------- plan
+
+/// A row of `docket plan --format json`, owned.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlanEntry {
+    pub date: String,
+    pub case: String,
+    pub item: &'static str,
+    pub kind: String,
+    pub deadline: String,
+    pub act_by: String,
+    pub step: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+}
+
+/// Every reminder from `from` to `to` (inclusive), as the daemon would send
+/// them running every day; sorted by date, then case id.
+pub fn plan(cfg: &Config, from: NaiveDate, to: NaiveDate) -> Vec<PlanEntry> {
+    let items = engine::items(cfg);
+    engine::plan_reminders(cfg, &items, from, to)
+        .iter()
+        .map(|r| PlanRow::new(cfg, &items, r).entry())
+        .collect()
+}
+
+/// A plan row borrowed from the config: what `docket plan` streams out
+/// without building a row of strings per reminder. Serializes exactly as
+/// its [`PlanRow::entry`] (tested).
+pub struct PlanRow<'a> {
+    cfg: &'a Config,
+    item: &'a Item<'a>,
+    r: &'a Reminder,
+}
+
+impl<'a> PlanRow<'a> {
+    pub fn new(cfg: &'a Config, items: &'a [Item<'a>], r: &'a Reminder) -> PlanRow<'a> {
+        PlanRow {
+            cfg,
+            item: &items[r.item],
+            r,
+        }
+    }
+
+    pub fn to_ids(&self) -> Vec<&'a str> {
+        let mut v: Vec<&str> = self
+            .item
+            .to
+            .iter()
+            .map(|&i| self.cfg.caseworkers[i].id.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    pub fn cc_ids(&self) -> Vec<&'a str> {
+        if !self.r.escalated {
+            return Vec::new();
+        }
+        let mut v: Vec<&str> = self
+            .item
+            .cc(self.cfg)
+            .into_iter()
+            .map(|i| self.cfg.caseworkers[i].id.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// The row, owned.
+    pub fn entry(&self) -> PlanEntry {
+        let it = self.item;
+        let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
+        PlanEntry {
+            date: self.r.date.to_string(),
+            case: it.reference.to_string(),
+            item: it.item.as_str(),
+            kind: it.kind.to_string(),
+            deadline: it.deadline.to_string(),
+            act_by: it.act_by.to_string(),
+            step: self.r.step.label(),
+            to: owned(self.to_ids()),
+            cc: owned(self.cc_ids()),
+        }
+    }
+
+    /// The cells of the human-readable table, in column order.
+    pub fn cells(&self) -> [String; 9] {
+        let it = self.item;
+        [
+            self.r.date.to_string(),
+            it.reference.to_string(),
+            it.item.as_str().to_string(),
+            it.kind.to_string(),
+            self.r.step.label(),
+            it.act_by.to_string(),
+            it.deadline.to_string(),
+            self.to_ids().join(","),
+            self.cc_ids().join(","),
+        ]
+    }
+}
+
+impl serde::Serialize for PlanRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let it = self.item;
+        let mut st = s.serialize_struct("PlanEntry", 9)?;
+        st.serialize_field("date", &Shown(self.r.date))?;
+        st.serialize_field("case", it.reference)?;
+        st.serialize_field("item", it.item.as_str())?;
+        st.serialize_field("kind", it.kind)?;
+        st.serialize_field("deadline", &Shown(it.deadline))?;
+        st.serialize_field("act_by", &Shown(it.act_by))?;
+        st.serialize_field("step", &Shown(self.r.step))?;
+        st.serialize_field("to", &self.to_ids())?;
+        st.serialize_field("cc", &self.cc_ids())?;
+        st.end()
+    }
+}
+
+/// Serialize through `Display`, without an intermediate String.
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> serde::Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
 /// The plan as an aligned table, streamed: widths are measured in a first
 /// pass over the rows, then each row is formatted and written, so a year
 /// of 100,000 cases never sits in memory as strings.
@@ -117,6 +251,136 @@ where
     writeln!(out, "\n{n} reminder(s).")
 }
 
+// ------------------------------------------------------------ upcoming
+
+/// A row of `docket upcoming`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UpcomingEntry {
+    pub case: String,
+    pub caseworker: String,
+    pub item: &'static str,
+    pub kind: String,
+    pub deadline: String,
+    pub act_by: String,
+    pub days_left: i64,
+    pub status: String,
+}
+
+/// Unresolved deadlines whose act-by date is at most `days` away (overdue
+/// ones included), sorted by act-by date, then case id.
+pub fn upcoming(
+    cfg: &Config,
+    today: NaiveDate,
+    days: u32,
+    filter: &UpcomingFilter<'_>,
+) -> Vec<UpcomingEntry> {
+    let items = engine::items(cfg);
+    engine::upcoming(cfg, &items, today, days, filter)
+        .into_iter()
+        .map(|it| UpcomingEntry {
+            case: it.reference.to_string(),
+            caseworker: cfg.caseworkers[it.to[0]].id.clone(),
+            item: it.item.as_str(),
+            kind: it.kind.to_string(),
+            deadline: it.deadline.to_string(),
+            act_by: it.act_by.to_string(),
+            days_left: (it.act_by - today).num_days(),
+            status: it.status.to_string(),
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------- history
+
+/// A row of `docket history --format json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct HistoryRow {
+    pub recorded_at: String,
+    pub sent_at: Option<String>,
+    pub case: String,
+    pub item: String,
+    pub kind: String,
+    pub deadline: String,
+    pub step: String,
+    pub due_date: String,
+    pub recipient: String,
+    pub role: &'static str,
+    pub late: bool,
+    pub state: &'static str,
+    pub message_id: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
+impl From<Row> for HistoryRow {
+    fn from(r: Row) -> HistoryRow {
+        let time =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        HistoryRow {
+            recorded_at: time(r.recorded_at),
+            sent_at: r.sent_at.map(time),
+            case: r.key.case_ref,
+            item: r.key.item,
+            kind: r.kind,
+            deadline: r.key.deadline.to_string(),
+            step: r.key.step.key(),
+            due_date: r.due_date.to_string(),
+            recipient: r.key.recipient,
+            role: r.role.as_str(),
+            late: r.late,
+            state: r.state.as_str(),
+            message_id: r.message_id,
+            attempts: r.attempts,
+            last_error: r.last_error,
+        }
+    }
+}
+
+/// `docket history` for people; `case` names the filter for the message
+/// when nothing matched.
+pub fn history_table(rows: &[HistoryRow], case: Option<&str>) -> String {
+    if rows.is_empty() {
+        return match case {
+            Some(c) => format!("The ledger holds no reminders for case {c}.\n"),
+            None => "The ledger holds no reminders.\n".into(),
+        };
+    }
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.recorded_at.clone(),
+                r.case.clone(),
+                r.item.clone(),
+                r.deadline.clone(),
+                r.step.clone(),
+                format!(
+                    "{}{}",
+                    r.recipient,
+                    if r.role == "cc" { " (cc)" } else { "" }
+                ),
+                format!("{}{}", r.state, if r.late { ", late" } else { "" }),
+                r.sent_at.clone().unwrap_or_else(|| "-".into()),
+                r.message_id.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "RECORDED",
+            "CASE",
+            "ITEM",
+            "DEADLINE",
+            "STEP",
+            "TO",
+            "STATE",
+            "SENT",
+            "MESSAGE-ID",
+        ],
+        &body,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +392,41 @@ mod tests {
             &[vec!["xxx".into(), "y".into()], vec!["z".into(), "w".into()]],
         );
         assert_eq!(t, "A    BB\nxxx  y\nz    w\n");
+    }
+
+    #[test]
+    fn a_streamed_plan_row_serializes_as_its_entry() {
+        let dir = std::env::temp_dir().join(format!("docket-report-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("docket.toml");
+        std::fs::write(
+            &path,
+            "[service]\ntimezone = \"Asia/Almaty\"\n[reminders]\nlead_days = [7]\nescalate_within_days = 7\n\
+             [[caseworker]]\nid = \"dana\"\nemail = \"dana@ngo.example\"\n\
+             [[caseworker]]\nid = \"aigerim\"\nemail = \"a@ngo.example\"\nsupervisor = \"dana\"\n\
+             [[case]]\nid = \"KZ-1\"\ncaseworker = \"aigerim\"\n[[case.document]]\nkind = \"x\"\nexpires = 2026-12-18\n",
+        )
+        .unwrap();
+        let env = crate::config::Env::default();
+        let (cfg, _) = crate::config::load_with_env(&path, &env)
+            .into_result()
+            .unwrap();
+        let items = engine::items(&cfg);
+        let rows = engine::plan_reminders(
+            &cfg,
+            &items,
+            "2026-12-01".parse().unwrap(),
+            "2027-01-31".parse().unwrap(),
+        );
+        assert!(!rows.is_empty());
+        for r in &rows {
+            let row = PlanRow::new(&cfg, &items, r);
+            assert_eq!(
+                serde_json::to_value(&row).unwrap(),
+                serde_json::to_value(row.entry()).unwrap()
+            );
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -94,6 +94,19 @@ impl Diagnostics {
         self.items.last_mut().expect("just pushed")
     }
 
+    /// Take in the diagnostics of one file gathered on their own (their
+    /// sources numbered from 0); returns the index its first source gets.
+    pub fn absorb(&mut self, local: Diagnostics) -> usize {
+        let base = self.sources.len();
+        self.sources.extend(local.sources);
+        self.items.extend(local.items.into_iter().map(|mut d| {
+            d.file += base;
+            d
+        }));
+        self.notes.extend(local.notes);
+        base
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }

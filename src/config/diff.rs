@@ -1,8 +1,8 @@
-//! What changed between two configs: logged on reload so the operator sees
-//! what a SIGHUP did, by case reference only.
+//! What changed between two configs, and what the daemon must do about it.
+//! Pure: no IO, so reload decisions have a table test without files.
 
-use super::model::Config;
-use std::collections::BTreeMap;
+use super::model::{Config, Service};
+use std::collections::HashMap;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ConfigDiff {
@@ -17,6 +17,19 @@ pub struct ConfigDiff {
     pub caseworkers_changed: Vec<String>,
     /// Top-level sections whose settings changed (e.g. "mail", "calendar").
     pub sections_changed: Vec<&'static str>,
+    /// What a running daemon must do to apply the new config.
+    pub actions: Actions,
+}
+
+/// What applying a new config takes, beyond swapping it in. (The mailer
+/// and the templates are rebuilt on every reload whatever changed: a
+/// rotated password file or an edited template is not a config change.)
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Actions {
+    /// `state_dir` moved: open the ledger there, or refuse the reload.
+    pub reopen_ledger: bool,
+    /// `schedule` or `timezone` changed: start the new schedule.
+    pub restart_scheduler: bool,
 }
 
 impl ConfigDiff {
@@ -30,7 +43,17 @@ impl ConfigDiff {
             return "no changes".into();
         }
         let mut parts = Vec::new();
-        let mut list = |what: &str, v: &[String]| {
+        for (what, v) in [
+            ("cases added", &self.cases_added),
+            ("cases removed", &self.cases_removed),
+            ("cases changed", &self.cases_changed),
+            ("bills added", &self.bills_added),
+            ("bills removed", &self.bills_removed),
+            ("bills changed", &self.bills_changed),
+            ("caseworkers added", &self.caseworkers_added),
+            ("caseworkers removed", &self.caseworkers_removed),
+            ("caseworkers changed", &self.caseworkers_changed),
+        ] {
             if !v.is_empty() {
                 let shown: Vec<&str> = v.iter().take(5).map(String::as_str).collect();
                 let more = if v.len() > 5 {
@@ -40,16 +63,7 @@ impl ConfigDiff {
                 };
                 parts.push(format!("{what} {} ({}{more})", v.len(), shown.join(", ")));
             }
-        };
-        list("cases added", &self.cases_added);
-        list("cases removed", &self.cases_removed);
-        list("cases changed", &self.cases_changed);
-        list("bills added", &self.bills_added);
-        list("bills removed", &self.bills_removed);
-        list("bills changed", &self.bills_changed);
-        list("caseworkers added", &self.caseworkers_added);
-        list("caseworkers removed", &self.caseworkers_removed);
-        list("caseworkers changed", &self.caseworkers_changed);
+        }
         if !self.sections_changed.is_empty() {
             parts.push(format!(
                 "settings changed: {}",
@@ -60,57 +74,68 @@ impl ConfigDiff {
     }
 }
 
-fn diff_by_id<T: PartialEq>(
-    old: &[T],
-    new: &[T],
+/// (added, removed, changed) ids, each sorted.
+fn diff_by_id<'a, T: PartialEq + 'a>(
+    old: impl Iterator<Item = &'a T>,
+    new: impl Iterator<Item = &'a T>,
     id: impl Fn(&T) -> &str,
 ) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let o: BTreeMap<&str, &T> = old.iter().map(|x| (id(x), x)).collect();
-    let n: BTreeMap<&str, &T> = new.iter().map(|x| (id(x), x)).collect();
-    let added = n
+    let o: HashMap<&str, &T> = old.map(|x| (id(x), x)).collect();
+    let n: HashMap<&str, &T> = new.map(|x| (id(x), x)).collect();
+    let mut added: Vec<String> = n
         .keys()
         .filter(|k| !o.contains_key(*k))
         .map(|k| k.to_string())
         .collect();
-    let removed = o
+    let mut removed: Vec<String> = o
         .keys()
         .filter(|k| !n.contains_key(*k))
         .map(|k| k.to_string())
         .collect();
-    let changed = n
+    let mut changed: Vec<String> = n
         .iter()
         .filter(|(k, v)| o.get(*k).is_some_and(|ov| ov != *v))
         .map(|(k, _)| k.to_string())
         .collect();
+    added.sort();
+    removed.sort();
+    changed.sort();
     (added, removed, changed)
 }
 
-/// Compare two configs. Pure: no IO, so reloads can be tested without files.
-/// Cases are compared by value, so a case whose caseworker was renamed shows
-/// as changed only if the index of its caseworker moved.
+/// What must happen when `new` replaces `old` in a running daemon.
+pub fn actions(old: &Service, new: &Service) -> Actions {
+    Actions {
+        reopen_ledger: old.state_dir != new.state_dir,
+        restart_scheduler: old.schedule != new.schedule || old.timezone != new.timezone,
+    }
+}
+
+/// Compare two configs. Cases are compared by value, so a case whose
+/// caseworker was renamed shows as changed only if the index of its
+/// caseworker moved.
 pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
-    let (cases_added, cases_removed, cases_changed) = diff_by_id(&old.cases, &new.cases, |c| &c.id);
-    let (bills_added, bills_removed, bills_changed) = diff_by_id(&old.bills, &new.bills, |b| &b.id);
+    let (cases_added, cases_removed, cases_changed) = diff_by_id(
+        old.cases().map(|(_, c)| c),
+        new.cases().map(|(_, c)| c),
+        |c| &c.id,
+    );
+    let (bills_added, bills_removed, bills_changed) =
+        diff_by_id(old.bills(), new.bills(), |b| &b.id);
     let (caseworkers_added, caseworkers_removed, caseworkers_changed) =
-        diff_by_id(&old.caseworkers, &new.caseworkers, |c| &c.id);
+        diff_by_id(old.caseworkers.iter(), new.caseworkers.iter(), |c| &c.id);
     let mut sections_changed = Vec::new();
-    if old.service != new.service {
-        sections_changed.push("service");
-    }
-    if old.mail != new.mail {
-        sections_changed.push("mail");
-    }
-    if old.privacy != new.privacy {
-        sections_changed.push("privacy");
-    }
-    if old.calendar != new.calendar {
-        sections_changed.push("calendar");
-    }
-    if old.reminders != new.reminders {
-        sections_changed.push("reminders");
-    }
-    if old.kinds != new.kinds {
-        sections_changed.push("kinds");
+    for (name, changed) in [
+        ("service", old.service != new.service),
+        ("mail", old.mail != new.mail),
+        ("privacy", old.privacy != new.privacy),
+        ("calendar", old.calendar != new.calendar),
+        ("reminders", old.reminders != new.reminders),
+        ("kinds", old.kinds != new.kinds),
+    ] {
+        if changed {
+            sections_changed.push(name);
+        }
     }
     ConfigDiff {
         cases_added,
@@ -123,5 +148,79 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         caseworkers_removed,
         caseworkers_changed,
         sections_changed,
+        actions: actions(&old.service, &new.service),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn service() -> Service {
+        Service {
+            timezone: chrono_tz::Asia::Almaty,
+            schedule: "0 0 9 * * *".into(),
+            state_dir: PathBuf::from("/var/lib/docket"),
+            include: vec!["cases.d/*.toml".into()],
+            admin: Some("it@ngo.example".into()),
+            alert_after_hours: 24,
+        }
+    }
+
+    #[test]
+    fn actions_follow_what_changed() {
+        type Edit = fn(&mut Service);
+        let table: &[(&str, Edit, Actions)] = &[
+            ("nothing", |_| {}, Actions::default()),
+            (
+                "state_dir",
+                |s| s.state_dir = PathBuf::from("/srv/docket"),
+                Actions {
+                    reopen_ledger: true,
+                    ..Actions::default()
+                },
+            ),
+            (
+                "schedule",
+                |s| s.schedule = "0 30 8 * * *".into(),
+                Actions {
+                    restart_scheduler: true,
+                    ..Actions::default()
+                },
+            ),
+            (
+                "timezone",
+                |s| s.timezone = chrono_tz::Asia::Qostanay,
+                Actions {
+                    restart_scheduler: true,
+                    ..Actions::default()
+                },
+            ),
+            (
+                "state_dir and schedule",
+                |s| {
+                    s.state_dir = PathBuf::from("/srv/docket");
+                    s.schedule = "0 30 8 * * *".into();
+                },
+                Actions {
+                    reopen_ledger: true,
+                    restart_scheduler: true,
+                },
+            ),
+            ("admin only", |s| s.admin = None, Actions::default()),
+            ("includes only", |s| s.include.clear(), Actions::default()),
+            (
+                "alert hours only",
+                |s| s.alert_after_hours = 48,
+                Actions::default(),
+            ),
+        ];
+        for (name, edit, want) in table {
+            let old = service();
+            let mut new = service();
+            edit(&mut new);
+            assert_eq!(actions(&old, &new), *want, "{name}");
+        }
     }
 }

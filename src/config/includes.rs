@@ -250,8 +250,9 @@ pub(super) fn parse_all(
                 check_file_permissions(path, inc, true, env, &mut local);
                 // The common shape parses an order of magnitude faster by
                 // hand; anything else goes through the full TOML parser.
-                super::fast::parse_include(&text)
-                    .or_else(|| super::parse_collect::<raw::RawInclude>(&text, inc, &mut local))
+                super::fast::parse_include(&text).or_else(|| {
+                    super::recover::parse_collect::<raw::RawInclude>(&text, inc, &mut local)
+                })
             }
             None => None,
         };

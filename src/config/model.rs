@@ -8,10 +8,40 @@
 use crate::calendar::{Calendar, Duration};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use crate::privacy::Sensitive;
+
+/// The main file's settings: everything but cases and bills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub service: Service,
+    pub mail: Mail,
+    pub privacy: Privacy,
+    pub calendar: Calendar,
+    pub reminders: ReminderRules,
+    pub kinds: BTreeMap<String, Kind>,
+    pub caseworkers: Vec<Caseworker>,
+}
+
+/// The cases and bills of one file, validated. Files are kept apart (and
+/// shared, not copied, between configs) so that one file can be replaced
+/// without touching the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFile {
+    pub path: PathBuf,
+    pub cases: Vec<Case>,
+    pub bills: Vec<Bill>,
+}
+
+/// Where a case is: its file and its place in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CaseRef {
+    pub file: u32,
+    pub case: u32,
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -24,8 +54,13 @@ pub struct Config {
     pub reminders: ReminderRules,
     pub kinds: BTreeMap<String, Kind>,
     pub caseworkers: Vec<Caseworker>,
-    pub cases: Vec<Case>,
-    pub bills: Vec<Bill>,
+    /// Cases and bills per file: the main file's own first, then each
+    /// include in order.
+    pub files: Vec<Arc<CaseFile>>,
+    /// Every bill in file order, as (file, index in it): bill number `i`
+    /// of [`Config::bill`].
+    bill_refs: Vec<(u32, u32)>,
+    bill_ids: HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -216,8 +251,9 @@ pub struct Request {
     pub due: NaiveDate,
     pub extended: bool,
     pub status: RequestStatus,
-    /// Index into [`Config::bills`].
-    pub waiting_for: Option<usize>,
+    /// The id of the bill this request waits for (it exists: validation
+    /// checks it across files; see [`Config::bill_index`]).
+    pub waiting_for: Option<String>,
     pub rules: ReminderRules,
 }
 
@@ -249,7 +285,84 @@ pub struct Bill {
 }
 
 impl Config {
+    pub fn new(path: PathBuf, s: Settings, files: Vec<Arc<CaseFile>>) -> Config {
+        let mut bill_refs = Vec::new();
+        let mut bill_ids = HashMap::new();
+        for (fi, f) in files.iter().enumerate() {
+            for (bi, b) in f.bills.iter().enumerate() {
+                bill_ids.insert(b.id.clone(), bill_refs.len());
+                bill_refs.push((fi as u32, bi as u32));
+            }
+        }
+        Config {
+            path,
+            service: s.service,
+            mail: s.mail,
+            privacy: s.privacy,
+            calendar: s.calendar,
+            reminders: s.reminders,
+            kinds: s.kinds,
+            caseworkers: s.caseworkers,
+            files,
+            bill_refs,
+            bill_ids,
+        }
+    }
+
     pub fn caseworker(&self, id: &str) -> Option<usize> {
         self.caseworkers.iter().position(|c| c.id == id)
+    }
+
+    /// Every case, in file order, with where it is.
+    pub fn cases(&self) -> impl Iterator<Item = (CaseRef, &Case)> + '_ {
+        self.files.iter().enumerate().flat_map(|(fi, f)| {
+            f.cases.iter().enumerate().map(move |(ci, c)| {
+                (
+                    CaseRef {
+                        file: fi as u32,
+                        case: ci as u32,
+                    },
+                    c,
+                )
+            })
+        })
+    }
+
+    pub fn case(&self, r: CaseRef) -> &Case {
+        &self.files[r.file as usize].cases[r.case as usize]
+    }
+
+    pub fn case_count(&self) -> usize {
+        self.files.iter().map(|f| f.cases.len()).sum()
+    }
+
+    /// Every bill, in file order.
+    pub fn bills(&self) -> impl Iterator<Item = &Bill> + '_ {
+        self.bill_refs
+            .iter()
+            .map(|&(f, b)| &self.files[f as usize].bills[b as usize])
+    }
+
+    /// Bill number `i` (in the order of [`Config::bills`]).
+    pub fn bill(&self, i: usize) -> &Bill {
+        let (f, b) = self.bill_refs[i];
+        &self.files[f as usize].bills[b as usize]
+    }
+
+    pub fn bill_count(&self) -> usize {
+        self.bill_refs.len()
+    }
+
+    /// The number of the bill with this id.
+    pub fn bill_index(&self, id: &str) -> Option<usize> {
+        self.bill_ids.get(id).copied()
+    }
+
+    /// A copy sharing nothing with `self`: the files are copied too (a
+    /// plain clone shares them). See `daemon::state::compact`.
+    pub fn deep_clone(&self) -> Config {
+        let mut c = self.clone();
+        c.files = self.files.iter().map(|f| Arc::new((**f).clone())).collect();
+        c
     }
 }

@@ -124,7 +124,7 @@ pub fn compose(
             let recipient = cfg.caseworkers[c].id.as_str();
             Key::write_canonical(
                 &mut canon,
-                it.case,
+                it.reference,
                 &item_key,
                 it.deadline,
                 &step_key,
@@ -134,10 +134,10 @@ pub fn compose(
                 continue;
             }
             let key = Key {
-                case_ref: it.case.to_string(),
+                case_ref: it.reference.to_string(),
                 item: item_key.clone(),
                 deadline: it.deadline,
-                step: step_key.clone(),
+                step: r.step,
                 recipient: recipient.to_string(),
             };
             fresh.entry(c).or_default().push(Row {
@@ -145,7 +145,7 @@ pub fn compose(
                 kind: it.kind.to_string(),
                 due_date: r.date,
                 act_by: it.act_by,
-                role: role.as_str().into(),
+                role,
                 late: r.date < today,
                 message_id: None,
                 state: State::Due,
@@ -201,7 +201,7 @@ impl<'a> ItemIndex<'a> {
             HashMap::with_capacity(items.len());
         for (i, it) in items.iter().enumerate() {
             by_key
-                .entry((it.case, it.key(), it.deadline))
+                .entry((it.reference, it.key(), it.deadline))
                 .or_default()
                 .push(i);
         }
@@ -216,7 +216,7 @@ impl<'a> ItemIndex<'a> {
     }
 
     fn find(&self, items: &[Item<'_>], key: &Key) -> Option<(usize, Step)> {
-        let step = parse_step(&key.step)?;
+        let step = key.step;
         let cands = self
             .by_key
             .get(&(key.case_ref.as_str(), key.item.clone(), key.deadline))?;
@@ -228,23 +228,6 @@ impl<'a> ItemIndex<'a> {
                 _ => !matches!(step, Step::Stage | Step::Unblocked),
             })
             .map(|i| (i, step))
-    }
-}
-
-pub(crate) fn parse_step(s: &str) -> Option<Step> {
-    if let Some(k) = s.strip_prefix("overdue-") {
-        return k.parse().ok().map(Step::Overdue);
-    }
-    if let Some(k) = s.strip_prefix("review-") {
-        return k.parse().ok().map(Step::Review);
-    }
-    match s {
-        "stage" => Some(Step::Stage),
-        "unblocked" => Some(Step::Unblocked),
-        _ => s
-            .strip_suffix('d')
-            .and_then(|n| n.parse().ok())
-            .map(Step::Lead),
     }
 }
 
@@ -269,30 +252,11 @@ pub fn entries_for<'a>(
                     step,
                     due_date: r.due_date,
                     late: r.late || r.due_date < today,
-                    role: if r.role == "cc" { Role::Cc } else { Role::To },
+                    role: r.role,
                 })
             }
             _ => gone.push(r.key.clone()),
         }
     }
     (entries, gone)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn steps_round_trip_through_ledger_keys() {
-        for s in [
-            Step::Lead(30),
-            Step::Lead(0),
-            Step::Overdue(4),
-            Step::Review(2),
-            Step::Stage,
-            Step::Unblocked,
-        ] {
-            assert_eq!(parse_step(&s.key()), Some(s));
-        }
-    }
 }

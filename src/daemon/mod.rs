@@ -112,8 +112,8 @@ pub async fn run(
         version = env!("CARGO_PKG_VERSION"),
         tzdata = chrono_tz::IANA_TZDB_VERSION,
         timezone = %cfg.service.timezone,
-        cases = cfg.cases.len(),
-        bills = cfg.bills.len(),
+        cases = cfg.case_count(),
+        bills = cfg.bill_count(),
         state_dir = %cfg.service.state_dir.display(),
         "docket starting"
     );
@@ -228,7 +228,7 @@ fn notify(states: &[sd_notify::NotifyState<'_>]) {
 fn status(d: &Daemon, last: &PassOutcome) {
     let s = format!(
         "{} cases; last pass: {} digest(s) sent, {} failed{}",
-        d.cfg.cases.len(),
+        d.cfg.case_count(),
         last.digests_sent,
         last.digests_failed,
         if last.error.is_some() {

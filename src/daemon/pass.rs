@@ -355,7 +355,7 @@ const ABANDONED: &str = "stopping: the send in flight was abandoned";
 
 /// The cases of a digest, each once, for the log line.
 fn case_list(entries: &[digest::Entry<'_>]) -> String {
-    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.case).collect();
+    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.reference).collect();
     cases.sort_unstable();
     cases.dedup();
     cases.join(",")

@@ -8,29 +8,14 @@
 use crate::config::model::{Config, Language};
 use crate::engine::{Item, ItemType, Source, Step};
 use chrono::NaiveDate;
-use lettre::message::{Mailbox, Message, MultiPart, SinglePart};
+use lettre::message::Message;
 use minijinja::{context, Environment};
 use serde::Serialize;
 
 const TEXT_TEMPLATE: &str = include_str!("templates/digest.txt.j2");
 const HTML_TEMPLATE: &str = include_str!("templates/digest.html.j2");
 
-/// Is the recipient told as the responsible caseworker, or copied as the
-/// supervisor on an escalation?
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    To,
-    Cc,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::To => "to",
-            Role::Cc => "cc",
-        }
-    }
-}
+pub use crate::ledger::Role;
 
 /// One reminder inside a digest.
 #[derive(Debug, Clone)]
@@ -80,10 +65,8 @@ pub struct Digest {
 pub enum RenderError {
     #[error("template: {0}")]
     Template(#[from] minijinja::Error),
-    #[error("address: {0}")]
-    Address(String),
-    #[error("message: {0}")]
-    Build(#[from] lettre::error::Error),
+    #[error(transparent)]
+    Message(#[from] super::message::MessageError),
 }
 
 /// Templates, built in or overridden from `[mail] templates_dir`.
@@ -132,7 +115,7 @@ pub fn sort_entries(entries: &mut [Entry<'_>]) {
         (
             !a.step.is_overdue(),
             a.item.act_by,
-            a.item.case,
+            a.item.reference,
             a.item.item,
             a.item.kind,
             a.step,
@@ -140,7 +123,7 @@ pub fn sort_entries(entries: &mut [Entry<'_>]) {
             .cmp(&(
                 !b.step.is_overdue(),
                 b.item.act_by,
-                b.item.case,
+                b.item.reference,
                 b.item.item,
                 b.item.kind,
                 b.step,
@@ -152,7 +135,7 @@ pub fn sort_entries(entries: &mut [Entry<'_>]) {
 pub fn subject(lang: Language, today: NaiveDate, entries: &[Entry<'_>]) -> String {
     let t = texts(lang);
     let overdue = entries.iter().filter(|e| e.step.is_overdue()).count();
-    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.case).collect();
+    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.reference).collect();
     cases.dedup();
     let mut uniq = Vec::new();
     for c in cases {
@@ -215,47 +198,20 @@ pub fn render(
     };
     let text = templates.env.get_template("digest.txt.j2")?.render(&ctx)?;
     let html = templates.env.get_template("digest.html.j2")?.render(&ctx)?;
-    let from: Mailbox = cfg
-        .mail
-        .from
-        .parse()
-        .map_err(|e: lettre::address::AddressError| RenderError::Address(e.to_string()))?;
-    let to: Mailbox = cw
-        .email
-        .parse()
-        .map_err(|e: lettre::address::AddressError| RenderError::Address(e.to_string()))?;
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject.clone())
-        .message_id(Some(message_id.to_string()))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::plain(crlf(&text)))
-                .singlepart(SinglePart::html(crlf(&html))),
-        )?;
+    let message = super::message::digest(
+        &cfg.mail.from,
+        &cw.email,
+        &subject,
+        message_id,
+        &text,
+        &html,
+    )?;
     Ok(Digest {
         message,
         message_id: message_id.to_string(),
         subject,
         recipient: cw.id.clone(),
     })
-}
-
-/// Normalise line endings to CRLF in one pass. lettre does this itself,
-/// but by inserting into the string once per line, which is quadratic: a
-/// 5,000-entry digest took minutes. Given CRLF already, it has nothing to do.
-fn crlf(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 32);
-    let mut prev = '\0';
-    for c in s.chars() {
-        if c == '\n' && prev != '\r' {
-            out.push('\r');
-        }
-        out.push(c);
-        prev = c;
-    }
-    out
 }
 
 fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
@@ -265,15 +221,15 @@ fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
     let numbers = cfg.privacy.numbers_in_email;
     let (person, number, title) = match it.source {
         Source::Document { case, index } => {
-            let c = &cfg.cases[case];
+            let c = cfg.case(case);
             (c.person.as_ref(), c.documents[index].number.as_ref(), None)
         }
         Source::Request { case, index } => {
-            let c = &cfg.cases[case];
+            let c = cfg.case(case);
             (c.person.as_ref(), c.requests[index].number.as_ref(), None)
         }
         Source::Event { case, index } => {
-            let c = &cfg.cases[case];
+            let c = cfg.case(case);
             (c.person.as_ref(), None, Some(&c.events[index].title))
         }
         Source::Bill { .. } => (None, None, None),
@@ -292,7 +248,7 @@ fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
     let days_left = (it.act_by - today).num_days();
     let action = action(t, it, e.step, &label);
     View {
-        case: it.case.to_string(),
+        case: it.reference.to_string(),
         item: it.item.as_str(),
         kind: it.kind.to_string(),
         label,
@@ -330,8 +286,8 @@ fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
 
 fn bill_title(cfg: &Config, it: &Item<'_>) -> String {
     match it.source {
-        Source::Bill { bill } if !cfg.bills[bill].title.is_empty() => cfg.bills[bill].title.clone(),
-        _ => it.case.to_string(),
+        Source::Bill { bill } if !cfg.bill(bill).title.is_empty() => cfg.bill(bill).title.clone(),
+        _ => it.reference.to_string(),
     }
 }
 
@@ -498,12 +454,6 @@ static KK: Texts = Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn crlf_is_added_once() {
-        assert_eq!(crlf("a\nb\r\nc\n"), "a\r\nb\r\nc\r\n");
-        assert_eq!(crlf(""), "");
-    }
 
     #[test]
     fn message_id_is_deterministic_and_order_free() {

@@ -10,6 +10,7 @@
 //! send can also hang after an error, which this bound ends).
 
 pub mod digest;
+pub mod message;
 pub mod smtp;
 
 use crate::config::model::{Mail, Sensitive, Tls, Transport};

@@ -34,7 +34,8 @@ use crate::util;
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 use docket::calendar::Calendar;
 use docket::config::model::Config;
-use docket::engine::{self, Cadence, PlanEntry, UpcomingEntry, UpcomingFilter};
+use docket::engine::{self, Cadence, UpcomingFilter};
+use docket::report::{self, PlanEntry, UpcomingEntry};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -94,11 +95,11 @@ fn load(body: &str) -> Config {
 }
 
 fn plan(cfg: &Config, from: &str, to: &str) -> Vec<PlanEntry> {
-    engine::plan(cfg, d(from), d(to))
+    report::plan(cfg, d(from), d(to))
 }
 
 fn upcoming(cfg: &Config, today: &str, days: u32) -> Vec<UpcomingEntry> {
-    engine::upcoming(cfg, d(today), days, &UpcomingFilter::default())
+    report::upcoming(cfg, d(today), days, &UpcomingFilter::default())
 }
 
 /// "date step cc=..." for tests about one item.
@@ -1229,7 +1230,7 @@ fn bill_in_upcoming() {
         caseworker: None,
     };
     let rows = |days: u32| -> Vec<String> {
-        engine::upcoming(&cfg, d("2026-06-01"), days, &filter)
+        report::upcoming(&cfg, d("2026-06-01"), days, &filter)
             .iter()
             .map(|u| {
                 format!(
@@ -2303,7 +2304,7 @@ proptest! {
         for (from, to) in [(d("2014-01-01"), d("2030-12-31")), (base_day(from_off), base_day(from_off + span))] {
             let mut want: Vec<String> = items.iter().flat_map(|it| o.rows(it, from, to)).collect();
             want.sort();
-            let rows = engine::plan(&cfg, from, to);
+            let rows = report::plan(&cfg, from, to);
             let got = sorted(rows.iter().map(line_of).collect());
             prop_assert_eq!(got, want, "plan {} .. {}", from, to);
         }
@@ -2318,7 +2319,7 @@ proptest! {
         } else {
             (base_day(from_off), base_day(from_off + span))
         };
-        let rows = engine::plan(&cfg, from, to);
+        let rows = report::plan(&cfg, from, to);
         let o = Oracle { cal: &cfg.calendar, mode: w.mode };
         let starts: BTreeMap<String, Option<NaiveDate>> = o.items(&w).into_iter().map(|it| (it.key(), it.start)).collect();
         let mut seen = BTreeSet::new();
@@ -2364,9 +2365,9 @@ proptest! {
     fn plan_ranges_split_consistently(w in world_s(), a_off in 0u32..5800, x in 0u32..500, y in 1u32..500) {
         let cfg = load_text(&render(&w));
         let (a, b, c) = (base_day(a_off), base_day(a_off + x), base_day(a_off + x + y));
-        let whole = engine::plan(&cfg, a, c);
-        let mut parts = engine::plan(&cfg, a, b);
-        parts.extend(engine::plan(&cfg, b.succ_opt().unwrap(), c));
+        let whole = report::plan(&cfg, a, c);
+        let mut parts = report::plan(&cfg, a, b);
+        parts.extend(report::plan(&cfg, b.succ_opt().unwrap(), c));
         prop_assert_eq!(whole, parts);
     }
 
@@ -2377,7 +2378,7 @@ proptest! {
     fn latest_due_is_the_last_planned_reminder(w in world_s(), today_off in 365u32..5500) {
         let cfg = load_text(&render(&w));
         let today = base_day(today_off);
-        let rows = engine::plan(&cfg, d("2000-01-01"), today);
+        let rows = report::plan(&cfg, d("2000-01-01"), today);
         let mut last: BTreeMap<String, (String, String)> = BTreeMap::new();
         for r in &rows {
             last.insert(row_key(r), (r.date.clone(), r.step.clone()));
@@ -2388,7 +2389,7 @@ proptest! {
         let mut keys = BTreeSet::new();
         for (i, it) in items.iter().enumerate() {
             let notice = if let Cadence::Notice(s) = it.cadence { s.label() } else { String::new() };
-            let key = format!("{} {}:{} dl={} {notice}", it.case, it.item.as_str(), it.kind, it.deadline);
+            let key = format!("{} {}:{} dl={} {notice}", it.reference, it.item.as_str(), it.kind, it.deadline);
             prop_assert!(keys.insert(key.clone()), "items not unique: {}", key);
             let got = due.get(&i).cloned();
             if it.item == engine::ItemType::Event && today > it.deadline {
@@ -2420,7 +2421,7 @@ proptest! {
             ));
         }
         want.sort();
-        let rows = engine::upcoming(&cfg, today, days, &UpcomingFilter::default());
+        let rows = report::upcoming(&cfg, today, days, &UpcomingFilter::default());
         for p in rows.windows(2) {
             prop_assert!((&p[0].act_by, &p[0].case) <= (&p[1].act_by, &p[1].case), "unsorted: {} / {}", uline(&p[0]), uline(&p[1]));
         }

@@ -1,0 +1,312 @@
+//! Parsing that keeps going: on a bad key, report it, remove it from the
+//! parsed document and deserialize again, so one run of `docket check`
+//! lists every unknown key, every bad type and every bad date in a file.
+//! Also turns the TOML library's wording into what a caseworker can act on.
+
+use super::diag::Diagnostics;
+use serde::de::DeserializeOwned;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+/// Parse errors reported per file before giving up on it.
+pub const MAX_PARSE_ERRORS: usize = 100;
+
+/// Deserialize `text` into `T`, reporting *every* bad key rather than the
+/// first: on an error, report it, drop the offending key from the parsed
+/// document and try again. The fast path (a valid file) parses once.
+pub(crate) fn parse_collect<T: DeserializeOwned>(
+    text: &str,
+    file: usize,
+    diags: &mut Diagnostics,
+) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(v) => return Some(v),
+        Err(e) if e.span().is_none() => {
+            report_toml_error(&e, Some(text), file, diags);
+            return None;
+        }
+        Err(_) => {}
+    }
+    // The recoverable parse lists every syntax error, but keeps all of them
+    // in memory: a flood of bad lines in a large file would take gigabytes.
+    // For a large file, look at the first error alone unless it is a bad
+    // value (a date), after which the document is still worth reading on.
+    if text.len() > RECOVER_BYTES {
+        if let Err(e) = DeTable::parse(text) {
+            if !is_value_level(&e) {
+                report_toml_error(&e, Some(text), file, diags);
+                return None;
+            }
+        }
+    }
+    let (mut root, syntax) = DeTable::parse_recoverable(text);
+    if !syntax.is_empty() {
+        for e in syntax.iter().take(MAX_PARSE_ERRORS) {
+            report_toml_error(e, Some(text), file, diags);
+        }
+        // A bad value (an impossible date such as 2026-02-30) is a syntax
+        // error to TOML but leaves the document's shape intact: keep going
+        // to report the other problems. Any other syntax error means the
+        // recovered document cannot be trusted.
+        let value_level = syntax.iter().all(is_value_level);
+        if !value_level {
+            return None;
+        }
+        // Stand a placeholder date in for each bad one, so the bad value is
+        // neither reported twice nor reported again as "missing".
+        for e in &syntax {
+            if let Some(span) = e.span() {
+                patch_date_at(root.get_mut(), &span);
+            }
+        }
+    }
+    root.get_mut().make_owned();
+    // Each round removes one key, so this ends; the cap bounds the work a
+    // hostile file can cause (each round re-reads the whole document).
+    for _ in 0..MAX_PARSE_ERRORS {
+        let de = toml::de::Deserializer::from(root.clone());
+        match T::deserialize(de) {
+            Ok(v) => return Some(v),
+            Err(e) => {
+                let span = e.span();
+                report_toml_error(&e, Some(text), file, diags);
+                match span {
+                    Some(span) if remove_at(root.get_mut(), &span) => continue,
+                    _ => return None,
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Files up to this size get every syntax error reported; larger ones
+/// the first (see `parse_collect`).
+const RECOVER_BYTES: usize = 1 << 20;
+
+/// A syntax error in a value (an impossible date) rather than in the
+/// document's structure.
+fn is_value_level(e: &toml::de::Error) -> bool {
+    let m = e.message();
+    m.contains("date") || m.contains("time") || m.contains("day") || m.contains("month")
+}
+
+/// Where a location-less "recursion limit" error most likely is: the first
+/// line nested deeper than the parser allows (dots in a key, brackets,
+/// braces).
+fn deep_line(text: &str) -> Option<std::ops::Range<usize>> {
+    let mut off = 0;
+    for line in text.split_inclusive('\n') {
+        let depth = line
+            .bytes()
+            .filter(|b| matches!(b, b'.' | b'[' | b'{'))
+            .count();
+        if depth > 64 {
+            let start = off + (line.len() - line.trim_start().len());
+            return Some(start..start + 1);
+        }
+        off += line.len();
+    }
+    None
+}
+
+fn report_toml_error(
+    e: &toml::de::Error,
+    text: Option<&str>,
+    file: usize,
+    diags: &mut Diagnostics,
+) {
+    let deep = e.span().is_none() && e.message().contains("recursion");
+    let span = e
+        .span()
+        .or_else(|| if deep { text.and_then(deep_line) } else { None })
+        .unwrap_or(0..0);
+    if deep {
+        diags
+            .error(
+                file,
+                span,
+                "nested too deeply (dotted keys, tables or arrays more than 64 levels deep)",
+            )
+            .help("flatten the structure: docket's config is at most a few levels deep");
+        return;
+    }
+    let message = e.message().trim().to_string();
+    let (message, help) = explain(
+        &message,
+        text.map(|t| &t[span.start.min(t.len())..span.end.min(t.len())]),
+    );
+    let d = diags.error(file, span, message);
+    if let Some(h) = help {
+        d.help(h);
+    }
+}
+
+/// Turn serde's wording into what a caseworker can act on.
+fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let expected: Vec<&str> = rest
+            .split('`')
+            .skip(1)
+            .filter(|s| !s.contains(',') && !s.trim().is_empty())
+            .collect();
+        let expected: Vec<&str> = expected
+            .into_iter()
+            .filter(|s| !s.starts_with(' '))
+            .collect();
+        if crate::privacy::is_secret_key(name) {
+            return (
+                format!("`{name}`: secrets never live in the TOML"),
+                Some(
+                    "remove it; put the password in a file only docket can read and set [mail] password_file, \
+                     or pass it as a systemd credential (LoadCredential=smtp-password:/etc/docket/smtp-password)"
+                        .into(),
+                ),
+            );
+        }
+        let help = match super::validate::closest(name, expected.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? allowed here: {}", expected.join(", ")),
+            None if expected.is_empty() => "remove it".into(),
+            None => format!("remove it; allowed here: {}", expected.join(", ")),
+        };
+        return (format!("unknown key `{name}`"), Some(help));
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        let help = snippet.map(|s| format!("found {}", crate::privacy::value(s.trim())));
+        let m = mark_unexpected(message)
+            .replace("invalid type: ", "wrong type: ")
+            .replace("expected i64", "expected a whole number")
+            .replace("expected u32", "expected a whole number")
+            .replace("expected a boolean", "expected true or false")
+            .replace("expected a string", "expected a quoted string")
+            .replace("expected a sequence", "expected a list [ ... ]");
+        return (m, help);
+    }
+    if message.contains("duplicate key") {
+        return (
+            message.to_string(),
+            Some("each key may appear only once in a table; remove one".into()),
+        );
+    }
+    (message.to_string(), None)
+}
+
+/// serde quotes the value it did not expect: `string "weekly"`, `integer
+/// `7``. Mark it as a value from the file, so it is masked wherever the
+/// message may reach a log.
+fn mark_unexpected(message: &str) -> String {
+    let Some(open) = message.find(['"', '`']) else {
+        return message.to_string();
+    };
+    let q = message[open..].chars().next().unwrap_or('"');
+    let Some(len) = message[open + 1..].find(q) else {
+        return message.to_string();
+    };
+    let inner = &message[open + 1..open + 1 + len];
+    format!(
+        "{}{}{}",
+        &message[..open],
+        crate::privacy::value(inner),
+        &message[open + 1 + len + 1..]
+    )
+}
+
+/// Remove the key whose key or value is at `span`, searching nested tables
+/// and arrays of tables. Returns whether something was removed.
+fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    let mut victim = None;
+    for (k, v) in table.iter_mut() {
+        if covers(&k.span(), span) {
+            victim = Some(k.get_ref().to_string());
+            break;
+        }
+        let inside = covers(&v.span(), span);
+        // Tables opened by a header ([a.b]) need not nest textually inside
+        // their parent's span, so search every table, not only covering ones.
+        if remove_in_value(v, span) {
+            return true;
+        }
+        if inside {
+            victim = Some(k.get_ref().to_string());
+            break;
+        }
+    }
+    match victim {
+        Some(k) => table.remove(k.as_str()).is_some(),
+        None => false,
+    }
+}
+
+/// Replace the scalar value at `span` by the date 1970-01-01.
+// The guard form clippy suggests cannot borrow the table mutably.
+#[allow(clippy::collapsible_match)]
+fn patch_date_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
+    for (_, v) in table.iter_mut() {
+        let vs = v.span();
+        match v.get_mut() {
+            DeValue::Table(t) => {
+                if patch_date_at(t, span) {
+                    return true;
+                }
+            }
+            DeValue::Array(a) => {
+                for item in a.iter_mut() {
+                    let is = item.span();
+                    match item.get_mut() {
+                        DeValue::Table(t) => {
+                            if patch_date_at(t, span) {
+                                return true;
+                            }
+                        }
+                        _ if is.start <= span.start && span.start <= is.end.max(is.start + 1) => {
+                            *item = Spanned::new(is, placeholder_date());
+                            return true;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ if vs.start <= span.start && span.start <= vs.end.max(vs.start + 1) => {
+                *v = Spanned::new(vs, placeholder_date());
+                return true;
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn placeholder_date() -> DeValue<'static> {
+    DeValue::Datetime(toml::value::Datetime {
+        date: Some(toml::value::Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        }),
+        time: None,
+        offset: None,
+    })
+}
+
+fn remove_in_value(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {
+    match v.get_mut() {
+        DeValue::Table(t) => remove_at(t, span),
+        DeValue::Array(a) => {
+            for item in a.iter_mut() {
+                if let DeValue::Table(t) = item.get_mut() {
+                    if remove_at(t, span) {
+                        return true;
+                    }
+                }
+            }
+            false
+        }
+        _ => false,
+    }
+}
+
+fn covers(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end && (inner.is_empty() || !outer.is_empty())
+}

@@ -1,0 +1,147 @@
+//! `[[bill]]`: the laws cases wait on, with stages configured per bill.
+
+use super::people::caseworker_ref;
+use super::{suggest, Checker, Context, Refs, DEFAULT_STAGES};
+use crate::config::model::{Bill, ReminderRules};
+use crate::config::raw::{self, S};
+use crate::privacy::value;
+use chrono::Datelike;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The bills of one file. Ids are checked for uniqueness across files by
+/// [`super::cross_file`], from `refs`.
+pub(super) fn bills(
+    c: &mut Checker<'_>,
+    list: &[S<raw::RawBill>],
+    ctx: &Context<'_>,
+    refs: &mut Refs,
+) -> Vec<Bill> {
+    list.iter().map(|b| bill(c, b, ctx, refs)).collect()
+}
+
+fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &mut Refs) -> Bill {
+    let span = item.span();
+    let b = item.get_ref();
+    let id = c.required(
+        &b.id,
+        &span,
+        "id",
+        "give the bill an id, e.g. id = \"migration-law\"",
+    );
+    if let Some(id) = id {
+        refs.bills.push((id.get_ref().clone(), id.span()));
+    }
+    let owner = c
+        .required(
+            &b.owner,
+            &span,
+            "owner",
+            "name the caseworker who follows this bill: owner = \"dana\"",
+        )
+        .map(|o| caseworker_ref(c, o, &ctx.caseworkers, "owner"))
+        .unwrap_or(usize::MAX);
+    let stages = stages(c, b.stages.as_ref());
+    let stage_index = |c: &mut Checker<'_>, s: &S<String>| -> Option<usize> {
+        let i = stages.iter().position(|x| x == s.get_ref());
+        if i.is_none() {
+            let all = stages.join(", ");
+            let hint = match suggest::did_you_mean(s.get_ref(), stages.iter().map(String::as_str)) {
+                Some(d) => format!("{d} stages: {all}"),
+                None => format!("use one of: {all}"),
+            };
+            c.err(
+                s.span(),
+                format!("unknown stage {}", value(s.get_ref())),
+                hint,
+            );
+        }
+        i
+    };
+    let stage = c
+        .required(
+            &b.stage,
+            &span,
+            "stage",
+            "give the bill's current stage: stage = \"drafted\"",
+        )
+        .and_then(|s| stage_index(c, s))
+        .unwrap_or(0);
+    let mut expected = BTreeMap::new();
+    for (k, d) in b.expected.iter().flatten() {
+        let date = c.date(d);
+        if let Some(i) = stage_index(c, k) {
+            expected.insert(i, date);
+            if i > stage {
+                c.note_deadline(date.year());
+            }
+        }
+    }
+    let stage_since = b.stage_since.as_ref().map(|d| c.date(d));
+    let last_checked = b.last_checked.as_ref().map(|d| c.date(d));
+    let check_every_days = b
+        .check_every_days
+        .as_ref()
+        .map(|n| c.days(n, "check_every_days", 1));
+    if let (Some(n), None) = (&b.check_every_days, &b.last_checked) {
+        c.err(
+            n.span(),
+            "check_every_days needs last_checked",
+            "add last_checked = <the day someone last checked the bill>",
+        );
+    }
+    if let (Some(lc), Some(n)) = (last_checked, check_every_days) {
+        if let Some(d) = lc.checked_add_days(chrono::Days::new(n.into())) {
+            let at = b.last_checked.as_ref().map_or(span.clone(), |x| x.span());
+            c.in_range(at, d, "the review date (last_checked + check_every_days)");
+            c.note_deadline(d.year());
+        }
+    }
+    let rules = match &b.lead_days {
+        Some(l) => ReminderRules {
+            lead_days: c.lead_days(l).into(),
+            ..ctx.defaults.clone()
+        },
+        None => ctx.defaults.clone(),
+    };
+    Bill {
+        id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),
+        title: b
+            .title
+            .as_ref()
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_default(),
+        owner,
+        stages,
+        stage,
+        stage_since,
+        expected,
+        last_checked,
+        check_every_days,
+        rules,
+    }
+}
+
+/// The bill's stages: as listed (non-empty, no repeats), else the default.
+fn stages(c: &mut Checker<'_>, list: Option<&S<Vec<S<String>>>>) -> Vec<String> {
+    let Some(s) = list else {
+        return DEFAULT_STAGES.iter().map(|s| s.to_string()).collect();
+    };
+    if s.get_ref().is_empty() {
+        c.err(
+            s.span(),
+            "stages is empty",
+            "list the bill's stages in order, or remove the key for the default",
+        );
+    }
+    let mut uniq = BTreeSet::new();
+    for st in s.get_ref() {
+        if !uniq.insert(st.get_ref().as_str()) {
+            c.err(
+                st.span(),
+                format!("stage \"{}\" is listed twice", st.get_ref()),
+                "",
+            );
+        }
+    }
+    s.get_ref().iter().map(|x| x.get_ref().clone()).collect()
+}

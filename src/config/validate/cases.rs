@@ -1,0 +1,402 @@
+//! One file's `[[case]]` tables, with their documents, requests and events,
+//! and its `[[bill]]` tables. What documents and requests share (a kind,
+//! its rules, a deadline written or computed from a start date and a
+//! duration) is checked once, in [`deadline_item`].
+
+use super::people::caseworker_ref;
+use super::{bills, suggest, Checker, Context, Refs};
+use crate::calendar::Duration;
+use crate::config::model::*;
+use crate::config::raw::{self, RawDate, S};
+use chrono::{Datelike, NaiveDate};
+use std::ops::Range;
+use std::path::Path;
+
+/// The cases and bills of one file, and where their ids are.
+pub(super) fn file(
+    c: &mut Checker<'_>,
+    path: &Path,
+    cases: &[S<raw::RawCase>],
+    bill_list: &[S<raw::RawBill>],
+    ctx: &Context<'_>,
+) -> (CaseFile, Refs) {
+    let mut refs = Refs {
+        file: c.file,
+        ..Refs::default()
+    };
+    let bills = bills::bills(c, bill_list, ctx, &mut refs);
+    let cases = cases.iter().map(|k| case(c, k, ctx, &mut refs)).collect();
+    (
+        CaseFile {
+            path: path.to_path_buf(),
+            cases,
+            bills,
+        },
+        refs,
+    )
+}
+
+fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &mut Refs) -> Case {
+    let span = item.span();
+    let k = item.get_ref();
+    let id = c.required(
+        &k.id,
+        &span,
+        "id",
+        "give the case its reference, e.g. id = \"KZ-0042\"",
+    );
+    if let Some(id) = id {
+        if id.get_ref().trim().is_empty() {
+            c.err(
+                id.span(),
+                "case id is empty",
+                "use the case reference, e.g. \"KZ-0042\"",
+            );
+        }
+        refs.cases.push((id.get_ref().clone(), id.span()));
+    }
+    let caseworker = c
+        .required(
+            &k.caseworker,
+            &span,
+            "caseworker",
+            "name the responsible caseworker's id",
+        )
+        .map(|r| caseworker_ref(c, r, &ctx.caseworkers, "caseworker"))
+        .unwrap_or(usize::MAX);
+    Case {
+        id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),
+        caseworker,
+        person: k
+            .person
+            .as_ref()
+            .map(|p| Sensitive::new(p.get_ref().clone())),
+        documents: k
+            .document
+            .iter()
+            .flatten()
+            .filter_map(|d| document(c, d, ctx))
+            .collect(),
+        requests: k
+            .request
+            .iter()
+            .flatten()
+            .filter_map(|r| request(c, r, ctx, refs))
+            .collect(),
+        events: k
+            .event
+            .iter()
+            .flatten()
+            .filter_map(|e| event(c, e, ctx))
+            .collect(),
+    }
+}
+
+/// The keys a deadline item names its dates with.
+struct Wording {
+    item: &'static str,
+    /// The written deadline: `expires`, `extended_to`.
+    explicit: &'static str,
+    /// The start: `issued`, `filed`.
+    start: &'static str,
+    /// The duration: `valid_for`, `answer_within`.
+    within: &'static str,
+    /// What the computed deadline is called.
+    computed: &'static str,
+    /// May the item itself carry the duration (not only its kind)?
+    within_on_item: bool,
+    example_within: &'static str,
+    example_kind: &'static str,
+}
+
+const DOCUMENT: Wording = Wording {
+    item: "document",
+    explicit: "expires",
+    start: "issued",
+    within: "valid_for",
+    computed: "the expiry",
+    within_on_item: false,
+    example_within: "1y",
+    example_kind: "refugee_certificate",
+};
+
+const REQUEST: Wording = Wording {
+    item: "request",
+    explicit: "extended_to",
+    start: "filed",
+    within: "answer_within",
+    computed: "the answer date",
+    within_on_item: true,
+    example_within: "15wd",
+    example_kind: "travel_document",
+};
+
+/// What a document or a request has once checked.
+struct DeadlineItem {
+    kind: String,
+    start: Option<NaiveDate>,
+    deadline: NaiveDate,
+    rules: ReminderRules,
+}
+
+/// The shared part of a document and a request: the kind (required, looked
+/// up), the start date, the deadline (written, or start + duration) checked
+/// to be real and after the start, and the reminder rules. `None` when the
+/// item has no deadline (the problem is reported).
+#[allow(clippy::too_many_arguments)]
+fn deadline_item(
+    c: &mut Checker<'_>,
+    w: &Wording,
+    span: &Range<usize>,
+    kind: &Option<S<String>>,
+    start: Option<&S<RawDate>>,
+    explicit: Option<&S<RawDate>>,
+    item_within: Option<&S<String>>,
+    kind_within: impl Fn(&Kind) -> Option<Duration>,
+    lead_days: Option<&S<Vec<S<i64>>>>,
+    ctx: &Context<'_>,
+) -> Option<DeadlineItem> {
+    let kind_name = c.required(
+        kind,
+        span,
+        "kind",
+        &format!(
+            "say what {} this is, e.g. kind = \"{}\"",
+            w.item, w.example_kind
+        ),
+    )?;
+    let kind = kind_of(c, kind_name, ctx);
+    let start_date = start.map(|x| c.date(x));
+    let within = match item_within {
+        Some(a) => c.duration(a),
+        None => kind.and_then(kind_within),
+    };
+    let k = kind_name.get_ref();
+    let deadline = match (explicit, start_date, within) {
+        (Some(e), _, _) => c.date(e),
+        (None, Some(s), Some(d)) => match ctx.calendar.add(s, d) {
+            Some(dl) => {
+                let what = format!("{} ({} + {})", w.computed, w.start, w.within);
+                if !c.in_range(span.clone(), dl, &what) {
+                    return None;
+                }
+                dl
+            }
+            None => {
+                c.err(
+                    span.clone(),
+                    format!("{} + {} is out of range", w.start, w.within),
+                    "",
+                );
+                return None;
+            }
+        },
+        (None, None, Some(d)) => {
+            c.err(
+                kind_name.span(),
+                format!(
+                    "this {} needs `{}` (its {} is {d}) or `{}`",
+                    w.item, w.start, w.within, w.explicit
+                ),
+                format!(
+                    "add {} = YYYY-MM-DD, or {} = YYYY-MM-DD",
+                    w.start, w.explicit
+                ),
+            );
+            return None;
+        }
+        (None, _, None) => {
+            // A duration that failed to parse was reported already.
+            if item_within.is_none() {
+                let here = if w.within_on_item { " here or" } else { "" };
+                c.err(
+                    kind_name.span(),
+                    format!(
+                        "{} of kind \"{k}\" has neither `{}` nor a kind with `{}`",
+                        w.item, w.explicit, w.within
+                    ),
+                    format!(
+                        "add {} = YYYY-MM-DD, or {} = \"{}\"{here} under [kinds.{k}]",
+                        w.explicit, w.within, w.example_within
+                    ),
+                );
+            }
+            return None;
+        }
+    };
+    if let (Some(s), Some(e)) = (start_date, explicit) {
+        if e.get_ref().0 < s {
+            c.err(
+                e.span(),
+                format!("{} {} is before {} {s}", w.explicit, e.get_ref().0, w.start),
+                "check the dates",
+            );
+        }
+    }
+    let base = kind.map(|k| &k.rules).unwrap_or(ctx.defaults);
+    let rules = c.rules(base, lead_days);
+    Some(DeadlineItem {
+        kind: k.clone(),
+        start: start_date,
+        deadline,
+        rules,
+    })
+}
+
+fn kind_of<'k>(c: &mut Checker<'_>, k: &S<String>, ctx: &Context<'k>) -> Option<&'k Kind> {
+    let kind = ctx.kinds.get(k.get_ref());
+    if kind.is_none() {
+        let name = k.get_ref();
+        let hint = match suggest::did_you_mean(name, ctx.kinds.keys().map(String::as_str)) {
+            Some(d) => format!("{d} or define [kinds.{name}]"),
+            None => format!("define [kinds.{name}] to give it a label and defaults"),
+        };
+        c.warn(
+            k.span(),
+            format!("kind \"{name}\" is not defined under [kinds]"),
+            hint,
+        );
+    }
+    kind
+}
+
+fn sensitive(v: &Option<S<String>>) -> Option<Sensitive> {
+    v.as_ref().map(|n| Sensitive::new(n.get_ref().clone()))
+}
+
+fn document(c: &mut Checker<'_>, d: &S<raw::RawDocument>, ctx: &Context<'_>) -> Option<Document> {
+    let span = d.span();
+    let d = d.get_ref();
+    let status = d.status.as_ref().and_then(|s| {
+        c.choice(
+            s,
+            "document status",
+            &[
+                ("active", DocumentStatus::Active),
+                ("renewal_filed", DocumentStatus::RenewalFiled),
+                ("renewed", DocumentStatus::Renewed),
+                ("expired", DocumentStatus::Expired),
+                ("withdrawn", DocumentStatus::Withdrawn),
+            ],
+            "use active, renewal_filed, renewed, expired or withdrawn",
+        )
+    });
+    let status = status.unwrap_or(DocumentStatus::Active);
+    let it = deadline_item(
+        c,
+        &DOCUMENT,
+        &span,
+        &d.kind,
+        d.issued.as_ref(),
+        d.expires.as_ref(),
+        None,
+        |k| k.valid_for,
+        d.lead_days.as_ref(),
+        ctx,
+    )?;
+    let filed = d.filed.as_ref().map(|x| c.date(x));
+    if !status.resolved() {
+        c.note_deadline(it.deadline.year());
+    }
+    Some(Document {
+        kind: it.kind,
+        number: sensitive(&d.number),
+        issued: it.start,
+        expires: it.deadline,
+        status,
+        filed,
+        rules: it.rules,
+    })
+}
+
+fn request(
+    c: &mut Checker<'_>,
+    r: &S<raw::RawRequest>,
+    ctx: &Context<'_>,
+    refs: &mut Refs,
+) -> Option<Request> {
+    let span = r.span();
+    let r = r.get_ref();
+    let status = r.status.as_ref().and_then(|s| {
+        c.choice(
+            s,
+            "request status",
+            &[
+                ("pending", RequestStatus::Pending),
+                ("answered", RequestStatus::Answered),
+                ("refused", RequestStatus::Refused),
+                ("withdrawn", RequestStatus::Withdrawn),
+            ],
+            "use pending, answered, refused or withdrawn",
+        )
+    });
+    let status = status.unwrap_or(RequestStatus::Pending);
+    if let Some(w) = &r.waiting_for {
+        refs.waiting_for.push((w.get_ref().clone(), w.span()));
+    }
+    let it = deadline_item(
+        c,
+        &REQUEST,
+        &span,
+        &r.kind,
+        r.filed.as_ref(),
+        r.extended_to.as_ref(),
+        r.answer_within.as_ref(),
+        |k| k.answer_within,
+        r.lead_days.as_ref(),
+        ctx,
+    )?;
+    if !status.resolved() {
+        c.note_deadline(it.deadline.year());
+    }
+    Some(Request {
+        kind: it.kind,
+        number: sensitive(&r.number),
+        filed: it.start,
+        due: it.deadline,
+        extended: r.extended_to.is_some(),
+        status,
+        waiting_for: r.waiting_for.as_ref().map(|w| w.get_ref().clone()),
+        rules: it.rules,
+    })
+}
+
+fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option<Event> {
+    let span = e.span();
+    let e = e.get_ref();
+    let date = c.required(&e.date, &span, "date", "add date = YYYY-MM-DD")?;
+    let date = c.date(date);
+    let kind = match &e.kind {
+        Some(k) => {
+            kind_of(c, k, ctx);
+            k.get_ref().clone()
+        }
+        None => "event".to_string(),
+    };
+    let base = ctx
+        .kinds
+        .get(&kind)
+        .map(|k| &k.rules)
+        .unwrap_or(ctx.defaults);
+    let rules = c.rules(base, e.lead_days.as_ref());
+    if rules.lead_days.is_empty() {
+        let at = e.lead_days.as_ref().map_or(span.clone(), |l| l.span());
+        c.err(
+            at,
+            "this event could never be reminded: events get lead reminders only, and lead_days is empty",
+            "give it lead_days, e.g. lead_days = [7, 1]",
+        );
+    }
+    c.note_deadline(date.year());
+    Some(Event {
+        title: Sensitive::new(
+            e.title
+                .as_ref()
+                .map(|t| t.get_ref().clone())
+                .unwrap_or_default(),
+        ),
+        kind,
+        date,
+        rules,
+    })
+}

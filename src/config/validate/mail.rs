@@ -1,0 +1,205 @@
+//! `[mail]`: the transport, TLS, credentials (never in the TOML), sender.
+
+use super::service::is_loopback_host;
+use super::Checker;
+use crate::config::model::{Mail, Tls, Transport};
+use crate::config::raw::{self, S};
+use crate::config::Env;
+use crate::privacy::value;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+pub(super) fn mail(
+    c: &mut Checker<'_>,
+    m: Option<&S<raw::RawMail>>,
+    base: &Path,
+    state_dir: &Path,
+    _env: &Env,
+) -> Mail {
+    let mut out = Mail {
+        transport: Transport::File,
+        host: String::new(),
+        port: 465,
+        tls: Tls::Wrapper,
+        username: None,
+        password_file: None,
+        ca_file: None,
+        from: "Docket <docket@localhost>".into(),
+        timeout_secs: 30,
+        dir: state_dir.join("outbox"),
+        sendmail_command: PathBuf::from("/usr/sbin/sendmail"),
+        templates_dir: None,
+    };
+    let Some(m) = m else { return out };
+    let span = m.span();
+    let m = m.get_ref();
+    if let Some(t) = &m.transport {
+        out.transport = c
+            .choice(
+                t,
+                "transport",
+                &[
+                    ("smtp", Transport::Smtp),
+                    ("sendmail", Transport::Sendmail),
+                    ("file", Transport::File),
+                ],
+                "use \"smtp\", \"sendmail\" or \"file\"",
+            )
+            .unwrap_or(Transport::File);
+    }
+    if let Some(t) = &m.tls {
+        out.tls = c
+            .choice(
+                t,
+                "tls mode",
+                &[
+                    ("wrapper", Tls::Wrapper),
+                    ("starttls", Tls::Starttls),
+                    ("none", Tls::None),
+                ],
+                "use \"wrapper\" (port 465), \"starttls\" (port 587) or \"none\" (loopback only)",
+            )
+            .unwrap_or(Tls::Wrapper);
+    }
+    out.port = match out.tls {
+        Tls::Wrapper => 465,
+        Tls::Starttls => 587,
+        Tls::None => 25,
+    };
+    if let Some(p) = &m.port {
+        match u16::try_from(*p.get_ref()) {
+            Ok(n) if n > 0 => out.port = n,
+            _ => c.err(
+                p.span(),
+                format!("port {} is not a TCP port", p.get_ref()),
+                "use 1 to 65535",
+            ),
+        }
+    }
+    if let Some(h) = &m.host {
+        out.host = h.get_ref().trim().to_string();
+        if out.host.is_empty() {
+            c.err(h.span(), "host is empty", "write the relay's host name");
+        }
+    }
+    if out.transport == Transport::Smtp {
+        c.required(
+            &m.host,
+            &span,
+            "host",
+            "add host = \"mail.example.org\" for transport = \"smtp\"",
+        );
+        if out.tls == Tls::None && !out.host.is_empty() && !is_loopback_host(&out.host) {
+            let at = m.tls.as_ref().map(|t| t.span()).unwrap_or(span.clone());
+            c.err(at,
+                format!("tls = \"none\" to {}: mail would cross the network unencrypted", out.host),
+                "use tls = \"wrapper\" or \"starttls\"; \"none\" is only allowed to a loopback host (127.0.0.1, ::1, localhost)",
+            );
+        }
+    }
+    if let Some(u) = &m.username {
+        out.username = Some(u.get_ref().clone());
+        if out.tls == Tls::None {
+            c.err(u.span(),
+                "a username with tls = \"none\" would send the password unencrypted",
+                "use tls = \"wrapper\" or \"starttls\", or remove the username for an unauthenticated loopback relay",
+            );
+        }
+    }
+    if let Some(p) = &m.password_file {
+        let path = base.join(p.get_ref());
+        if m.username.is_none() {
+            c.warn(
+                p.span(),
+                "password_file is set but username is not, so it is never used",
+                "add username, or remove password_file",
+            );
+        }
+        if path.exists() {
+            check_secret_permissions(c, &path, p.span());
+        } else {
+            c.warn(
+                p.span(),
+                format!("password file {} does not exist (yet)", path.display()),
+                "create it (mode 0600, or 0640 root:docket), or pass it as a systemd credential",
+            );
+        }
+        out.password_file = Some(path);
+    }
+    if let Some(ca) = &m.ca_file {
+        let path = base.join(ca.get_ref());
+        if !path.is_file() {
+            c.err(
+                ca.span(),
+                format!("ca_file {} does not exist", path.display()),
+                "point at a PEM file with the relay's CA certificate",
+            );
+        }
+        out.ca_file = Some(path);
+    }
+    if let Some(f) = &m.from {
+        match f.get_ref().parse::<lettre::message::Mailbox>() {
+            Ok(_) => out.from = f.get_ref().clone(),
+            Err(_) => c.err(
+                f.span(),
+                format!("from {} is not a mailbox", value(f.get_ref())),
+                "write it as \"Docket <docket@ngo.example>\" or docket@ngo.example",
+            ),
+        }
+    } else if out.transport != Transport::File {
+        c.err(
+            span.clone(),
+            "missing `from`",
+            "add from = \"Docket <docket@ngo.example>\"",
+        );
+    }
+    if let Some(t) = &m.timeout_secs {
+        let n = *t.get_ref();
+        if !(1..=600).contains(&n) {
+            c.err(
+                t.span(),
+                format!("timeout_secs must be between 1 and 600, not {n}"),
+                "",
+            );
+        } else {
+            out.timeout_secs = n as u64;
+        }
+    }
+    if let Some(d) = &m.dir {
+        out.dir = base.join(d.get_ref());
+    }
+    if let Some(s) = &m.sendmail_command {
+        out.sendmail_command = PathBuf::from(s.get_ref());
+    }
+    if let Some(t) = &m.templates_dir {
+        let p = base.join(t.get_ref());
+        if !p.is_dir() {
+            c.err(
+                t.span(),
+                format!("templates_dir {} is not a directory", p.display()),
+                "",
+            );
+        }
+        out.templates_dir = Some(p);
+    }
+    out
+}
+
+fn check_secret_permissions(c: &mut Checker<'_>, path: &Path, span: Range<usize>) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::metadata(path) else {
+        return;
+    };
+    let mode = meta.mode() & 0o7777;
+    if mode & 0o022 != 0 || mode & 0o004 != 0 {
+        c.err(
+            span,
+            format!(
+                "password file {} is accessible to other users (mode {:04o})",
+                path.display(),
+                mode
+            ),
+            format!("chmod 0600 {} (or 0640 root:docket)", path.display()),
+        );
+    }
+}

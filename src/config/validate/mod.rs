@@ -1,0 +1,358 @@
+//! From raw structs to the model, reporting every problem with its location.
+//!
+//! Validation never stops at the first problem: each check records a
+//! diagnostic and carries on with a placeholder, and the model is only
+//! returned when no error was recorded.
+//!
+//! In three steps, so that one file can be validated on its own:
+//! 1. [`settings`]: the main file's settings (`[service]`, `[mail]`, …,
+//!    `[[caseworker]]`), giving the [`Context`] case files are read in;
+//! 2. [`cases::file`]: one file's cases and bills, against that context;
+//! 3. [`cross_file`]: what only all files together can tell (a case id
+//!    twice, a request waiting for a bill no file defines).
+
+mod bills;
+mod cases;
+mod mail;
+mod people;
+mod service;
+mod settings;
+pub mod suggest;
+
+pub use suggest::closest;
+
+use super::diag::Diagnostics;
+use super::model::*;
+use super::raw::{self, RawDate, S};
+use super::Env;
+use crate::calendar::{self, Calendar, Duration, HolidaySet};
+use crate::privacy::value;
+use chrono::{Datelike, NaiveDate};
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Default digest time: 09:00 every day.
+pub const DEFAULT_SCHEDULE: &str = "0 0 9 * * *";
+pub const DEFAULT_STATE_DIR: &str = "/var/lib/docket";
+pub const DEFAULT_STAGES: [&str; 5] = ["drafted", "mazhilis", "senate", "signed", "in_force"];
+/// Longest lead or repeat interval accepted, in days (ten years).
+const MAX_DAYS: i64 = 3660;
+
+/// Records problems in one file, and the years deadlines fall in (for the
+/// Kurban Ait note).
+pub(super) struct Checker<'d> {
+    pub d: &'d mut Diagnostics,
+    /// Index of the file being checked in `d`.
+    pub file: usize,
+    /// Years in which an unresolved deadline falls.
+    pub deadline_years: &'d mut std::collections::BTreeSet<i32>,
+}
+
+impl Checker<'_> {
+    fn err(&mut self, span: Range<usize>, msg: impl Into<String>, help: impl Into<String>) {
+        let help: String = help.into();
+        let d = self.d.error(self.file, span, msg);
+        if !help.is_empty() {
+            d.help(help);
+        }
+    }
+
+    fn warn(&mut self, span: Range<usize>, msg: impl Into<String>, help: impl Into<String>) {
+        let help: String = help.into();
+        let d = self.d.warning(self.file, span, msg);
+        if !help.is_empty() {
+            d.help(help);
+        }
+    }
+
+    /// A required key: reported missing at its table's span.
+    fn required<'a, T>(
+        &mut self,
+        field: &'a Option<S<T>>,
+        table: &Range<usize>,
+        what: &str,
+        help: &str,
+    ) -> Option<&'a S<T>> {
+        if field.is_none() {
+            self.err(table.clone(), format!("missing `{what}`"), help);
+        }
+        field.as_ref()
+    }
+
+    /// One of a fixed set of words, told apart from typos.
+    fn choice<T: Copy>(
+        &mut self,
+        v: &S<String>,
+        what: &str,
+        options: &[(&str, T)],
+        help: &str,
+    ) -> Option<T> {
+        if let Some(&(_, t)) = options.iter().find(|(n, _)| *n == v.get_ref()) {
+            return Some(t);
+        }
+        let hint = match suggest::did_you_mean(v.get_ref(), options.iter().map(|(n, _)| *n)) {
+            Some(d) => format!("{d} {help}"),
+            None => help.to_string(),
+        };
+        self.err(
+            v.span(),
+            format!("unknown {what} {}", value(v.get_ref())),
+            hint,
+        );
+        None
+    }
+
+    fn date(&mut self, v: &S<RawDate>) -> NaiveDate {
+        let d = v.get_ref().0;
+        if d.year() < calendar::MIN_YEAR || d.year() > calendar::MAX_YEAR {
+            self.err(
+                v.span(),
+                format!("date {d} is outside the supported range"),
+                format!(
+                    "use a date between {}-01-01 and {}-12-31",
+                    calendar::MIN_YEAR,
+                    calendar::MAX_YEAR
+                ),
+            );
+        }
+        d
+    }
+
+    /// A computed deadline (issued + valid_for, filed + answer_within, a
+    /// review date) must fall inside the calendar too: beyond it docket
+    /// would not know the days off.
+    fn in_range(&mut self, span: Range<usize>, d: NaiveDate, what: &str) -> bool {
+        if d.year() < calendar::MIN_YEAR || d.year() > calendar::MAX_YEAR {
+            self.err(
+                span,
+                format!(
+                    "{what} {d} is outside the calendar docket knows ({}-01-01 to {}-12-31)",
+                    calendar::MIN_YEAR,
+                    calendar::MAX_YEAR
+                ),
+                "check the dates: a typed year (2206 for 2026) lands here",
+            );
+            return false;
+        }
+        true
+    }
+
+    fn duration(&mut self, v: &S<String>) -> Option<Duration> {
+        match v.get_ref().parse::<Duration>() {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                self.err(v.span(), msg, "");
+                None
+            }
+        }
+    }
+
+    fn days(&mut self, v: &S<i64>, what: &str, min: i64) -> u32 {
+        let n = *v.get_ref();
+        if n < min || n > MAX_DAYS {
+            self.err(
+                v.span(),
+                format!("{what} must be between {min} and {MAX_DAYS} days, not {n}"),
+                "",
+            );
+            return min.max(0) as u32;
+        }
+        n as u32
+    }
+
+    fn lead_days(&mut self, v: &S<Vec<S<i64>>>) -> Vec<u32> {
+        let mut out = Vec::new();
+        for l in v.get_ref() {
+            let n = *l.get_ref();
+            if !(0..=MAX_DAYS).contains(&n) {
+                self.err(
+                    l.span(),
+                    format!("lead day {n} is out of range"),
+                    format!("lead days count back from the act-by date: use 0 to {MAX_DAYS}"),
+                );
+            } else {
+                out.push(n as u32);
+            }
+        }
+        out.sort_unstable_by(|a, b| b.cmp(a));
+        out.dedup();
+        out
+    }
+
+    /// Rules for an item: its own `lead_days`, else those of `base` (its
+    /// kind's, else `[reminders]`).
+    fn rules(&mut self, base: &ReminderRules, lead: Option<&S<Vec<S<i64>>>>) -> ReminderRules {
+        let mut r = base.clone();
+        if let Some(l) = lead {
+            r.lead_days = self.lead_days(l).into();
+        }
+        r
+    }
+
+    fn note_deadline(&mut self, year: i32) {
+        self.deadline_years.insert(year);
+    }
+}
+
+/// What case files are validated against: the main file's settings.
+pub(super) struct Context<'a> {
+    pub caseworkers: HashMap<&'a str, usize>,
+    pub kinds: &'a BTreeMap<String, Kind>,
+    pub defaults: &'a ReminderRules,
+    pub calendar: &'a Calendar,
+}
+
+/// Where a file's ids and references are, for the cross-file checks.
+#[derive(Debug, Default)]
+pub(super) struct Refs {
+    pub file: usize,
+    /// Case ids, in order, with the span of each.
+    pub cases: Vec<(String, Range<usize>)>,
+    /// Bill ids, in order, with the span of each.
+    pub bills: Vec<(String, Range<usize>)>,
+    /// `waiting_for` references: bill id and span.
+    pub waiting_for: Vec<(String, Range<usize>)>,
+}
+
+pub(super) fn validate(
+    path: &Path,
+    file: usize,
+    main: raw::RawMain,
+    env: &Env,
+    diags: &mut Diagnostics,
+) -> Option<Config> {
+    let t0 = std::time::Instant::now();
+    let mut years = std::collections::BTreeSet::new();
+    let mut c = Checker {
+        d: diags,
+        file,
+        deadline_years: &mut years,
+    };
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut s = settings::settings(&mut c, &main, &base_dir, env);
+    let s_includes = std::mem::take(&mut s.includes);
+    let s = s.settings;
+    let ctx = Context {
+        caseworkers: s
+            .caseworkers
+            .iter()
+            .enumerate()
+            .map(|(i, cw)| (cw.id.as_str(), i))
+            .collect(),
+        kinds: &s.kinds,
+        defaults: &s.reminders,
+        calendar: &s.calendar,
+    };
+    // The main file's own cases and bills, then each include in order.
+    let mut files = Vec::new();
+    let mut refs = Vec::new();
+    let (own, own_refs) = cases::file(
+        &mut c,
+        path,
+        main.case.as_deref().unwrap_or(&[]),
+        main.bill.as_deref().unwrap_or(&[]),
+        &ctx,
+    );
+    files.push(Arc::new(own));
+    refs.push(own_refs);
+    let to_parse = super::includes::expand(path, file, &s_includes, env, c.d);
+    // Parsing dominates loading a large config; include files are
+    // independent, so parse them on every core. Each worker keeps its own
+    // diagnostics, merged back in file order so output is deterministic.
+    for (p, (local, raw)) in to_parse
+        .iter()
+        .zip(super::includes::parse_all(&to_parse, env))
+    {
+        let base = c.d.absorb(local);
+        if let Some(raw) = raw {
+            let mut fc = Checker {
+                d: &mut *c.d,
+                file: base,
+                deadline_years: &mut *c.deadline_years,
+            };
+            let (cf, r) = cases::file(
+                &mut fc,
+                p,
+                raw.case.as_deref().unwrap_or(&[]),
+                raw.bill.as_deref().unwrap_or(&[]),
+                &ctx,
+            );
+            files.push(Arc::new(cf));
+            refs.push(r);
+        }
+    }
+    tracing::debug!(elapsed = ?t0.elapsed(), "config: files parsed and checked");
+    cross_file(c.d, &refs);
+    if s.calendar.spec().holidays == HolidaySet::Kz {
+        kurban_ait_note(c.d, c.deadline_years, &s.calendar);
+    }
+    tracing::debug!(elapsed = ?t0.elapsed(), "config: validated");
+    if diags.has_errors() {
+        return None;
+    }
+    Some(Config::new(path.to_path_buf(), s, files))
+}
+
+/// Checks across files: case and bill ids unique (the later one is
+/// reported), no bill id that is also a case id, every `waiting_for` naming
+/// a bill that exists.
+pub(super) fn cross_file(d: &mut Diagnostics, refs: &[Refs]) {
+    let mut cases: HashMap<&str, ()> = HashMap::new();
+    for r in refs {
+        for (id, span) in &r.cases {
+            if cases.insert(id.as_str(), ()).is_some() {
+                d.error(r.file, span.clone(), format!("duplicate case id \"{id}\""))
+                    .help("case ids must be unique across all files");
+            }
+        }
+    }
+    let mut bills: HashMap<&str, ()> = HashMap::new();
+    for r in refs {
+        for (id, span) in &r.bills {
+            if bills.insert(id.as_str(), ()).is_some() {
+                d.error(r.file, span.clone(), format!("duplicate bill id \"{id}\""))
+                    .help("bill ids must be unique across all files");
+            }
+            if cases.contains_key(id.as_str()) {
+                d.error(
+                    r.file,
+                    span.clone(),
+                    format!(
+                        "bill id \"{id}\" is also a case id; plan and upcoming could not tell them apart"
+                    ),
+                )
+                .help("rename the bill or the case");
+            }
+        }
+    }
+    for r in refs {
+        for (id, span) in &r.waiting_for {
+            if !bills.contains_key(id.as_str()) {
+                let hint = suggest::did_you_mean(id, bills.keys().copied())
+                    .unwrap_or_else(|| "add a [[bill]] with this id, or fix the reference".into());
+                d.error(r.file, span.clone(), format!("unknown bill {}", value(id)))
+                    .help(hint);
+            }
+        }
+    }
+}
+
+/// `docket check` names, once, the years whose Kurban Ait is an estimate.
+fn kurban_ait_note(d: &mut Diagnostics, years: &std::collections::BTreeSet<i32>, cal: &Calendar) {
+    let estimated: Vec<String> = years
+        .iter()
+        .filter(|&&y| {
+            calendar::kurban_ait(y, &cal.spec().kurban_ait).0 == calendar::KurbanAit::Estimated
+        })
+        .map(|y| y.to_string())
+        .collect();
+    if let Some(first) = estimated.first() {
+        d.notes.push(format!(
+            "Kurban Ait in {} is an estimate (10 Dhu al-Hijjah, Umm al-Qura calendar) and may be a day off; \
+             once the date is announced, set it in [calendar], e.g. kurban_ait = {{ {first} = {first}-MM-DD }}",
+            estimated.join(", "),
+        ));
+    }
+}

@@ -1,0 +1,153 @@
+//! `[[caseworker]]`: ids, addresses, languages, supervisors (no cycles).
+
+use super::service::email_ok;
+use super::{suggest, Checker};
+use crate::config::model::{Caseworker, Language, Sensitive};
+use crate::config::raw::{self, S};
+use crate::privacy::value;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+
+pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -> Vec<Caseworker> {
+    let mut out: Vec<Caseworker> = Vec::new();
+    let mut seen: HashMap<String, Range<usize>> = HashMap::new();
+    let mut sup_refs: Vec<Option<S<String>>> = Vec::new();
+    for cw in list {
+        let span = cw.span();
+        let raw = cw.get_ref();
+        let id = match c.required(
+            &raw.id,
+            &span,
+            "id",
+            "give each caseworker an id, e.g. id = \"aigerim\"",
+        ) {
+            Some(id) => {
+                if seen.insert(id.get_ref().clone(), id.span()).is_some() {
+                    c.err(
+                        id.span(),
+                        format!("duplicate caseworker id \"{}\"", id.get_ref()),
+                        "caseworker ids must be unique",
+                    );
+                }
+                id.get_ref().clone()
+            }
+            None => String::new(),
+        };
+        let email = match c.required(
+            &raw.email,
+            &span,
+            "email",
+            "add email = \"name@ngo.example\"",
+        ) {
+            Some(e) => {
+                email_ok(c, e, "email");
+                e.get_ref().clone()
+            }
+            None => String::new(),
+        };
+        let language = raw
+            .language
+            .as_ref()
+            .and_then(|l| {
+                c.choice(
+                    l,
+                    "language",
+                    &[
+                        ("en", Language::En),
+                        ("ru", Language::Ru),
+                        ("kk", Language::Kk),
+                    ],
+                    "use \"en\", \"ru\" or \"kk\"",
+                )
+            })
+            .unwrap_or(Language::En);
+        out.push(Caseworker {
+            id,
+            name: Sensitive::new(
+                raw.name
+                    .as_ref()
+                    .map(|n| n.get_ref().clone())
+                    .unwrap_or_default(),
+            ),
+            email,
+            supervisor: None,
+            language,
+        });
+        sup_refs.push(raw.supervisor.clone());
+    }
+    let index: HashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
+    for (i, s) in sup_refs.iter().enumerate() {
+        let Some(s) = s else { continue };
+        match index.get(s.get_ref()) {
+            Some(&j) => out[i].supervisor = Some(j),
+            None => {
+                let hint = suggest::did_you_mean(s.get_ref(), index.keys().map(String::as_str))
+                    .unwrap_or_else(|| "name another caseworker's id".into());
+                c.err(
+                    s.span(),
+                    format!("unknown supervisor {}", value(s.get_ref())),
+                    hint,
+                );
+            }
+        }
+    }
+    // Supervisor cycles: follow each chain; a chain that comes back to its
+    // start is reported once, at its first member.
+    let mut reported = BTreeSet::new();
+    for start in 0..out.len() {
+        let mut chain = vec![start];
+        let mut cur = out[start].supervisor;
+        while let Some(n) = cur {
+            if n == start {
+                let min = *chain.iter().min().expect("non-empty");
+                if min == start && reported.insert(start) {
+                    let names: Vec<&str> = chain
+                        .iter()
+                        .chain(std::iter::once(&start))
+                        .map(|&i| out[i].id.as_str())
+                        .collect();
+                    let span = sup_refs[start].as_ref().map(|s| s.span()).unwrap_or(0..0);
+                    c.err(
+                        span,
+                        format!("supervisor cycle: {}", names.join(" → ")),
+                        "an escalation must end with someone who has no supervisor",
+                    );
+                }
+                break;
+            }
+            if chain.contains(&n) || chain.len() > out.len() {
+                break;
+            }
+            chain.push(n);
+            cur = out[n].supervisor;
+        }
+    }
+    out
+}
+
+pub(super) fn caseworker_ref(
+    c: &mut Checker<'_>,
+    r: &S<String>,
+    index: &HashMap<&str, usize>,
+    what: &str,
+) -> usize {
+    match index.get(r.get_ref().as_str()) {
+        Some(&i) => i,
+        None => {
+            let hint =
+                suggest::did_you_mean(r.get_ref(), index.keys().copied()).unwrap_or_else(|| {
+                    "add a [[caseworker]] with this id, or fix the reference".into()
+                });
+            c.err(
+                r.span(),
+                format!("unknown {what} {}", value(r.get_ref())),
+                hint,
+            );
+            usize::MAX
+        }
+    }
+}

@@ -1,0 +1,513 @@
+//! The deadline engine: config and a date in, deadlines and reminders out.
+//!
+//! Pure by design: no IO, no clock, no async. Every function takes `today`
+//! (or a range) as an argument, so the same inputs always give the same
+//! reminders, and the daemon, `plan`, `upcoming` and the tests all share
+//! one implementation of SPEC §3.
+//!
+//! Vocabulary:
+//! - an [`Item`] is something with a deadline: a document's expiry, a
+//!   request's answer date, an event, a bill's expected stage date, a bill's
+//!   review date, or a bill's stage-change notice;
+//! - a [`Reminder`] is one mail-worthy step of an item on one day: a lead
+//!   reminder (`30d`), an overdue one, a review, or a notice.
+
+mod schedule;
+
+use crate::config::model::{CaseRef, Config, ReminderRules};
+use chrono::{Days, NaiveDate};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemType {
+    Document,
+    Request,
+    Event,
+    Bill,
+}
+
+impl ItemType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Document => "document",
+            ItemType::Request => "request",
+            ItemType::Event => "event",
+            ItemType::Bill => "bill",
+        }
+    }
+}
+
+/// How an item's reminders repeat after its act-by date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cadence {
+    /// Lead reminders, then overdue every `overdue_every_days` while
+    /// unresolved (documents, requests).
+    Deadline,
+    /// Lead reminders only (events).
+    LeadOnly,
+    /// Lead reminders, then one overdue reminder (a bill's expected stage).
+    Once,
+    /// `review` on the deadline and every `n` days after it.
+    Review(u32),
+    /// A single notice on the deadline (moved to a working day).
+    Notice(Step),
+}
+
+/// One reminder step. The ledger keys a reminder by (case, item, deadline,
+/// step), so a repeated step carries its sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Step {
+    /// `L` days before the act-by date.
+    Lead(u32),
+    /// The `k`-th overdue reminder (0-based).
+    Overdue(u32),
+    /// The `k`-th review reminder of a bill (0-based).
+    Review(u32),
+    /// A bill moved to a new stage.
+    Stage,
+    /// A bill reached its last stage: waiting requests can go ahead.
+    Unblocked,
+}
+
+impl Step {
+    /// The step as SPEC §5's JSON writes it.
+    pub fn label(&self) -> String {
+        match self {
+            Step::Lead(l) => format!("{l}d"),
+            Step::Overdue(_) => "overdue".into(),
+            Step::Review(_) => "review".into(),
+            Step::Stage => "stage".into(),
+            Step::Unblocked => "unblocked".into(),
+        }
+    }
+
+    /// A stable identity for the ledger: unique per item and deadline.
+    pub fn key(&self) -> String {
+        let mut s = String::new();
+        self.write_key(&mut s);
+        s
+    }
+
+    /// [`Step::key`] into a caller's buffer.
+    pub fn write_key(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = match self {
+            Step::Lead(l) => write!(out, "{l}d"),
+            Step::Overdue(k) => write!(out, "overdue-{k}"),
+            Step::Review(k) => write!(out, "review-{k}"),
+            Step::Stage => write!(out, "stage"),
+            Step::Unblocked => write!(out, "unblocked"),
+        };
+    }
+
+    /// Parse [`Step::key`] back: the ledger stores steps as text.
+    pub fn from_key(s: &str) -> Option<Step> {
+        if let Some(k) = s.strip_prefix("overdue-") {
+            return k.parse().ok().map(Step::Overdue);
+        }
+        if let Some(k) = s.strip_prefix("review-") {
+            return k.parse().ok().map(Step::Review);
+        }
+        match s {
+            "stage" => Some(Step::Stage),
+            "unblocked" => Some(Step::Unblocked),
+            _ => s
+                .strip_suffix('d')
+                .and_then(|n| n.parse().ok())
+                .map(Step::Lead),
+        }
+    }
+
+    pub fn is_overdue(&self) -> bool {
+        matches!(self, Step::Overdue(_))
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+/// Something with a deadline, with everything needed to schedule it.
+#[derive(Debug, Clone)]
+pub struct Item<'c> {
+    /// The case id, or the bill id for bills: what subjects and logs name.
+    pub reference: &'c str,
+    pub item: ItemType,
+    /// The kind; for bills the stage the date belongs to, or "review".
+    pub kind: &'c str,
+    pub deadline: NaiveDate,
+    pub act_by: NaiveDate,
+    /// Status as shown by `upcoming`: the document's or request's status,
+    /// "scheduled" for events, the current stage for bills.
+    pub status: &'c str,
+    /// Lead reminders never fall before this (`issued` / `filed`).
+    pub start: Option<NaiveDate>,
+    pub resolved: bool,
+    pub cadence: Cadence,
+    pub rules: &'c ReminderRules,
+    /// Caseworker indices the reminders go to, sorted and unique.
+    pub to: Recipients,
+    /// Index of the case (or bill) in the config, and of the item within it,
+    /// for rendering details (names, numbers) into mail bodies.
+    pub source: Source,
+    /// Tells apart items of one case with the same type, kind and deadline
+    /// (two hearings on one day), so each has its own ledger identity.
+    pub ordinal: u32,
+}
+
+/// Who an item's reminders go to: caseworker indices, sorted and unique.
+/// Almost always one person, so that case does not allocate (100,000
+/// items would otherwise mean 100,000 tiny vectors per pass).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipients {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl std::ops::Deref for Recipients {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        match self {
+            Recipients::One(c) => std::slice::from_ref(c),
+            Recipients::Many(v) => v,
+        }
+    }
+}
+
+/// Where an item came from in the config.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Document {
+        case: CaseRef,
+        index: usize,
+    },
+    Request {
+        case: CaseRef,
+        index: usize,
+    },
+    Event {
+        case: CaseRef,
+        index: usize,
+    },
+    /// Index in [`Config::bill`].
+    Bill {
+        bill: usize,
+    },
+}
+
+impl Item<'_> {
+    /// Identity within the case for the ledger: "document:refugee_certificate".
+    pub fn key(&self) -> String {
+        let mut s = String::new();
+        self.write_key(&mut s);
+        s
+    }
+
+    /// [`Item::key`] into a caller's buffer.
+    pub fn write_key(&self, out: &mut String) {
+        use std::fmt::Write;
+        out.push_str(self.item.as_str());
+        out.push(':');
+        out.push_str(self.kind);
+        if self.ordinal != 0 {
+            let _ = write!(out, "#{}", self.ordinal);
+        }
+    }
+
+    /// Does this item take part in `upcoming` (a deadline, not a notice)?
+    pub fn is_deadline(&self) -> bool {
+        !matches!(self.cadence, Cadence::Notice(_))
+    }
+}
+
+/// One reminder of one item on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reminder {
+    pub date: NaiveDate,
+    /// Index into the items the reminder was computed from.
+    pub item: usize,
+    pub step: Step,
+    /// `act_by − date ≤ escalate_within_days`: the supervisor is told too.
+    pub escalated: bool,
+}
+
+/// All items of a config, in config order (cases, then bills).
+pub fn items(cfg: &Config) -> Vec<Item<'_>> {
+    let cal = &cfg.calendar;
+    let mut out = Vec::new();
+    for (ci, case) in cfg.cases() {
+        let first = out.len();
+        for (i, d) in case.documents.iter().enumerate() {
+            out.push(Item {
+                reference: &case.id,
+                item: ItemType::Document,
+                kind: &d.kind,
+                deadline: d.expires,
+                act_by: cal.act_by(d.expires),
+                status: d.status.as_str(),
+                start: d.issued,
+                resolved: d.status.resolved(),
+                cadence: Cadence::Deadline,
+                rules: &d.rules,
+                to: Recipients::One(case.caseworker),
+                source: Source::Document { case: ci, index: i },
+                ordinal: 0,
+            });
+        }
+        for (i, r) in case.requests.iter().enumerate() {
+            out.push(Item {
+                reference: &case.id,
+                item: ItemType::Request,
+                kind: &r.kind,
+                deadline: r.due,
+                act_by: cal.act_by(r.due),
+                status: r.status.as_str(),
+                start: r.filed,
+                resolved: r.status.resolved(),
+                cadence: Cadence::Deadline,
+                rules: &r.rules,
+                to: Recipients::One(case.caseworker),
+                source: Source::Request { case: ci, index: i },
+                ordinal: 0,
+            });
+        }
+        for (i, e) in case.events.iter().enumerate() {
+            out.push(Item {
+                reference: &case.id,
+                item: ItemType::Event,
+                kind: &e.kind,
+                deadline: e.date,
+                // A hearing does not move: with day_off_deadline = "after"
+                // its act-by would fall after it, so prepare by the working
+                // day before instead.
+                act_by: match cal.act_by(e.date) {
+                    a if a > e.date => cal.working_on_or_before(e.date),
+                    a => a,
+                },
+                status: "scheduled",
+                start: None,
+                // Resolved once past: see `Item::resolved_on`.
+                resolved: false,
+                cadence: Cadence::LeadOnly,
+                rules: &e.rules,
+                to: Recipients::One(case.caseworker),
+                source: Source::Event { case: ci, index: i },
+                ordinal: 0,
+            });
+        }
+        // Cases hold a handful of items: a quadratic scan is the cheap way.
+        for j in first + 1..out.len() {
+            let (before, rest) = out.split_at_mut(j);
+            let it = &mut rest[0];
+            it.ordinal = before[first..]
+                .iter()
+                .filter(|o| o.item == it.item && o.kind == it.kind && o.deadline == it.deadline)
+                .count() as u32;
+        }
+    }
+    // Caseworkers of cases with a request waiting on each bill that is
+    // neither withdrawn nor answered: a refused request is the one to file
+    // again once the law is in force (SPEC §3).
+    let mut waiting_on: Vec<Vec<usize>> = vec![Vec::new(); cfg.bill_count()];
+    for (_, c) in cfg.cases() {
+        for r in &c.requests {
+            if let Some(bi) = r.waiting_for.as_deref().and_then(|id| cfg.bill_index(id)) {
+                if r.status.awaits_law() {
+                    waiting_on[bi].push(c.caseworker);
+                }
+            }
+        }
+    }
+    for (bi, bill) in cfg.bills().enumerate() {
+        let current = bill.stages[bill.stage].as_str();
+        let owner = Recipients::One(bill.owner);
+        for (&si, &date) in bill.expected.range(bill.stage + 1..) {
+            out.push(Item {
+                reference: &bill.id,
+                item: ItemType::Bill,
+                kind: &bill.stages[si],
+                deadline: date,
+                act_by: cal.act_by(date),
+                status: current,
+                start: None,
+                resolved: false,
+                cadence: Cadence::Once,
+                rules: &bill.rules,
+                to: owner.clone(),
+                source: Source::Bill { bill: bi },
+                ordinal: 0,
+            });
+        }
+        if let (Some(lc), Some(n)) = (bill.last_checked, bill.check_every_days) {
+            if let Some(due) = lc.checked_add_days(Days::new(n.into())) {
+                out.push(Item {
+                    reference: &bill.id,
+                    item: ItemType::Bill,
+                    kind: "review",
+                    deadline: due,
+                    act_by: cal.act_by(due),
+                    status: current,
+                    start: None,
+                    resolved: false,
+                    cadence: Cadence::Review(n),
+                    rules: &bill.rules,
+                    to: owner.clone(),
+                    source: Source::Bill { bill: bi },
+                    ordinal: 0,
+                });
+            }
+        }
+        if let Some(since) = bill.stage_since {
+            let mut waiting = std::mem::take(&mut waiting_on[bi]);
+            waiting.sort_unstable();
+            waiting.dedup();
+            let last = bill.stage + 1 == bill.stages.len();
+            let notice = |step: Step, to: Recipients| Item {
+                reference: &bill.id,
+                item: ItemType::Bill,
+                kind: current,
+                deadline: since,
+                act_by: cal.act_by(since),
+                status: current,
+                start: None,
+                resolved: false,
+                cadence: Cadence::Notice(step),
+                rules: &bill.rules,
+                to,
+                source: Source::Bill { bill: bi },
+                ordinal: 0,
+            };
+            if last && !waiting.is_empty() {
+                out.push(notice(Step::Stage, owner.clone()));
+                out.push(notice(Step::Unblocked, Recipients::Many(waiting)));
+            } else {
+                let mut to = waiting;
+                to.push(bill.owner);
+                to.sort_unstable();
+                to.dedup();
+                out.push(notice(Step::Stage, Recipients::Many(to)));
+            }
+        }
+    }
+    out
+}
+
+/// The reminders of `plan`, sorted, still as indices: what `docket plan`
+/// streams out without building a row of strings per reminder.
+pub fn plan_reminders(
+    cfg: &Config,
+    items: &[Item<'_>],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Reminder> {
+    let mut rows: Vec<Reminder> = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        it.schedule(&cfg.calendar, from, to, |date, step| {
+            rows.push(Reminder {
+                date,
+                item: i,
+                step,
+                escalated: it.escalated_on(date),
+            });
+        });
+    }
+    sort_reminders(items, &mut rows);
+    rows
+}
+
+/// Unresolved deadlines whose act-by date is at most `days` away (overdue
+/// ones included), sorted by act-by date, then case id.
+pub fn upcoming<'i>(
+    cfg: &Config,
+    items: &'i [Item<'i>],
+    today: NaiveDate,
+    days: u32,
+    filter: &UpcomingFilter<'_>,
+) -> Vec<&'i Item<'i>> {
+    let horizon = today
+        .checked_add_days(Days::new(days.into()))
+        .unwrap_or(NaiveDate::MAX);
+    let mut rows: Vec<&Item<'_>> = items
+        .iter()
+        .filter(|it| it.is_deadline() && !it.resolved_on(today) && it.act_by <= horizon)
+        .filter(|it| filter.case.is_none_or(|c| it.reference == c))
+        .filter(|it| {
+            filter
+                .caseworker
+                .is_none_or(|w| cfg.caseworkers[it.to[0]].id == w)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.act_by, a.reference, a.item, a.kind, a.deadline).cmp(&(
+            b.act_by,
+            b.reference,
+            b.item,
+            b.kind,
+            b.deadline,
+        ))
+    });
+    rows
+}
+
+/// Filters for `upcoming`.
+#[derive(Debug, Clone, Default)]
+pub struct UpcomingFilter<'a> {
+    pub case: Option<&'a str>,
+    pub caseworker: Option<&'a str>,
+}
+
+/// Sort by date, then case id, then item, kind, deadline and step, so the
+/// output is the same on every run.
+pub fn sort_reminders(items: &[Item<'_>], rows: &mut [Reminder]) {
+    rows.sort_by(|a, b| {
+        let (x, y) = (&items[a.item], &items[b.item]);
+        (a.date, x.reference, x.item, x.kind, x.deadline, a.step).cmp(&(
+            b.date,
+            y.reference,
+            y.item,
+            y.kind,
+            y.deadline,
+            b.step,
+        ))
+    });
+}
+
+/// The catch-up pass: for each unsettled item, the latest reminder dated on
+/// or before `today`. The daemon sends it unless the ledger already has it;
+/// when its date is before `today` it is marked late.
+pub fn due(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Reminder> {
+    let mut out = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        if let Some((date, step)) = it.latest_due(&cfg.calendar, today) {
+            out.push(Reminder {
+                date,
+                item: i,
+                step,
+                escalated: it.escalated_on(today.max(date)),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_round_trip_through_ledger_keys() {
+        for s in [
+            Step::Lead(30),
+            Step::Lead(0),
+            Step::Overdue(4),
+            Step::Review(2),
+            Step::Stage,
+            Step::Unblocked,
+        ] {
+            assert_eq!(Step::from_key(&s.key()), Some(s));
+        }
+        assert_eq!(Step::from_key("nonsense"), None);
+    }
+}

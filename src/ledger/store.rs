@@ -1,0 +1,388 @@
+//! The ledger's records: reminders (due, sent, cancelled) and alerts.
+
+use super::{Key, LedgerError, Role, Row, State};
+use crate::engine::Step;
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::PathBuf;
+
+pub struct Ledger {
+    pub(super) conn: Connection,
+    pub(super) path: PathBuf,
+    /// False for the in-memory stand-in of [`super::Opened::InMemory`].
+    pub(super) persistent: bool,
+}
+
+impl std::fmt::Debug for Ledger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ledger").field("path", &self.path).finish()
+    }
+}
+
+impl Ledger {
+    pub(super) fn err(&self, source: rusqlite::Error) -> LedgerError {
+        LedgerError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Is this reminder already recorded (due, sent or cancelled)?
+    pub fn contains(&self, key: &Key) -> Result<bool, LedgerError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM reminders WHERE case_ref=?1 AND item=?2 AND deadline=?3 AND step=?4 AND recipient=?5",
+            )
+            .map_err(|e| self.err(e))?;
+        st.exists(params![
+            key.case_ref,
+            key.item,
+            key.deadline.to_string(),
+            key.step.key(),
+            key.recipient
+        ])
+        .map_err(|e| self.err(e))
+    }
+
+    /// Every recorded key, for a pass to test membership without one query
+    /// per reminder.
+    pub fn all_keys(&self) -> Result<std::collections::HashSet<Key>, LedgerError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT case_ref, item, deadline, step, recipient FROM reminders")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(Key {
+                    case_ref: r.get(0)?,
+                    item: r.get(1)?,
+                    deadline: parse_day(&r.get::<_, String>(2)?),
+                    step: parse_step(r, 3)?,
+                    recipient: r.get(4)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Digests of every recorded key (see [`Key::digest`]).
+    pub fn all_digests(&self) -> Result<std::collections::HashSet<u128>, LedgerError> {
+        Ok(self.all_keys()?.iter().map(Key::digest).collect())
+    }
+
+    /// Record new rows as due, each with the Message-ID of its digest, in
+    /// one durable transaction. Rows already present are left alone.
+    pub fn record_due(&mut self, rows: &[Row]) -> Result<(), LedgerError> {
+        let path = self.path.clone();
+        let e = |source| LedgerError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(e)?;
+        {
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO reminders
+                     (case_ref, item, deadline, step, recipient, kind, due_date, act_by, role, late, message_id, state, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'due', ?12)",
+                )
+                .map_err(e)?;
+            for r in rows {
+                st.execute(params![
+                    r.key.case_ref,
+                    r.key.item,
+                    r.key.deadline.to_string(),
+                    r.key.step.key(),
+                    r.key.recipient,
+                    r.kind,
+                    r.due_date.to_string(),
+                    r.act_by.to_string(),
+                    r.role.as_str(),
+                    r.late,
+                    r.message_id,
+                    r.recorded_at.to_rfc3339(),
+                ])
+                .map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Rows not yet sent, grouped by Message-ID (oldest first).
+    pub fn pending(&self) -> Result<Vec<Row>, LedgerError> {
+        self.select(
+            "WHERE state='due' ORDER BY recorded_at, message_id, case_ref, item, deadline, step",
+            params![],
+        )
+    }
+
+    /// History, newest first, optionally for one case.
+    pub fn history(&self, case_ref: Option<&str>) -> Result<Vec<Row>, LedgerError> {
+        match case_ref {
+            Some(c) => self.select(
+                "WHERE case_ref=?1 ORDER BY recorded_at DESC, item, step, recipient",
+                params![c],
+            ),
+            None => self.select(
+                "ORDER BY recorded_at DESC, case_ref, item, step, recipient",
+                params![],
+            ),
+        }
+    }
+
+    fn select(&self, tail: &str, p: &[&dyn rusqlite::ToSql]) -> Result<Vec<Row>, LedgerError> {
+        let sql = format!(
+            "SELECT case_ref, item, deadline, step, recipient, kind, due_date, act_by, role, late, message_id, state,
+                    recorded_at, sent_at, attempts, last_error, next_attempt FROM reminders {tail}"
+        );
+        let mut st = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(p, |r| {
+                Ok(Row {
+                    key: Key {
+                        case_ref: r.get(0)?,
+                        item: r.get(1)?,
+                        deadline: parse_day(&r.get::<_, String>(2)?),
+                        step: parse_step(r, 3)?,
+                        recipient: r.get(4)?,
+                    },
+                    kind: r.get(5)?,
+                    due_date: parse_day(&r.get::<_, String>(6)?),
+                    act_by: parse_day(&r.get::<_, String>(7)?),
+                    role: Role::parse(&r.get::<_, String>(8)?),
+                    late: r.get(9)?,
+                    message_id: r.get(10)?,
+                    state: State::parse(&r.get::<_, String>(11)?),
+                    recorded_at: parse_time(&r.get::<_, String>(12)?).unwrap_or_default(),
+                    sent_at: r.get::<_, Option<String>>(13)?.and_then(|s| parse_time(&s)),
+                    attempts: r.get(14)?,
+                    last_error: r.get(15)?,
+                    next_attempt: r.get::<_, Option<String>>(16)?.and_then(|s| parse_time(&s)),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The server accepted the message: mark its rows sent.
+    pub fn mark_sent(&mut self, message_id: &str, at: DateTime<Utc>) -> Result<usize, LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE reminders SET state='sent', sent_at=?2, last_error=NULL, next_attempt=NULL
+                 WHERE message_id=?1 AND state='due'",
+                params![message_id, at.to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// A send failed: keep the rows due and note when to try again.
+    pub fn mark_failed(
+        &mut self,
+        message_id: &str,
+        error: &str,
+        next: DateTime<Utc>,
+    ) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE reminders SET attempts=attempts+1, last_error=?2, next_attempt=?3
+                 WHERE message_id=?1 AND state='due'",
+                params![message_id, error, next.to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Drop a queued row whose item was resolved or removed meanwhile.
+    pub fn cancel(&mut self, key: &Key) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE reminders SET state='cancelled' WHERE case_ref=?1 AND item=?2 AND deadline=?3 AND step=?4 AND recipient=?5 AND state='due'",
+                params![key.case_ref, key.item, key.deadline.to_string(), key.step.key(), key.recipient],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Cancel a whole queued digest, noting why (its recipient left the
+    /// config). Returns the number of rows cancelled.
+    pub fn cancel_digest(&mut self, message_id: &str, reason: &str) -> Result<usize, LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE reminders SET state='cancelled', last_error=?2, next_attempt=NULL
+                 WHERE message_id=?1 AND state='due'",
+                params![message_id, reason],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forget sent or cancelled reminders whose deadline and scheduled day
+    /// are both before `cutoff`. Unsent rows are never purged. A pass never
+    /// sends a reminder scheduled before the cutoff (see
+    /// [`crate::daemon::horizon`]), so a purged reminder is not sent again.
+    pub fn purge(&mut self, cutoff: NaiveDate) -> Result<usize, LedgerError> {
+        self.conn
+            .execute(
+                "DELETE FROM reminders WHERE state IN ('sent','cancelled') AND deadline < ?1 AND due_date < ?1",
+                params![cutoff.to_string()],
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Record that an alert with this key was sent; false if it already was.
+    pub fn alert_once(&mut self, key: &str, at: DateTime<Utc>) -> Result<bool, LedgerError> {
+        let n = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO alerts (key, sent_at) VALUES (?1, ?2)",
+                params![key, at.to_rfc3339()],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n == 1)
+    }
+
+    /// When was an alert with this key recorded?
+    pub fn alert_sent_at(&self, key: &str) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT sent_at FROM alerts WHERE key=?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Schema version of the open file.
+    pub fn schema_version(&self) -> Result<i64, LedgerError> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+}
+
+/// A step column, which only docket writes: a value it cannot read is a
+/// damaged row, reported as a conversion error.
+fn parse_step(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Step> {
+    let text: String = r.get(i)?;
+    Step::from_key(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not a reminder step: {text:?}").into(),
+        )
+    })
+}
+
+fn parse_day(s: &str) -> NaiveDate {
+    s.parse().unwrap_or_default()
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::SCHEMA_VERSION;
+
+    fn row(case: &str, step: &str, mid: &str) -> Row {
+        Row {
+            key: Key {
+                case_ref: case.into(),
+                item: "document:refugee_certificate".into(),
+                deadline: "2026-12-18".parse().unwrap(),
+                step: Step::from_key(step).unwrap(),
+                recipient: "aigerim".into(),
+            },
+            kind: "refugee_certificate".into(),
+            due_date: "2026-12-04".parse().unwrap(),
+            act_by: "2026-12-18".parse().unwrap(),
+            role: Role::To,
+            late: false,
+            message_id: Some(mid.into()),
+            state: State::Due,
+            recorded_at: Utc::now(),
+            sent_at: None,
+            attempts: 0,
+            last_error: None,
+            next_attempt: None,
+        }
+    }
+
+    #[test]
+    fn write_ahead_then_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        assert_eq!(l.schema_version().unwrap(), SCHEMA_VERSION);
+        let r = row("KZ-1", "14d", "<a@docket>");
+        assert!(!l.contains(&r.key).unwrap());
+        l.record_due(std::slice::from_ref(&r)).unwrap();
+        assert!(l.contains(&r.key).unwrap());
+        assert_eq!(l.pending().unwrap().len(), 1);
+        // Recording again is a no-op, not a duplicate.
+        l.record_due(std::slice::from_ref(&r)).unwrap();
+        assert_eq!(l.pending().unwrap().len(), 1);
+        l.mark_failed("<a@docket>", "421 try later", Utc::now())
+            .unwrap();
+        let p = l.pending().unwrap();
+        assert_eq!(p[0].attempts, 1);
+        assert_eq!(p[0].last_error.as_deref(), Some("421 try later"));
+        assert_eq!(l.mark_sent("<a@docket>", Utc::now()).unwrap(), 1);
+        assert!(l.pending().unwrap().is_empty());
+        assert_eq!(l.history(Some("KZ-1")).unwrap()[0].state, State::Sent);
+    }
+
+    #[test]
+    fn survives_reopen_and_purges_only_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut l = Ledger::open(dir.path()).unwrap();
+            l.record_due(&[row("KZ-1", "14d", "<a@d>"), row("KZ-2", "7d", "<b@d>")])
+                .unwrap();
+            l.mark_sent("<a@d>", Utc::now()).unwrap();
+        }
+        let mut l = Ledger::open(dir.path()).unwrap();
+        assert_eq!(l.history(None).unwrap().len(), 2);
+        // Deadline 2026-12-18; 90 days later both are old, only the sent one goes.
+        let purged = l.purge("2027-03-01".parse().unwrap()).unwrap();
+        assert_eq!(purged, 1);
+        assert_eq!(l.pending().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn ledger_file_is_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        Ledger::open(dir.path()).unwrap();
+        let mode = std::fs::metadata(Ledger::path_in(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "mode {mode:o}");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let l = Ledger::open(dir.path()).unwrap();
+            l.conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        assert!(matches!(
+            Ledger::open(dir.path()),
+            Err(LedgerError::TooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn alerts_are_recorded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        assert!(l.alert_once("unsent:<a@d>", Utc::now()).unwrap());
+        assert!(!l.alert_once("unsent:<a@d>", Utc::now()).unwrap());
+    }
+}
