@@ -190,8 +190,8 @@ pub async fn run(
             }
             _ = hup.recv() => {
                 notify(&[sd_notify::NotifyState::Reloading, sd_notify::NotifyState::Status("reloading")]);
-                if daemon.reload().await == Reloaded::Applied {
-                    if sched.differs(&daemon.cfg) {
+                if let Reloaded::Applied(actions) = daemon.reload().await {
+                    if actions.restart_scheduler {
                         // Start the new schedule before stopping the old one:
                         // if it cannot start, the old one keeps running.
                         match Scheduler::start(&daemon.cfg, tick_tx.clone()).await {

@@ -13,8 +13,8 @@ use tracing::{error, info, warn};
 /// What a reload did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reloaded {
-    /// The new config is in effect.
-    Applied,
+    /// The new config is in effect; what else the loop must do.
+    Applied(diff::Actions),
     /// The running config was kept; the admin was told why.
     Rejected,
 }
@@ -59,9 +59,10 @@ impl Daemon {
                 return Reloaded::Rejected;
             }
         };
+        let d = diff::diff(&self.cfg, &new);
         // A new state_dir means a new ledger: open it before anything
         // changes, and keep the running config if it cannot be used.
-        if new.service.state_dir != self.cfg.service.state_dir {
+        if d.actions.reopen_ledger {
             match Ledger::open_resilient(&new.service.state_dir) {
                 Ok(Opened::File(l)) | Ok(Opened::Recovered { ledger: l, .. }) => {
                     match l.all_digests() {
@@ -94,16 +95,16 @@ impl Daemon {
                 }
             }
         }
-        let d = diff::diff(&self.cfg, &new);
         match Mailer::new(&new.mail) {
             Ok(m) => {
                 self.mailer = Some(m);
                 self.mailer_error = None;
             }
             Err(e) => {
+                let e = crate::mail::error_chain(&e);
                 error!(error = %e, "mail transport is not usable after reload");
                 self.mailer = None;
-                self.mailer_error = Some(e.to_string());
+                self.mailer_error = Some(e);
             }
         }
         self.templates = templates;
@@ -113,7 +114,7 @@ impl Daemon {
             reload_ms = started.elapsed().as_millis() as u64,
             "config reloaded"
         );
-        Reloaded::Applied
+        Reloaded::Applied(d.actions)
     }
 
     async fn reject(&mut self, why: &str) {

@@ -15,8 +15,6 @@ pub struct SchedulerError(#[from] tokio_cron_scheduler::JobSchedulerError);
 
 pub struct Scheduler {
     inner: tokio_cron_scheduler::JobScheduler,
-    pub tz: chrono_tz::Tz,
-    pub schedule: String,
 }
 
 impl Scheduler {
@@ -36,16 +34,7 @@ impl Scheduler {
         )?;
         inner.add(job).await?;
         inner.start().await?;
-        Ok(Scheduler {
-            inner,
-            tz,
-            schedule: cfg.service.schedule.clone(),
-        })
-    }
-
-    /// Does `cfg` need a different schedule than this one runs?
-    pub fn differs(&self, cfg: &Config) -> bool {
-        self.schedule != cfg.service.schedule || self.tz != cfg.service.timezone
+        Ok(Scheduler { inner })
     }
 
     pub async fn stop(mut self) {

@@ -55,8 +55,9 @@ impl Daemon {
         let (mailer, mailer_error) = match Mailer::new(&cfg.mail) {
             Ok(m) => (Some(m), None),
             Err(e) => {
+                let e = crate::mail::error_chain(&e);
                 error!(error = %e, "mail transport is not usable; reminders stay queued until it is fixed");
-                (None, Some(e.to_string()))
+                (None, Some(e))
             }
         };
         let state_dir = cfg.service.state_dir.clone();

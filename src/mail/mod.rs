@@ -12,6 +12,8 @@
 pub mod digest;
 pub mod message;
 pub mod smtp;
+pub use smtp::chain as error_chain;
+mod texts;
 
 use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;
@@ -23,14 +25,34 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("cannot read the SMTP password from {path}: {reason}")]
-    Password { path: PathBuf, reason: String },
-    #[error("cannot read ca_file {path}: {reason}")]
-    CaFile { path: PathBuf, reason: String },
-    #[error("TLS setup for {host}: {reason}")]
-    Tls { host: String, reason: String },
-    #[error("cannot create the outbox {path}: {reason}")]
-    Outbox { path: PathBuf, reason: String },
+    #[error("cannot read the SMTP password from {path}")]
+    Password {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the SMTP password file {path} is empty")]
+    PasswordEmpty { path: PathBuf },
+    #[error("a username is set but there is no password: no [mail] password_file and no systemd credential smtp-password")]
+    NoPassword,
+    #[error("cannot read ca_file {path}")]
+    CaFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("TLS setup for {host}")]
+    Tls {
+        host: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot create the outbox {path}")]
+    Outbox {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// The whole send of one message may take this many per-reply timeouts: a
@@ -91,16 +113,15 @@ pub fn password_path(mail: &Mail) -> Option<PathBuf> {
 }
 
 fn read_password(path: &Path) -> Result<Sensitive, SetupError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SetupError::Password {
+    let text = std::fs::read_to_string(path).map_err(|source| SetupError::Password {
         path: path.to_path_buf(),
-        reason: e.kind().to_string(),
+        source,
     })?;
     // A trailing newline from `echo > file` is not part of the password.
     let pw = text.trim_end_matches(['\n', '\r']).to_string();
     if pw.is_empty() {
-        return Err(SetupError::Password {
+        return Err(SetupError::PasswordEmpty {
             path: path.to_path_buf(),
-            reason: "the file is empty".into(),
         });
     }
     Ok(Sensitive::new(pw))
@@ -114,9 +135,9 @@ impl Mailer {
         let timeout = Duration::from_secs(mail.timeout_secs);
         match mail.transport {
             Transport::File => {
-                create_private_dir(&mail.dir).map_err(|e| SetupError::Outbox {
+                create_private_dir(&mail.dir).map_err(|source| SetupError::Outbox {
                     path: mail.dir.clone(),
-                    reason: e.to_string(),
+                    source,
                 })?;
                 Ok(Mailer::File {
                     transport: AsyncFileTransport::new(&mail.dir),
@@ -134,19 +155,11 @@ impl Mailer {
                 let security = match mail.tls {
                     Tls::None => smtp::Security::None,
                     Tls::Wrapper => {
-                        let ca = match &mail.ca_file {
-                            Some(ca) => {
-                                Some(std::fs::read(ca).map_err(|e| SetupError::CaFile {
-                                    path: ca.clone(),
-                                    reason: e.kind().to_string(),
-                                })?)
-                            }
-                            None => None,
-                        };
+                        let ca = mail.ca_file.as_deref().map(read_ca).transpose()?;
                         smtp::Security::Wrapper(smtp::client_config(ca.as_deref()).map_err(
                             |reason| SetupError::Tls {
                                 host: mail.host.clone(),
-                                reason,
+                                source: reason.into(),
                             },
                         )?)
                     }
@@ -156,10 +169,7 @@ impl Mailer {
                 // here so no path can ever send credentials in clear text.
                 let credentials = match (&mail.username, mail.tls == Tls::None) {
                     (Some(user), false) => {
-                        let path = password_path(mail).ok_or_else(|| SetupError::Password {
-                            path: PathBuf::from("$CREDENTIALS_DIRECTORY/smtp-password"),
-                            reason: "no password_file and no systemd credential".into(),
-                        })?;
+                        let path = password_path(mail).ok_or(SetupError::NoPassword)?;
                         let pw = read_password(&path)?;
                         Some(Credentials::new(user.clone(), pw.expose().to_string()))
                     }
@@ -250,20 +260,21 @@ impl Mailer {
 
 fn tls_params(mail: &Mail) -> Result<TlsParameters, SetupError> {
     let mut b = TlsParameters::builder(mail.host.clone()).set_min_tls_version(TlsVersion::Tlsv12);
+    let tls = |e: lettre::transport::smtp::Error| SetupError::Tls {
+        host: mail.host.clone(),
+        source: Box::new(e),
+    };
     if let Some(ca) = &mail.ca_file {
-        let pem = std::fs::read(ca).map_err(|e| SetupError::CaFile {
-            path: ca.clone(),
-            reason: e.kind().to_string(),
-        })?;
-        let cert = Certificate::from_pem(&pem).map_err(|e| SetupError::CaFile {
-            path: ca.clone(),
-            reason: e.to_string(),
-        })?;
+        let cert = Certificate::from_pem(&read_ca(ca)?).map_err(tls)?;
         b = b.add_root_certificate(cert);
     }
-    b.build_rustls().map_err(|e| SetupError::Tls {
-        host: mail.host.clone(),
-        reason: e.to_string(),
+    b.build_rustls().map_err(tls)
+}
+
+fn read_ca(path: &Path) -> Result<Vec<u8>, SetupError> {
+    std::fs::read(path).map_err(|source| SetupError::CaFile {
+        path: path.to_path_buf(),
+        source,
     })
 }
 

@@ -421,7 +421,7 @@ impl SmtpClient {
 
 /// An error and its sources, for messages: rustls puts the useful words
 /// ("certificate not valid for name …", "UnknownIssuer") at the bottom.
-fn chain(e: &dyn std::error::Error) -> String {
+pub fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {
