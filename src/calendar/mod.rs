@@ -480,6 +480,14 @@ mod tests {
         Calendar::new(CalendarSpec::default())
     }
 
+    /// Each (start, duration, expected) adds up.
+    #[track_caller]
+    fn adds(cal: &Calendar, table: &[(&str, Duration, &str)]) {
+        for &(start, dur, want) in table {
+            assert_eq!(cal.add(d(start), dur), Some(d(want)), "{start} + {dur}");
+        }
+    }
+
     fn off_days(cal: &Calendar, from: &str, to: &str) -> Vec<NaiveDate> {
         let mut v = Vec::new();
         let mut x = d(from);
@@ -548,25 +556,15 @@ mod tests {
     #[test]
     fn leap_days_clamp_to_month_end() {
         let cal = kz();
-        assert_eq!(
-            cal.add(d("2024-02-29"), Duration::Years(1)),
-            Some(d("2025-02-28"))
-        );
-        assert_eq!(
-            cal.add(d("2023-11-30"), Duration::Months(3)),
-            Some(d("2024-02-29"))
-        );
-        assert_eq!(
-            cal.add(d("2024-02-29"), Duration::Years(4)),
-            Some(d("2028-02-29"))
-        );
-        assert_eq!(
-            cal.add(d("2024-01-31"), Duration::Months(1)),
-            Some(d("2024-02-29"))
-        );
-        assert_eq!(
-            cal.add(d("2023-01-31"), Duration::Months(1)),
-            Some(d("2023-02-28"))
+        adds(
+            &cal,
+            &[
+                ("2024-02-29", Duration::Years(1), "2025-02-28"),
+                ("2023-11-30", Duration::Months(3), "2024-02-29"),
+                ("2024-02-29", Duration::Years(4), "2028-02-29"),
+                ("2024-01-31", Duration::Months(1), "2024-02-29"),
+                ("2023-01-31", Duration::Months(1), "2023-02-28"),
+            ],
         );
     }
 
@@ -574,23 +572,16 @@ mod tests {
     fn working_days_count_from_the_next_day() {
         let cal = kz();
         // Thursday 2026-11-19 + 1wd = Friday 2026-11-20.
-        assert_eq!(
-            cal.add(d("2026-11-19"), Duration::WorkingDays(1)),
-            Some(d("2026-11-20"))
-        );
-        // Friday + 1wd = Monday.
-        assert_eq!(
-            cal.add(d("2026-11-20"), Duration::WorkingDays(1)),
-            Some(d("2026-11-23"))
-        );
-        // Filed on a Saturday: the first working day after it is Monday.
-        assert_eq!(
-            cal.add(d("2026-11-21"), Duration::WorkingDays(1)),
-            Some(d("2026-11-23"))
-        );
-        assert_eq!(
-            cal.add(d("2026-11-19"), Duration::WorkingDays(0)),
-            Some(d("2026-11-19"))
+        adds(
+            &cal,
+            &[
+                ("2026-11-19", Duration::WorkingDays(1), "2026-11-20"),
+                // Friday + 1wd = Monday.
+                ("2026-11-20", Duration::WorkingDays(1), "2026-11-23"),
+                // Filed on a Saturday: the first working day after it is Monday.
+                ("2026-11-21", Duration::WorkingDays(1), "2026-11-23"),
+                ("2026-11-19", Duration::WorkingDays(0), "2026-11-19"),
+            ],
         );
     }
 
@@ -608,22 +599,15 @@ mod tests {
             ]
         );
         // Filed Thu 2026-04-30: working days are May 4, 5, 6, 8, 12, 13, ...
-        assert_eq!(
-            cal.add(d("2026-04-30"), Duration::WorkingDays(1)),
-            Some(d("2026-05-04"))
-        );
-        assert_eq!(
-            cal.add(d("2026-04-30"), Duration::WorkingDays(4)),
-            Some(d("2026-05-08"))
-        );
-        assert_eq!(
-            cal.add(d("2026-04-30"), Duration::WorkingDays(5)),
-            Some(d("2026-05-12"))
-        );
-        // 15 working days from 2026-04-30: May 4-6, 8, 12-15, 18-22, 25, 26.
-        assert_eq!(
-            cal.add(d("2026-04-30"), Duration::WorkingDays(15)),
-            Some(d("2026-05-26"))
+        adds(
+            &cal,
+            &[
+                ("2026-04-30", Duration::WorkingDays(1), "2026-05-04"),
+                ("2026-04-30", Duration::WorkingDays(4), "2026-05-08"),
+                ("2026-04-30", Duration::WorkingDays(5), "2026-05-12"),
+                // 15 working days from 2026-04-30: May 4-6, 8, 12-15, 18-22, 25, 26.
+                ("2026-04-30", Duration::WorkingDays(15), "2026-05-26"),
+            ],
         );
     }
 

@@ -346,41 +346,27 @@ mod tests {
                 v.extend(x.get_ref().iter().map(|i| i.span()));
             }
         }
+        // The span of each listed field of each table, then its lead days.
+        macro_rules! fields {
+            ($t:expr; $($f:ident),*) => {{
+                v.push($t.span());
+                let t = $t.get_ref();
+                $(s(&mut v, &t.$f);)*
+                t
+            }};
+        }
         for c in r.case.iter().flatten() {
-            v.push(c.span());
-            let c = c.get_ref();
-            s(&mut v, &c.id);
-            s(&mut v, &c.caseworker);
-            s(&mut v, &c.person);
+            let c = fields!(c; id, caseworker, person);
             for d in c.document.iter().flatten() {
-                v.push(d.span());
-                let d = d.get_ref();
-                s(&mut v, &d.kind);
-                s(&mut v, &d.number);
-                s(&mut v, &d.issued);
-                s(&mut v, &d.expires);
-                s(&mut v, &d.status);
-                s(&mut v, &d.filed);
+                let d = fields!(d; kind, number, issued, expires, status, filed);
                 l(&mut v, &d.lead_days);
             }
             for q in c.request.iter().flatten() {
-                v.push(q.span());
-                let q = q.get_ref();
-                s(&mut v, &q.kind);
-                s(&mut v, &q.number);
-                s(&mut v, &q.filed);
-                s(&mut v, &q.answer_within);
-                s(&mut v, &q.extended_to);
-                s(&mut v, &q.status);
-                s(&mut v, &q.waiting_for);
+                let q = fields!(q; kind, number, filed, answer_within, extended_to, status, waiting_for);
                 l(&mut v, &q.lead_days);
             }
             for e in c.event.iter().flatten() {
-                v.push(e.span());
-                let e = e.get_ref();
-                s(&mut v, &e.title);
-                s(&mut v, &e.kind);
-                s(&mut v, &e.date);
+                let e = fields!(e; title, kind, date);
                 l(&mut v, &e.lead_days);
             }
         }

@@ -239,37 +239,49 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
     let mut out = Vec::new();
     for (ci, case) in cfg.cases() {
         let first = out.len();
-        for (i, d) in case.documents.iter().enumerate() {
+        // Documents and requests: a deadline, overdue repeats while unresolved.
+        let documents = case.documents.iter().enumerate().map(|(i, d)| {
+            let source = Source::Document { case: ci, index: i };
+            let at = (d.expires, d.issued);
+            (
+                ItemType::Document,
+                &d.kind,
+                at,
+                d.status.as_str(),
+                d.status.resolved(),
+                &d.rules,
+                source,
+            )
+        });
+        let requests = case.requests.iter().enumerate().map(|(i, r)| {
+            let source = Source::Request { case: ci, index: i };
+            let at = (r.due, r.filed);
+            (
+                ItemType::Request,
+                &r.kind,
+                at,
+                r.status.as_str(),
+                r.status.resolved(),
+                &r.rules,
+                source,
+            )
+        });
+        for (item, kind, (deadline, start), status, resolved, rules, source) in
+            documents.chain(requests)
+        {
             out.push(Item {
                 reference: &case.id,
-                item: ItemType::Document,
-                kind: &d.kind,
-                deadline: d.expires,
-                act_by: cal.act_by(d.expires),
-                status: d.status.as_str(),
-                start: d.issued,
-                resolved: d.status.resolved(),
+                item,
+                kind,
+                deadline,
+                act_by: cal.act_by(deadline),
+                status,
+                start,
+                resolved,
                 cadence: Cadence::Deadline,
-                rules: &d.rules,
+                rules,
                 to: Recipients::One(case.caseworker),
-                source: Source::Document { case: ci, index: i },
-                ordinal: 0,
-            });
-        }
-        for (i, r) in case.requests.iter().enumerate() {
-            out.push(Item {
-                reference: &case.id,
-                item: ItemType::Request,
-                kind: &r.kind,
-                deadline: r.due,
-                act_by: cal.act_by(r.due),
-                status: r.status.as_str(),
-                start: r.filed,
-                resolved: r.status.resolved(),
-                cadence: Cadence::Deadline,
-                rules: &r.rules,
-                to: Recipients::One(case.caseworker),
-                source: Source::Request { case: ci, index: i },
+                source,
                 ordinal: 0,
             });
         }
