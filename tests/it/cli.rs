@@ -7,8 +7,8 @@
 //! calendar; the comments next to them show the working.
 
 use crate::util::{
-    chmod, copy_tree_private, docket, docket_bin, repo, stderr, stdout, stdout_json, write_config,
-    write_config_bytes,
+    assert_exit, chmod, copy_tree_private, docket, docket_bin, repo, stderr, stdout, stdout_json,
+    write_config, write_config_bytes,
 };
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -20,18 +20,6 @@ const CONFIG: i32 = 78;
 
 fn code(o: &Output) -> Option<i32> {
     o.status.code()
-}
-
-/// Assert the exit code, showing both streams when it is wrong.
-#[track_caller]
-fn assert_exit(o: &Output, want: i32) {
-    assert_eq!(
-        code(o),
-        Some(want),
-        "exit code\nstdout:\n{}\nstderr:\n{}",
-        stdout(o),
-        stderr(o)
-    );
 }
 
 fn config(dir: &Path, text: &str) -> PathBuf {

@@ -11,8 +11,8 @@
 //! (Capital Day, Jul 6, is a Monday and is not used).
 
 use crate::util::{
-    docket, docket_bin, entries, parse_mail, poll, stderr, stdout, stdout_json, write_config,
-    Daemon, Mail,
+    assert_exit, docket, docket_bin, entries, field, history, parse_mail, poll, stderr, stdout,
+    stdout_json, write_config, Daemon, Mail,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,17 +23,6 @@ use std::time::Duration;
 const D: &str = "2026-06-02";
 /// Five weeks after D.
 const LATER: &str = "2026-07-07";
-
-#[track_caller]
-fn assert_exit(o: &Output, want: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(want),
-        "exit code\nstdout:\n{}\nstderr:\n{}",
-        stdout(o),
-        stderr(o)
-    );
-}
 
 /// The `[service]` and `[mail]` tables every config here starts with:
 /// relative `state_dir` and outbox, so each test stays in its tempdir.
@@ -140,18 +129,6 @@ fn assert_digest_shape(m: &Mail) {
     assert!(m.parts[0].content_type.starts_with("text/plain"));
     assert!(m.parts[1].content_type.starts_with("text/html"));
     assert!(m.html().contains("<html"), "{}", m.html());
-}
-
-fn history(cfg: &Path) -> Vec<Value> {
-    let o = docket(cfg, &["history", "--format", "json"]);
-    assert_exit(&o, 0);
-    stdout_json(&o).as_array().expect("an array").clone()
-}
-
-fn field<'a>(row: &'a Value, key: &str) -> &'a str {
-    row[key]
-        .as_str()
-        .unwrap_or_else(|| panic!("{key} in {row}"))
 }
 
 /// History rows as (case, step, recipient, state) tuples, sorted.
@@ -701,7 +678,9 @@ fn sighup_rejects_a_broken_config_keeps_running_and_applies_a_valid_one() {
         "the error's location:\n{log}"
     );
     assert!(log.contains("colour"), "the unknown key:\n{log}");
-    std::thread::sleep(Duration::from_millis(300));
+    // The loop goes back to waiting: the second "idle" line is after the
+    // rejected reload.
+    d.wait_log("idle until the next scheduled pass", 2);
     assert!(d.alive(), "docket died on a bad reload:\n{}", d.log());
     assert_eq!(d.log().matches("pass done").count(), 1, "{}", d.log());
     // The admin (from the config still in force) is told.

@@ -58,7 +58,7 @@ fn world_writable_case_directory_is_refused() {
 }
 
 #[test]
-fn case_directory_owned_by_another_user_is_refused() {
+fn case_directory_owned_by_another_user_is_refused_as_root() {
     // Needs root, as the whole suite does (README): only root can give a
     // directory away.
     assert_eq!(unsafe { libc::geteuid() }, 0, "run the test suite as root");

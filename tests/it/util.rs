@@ -11,14 +11,30 @@ pub fn docket_bin() -> PathBuf {
 
 /// Run `docket -c CONFIG ARGS...` and capture its output.
 pub fn docket(config: &Path, args: &[&str]) -> Output {
-    Command::new(docket_bin())
-        .arg("-c")
-        .arg(config)
-        .args(args)
-        .env_remove("DOCKET_CONFIG")
-        .env_remove("STATE_DIRECTORY")
-        .output()
-        .expect("run docket")
+    docket_command(config, args).output().expect("run docket")
+}
+
+/// `docket -c CONFIG ARGS...`, with nothing inherited that would change
+/// what it does (a config or state dir from the environment, systemd's
+/// sockets, the journal).
+pub fn docket_command(config: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(docket_bin());
+    c.arg("-c").arg(config).args(args);
+    quiet_env(&mut c);
+    c
+}
+
+fn quiet_env(c: &mut Command) {
+    for v in [
+        "DOCKET_CONFIG",
+        "STATE_DIRECTORY",
+        "NOTIFY_SOCKET",
+        "WATCHDOG_USEC",
+        "WATCHDOG_PID",
+        "JOURNAL_STREAM",
+    ] {
+        c.env_remove(v);
+    }
 }
 
 /// The repository root.
@@ -363,32 +379,56 @@ pub fn unique_tag() -> String {
 // Maildir and server log, and a small seeded random number generator.
 
 /// The variables `scripts/test-mail-server.sh start` wrote to
-/// `$DOCKET_TEST_MAIL_DIR/env` (default `/var/tmp/docket-test-mail/env`);
-/// None when `DOCKET_SKIP_SMTP_TESTS=1`. Panics, saying what to do, when
-/// the file is missing.
-pub fn test_mail_env() -> Option<std::collections::HashMap<String, String>> {
-    if std::env::var("DOCKET_SKIP_SMTP_TESTS").as_deref() == Ok("1") {
-        eprintln!("DOCKET_SKIP_SMTP_TESTS=1: SMTP test skipped");
-        return None;
-    }
+/// `$DOCKET_TEST_MAIL_DIR/env` (default `/var/tmp/docket-test-mail/env`).
+/// Panics, saying what to do, when the file is missing: a test that needs
+/// the mail server fails loudly without it (`scripts/test.sh` with
+/// `DOCKET_SKIP_SMTP_TESTS=1` leaves such tests out by name instead).
+pub fn test_mail_env() -> MailEnv {
     let dir = std::env::var("DOCKET_TEST_MAIL_DIR")
         .unwrap_or_else(|_| "/var/tmp/docket-test-mail".to_string());
     let path = Path::new(&dir).join("env");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read {} ({e}): these tests need the test mail server; run \
-             `scripts/test-mail-server.sh start` as root first (or set \
-             DOCKET_SKIP_SMTP_TESTS=1 to skip them)",
+             `scripts/test-mail-server.sh start` as root first (or run \
+             `DOCKET_SKIP_SMTP_TESTS=1 scripts/test.sh` to leave them out)",
             path.display()
         )
     });
-    Some(
+    MailEnv(
         text.lines()
             .filter_map(|l| l.trim().strip_prefix("export "))
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_string(), v.trim_matches('"').to_string()))
             .collect(),
     )
+}
+
+/// The test mail server's settings.
+pub struct MailEnv(pub std::collections::HashMap<String, String>);
+
+impl MailEnv {
+    #[track_caller]
+    pub fn get(&self, key: &str) -> &str {
+        self.0
+            .get(key)
+            .unwrap_or_else(|| panic!("{key} is missing from the test mail server's env file"))
+    }
+
+    #[track_caller]
+    pub fn port(&self, key: &str) -> u16 {
+        self.get(key)
+            .parse()
+            .unwrap_or_else(|e| panic!("{key}: {e}"))
+    }
+
+    pub fn log(&self) -> PathBuf {
+        PathBuf::from(self.get("DOCKET_TEST_SMTP_LOG"))
+    }
+
+    pub fn maildir(&self) -> PathBuf {
+        PathBuf::from(self.get("DOCKET_TEST_MAILDIR"))
+    }
 }
 
 /// A reader of a Maildir shared with other tests: each file is read once
@@ -636,20 +676,14 @@ impl Daemon {
 
     /// `docket -c CFG ARGS` with extra environment variables.
     pub fn spawn(cfg: &Path, args: &[&str], envs: &[(&str, &str)], log: PathBuf) -> Daemon {
-        let mut c = Command::new(docket_bin());
-        c.arg("-c").arg(cfg).args(args);
-        Daemon::spawn_command(&mut c, envs, log)
+        Daemon::spawn_command(&mut docket_command(cfg, args), envs, log)
     }
 
     /// Any command that runs docket (a shell that execs it, say).
     pub fn spawn_command(c: &mut Command, envs: &[(&str, &str)], log: PathBuf) -> Daemon {
         let err = std::fs::File::create(&log).unwrap();
+        quiet_env(c);
         let child = c
-            .env_remove("DOCKET_CONFIG")
-            .env_remove("STATE_DIRECTORY")
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("WATCHDOG_USEC")
-            .env_remove("JOURNAL_STREAM")
             .envs(envs.iter().copied())
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -711,6 +745,26 @@ impl Drop for Daemon {
             let _ = self.child.wait();
         }
     }
+}
+
+/// The process exited with `want`; else show its output.
+#[track_caller]
+pub fn assert_exit(o: &Output, want: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(want),
+        "exit code\nstdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// A string field of a JSON row.
+#[track_caller]
+pub fn field<'a>(row: &'a serde_json::Value, key: &str) -> &'a str {
+    row[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {row}"))
 }
 
 /// `docket history --format json` as rows (exit 0 expected).
