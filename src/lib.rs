@@ -7,10 +7,12 @@
 //!   diagnostics for every problem;
 //! - [`calendar`]: working days, statutory holidays, durations;
 //! - [`engine`]: pure deadline and reminder computation;
-//! - [`report`]: `upcoming` and `plan` as tables and JSON;
+//! - [`report`]: `upcoming`, `plan` and `history` as tables and JSON;
+//! - [`clock`]: what day it is; [`privacy`]: what may not leave the box;
 //! - [`ledger`]: SQLite record of what was due and what was sent;
 //! - [`mail`]: digest rendering and the only code that talks SMTP;
-//! - [`daemon`]: scheduled passes, reload, shutdown, systemd notify;
+//! - [`daemon`]: the loop ([`daemon::run`]), one pass
+//!   ([`daemon::Daemon::pass`]), reload, shutdown, systemd notify;
 //! - [`cli`]: the command line, and [`app`] which runs each command.
 
 /// mimalloc instead of glibc's malloc: loading a large config is mostly

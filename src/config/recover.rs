@@ -166,7 +166,7 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
                 ),
             );
         }
-        let help = match super::validate::closest(name, expected.iter().copied()) {
+        let help = match super::suggest::closest(name, expected.iter().copied()) {
             Some(s) => format!("did you mean `{s}`? allowed here: {}", expected.join(", ")),
             None if expected.is_empty() => "remove it".into(),
             None => format!("remove it; allowed here: {}", expected.join(", ")),

@@ -1,9 +1,10 @@
 //! `[[bill]]`: the laws cases wait on, with stages configured per bill.
 
 use super::people::caseworker_ref;
-use super::{suggest, Checker, Context, Refs, DEFAULT_STAGES};
+use super::{Checker, Context, Refs, DEFAULT_STAGES};
 use crate::config::model::{Bill, ReminderRules};
 use crate::config::raw::{self, S};
+use crate::config::suggest;
 use crate::privacy::value;
 use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,10 +4,11 @@
 //! duration) is checked once, in [`deadline_item`].
 
 use super::people::caseworker_ref;
-use super::{bills, suggest, Checker, Context, Refs};
+use super::{bills, Checker, Context, Refs};
 use crate::calendar::Duration;
 use crate::config::model::*;
 use crate::config::raw::{self, RawDate, S};
+use crate::config::suggest;
 use chrono::{Datelike, NaiveDate};
 use std::ops::Range;
 use std::path::Path;

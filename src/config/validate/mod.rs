@@ -17,21 +17,18 @@ mod mail;
 mod people;
 mod service;
 mod settings;
-pub mod suggest;
-
-pub use suggest::closest;
 
 use super::diag::Diagnostics;
 use super::model::*;
 use super::raw::{self, RawDate, S};
+use super::suggest;
 use super::Env;
 use crate::calendar::{self, Calendar, Duration, HolidaySet};
 use crate::privacy::value;
 use chrono::{Datelike, NaiveDate};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::Arc;
 
 /// Default digest time: 09:00 every day.
 pub const DEFAULT_SCHEDULE: &str = "0 0 9 * * *";
@@ -47,7 +44,7 @@ pub(super) struct Checker<'d> {
     /// Index of the file being checked in `d`.
     pub file: usize,
     /// Years in which an unresolved deadline falls.
-    pub deadline_years: &'d mut std::collections::BTreeSet<i32>,
+    pub deadline_years: &'d mut BTreeSet<i32>,
 }
 
 impl Checker<'_> {
@@ -216,83 +213,56 @@ pub(super) struct Refs {
     pub waiting_for: Vec<(String, Range<usize>)>,
 }
 
-pub(super) fn validate(
-    path: &Path,
+/// Check the main file's settings; the context case files are read in.
+pub(super) fn settings<'d>(
+    d: &'d mut Diagnostics,
     file: usize,
-    main: raw::RawMain,
+    main: &raw::RawMain,
+    base_dir: &Path,
     env: &Env,
-    diags: &mut Diagnostics,
-) -> Option<Config> {
-    let t0 = std::time::Instant::now();
-    let mut years = std::collections::BTreeSet::new();
+    years: &'d mut BTreeSet<i32>,
+) -> (Settings, Vec<(String, Range<usize>)>) {
     let mut c = Checker {
-        d: diags,
+        d,
         file,
-        deadline_years: &mut years,
+        deadline_years: years,
     };
-    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut s = settings::settings(&mut c, &main, &base_dir, env);
-    let s_includes = std::mem::take(&mut s.includes);
-    let s = s.settings;
-    let ctx = Context {
-        caseworkers: s
-            .caseworkers
-            .iter()
-            .enumerate()
-            .map(|(i, cw)| (cw.id.as_str(), i))
-            .collect(),
-        kinds: &s.kinds,
-        defaults: &s.reminders,
-        calendar: &s.calendar,
-    };
-    // The main file's own cases and bills, then each include in order.
-    let mut files = Vec::new();
-    let mut refs = Vec::new();
-    let (own, own_refs) = cases::file(
-        &mut c,
-        path,
-        main.case.as_deref().unwrap_or(&[]),
-        main.bill.as_deref().unwrap_or(&[]),
-        &ctx,
-    );
-    files.push(Arc::new(own));
-    refs.push(own_refs);
-    let to_parse = super::includes::expand(path, file, &s_includes, env, c.d);
-    // Parsing dominates loading a large config; include files are
-    // independent, so parse them on every core. Each worker keeps its own
-    // diagnostics, merged back in file order so output is deterministic.
-    for (p, (local, raw)) in to_parse
-        .iter()
-        .zip(super::includes::parse_all(&to_parse, env))
-    {
-        let base = c.d.absorb(local);
-        if let Some(raw) = raw {
-            let mut fc = Checker {
-                d: &mut *c.d,
-                file: base,
-                deadline_years: &mut *c.deadline_years,
-            };
-            let (cf, r) = cases::file(
-                &mut fc,
-                p,
-                raw.case.as_deref().unwrap_or(&[]),
-                raw.bill.as_deref().unwrap_or(&[]),
-                &ctx,
-            );
-            files.push(Arc::new(cf));
-            refs.push(r);
+    let p = settings::settings(&mut c, main, base_dir, env);
+    (p.settings, p.includes)
+}
+
+impl<'a> Context<'a> {
+    pub fn new(s: &'a Settings) -> Context<'a> {
+        Context {
+            caseworkers: s
+                .caseworkers
+                .iter()
+                .enumerate()
+                .map(|(i, cw)| (cw.id.as_str(), i))
+                .collect(),
+            kinds: &s.kinds,
+            defaults: &s.reminders,
+            calendar: &s.calendar,
         }
     }
-    tracing::debug!(elapsed = ?t0.elapsed(), "config: files parsed and checked");
-    cross_file(c.d, &refs);
-    if s.calendar.spec().holidays == HolidaySet::Kz {
-        kurban_ait_note(c.d, c.deadline_years, &s.calendar);
-    }
-    tracing::debug!(elapsed = ?t0.elapsed(), "config: validated");
-    if diags.has_errors() {
-        return None;
-    }
-    Some(Config::new(path.to_path_buf(), s, files))
+}
+
+/// Check one file's cases and bills (file `file` in `d`) against `ctx`.
+pub(super) fn case_file(
+    d: &mut Diagnostics,
+    file: usize,
+    path: &Path,
+    cases: &[S<raw::RawCase>],
+    bills: &[S<raw::RawBill>],
+    ctx: &Context<'_>,
+    years: &mut BTreeSet<i32>,
+) -> (CaseFile, Refs) {
+    let mut c = Checker {
+        d,
+        file,
+        deadline_years: years,
+    };
+    cases::file(&mut c, path, cases, bills, ctx)
 }
 
 /// Checks across files: case and bill ids unique (the later one is
@@ -340,7 +310,10 @@ pub(super) fn cross_file(d: &mut Diagnostics, refs: &[Refs]) {
 }
 
 /// `docket check` names, once, the years whose Kurban Ait is an estimate.
-fn kurban_ait_note(d: &mut Diagnostics, years: &std::collections::BTreeSet<i32>, cal: &Calendar) {
+pub(super) fn kurban_ait_note(d: &mut Diagnostics, years: &BTreeSet<i32>, cal: &Calendar) {
+    if cal.spec().holidays != HolidaySet::Kz {
+        return;
+    }
     let estimated: Vec<String> = years
         .iter()
         .filter(|&&y| {

@@ -1,9 +1,10 @@
 //! `[[caseworker]]`: ids, addresses, languages, supervisors (no cycles).
 
 use super::service::email_ok;
-use super::{suggest, Checker};
+use super::Checker;
 use crate::config::model::{Caseworker, Language, Sensitive};
 use crate::config::raw::{self, S};
+use crate::config::suggest;
 use crate::privacy::value;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
