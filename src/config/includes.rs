@@ -8,23 +8,34 @@
 //! include can never make it print someone else's file.
 
 use super::diag::Diagnostics;
-use super::raw;
-use super::source::{check_file_permissions, file_type, read_source, unsafe_dirs};
+use super::source::{file_type, unsafe_dirs};
 use super::Env;
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// What the include patterns matched.
+#[derive(Debug, Default)]
+pub(super) struct Expanded {
+    /// Files to read, in pattern order, each once.
+    pub files: Vec<PathBuf>,
+    /// Matches that may not be read (a FIFO, a link out of the config
+    /// directory, a file under a directory others can write), with why.
+    pub refused: Vec<(PathBuf, String)>,
+    /// Files beside the patterns that look like case files but match none
+    /// (`kz-0300.toml.txt`, what Notepad saves).
+    pub near_misses: Vec<PathBuf>,
+}
+
 /// Expand the include patterns of the main config (`file` in `d`) into the
-/// files to read, in pattern order, each file once. Problems are reported
-/// at the pattern that matched.
+/// files to read. Problems are reported at the pattern that matched.
 pub(super) fn expand(
     main_path: &Path,
     file: usize,
     patterns: &[(String, Range<usize>)],
     env: &Env,
     d: &mut Diagnostics,
-) -> Vec<PathBuf> {
+) -> Expanded {
     let base = main_path
         .parent()
         .map(Path::to_path_buf)
@@ -37,17 +48,21 @@ pub(super) fn expand(
     let root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let main_real = std::fs::canonicalize(main_path).ok();
     let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut report_dirs = |dir: &Path, span: Range<usize>, d: &mut Diagnostics| {
-        for u in unsafe_dirs(dir, env) {
+    // Reports each unsafe directory once; says whether `dir` is safe.
+    let mut report_dirs = |dir: &Path, span: Range<usize>, d: &mut Diagnostics| -> bool {
+        let found = unsafe_dirs(dir, env);
+        for u in &found {
             if reported.insert(u.dir.clone()) {
-                d.error(file, span.clone(), u.message).help(u.help);
+                d.error(file, span.clone(), u.message.clone())
+                    .help(u.help.clone());
             }
         }
+        found.is_empty()
     };
     // The main file's own directory chain.
     report_dirs(&root, 0..0, d);
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
-    let mut out = Vec::new();
+    let mut out = Expanded::default();
     for (pattern, span) in patterns {
         // `**` walks directories recursively and follows symlinks: a link
         // back up the tree would make loading never end.
@@ -76,6 +91,7 @@ pub(super) fn expand(
         if let Some(dir) = literal_dir(&full) {
             if dir.is_dir() {
                 report_dirs(&dir, span.clone(), d);
+                out.near_misses.extend(near_misses(&dir, full_str));
             }
         }
         if matches.is_empty() {
@@ -87,19 +103,52 @@ pub(super) fn expand(
             .help("check the pattern; it is relative to the main config file");
         }
         for p in matches {
-            let Some(real) = admissible(&p, &root, file, span, d) else {
-                continue;
+            let real = match admissible(&p, &root, file, span, d) {
+                Ok(r) => r,
+                Err(why) => {
+                    out.refused.push((p, why));
+                    continue;
+                }
             };
             if main_real.as_ref() == Some(&real) || !seen.insert(real.clone()) {
                 continue;
             }
-            if let Some(parent) = real.parent() {
-                report_dirs(parent, span.clone(), d);
+            let safe = real
+                .parent()
+                .is_none_or(|parent| report_dirs(parent, span.clone(), d));
+            if safe {
+                out.files.push(p);
+            } else {
+                out.refused
+                    .push((p, "its directory can be changed by others".into()));
             }
-            out.push(p);
         }
     }
+    out.near_misses.sort();
+    out.near_misses.dedup();
     out
+}
+
+/// Files in `dir` that look like case files saved under the wrong name:
+/// `.toml` with something after it (`.toml.txt`, `.toml.bak`, `.toml~`) or
+/// in capitals (`.TOML`), matching no pattern (`pattern` is the full glob).
+fn near_misses(dir: &Path, pattern: &str) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let pat = glob::Pattern::new(pattern).ok();
+    rd.flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+                return false;
+            };
+            let lower = name.to_ascii_lowercase();
+            let looks = (lower.contains(".toml") && !lower.ends_with(".toml"))
+                || (lower.ends_with(".toml") && !name.ends_with(".toml"));
+            looks && !name.starts_with('.') && pat.as_ref().is_none_or(|g| !g.matches_path(p))
+        })
+        .collect()
 }
 
 /// Every path matching `pattern`, sorted: directories through `glob`, the
@@ -167,8 +216,8 @@ fn admissible(
     file: usize,
     span: &Range<usize>,
     d: &mut Diagnostics,
-) -> Option<PathBuf> {
-    let lmeta = std::fs::symlink_metadata(p).ok()?;
+) -> Result<PathBuf, String> {
+    let lmeta = std::fs::symlink_metadata(p).map_err(|e| e.to_string())?;
     let real = match std::fs::canonicalize(p) {
         Ok(r) => r,
         Err(_) if lmeta.file_type().is_symlink() => {
@@ -184,7 +233,7 @@ fn admissible(
                 ),
             )
             .help("restore the file it points to, or remove the link");
-            return None;
+            return Err(format!("a symbolic link to {target}, which does not exist"));
         }
         Err(e) => {
             d.error(
@@ -192,7 +241,7 @@ fn admissible(
                 span.clone(),
                 format!("cannot read {}: {e}", p.display()),
             );
-            return None;
+            return Err(e.to_string());
         }
     };
     if !real.starts_with(root) {
@@ -209,10 +258,13 @@ fn admissible(
         .help(
             "docket reads only files under the directory of its main config; move the file there",
         );
-        return None;
+        return Err(format!(
+            "it leads to {}, outside the config directory",
+            real.display()
+        ));
     }
     match std::fs::metadata(&real) {
-        Ok(m) if m.is_file() => Some(real),
+        Ok(m) if m.is_file() => Ok(real),
         Ok(m) => {
             d.error(
                 file,
@@ -224,7 +276,7 @@ fn admissible(
                 ),
             )
             .help("replace it with a .toml file, or remove it");
-            None
+            Err(format!("{}, not a regular file", file_type(&m)))
         }
         Err(e) => {
             d.error(
@@ -232,47 +284,7 @@ fn admissible(
                 span.clone(),
                 format!("cannot read {}: {e}", p.display()),
             );
-            None
+            Err(e.to_string())
         }
     }
-}
-
-/// Read, check and parse include files in parallel. Diagnostics of each
-/// file are local to it (its source is index 0) until merged by the caller.
-pub(super) fn parse_all(
-    files: &[PathBuf],
-    env: &Env,
-) -> Vec<(Diagnostics, Option<raw::RawInclude>)> {
-    let one = |path: &PathBuf| {
-        let mut local = Diagnostics::default();
-        let raw = match read_source(path, &mut local) {
-            Some((inc, text)) => {
-                check_file_permissions(path, inc, true, env, &mut local);
-                // The common shape parses an order of magnitude faster by
-                // hand; anything else goes through the full TOML parser.
-                super::fast::parse_include(&text).or_else(|| {
-                    super::recover::parse_collect::<raw::RawInclude>(&text, inc, &mut local)
-                })
-            }
-            None => None,
-        };
-        (local, raw)
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(files.len());
-    if threads <= 1 {
-        return files.iter().map(one).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("include parser panicked"))
-            .collect()
-    })
 }

@@ -4,14 +4,17 @@
 //! the [`model`] ([`validate`]), and gather every problem on the way as a
 //! located [`diag::Diag`]. [`diff`] compares two loaded configs.
 
+mod admit;
 pub mod diag;
 pub mod diff;
 mod fast;
 mod includes;
+pub mod live;
 pub mod model;
 pub mod raw;
 mod recover;
 mod source;
+pub mod store;
 pub mod suggest;
 mod validate;
 
@@ -72,80 +75,17 @@ impl Env {
 }
 
 pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
-    let mut diags = Diagnostics::default();
-    let Some((file, text)) = source::read_source(path, &mut diags) else {
-        return Loaded {
-            config: None,
-            diagnostics: diags,
-        };
-    };
-    source::check_file_permissions(path, file, true, env, &mut diags);
-    // Without a parsed main file, semantic checks would only invent errors
-    // (a "missing [service]" for a file that has one): stop at its syntax.
-    let config = match recover::parse_collect::<raw::RawMain>(&text, file, &mut diags) {
-        Some(main) => assemble(path, file, main, env, &mut diags),
-        None => None,
-    };
-    diags.sort();
-    Loaded {
-        config,
-        diagnostics: diags,
-    }
-}
-
-/// From the parsed main file to the config: its settings, then its own
-/// cases and those of every include, then the checks across files.
-fn assemble(
-    path: &Path,
-    file: usize,
-    main: raw::RawMain,
-    env: &Env,
-    diags: &mut Diagnostics,
-) -> Option<Config> {
-    let t0 = std::time::Instant::now();
-    let mut years = std::collections::BTreeSet::new();
-    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let (settings, includes) = validate::settings(diags, file, &main, &base_dir, env, &mut years);
-    let ctx = validate::Context::new(&settings);
-    let mut files = Vec::new();
-    let mut refs = Vec::new();
-    let own = validate::case_file(
-        diags,
-        file,
-        path,
-        main.case.as_deref().unwrap_or(&[]),
-        main.bill.as_deref().unwrap_or(&[]),
-        &ctx,
-        &mut years,
-    );
-    files.push(std::sync::Arc::new(own.0));
-    refs.push(own.1);
-    let to_parse = includes::expand(path, file, &includes, env, diags);
-    // Parsing dominates loading a large config; include files are
-    // independent, so parse them on every core. Each worker keeps its own
-    // diagnostics, merged back in file order so output is deterministic.
-    for (p, (local, raw)) in to_parse.iter().zip(includes::parse_all(&to_parse, env)) {
-        let f = diags.absorb(local);
-        if let Some(raw) = raw {
-            let (cf, r) = validate::case_file(
-                diags,
-                f,
-                p,
-                raw.case.as_deref().unwrap_or(&[]),
-                raw.bill.as_deref().unwrap_or(&[]),
-                &ctx,
-                &mut years,
-            );
-            files.push(std::sync::Arc::new(cf));
-            refs.push(r);
+    match live::Live::load(path, live::Options { env, store: None }) {
+        Ok(l) => {
+            let diagnostics = l.diagnostics;
+            Loaded {
+                config: (!diagnostics.has_errors()).then_some(l.config),
+                diagnostics,
+            }
         }
+        Err(f) => Loaded {
+            config: None,
+            diagnostics: f.diagnostics,
+        },
     }
-    tracing::debug!(elapsed = ?t0.elapsed(), "config: files parsed and checked");
-    validate::cross_file(diags, &refs);
-    validate::kurban_ait_note(diags, &years, &settings.calendar);
-    tracing::debug!(elapsed = ?t0.elapsed(), "config: validated");
-    if diags.has_errors() {
-        return None;
-    }
-    Some(Config::new(path.to_path_buf(), settings, files))
 }

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Read a config file, refusing huge, non-regular or non-UTF-8 files with a
-/// located error. Returns the file's index in `diags` and its text.
-pub(crate) fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<(usize, String)> {
+/// located error in `diags` (the text itself is not added to it).
+pub(crate) fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
         let f = diags.add_source(path, String::new());
         diags.error(f, 0..0, msg).help(help);
@@ -87,7 +87,7 @@ pub(crate) fn read_source(path: &Path, diags: &mut Diagnostics) -> Option<(usize
         );
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Some((diags.add_source(path, text.clone()), text)),
+        Ok(text) => Some(text),
         Err(e) => {
             let valid = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();

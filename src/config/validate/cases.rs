@@ -21,10 +21,7 @@ pub(super) fn file(
     bill_list: &[S<raw::RawBill>],
     ctx: &Context<'_>,
 ) -> (CaseFile, Refs) {
-    let mut refs = Refs {
-        file: c.file,
-        ..Refs::default()
-    };
+    let mut refs = Refs::default();
     let bills = bills::bills(c, bill_list, ctx, &mut refs);
     let cases = cases.iter().map(|k| case(c, k, ctx, &mut refs)).collect();
     (

@@ -204,7 +204,6 @@ pub(super) struct Context<'a> {
 /// Where a file's ids and references are, for the cross-file checks.
 #[derive(Debug, Default)]
 pub(super) struct Refs {
-    pub file: usize,
     /// Case ids, in order, with the span of each.
     pub cases: Vec<(String, Range<usize>)>,
     /// Bill ids, in order, with the span of each.
@@ -263,50 +262,6 @@ pub(super) fn case_file(
         deadline_years: years,
     };
     cases::file(&mut c, path, cases, bills, ctx)
-}
-
-/// Checks across files: case and bill ids unique (the later one is
-/// reported), no bill id that is also a case id, every `waiting_for` naming
-/// a bill that exists.
-pub(super) fn cross_file(d: &mut Diagnostics, refs: &[Refs]) {
-    let mut cases: HashMap<&str, ()> = HashMap::new();
-    for r in refs {
-        for (id, span) in &r.cases {
-            if cases.insert(id.as_str(), ()).is_some() {
-                d.error(r.file, span.clone(), format!("duplicate case id \"{id}\""))
-                    .help("case ids must be unique across all files");
-            }
-        }
-    }
-    let mut bills: HashMap<&str, ()> = HashMap::new();
-    for r in refs {
-        for (id, span) in &r.bills {
-            if bills.insert(id.as_str(), ()).is_some() {
-                d.error(r.file, span.clone(), format!("duplicate bill id \"{id}\""))
-                    .help("bill ids must be unique across all files");
-            }
-            if cases.contains_key(id.as_str()) {
-                d.error(
-                    r.file,
-                    span.clone(),
-                    format!(
-                        "bill id \"{id}\" is also a case id; plan and upcoming could not tell them apart"
-                    ),
-                )
-                .help("rename the bill or the case");
-            }
-        }
-    }
-    for r in refs {
-        for (id, span) in &r.waiting_for {
-            if !bills.contains_key(id.as_str()) {
-                let hint = suggest::did_you_mean(id, bills.keys().copied())
-                    .unwrap_or_else(|| "add a [[bill]] with this id, or fix the reference".into());
-                d.error(r.file, span.clone(), format!("unknown bill {}", value(id)))
-                    .help(hint);
-            }
-        }
-    }
 }
 
 /// `docket check` names, once, the years whose Kurban Ait is an estimate.

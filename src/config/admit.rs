@@ -1,0 +1,229 @@
+//! Which version of each file is in effect, given what only all files
+//! together can tell: case ids and bill ids must be unique across files, a
+//! bill id must not be a case id, and every `waiting_for` must name a bill.
+//!
+//! The rule: the file whose change introduced a conflict is the one left
+//! out. Files are admitted unchanged ones first (what is in effect already,
+//! or a last good copy), then changed ones in include order, so a changed
+//! file that collides with one already admitted loses; a loser falls back
+//! to its last good copy, and without one is not tracked. Pure.
+
+use super::live::Checked;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
+
+/// Which version of a file is in effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Which {
+    Disk,
+    Good,
+}
+
+/// One include, as [`admit`] sees it.
+pub(super) struct Candidate<'a> {
+    pub rel: &'a str,
+    /// The version on disk, if it is good on its own.
+    pub disk: Option<&'a Checked>,
+    /// The last good version, if there is one.
+    pub good: Option<&'a Checked>,
+    /// Does the disk version differ from the last good one (or is there none)?
+    pub changed: bool,
+}
+
+/// A problem found across files: span (in the file), message, hint.
+pub(super) type Conflict = (Range<usize>, String, String);
+
+pub(super) struct Outcome {
+    /// Per candidate: the version in effect, or None (not tracked).
+    pub chosen: Vec<Option<Which>>,
+    /// Conflicts that put a disk version out, by candidate.
+    pub conflicts: HashMap<usize, Vec<Conflict>>,
+    /// Problems of the main file's own cases that no file can be blamed
+    /// for (a request waiting for a bill no file has).
+    pub main_conflicts: Vec<Conflict>,
+}
+
+/// Who holds an id: the main file, or include `i`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Main,
+    Include(usize),
+}
+
+pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
+    let mut chosen: Vec<Option<Which>> = cands
+        .iter()
+        .map(|c| match (c.disk, c.good) {
+            (Some(_), _) => Some(Which::Disk),
+            (None, Some(_)) => Some(Which::Good),
+            (None, None) => None,
+        })
+        .collect();
+    let mut conflicts: HashMap<usize, Vec<Conflict>> = HashMap::new();
+    let mut main_conflicts: Vec<Conflict> = Vec::new();
+    // Each round drops at least one version, so this ends.
+    for _ in 0..=2 * cands.len() + 1 {
+        let version = |i: usize| match chosen[i] {
+            Some(Which::Disk) => cands[i].disk,
+            Some(Which::Good) => cands[i].good,
+            None => None,
+        };
+        let changed = |i: usize| chosen[i] == Some(Which::Disk) && cands[i].changed;
+        let name = |h: Holder| match h {
+            Holder::Main => "the main config".to_string(),
+            Holder::Include(j) => cands[j].rel.to_string(),
+        };
+        let mut order: Vec<usize> = (0..cands.len())
+            .filter(|&i| version(i).is_some() && !changed(i))
+            .collect();
+        order.extend((0..cands.len()).filter(|&i| version(i).is_some() && changed(i)));
+        let mut cases: HashMap<&str, Holder> = HashMap::new();
+        let mut bills: HashMap<&str, Holder> = HashMap::new();
+        let mut losers: BTreeMap<usize, Vec<Conflict>> = BTreeMap::new();
+        main_conflicts.clear();
+        let mut admitted: Vec<(Holder, &Checked)> = Vec::new();
+        for (holder, c) in std::iter::once((Holder::Main, main)).chain(
+            order
+                .iter()
+                .map(|&i| (Holder::Include(i), version(i).expect("ordered"))),
+        ) {
+            let mut problems = Vec::new();
+            let mut own_cases: HashSet<&str> = HashSet::new();
+            for (id, span) in &c.refs.cases {
+                if let Some(&other) = cases.get(id.as_str()) {
+                    problems.push((
+                        span.clone(),
+                        format!("duplicate case id \"{id}\": also in {}", name(other)),
+                        "case ids must be unique across all files".to_string(),
+                    ));
+                } else if !own_cases.insert(id.as_str()) {
+                    problems.push((
+                        span.clone(),
+                        format!("duplicate case id \"{id}\""),
+                        "case ids must be unique across all files".to_string(),
+                    ));
+                }
+            }
+            let mut own_bills: HashSet<&str> = HashSet::new();
+            for (id, span) in &c.refs.bills {
+                if let Some(&other) = bills.get(id.as_str()) {
+                    problems.push((
+                        span.clone(),
+                        format!("duplicate bill id \"{id}\": also in {}", name(other)),
+                        "bill ids must be unique across all files".to_string(),
+                    ));
+                } else if !own_bills.insert(id.as_str()) {
+                    problems.push((
+                        span.clone(),
+                        format!("duplicate bill id \"{id}\""),
+                        "bill ids must be unique across all files".to_string(),
+                    ));
+                }
+                if cases.contains_key(id.as_str()) || own_cases.contains(id.as_str()) {
+                    problems.push((
+                        span.clone(),
+                        format!(
+                            "bill id \"{id}\" is also a case id; plan and upcoming could not tell them apart"
+                        ),
+                        "rename the bill or the case".to_string(),
+                    ));
+                }
+            }
+            for (id, span) in &c.refs.cases {
+                if bills.contains_key(id.as_str()) {
+                    problems.push((
+                        span.clone(),
+                        format!(
+                            "case id \"{id}\" is also a bill id; plan and upcoming could not tell them apart"
+                        ),
+                        "rename the bill or the case".to_string(),
+                    ));
+                }
+            }
+            match holder {
+                Holder::Include(i) if !problems.is_empty() => {
+                    losers.entry(i).or_default().extend(problems)
+                }
+                _ => {
+                    main_conflicts.extend(problems);
+                    // The main file is never left out here: a broken main
+                    // keeps its last good copy before admission starts.
+                    for id in own_cases {
+                        cases.insert(id, holder);
+                    }
+                    for id in own_bills {
+                        bills.insert(id, holder);
+                    }
+                    admitted.push((holder, c));
+                }
+            }
+        }
+        if losers.is_empty() {
+            // Every `waiting_for` must name an admitted bill. Blame the
+            // referring file if it changed; else a changed file whose last
+            // good version had the bill (its change removed it).
+            for &(holder, c) in &admitted {
+                for (id, span) in &c.refs.waiting_for {
+                    if bills.contains_key(id.as_str()) {
+                        continue;
+                    }
+                    let remover = (0..cands.len()).find(|&j| {
+                        changed(j)
+                            && cands[j]
+                                .good
+                                .is_some_and(|g| g.refs.bills.iter().any(|(b, _)| b == id))
+                    });
+                    let unknown = || {
+                        let hint = super::suggest::did_you_mean(id, bills.keys().copied())
+                            .unwrap_or_else(|| {
+                                "add a [[bill]] with this id, or fix the reference".into()
+                            });
+                        (
+                            span.clone(),
+                            format!("unknown bill {}", crate::privacy::value(id)),
+                            hint,
+                        )
+                    };
+                    match holder {
+                        Holder::Include(i) if changed(i) || remover.is_none() => {
+                            losers.entry(i).or_default().push(unknown());
+                        }
+                        _ => match remover {
+                            Some(j) => {
+                                let span = 0..0;
+                                let why = format!(
+                                    "this change removes the bill \"{id}\", which {} still waits for",
+                                    name(holder)
+                                );
+                                losers.entry(j).or_default().push((
+                                    span,
+                                    why,
+                                    "keep the bill, or change the requests waiting for it first"
+                                        .into(),
+                                ));
+                            }
+                            // The main file waits for a bill no file has.
+                            None => main_conflicts.push(unknown()),
+                        },
+                    }
+                }
+            }
+        }
+        if losers.is_empty() {
+            break;
+        }
+        for (i, problems) in losers {
+            if chosen[i] == Some(Which::Disk) {
+                conflicts.entry(i).or_default().extend(problems);
+                chosen[i] = cands[i].good.map(|_| Which::Good);
+            } else {
+                chosen[i] = None;
+            }
+        }
+    }
+    Outcome {
+        chosen,
+        conflicts,
+        main_conflicts,
+    }
+}

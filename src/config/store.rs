@@ -1,0 +1,182 @@
+//! The last good version of every config file, kept in `state_dir/good/`.
+//!
+//! Why: a file with errors is left out whole, and what stays in effect is
+//! its last version that was good, so one caseworker's typo never silences
+//! anyone else's reminders, and a restart with the typo still on disk
+//! starts on the good copy. The daemon writes the store (files private to
+//! it, written atomically); commands that can read `state_dir` read it, so
+//! `upcoming` and `preview` match what the daemon does.
+//!
+//! Layout: `good/files/<path relative to the config directory>` holds the
+//! bytes, and `<that path>.meta.json` when it was stored and the cases it
+//! held (so a case that disappears while docket was down is still
+//! noticed). One file per file: a one-file change writes two small files.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+/// What the store knows about one file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stored {
+    /// A hash of the stored bytes.
+    pub hash: String,
+    /// When this version became the good one (RFC 3339).
+    pub since: String,
+    /// The case ids it holds, and their caseworkers.
+    pub cases: Vec<(String, String)>,
+}
+
+/// The store under one state directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// A stable hash of a file's bytes (FNV-1a, 64 bit, as hex): to tell
+/// versions apart, not to resist anyone.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+impl Store {
+    pub fn new(state_dir: &Path) -> Store {
+        Store {
+            dir: state_dir.join("good"),
+        }
+    }
+
+    /// Where the copy of `rel` lives, or None for a path that could leave
+    /// the store (includes always lie under the config directory).
+    fn copy_path(&self, rel: &str) -> Option<PathBuf> {
+        let p = Path::new(rel);
+        if p.components().any(|c| !matches!(c, Component::Normal(_))) {
+            return None;
+        }
+        Some(self.dir.join("files").join(p))
+    }
+
+    /// What the store knows of `rel`.
+    pub fn meta(&self, rel: &str) -> Option<Stored> {
+        let p = self.copy_path(rel)?;
+        let bytes = std::fs::read(meta_path(&p)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// The stored bytes of `rel`.
+    pub fn read(&self, rel: &str) -> Option<String> {
+        std::fs::read_to_string(self.copy_path(rel)?).ok()
+    }
+
+    /// Keep `text` as the good version of `rel`.
+    pub fn put(&self, rel: &str, text: &str, meta: &Stored) -> std::io::Result<()> {
+        let path = self
+            .copy_path(rel)
+            .ok_or_else(|| std::io::Error::other(format!("{rel}: not a relative path")))?;
+        write_private(&path, text.as_bytes())?;
+        let bytes = serde_json::to_vec(meta).map_err(std::io::Error::other)?;
+        write_private(&meta_path(&path), &bytes)
+    }
+
+    /// Forget `rel`.
+    pub fn remove(&self, rel: &str) {
+        if let Some(p) = self.copy_path(rel) {
+            let _ = std::fs::remove_file(meta_path(&p));
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Every stored file, as paths relative to the config directory.
+    pub fn list(&self) -> Vec<String> {
+        let root = self.dir.join("files");
+        let mut out = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(rd) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in rd.flatten() {
+                let p = e.path();
+                let Ok(t) = e.file_type() else { continue };
+                if t.is_dir() {
+                    stack.push(p);
+                } else if t.is_file() {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if name.ends_with(".meta.json") || name.starts_with('.') {
+                        continue;
+                    }
+                    if let Some(rel) = p.strip_prefix(&root).ok().and_then(|r| r.to_str()) {
+                        out.push(rel.to_string());
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+fn meta_path(copy: &Path) -> PathBuf {
+    let mut s = copy.as_os_str().to_owned();
+    s.push(".meta.json");
+    PathBuf::from(s)
+}
+
+/// Write a file owner-only (its directories 0700), atomically: a crash
+/// leaves the old version or the new one, never half of one.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(parent)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_copies_private_and_refuses_paths_out_of_the_store() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::new(dir.path());
+        let meta = Stored {
+            hash: content_hash(b"[[case]]\n"),
+            since: "2026-12-01T10:00:00Z".into(),
+            cases: vec![("KZ-1".into(), "aigerim".into())],
+        };
+        s.put("cases.d/kz-1.toml", "[[case]]\n", &meta).unwrap();
+        assert_eq!(s.read("cases.d/kz-1.toml").as_deref(), Some("[[case]]\n"));
+        assert_eq!(s.meta("cases.d/kz-1.toml"), Some(meta.clone()));
+        assert_eq!(s.list(), vec!["cases.d/kz-1.toml".to_string()]);
+        let p = dir.path().join("good/files/cases.d/kz-1.toml");
+        assert_eq!(
+            std::fs::metadata(&p).unwrap().permissions().mode() & 0o077,
+            0
+        );
+        assert!(s.put("../escape.toml", "x", &meta).is_err());
+        assert!(s.put("/etc/passwd", "x", &meta).is_err());
+        s.remove("cases.d/kz-1.toml");
+        assert_eq!(s.read("cases.d/kz-1.toml"), None);
+        assert!(s.list().is_empty());
+    }
+}
