@@ -35,6 +35,7 @@ pub mod logging;
 pub mod mail;
 pub mod privacy;
 pub mod report;
+pub mod status;
 pub mod sys;
 
 /// Exit codes (SPEC §5).

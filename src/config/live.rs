@@ -273,7 +273,7 @@ fn read_include(
 
 /// The case ids and caseworkers a broken file names, read line by line:
 /// enough to tell those caseworkers that their file is not read.
-fn salvage_cases(text: &str) -> Vec<(String, String)> {
+pub fn salvage_cases(text: &str) -> Vec<(String, String)> {
     let quoted = |l: &str, key: &str| -> Option<String> {
         let rest = l.trim().strip_prefix(key)?.trim_start().strip_prefix('=')?;
         let rest = rest.trim().strip_prefix('"')?;

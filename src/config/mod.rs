@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 pub use source::MAX_FILE_BYTES;
 
 pub use recover::MAX_PARSE_ERRORS;
+pub use validate::DEFAULT_STATE_DIR;
 
 /// The outcome of loading: a config when there were no errors, and every
 /// diagnostic (warnings included) either way.

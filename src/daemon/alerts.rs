@@ -16,44 +16,38 @@ use tracing::{error, warn};
 impl Daemon {
     /// Mail the admin (once per `key`), and always log.
     pub async fn alert(&mut self, key: &str, subject: &str, body: &str) {
-        error!(
-            alert = subject,
-            key,
-            "{}",
-            body.lines().next().unwrap_or("")
-        );
-        let Some(admin) = self.cfg.service.admin.clone() else {
-            return;
-        };
+        // The first line that says something (not the greeting).
+        let gist = body
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.ends_with(','))
+            .unwrap_or("");
+        error!(alert = subject, key, "{gist}");
+        if let Some(admin) = self.cfg.service.admin.clone() {
+            self.tell(key, &admin, &format!("[docket] admin: {subject}"), body)
+                .await;
+        }
+    }
+
+    /// Mail `to` once per `key`: recorded only once the server accepted
+    /// it. Returns whether it was sent now.
+    pub(super) async fn tell(&mut self, key: &str, to: &str, subject: &str, body: &str) -> bool {
         if self.alerted.contains(key) {
-            return;
+            return false;
         }
         match self.ledger.alert_sent_at(key) {
             Ok(None) => {}
-            Ok(Some(_)) => return,
+            Ok(Some(_)) => return false,
             Err(e) => warn!(error = %e, "cannot read which alerts were sent; mailing anyway"),
         }
-        let Some(mailer) = &self.mailer else { return };
-        let msg = lettre::Message::builder()
-            .message_id(None)
-            .from(
-                self.cfg
-                    .mail
-                    .from
-                    .parse()
-                    .unwrap_or_else(|_| "docket@localhost".parse().expect("valid")),
-            )
-            .to(match admin.parse() {
-                Ok(a) => a,
-                Err(_) => return,
-            })
-            .subject(format!("[docket] admin: {subject}"))
-            .body(body.to_string());
-        let msg = match msg {
+        let Some(mailer) = &self.mailer else {
+            return false;
+        };
+        let msg = match crate::mail::message::plain(&self.cfg.mail.from, to, subject, body) {
             Ok(m) => m,
             Err(e) => {
-                error!(error = %e, "cannot build admin alert");
-                return;
+                error!(error = %e, "cannot build a notice");
+                return false;
             }
         };
         self.progress.step();
@@ -63,11 +57,20 @@ impl Daemon {
             Ok(_) => {
                 let now = self.now();
                 if let Err(e) = self.ledger.alert_once(key, now) {
-                    warn!(error = %e, "cannot record the alert in the ledger; remembered until restart");
+                    warn!(error = %e, "cannot record the notice in the ledger; remembered until restart");
                     self.alerted.insert(key.to_string());
                 }
+                true
             }
-            Err(e) => error!(error = %e.message, "cannot mail the admin; will try again"),
+            Err(e) => {
+                let who = if self.cfg.service.admin.as_deref() == Some(to) {
+                    "the admin"
+                } else {
+                    "a caseworker"
+                };
+                error!(error = %e.message, "cannot mail {who}; will try again");
+                false
+            }
         }
     }
 

@@ -18,20 +18,23 @@
 
 mod alerts;
 pub mod compose;
+mod notices;
 mod pass;
 pub mod preview;
 mod reload;
 mod scheduler;
 pub mod shutdown;
 mod state;
+mod watch;
 pub mod watchdog;
 
 pub use pass::{PassOutcome, Retry, STOP_GRACE_MAX};
 pub use preview::preview;
-pub use reload::Reloaded;
+pub use reload::{Reloaded, Trigger};
 pub use state::Daemon;
 
-use crate::config::{self, diag::Diagnostics, model::Config};
+use crate::config::live::{Live, State};
+use crate::config::{self, diag::Diagnostics, Env};
 use crate::ledger::LedgerError;
 use crate::privacy::Quoting;
 use scheduler::{Scheduler, SchedulerError};
@@ -107,22 +110,38 @@ pub async fn run(
     opts: RunOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<PassOutcome, DaemonError> {
-    let cfg = load_config(&opts.config)?;
+    let env = Env::from_process();
+    let live = load_live(&opts.config, &env)?;
+    let cfg = &live.config;
     info!(
         version = env!("CARGO_PKG_VERSION"),
         tzdata = chrono_tz::IANA_TZDB_VERSION,
         timezone = %cfg.service.timezone,
         cases = cfg.case_count(),
         bills = cfg.bill_count(),
+        files = live.files.len(),
+        left_out = live.left_out().count(),
         state_dir = %cfg.service.state_dir.display(),
         "docket starting"
     );
+    if live.main.state != State::InEffect {
+        error!(
+            file = %live.main.path.display(),
+            "THE MAIN CONFIG ON DISK HAS ERRORS: starting on its last good copy; fix it (docket check)"
+        );
+    }
     let mut shutdown = Shutdown::watch(shutdown);
-    let mut daemon = Daemon::new(state::compact(cfg), opts.today, shutdown.clone())?;
+    let mut daemon = Daemon::new(live, env, opts.today, shutdown.clone())?;
     // Pings from its own task, from the start: a long first pass is not a hang.
     let _watchdog = watchdog::spawn(daemon.progress.clone(), daemon.stall_limit());
+    daemon.commit_store();
+    daemon
+        .tell_about_files(None, &crate::config::diff::ConfigDiff::default())
+        .await;
     if opts.once {
-        return Ok(daemon.pass(Retry::All).await);
+        let outcome = daemon.pass(Retry::All).await;
+        daemon.write_status(None);
+        return Ok(outcome);
     }
 
     let (tick_tx, mut tick_rx) = tokio::sync::mpsc::channel::<()>(4);
@@ -133,6 +152,8 @@ pub async fn run(
             source,
         },
     )?;
+    let (watch_tx, mut watch_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut watcher = start_watcher(&daemon, &watch_tx);
 
     notify(&[
         sd_notify::NotifyState::Ready,
@@ -145,6 +166,12 @@ pub async fn run(
         if shutdown.is_stopping() {
             break;
         }
+        let next_pass = scheduler::next_run(
+            &daemon.cfg.service.schedule,
+            daemon.cfg.service.timezone,
+            chrono::Utc::now(),
+        );
+        daemon.write_status(next_pass);
         let retry_in = daemon.next_retry().map(|t| {
             let wait = (t - daemon.now()).to_std().unwrap_or_default();
             if wait < MIN_RETRY_WAIT {
@@ -155,21 +182,15 @@ pub async fn run(
             }
             wait.max(MIN_RETRY_WAIT)
         });
-        match retry_in {
-            Some(w) => info!(
+        match (retry_in, next_pass) {
+            (Some(w), _) => info!(
                 retry_in_secs = w.as_secs(),
                 "waiting for the next retry or scheduled pass"
             ),
-            None => match scheduler::next_run(
-                &daemon.cfg.service.schedule,
-                daemon.cfg.service.timezone,
-                chrono::Utc::now(),
-            ) {
-                Some(t) => {
-                    info!(next_pass = %t.with_timezone(&daemon.cfg.service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
-                }
-                None => info!("idle until the next scheduled pass"),
-            },
+            (None, Some(t)) => {
+                info!(next_pass = %t.with_timezone(&daemon.cfg.service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
+            }
+            (None, None) => info!("idle until the next scheduled pass"),
         }
         let sleep = async {
             match retry_in {
@@ -177,36 +198,67 @@ pub async fn run(
                 None => std::future::pending().await,
             }
         };
-        tokio::select! {
+        let reload = tokio::select! {
             _ = shutdown.stopped() => break,
             Some(()) = tick_rx.recv() => {
-                last = daemon.pass(Retry::All).await;
-                status(&daemon, &last);
+                // Anything a watch missed is read before the pass.
+                let r = daemon.reload(Trigger::Files).await;
+                if !matches!(r, Reloaded::Applied(_)) {
+                    last = daemon.pass(Retry::All).await;
+                    status(&daemon, &last);
+                }
+                r
             }
             _ = sleep => {
-                let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
-                last = daemon.pass(retry).await;
-                status(&daemon, &last);
+                let r = daemon.reload(Trigger::Files).await;
+                if !matches!(r, Reloaded::Applied(_)) {
+                    let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
+                    last = daemon.pass(retry).await;
+                    status(&daemon, &last);
+                }
+                r
+            }
+            Some(()) = watch_rx.recv() => {
+                watch::settle(&mut watch_rx).await;
+                daemon.reload(Trigger::Files).await
             }
             _ = hup.recv() => {
                 notify(&[sd_notify::NotifyState::Reloading, sd_notify::NotifyState::Status("reloading")]);
-                if let Reloaded::Applied(actions) = daemon.reload().await {
-                    if actions.restart_scheduler {
-                        // Start the new schedule before stopping the old one:
-                        // if it cannot start, the old one keeps running.
-                        match Scheduler::start(&daemon.cfg, tick_tx.clone()).await {
-                            Ok(new) => std::mem::replace(&mut sched, new).stop().await,
-                            Err(e) => {
-                                let body = format!("The new schedule could not be started ({e}); the previous schedule stays in effect.");
-                                daemon.alert("scheduler-restart", "the new schedule could not be started", &body).await;
-                            }
-                        }
-                    }
-                    last = daemon.pass(Retry::All).await;
-                }
+                let r = daemon.reload(Trigger::Signal).await;
                 notify(&[sd_notify::NotifyState::Ready]);
-                status(&daemon, &last);
+                if r == Reloaded::Unchanged || r == Reloaded::Rejected {
+                    status(&daemon, &last);
+                }
+                r
             }
+        };
+        if let Reloaded::Applied(actions) = reload {
+            if actions.restart_scheduler {
+                // Start the new schedule before stopping the old one: if
+                // it cannot start, the old one keeps running.
+                match Scheduler::start(&daemon.cfg, tick_tx.clone()).await {
+                    Ok(new) => std::mem::replace(&mut sched, new).stop().await,
+                    Err(e) => {
+                        let body = format!("The new schedule could not be started ({e}); the previous schedule stays in effect.");
+                        daemon
+                            .alert(
+                                "scheduler-restart",
+                                "the new schedule could not be started",
+                                &body,
+                            )
+                            .await;
+                    }
+                }
+            }
+            if !watcher
+                .as_ref()
+                .is_some_and(|w| w.watches(&daemon.live.watched_dirs()))
+            {
+                watcher = start_watcher(&daemon, &watch_tx);
+            }
+            // What the change made due today is sent now.
+            last = daemon.pass(Retry::All).await;
+            status(&daemon, &last);
         }
     }
     notify(&[
@@ -214,8 +266,63 @@ pub async fn run(
         sd_notify::NotifyState::Status("stopping"),
     ]);
     sched.stop().await;
+    daemon.write_status(None);
     info!("docket stopped");
     Ok(last)
+}
+
+fn start_watcher(
+    d: &Daemon,
+    tx: &tokio::sync::mpsc::UnboundedSender<()>,
+) -> Option<watch::Watcher> {
+    match watch::Watcher::start(&d.live.watched_dirs(), tx.clone()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            warn!(error = %e, "cannot watch the config files; changes are read before each pass");
+            None
+        }
+    }
+}
+
+/// The config at start: every file on its own, the last good copies in
+/// effect for broken ones. Fails only without a usable main file.
+fn load_live(path: &Path, env: &Env) -> Result<Live, DaemonError> {
+    use crate::config::live::Options;
+    use crate::config::store::Store;
+    let default_dir = env
+        .state_directory
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_STATE_DIR));
+    let store = Store::new(&default_dir);
+    let live = Live::load(
+        path,
+        Options {
+            env,
+            store: Some(&store),
+        },
+    )
+    .map_err(|f| DaemonError::Config(f.diagnostics))?;
+    // The config may keep its state (and so its last good copies) elsewhere.
+    let live = if live.config.service.state_dir != default_dir {
+        let store = Store::new(&live.config.service.state_dir);
+        Live::load(
+            path,
+            Options {
+                env,
+                store: Some(&store),
+            },
+        )
+        .map_err(|f| DaemonError::Config(f.diagnostics))?
+    } else {
+        live
+    };
+    for w in live.diagnostics.warnings() {
+        warn!("{}", live.diagnostics.headline(w, Quoting::Masked));
+    }
+    for e in live.diagnostics.errors() {
+        error!("{}", live.diagnostics.headline(e, Quoting::Masked));
+    }
+    Ok(live)
 }
 
 /// systemd notification; a no-op without `NOTIFY_SOCKET`.
@@ -238,19 +345,4 @@ fn status(d: &Daemon, last: &PassOutcome) {
         }
     );
     notify(&[sd_notify::NotifyState::Status(&s)]);
-}
-
-fn load_config(path: &Path) -> Result<Config, DaemonError> {
-    match config::load(path).into_result() {
-        Ok((cfg, warnings)) => {
-            for w in warnings.warnings() {
-                warn!("{}", warnings.headline(w, Quoting::Masked));
-            }
-            Ok(cfg)
-        }
-        Err(d) => {
-            error!("the config has errors; not starting");
-            Err(DaemonError::Config(d))
-        }
-    }
 }

@@ -85,6 +85,13 @@ impl Daemon {
                 outcome.error = Some(e.to_string());
             }
         }
+        self.last_pass = Some(crate::status::Pass {
+            at: self.now(),
+            digests_sent: outcome.digests_sent,
+            digests_failed: outcome.digests_failed,
+            reminders_sent: outcome.reminders_sent,
+            error: outcome.error.clone(),
+        });
         outcome
     }
 

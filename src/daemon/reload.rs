@@ -1,9 +1,12 @@
-//! Reload: take a new config if it is good, keep the running one if not.
-//! The daemon never dies on a reload.
+//! Reload: every file stands alone. Good files apply, a broken one is held
+//! at its last good version (its people are told, see `notices`), and a
+//! main file without a good version keeps the running config. The daemon
+//! never dies on a reload.
 
 use super::redacted_errors;
 use super::state::Daemon;
-use crate::config::{self, diff};
+use crate::config::diff;
+use crate::config::live::{Live, State};
 use crate::ledger::{Ledger, Opened};
 use crate::mail::digest::Templates;
 use crate::mail::Mailer;
@@ -13,42 +16,58 @@ use tracing::{error, info, warn};
 /// What a reload did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reloaded {
-    /// The new config is in effect; what else the loop must do.
+    /// The new config is in effect (some files may be held); what else the
+    /// loop must do.
     Applied(diff::Actions),
+    /// Nothing changed on disk.
+    Unchanged,
     /// The running config was kept; the admin was told why.
     Rejected,
 }
 
+/// What asked for the reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// SIGHUP: read everything again.
+    Signal,
+    /// A file changed (the watcher, or the look before a pass): re-read
+    /// only what changed.
+    Files,
+}
+
 impl Daemon {
-    /// Swap in a new config if it is valid; otherwise keep the old one.
-    pub async fn reload(&mut self) -> Reloaded {
+    /// Load the files again and apply what is good.
+    pub async fn reload(&mut self, trigger: Trigger) -> Reloaded {
         let started = std::time::Instant::now();
-        let path = self.cfg.path.clone();
-        let (new, warnings) = match config::load(&path).into_result() {
-            Ok(loaded) => loaded,
-            Err(diags) => {
+        if trigger == Trigger::Files && !self.live.changed_on_disk() {
+            return Reloaded::Unchanged;
+        }
+        let result = match trigger {
+            Trigger::Signal => Live::load(&self.cfg.path, self.options()),
+            Trigger::Files => self.live.reload(self.options()),
+        };
+        let live = match result {
+            Ok(l) => l,
+            Err(fatal) => {
+                let diags = fatal.diagnostics;
                 let n = diags.errors().count();
                 let lines = redacted_errors(&diags);
                 for l in &lines {
                     error!("{l}");
                 }
                 let first: Vec<&str> = lines.iter().take(10).map(String::as_str).collect();
-                let key = format!("reload:{}", self.now().timestamp());
-                self.alert(
-                    &key,
-                    "config reload rejected",
-                    &format!(
-                        "The new config has {n} error(s); docket keeps running with the previous one.\n\n{}\n\nRun `docket check` to see them all.",
-                        first.join("\n")
-                    ),
-                )
+                self.reject(&format!(
+                    "The main config has {n} error(s) and docket has no good copy of it; it keeps running with the config it has.\n\n{}\n\nRun `docket check` to see them all",
+                    first.join("\n")
+                ))
                 .await;
                 return Reloaded::Rejected;
             }
         };
-        for w in warnings.warnings() {
-            warn!("{}", warnings.headline(w, Quoting::Masked));
+        for w in live.diagnostics.warnings() {
+            warn!("{}", live.diagnostics.headline(w, Quoting::Masked));
         }
+        let new = &live.config;
         // A template that does not compile keeps the running config: a
         // digest that cannot be rendered would only queue up.
         let templates = match Templates::new(new.mail.templates_dir.as_deref()) {
@@ -59,7 +78,7 @@ impl Daemon {
                 return Reloaded::Rejected;
             }
         };
-        let d = diff::diff(&self.cfg, &new);
+        let d = diff::diff(&self.cfg, new);
         // A new state_dir means a new ledger: open it before anything
         // changes, and keep the running config if it cannot be used.
         if d.actions.reopen_ledger {
@@ -108,13 +127,53 @@ impl Daemon {
             }
         }
         self.templates = templates;
-        self.set_config(new);
+        let old = self.set_live(live);
+        self.commit_store();
+        let reload_ms = started.elapsed().as_millis() as u64;
+        let held = self.live.left_out().count();
+        let result = if self.live.main.state != State::InEffect {
+            // Logged as a rejection: what is on disk is not what runs.
+            error!(
+                file = %self.live.main.rel,
+                "config reload rejected for the main file: its last good version stays in effect"
+            );
+            "main file held"
+        } else if held > 0 {
+            "partly applied"
+        } else {
+            "applied"
+        };
         info!(
             changes = %d.summary(),
-            reload_ms = started.elapsed().as_millis() as u64,
+            held,
+            reload_ms,
             "config reloaded"
         );
+        self.last_reload = Some(crate::status::Reload {
+            at: self.now(),
+            result: result.into(),
+            changes: d.summary(),
+        });
+        self.tell_about_files(Some(&old), &d).await;
+        let main_held = self.live.main.state != State::InEffect;
+        if d.is_empty() && (trigger == Trigger::Files || main_held) {
+            // Nothing in effect changed (a file was held, say): no pass. A
+            // SIGHUP that changed nothing still passes (it was asked for).
+            return Reloaded::Unchanged;
+        }
         Reloaded::Applied(d.actions)
+    }
+
+    /// Keep what is in effect from disk as the last good versions.
+    pub(super) fn commit_store(&mut self) {
+        let now = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        match self.live.commit(&self.store, &now) {
+            Ok(0) => {}
+            Ok(n) => info!(files = n, "last good copies updated"),
+            Err(e) => warn!(error = %e, "cannot keep the last good copies of the config files"),
+        }
     }
 
     async fn reject(&mut self, why: &str) {
@@ -125,5 +184,10 @@ impl Daemon {
             &format!("{why}.\n\ndocket keeps running with the previous config."),
         )
         .await;
+        self.last_reload = Some(crate::status::Reload {
+            at: self.now(),
+            result: "rejected".into(),
+            changes: String::new(),
+        });
     }
 }

@@ -4,7 +4,10 @@ use super::shutdown::Shutdown;
 use super::watchdog::Progress;
 use super::DaemonError;
 use crate::clock::Clock;
+use crate::config::live::{Live, Options};
 use crate::config::model::Config;
+use crate::config::store::Store;
+use crate::config::Env;
 use crate::ledger::{Ledger, Opened};
 use crate::mail::digest::Templates;
 use crate::mail::Mailer;
@@ -15,7 +18,13 @@ use tracing::{error, warn};
 
 /// Everything a pass, a reload and an alert work on.
 pub struct Daemon {
+    /// The config in effect (the files in effect of `live`).
     pub cfg: Arc<Config>,
+    /// Every file's standing, and what a reload can reuse.
+    pub(super) live: Live,
+    /// The last good copies, in `state_dir/good`.
+    pub(super) store: Store,
+    pub(super) env: Env,
     pub(super) ledger: Ledger,
     pub(super) mailer: Option<Mailer>,
     pub(super) mailer_error: Option<String>,
@@ -42,14 +51,20 @@ pub struct Daemon {
     /// Ledger problems found at start, told to the admin by the first pass
     /// (mail does not need the ledger).
     pub(super) startup_alerts: Vec<(String, String, String)>,
+    /// For `status.json`.
+    pub(super) last_reload: Option<crate::status::Reload>,
+    pub(super) last_pass: Option<crate::status::Pass>,
 }
 
 impl Daemon {
     pub fn new(
-        cfg: Config,
+        live: Live,
+        env: Env,
         today: Option<NaiveDate>,
         shutdown: Shutdown,
     ) -> Result<Daemon, DaemonError> {
+        let cfg = live.config.clone();
+        let store = Store::new(&cfg.service.state_dir);
         let templates =
             Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
         let (mailer, mailer_error) = match Mailer::new(&cfg.mail) {
@@ -98,6 +113,9 @@ impl Daemon {
         let clock = Clock::new(today, cfg.service.timezone);
         Ok(Daemon {
             cfg: Arc::new(cfg),
+            live,
+            store,
+            env,
             ledger,
             mailer,
             mailer_error,
@@ -111,6 +129,8 @@ impl Daemon {
             sent_unrecorded: HashMap::new(),
             alerted: HashSet::new(),
             startup_alerts,
+            last_reload: None,
+            last_pass: None,
         })
     }
 
@@ -157,23 +177,80 @@ impl Daemon {
             .min()
     }
 
-    /// Swap in a freshly loaded config, compacted (see [`compact`]).
-    pub(super) fn set_config(&mut self, cfg: Config) {
-        self.clock = Clock::new(self.clock.fixed, cfg.service.timezone);
-        self.cfg = Arc::new(compact(cfg));
+    /// Swap in a freshly loaded config.
+    pub(super) fn set_live(&mut self, live: Live) -> Live {
+        self.clock = Clock::new(self.clock.fixed, live.config.service.timezone);
+        self.cfg = Arc::new(live.config.clone());
+        self.store = Store::new(&self.cfg.service.state_dir);
+        let old = std::mem::replace(&mut self.live, live);
         crate::sys::release_memory();
+        old
     }
-}
 
-/// Copy a freshly loaded config into new allocations and free the original.
-/// Loading interleaves the config's allocations with the parser's
-/// temporary ones; once those are freed, the config alone keeps most of the
-/// allocator's pages half-used, so an idle daemon would sit on the load's
-/// peak. A copy made after the parse lands in dense pages (about 30 ms at
-/// 100,000 cases), and the old pages can then go back to the system.
-pub fn compact(cfg: Config) -> Config {
-    let copy = cfg.clone();
-    drop(cfg);
-    crate::sys::release_memory();
-    copy
+    /// Write `status.json` (after every reload and pass).
+    pub(super) fn write_status(&self, next_pass: Option<DateTime<Utc>>) {
+        use crate::config::live::State;
+        let now = self.now();
+        let (queued, oldest) = match self.ledger.pending() {
+            Ok(rows) => {
+                let digests: HashSet<&str> = rows
+                    .iter()
+                    .filter_map(|r| r.message_id.as_deref())
+                    .collect();
+                let oldest = rows
+                    .iter()
+                    .map(|r| r.recorded_at)
+                    .min()
+                    .map(|t| (now - t).num_seconds());
+                (digests.len(), oldest)
+            }
+            Err(_) => (0, None),
+        };
+        let files = std::iter::once(&self.live.main)
+            .chain(self.live.files.iter())
+            .map(|f| crate::status::FileLine {
+                path: f.rel.clone(),
+                state: match f.state {
+                    State::InEffect => "in_effect",
+                    State::Held => "held",
+                    State::NotTracked => "not_tracked",
+                }
+                .into(),
+                cases: f.cases.len(),
+                since: f.since.clone(),
+                problems: f
+                    .problems
+                    .as_deref()
+                    .filter(|_| f.state != State::InEffect)
+                    .map(super::notices::masked_lines)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| l.trim().to_string())
+                    .collect(),
+            })
+            .collect();
+        let s = crate::status::Status {
+            written_at: now,
+            pid: std::process::id(),
+            config: self.cfg.path.clone(),
+            files,
+            last_reload: self.last_reload.clone(),
+            last_pass: self.last_pass.clone(),
+            next_pass,
+            queued_digests: queued,
+            oldest_queued_secs: oldest,
+            ledger_in_memory: !self.ledger.is_persistent(),
+        };
+        if let Err(e) = crate::status::write(&self.cfg.service.state_dir, &s) {
+            warn!(error = %e, "cannot write status.json");
+        }
+    }
+
+    /// Load options with this daemon's store.
+    pub(super) fn options(&self) -> Options<'_> {
+        Options {
+            env: &self.env,
+            store: Some(&self.store),
+        }
+    }
 }

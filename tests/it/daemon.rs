@@ -683,11 +683,21 @@ fn sighup_rejects_a_broken_config_keeps_running_and_applies_a_valid_one() {
     d.wait_log("idle until the next scheduled pass", 2);
     assert!(d.alive(), "docket died on a bad reload:\n{}", d.log());
     assert_eq!(d.log().matches("pass done").count(), 1, "{}", d.log());
-    // The admin (from the config still in force) is told.
+    // The admin (from the config still in force) is told, and so is the
+    // caseworker of the case in the broken file (issue 10: whoever broke a
+    // file is told).
     let now = outbox(&out_dir);
-    let admin = new_since(&first, &now);
-    assert_eq!(admin.len(), 1, "{:?}", subjects(&admin));
-    assert_eq!(admin[0].header("To"), Some("it@ngo.example"));
+    let told = new_since(&first, &now);
+    assert_eq!(told.len(), 2, "{:?}", subjects(&told));
+    let admin: Vec<Mail> = told
+        .iter()
+        .filter(|m| m.header("To") == Some("it@ngo.example"))
+        .cloned()
+        .collect();
+    assert_eq!(admin.len(), 1, "{:?}", subjects(&told));
+    assert!(told
+        .iter()
+        .any(|m| m.header("To") == Some("aigerim@ngo.example")));
     assert!(
         admin[0]
             .header("Subject")
@@ -708,6 +718,16 @@ fn sighup_rejects_a_broken_config_keeps_running_and_applies_a_valid_one() {
     d.wait_log("pass done", 2);
     let after = outbox(&out_dir);
     let fresh = new_since(&now, &after);
+    // The fixed file is told as fixed, to the admin and the caseworker.
+    let fixed = fresh
+        .iter()
+        .filter(|m| m.header("Subject").unwrap_or("").contains("fixed"))
+        .count();
+    assert_eq!(fixed, 2, "{:?}\n{}", subjects(&fresh), d.log());
+    let fresh: Vec<Mail> = fresh
+        .into_iter()
+        .filter(|m| !m.header("Subject").unwrap_or("").contains("fixed"))
+        .collect();
     assert_eq!(fresh.len(), 1, "{:?}\n{}", subjects(&fresh), d.log());
     let m = &fresh[0];
     assert_eq!(m.header("To"), Some("aigerim@ngo.example"));
@@ -722,7 +742,7 @@ fn sighup_rejects_a_broken_config_keeps_running_and_applies_a_valid_one() {
     let status = status.unwrap_or_else(|| panic!("no exit within 15 s:\n{}", d.log()));
     assert_eq!(status.code(), Some(0), "{}", d.log());
     assert!(d.log().contains("docket stopped"), "{}", d.log());
-    assert_eq!(outbox(&out_dir).len(), 3);
+    assert_eq!(outbox(&out_dir).len(), 6, "two digests, and four notices");
 }
 
 // -------------------------------------------------------- history, preview

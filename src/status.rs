@@ -1,0 +1,166 @@
+//! `state_dir/status.json`: what the running daemon has in effect, written
+//! (atomically) after every reload and every pass, and read by
+//! `docket status`. A file, not a socket: the daemon listens on nothing.
+//!
+//! It carries paths, case counts, problem locations with every value
+//! masked, times and counts: never a name or a number.
+
+use chrono::{DateTime, Utc};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Status {
+    pub written_at: DateTime<Utc>,
+    pub pid: u32,
+    pub config: PathBuf,
+    pub files: Vec<FileLine>,
+    pub last_reload: Option<Reload>,
+    pub last_pass: Option<Pass>,
+    pub next_pass: Option<DateTime<Utc>>,
+    pub queued_digests: usize,
+    pub oldest_queued_secs: Option<i64>,
+    /// The ledger is kept in memory (the state directory cannot be written).
+    pub ledger_in_memory: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FileLine {
+    pub path: String,
+    /// `in_effect`, `held` or `not_tracked`.
+    pub state: String,
+    pub cases: usize,
+    /// For a held file: since when its version in effect is the good one.
+    pub since: Option<String>,
+    /// Where the version on disk is wrong, values masked.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Reload {
+    pub at: DateTime<Utc>,
+    /// `applied`, `partly applied` (some files held) or `rejected`.
+    pub result: String,
+    pub changes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Pass {
+    pub at: DateTime<Utc>,
+    pub digests_sent: usize,
+    pub digests_failed: usize,
+    pub reminders_sent: usize,
+    pub error: Option<String>,
+}
+
+pub fn path_in(state_dir: &Path) -> PathBuf {
+    state_dir.join("status.json")
+}
+
+pub fn write(state_dir: &Path, s: &Status) -> std::io::Result<()> {
+    let bytes = serde_json::to_vec_pretty(s).map_err(std::io::Error::other)?;
+    crate::config::store::write_private(&path_in(state_dir), &bytes)
+}
+
+pub fn read(state_dir: &Path) -> std::io::Result<Status> {
+    let bytes = std::fs::read(path_in(state_dir))?;
+    serde_json::from_slice(&bytes).map_err(std::io::Error::other)
+}
+
+/// Is the process that wrote the status still running?
+pub fn alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// `docket status` for people.
+pub fn render(s: &Status, now: DateTime<Utc>) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let when = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let running = if alive(s.pid) {
+        format!("running (pid {})", s.pid)
+    } else {
+        format!("NOT RUNNING (pid {} is gone)", s.pid)
+    };
+    let _ = writeln!(
+        out,
+        "docket: {running}; status written {}",
+        when(s.written_at)
+    );
+    let _ = writeln!(out, "config: {}", s.config.display());
+    if let Some(r) = &s.last_reload {
+        let _ = writeln!(
+            out,
+            "last reload: {} ({}): {}",
+            when(r.at),
+            r.result,
+            r.changes
+        );
+    }
+    match &s.last_pass {
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "last pass: {}: {} digest(s) sent, {} failed, {} reminder(s){}",
+                when(p.at),
+                p.digests_sent,
+                p.digests_failed,
+                p.reminders_sent,
+                p.error
+                    .as_ref()
+                    .map(|e| format!("; FAILED: {e}"))
+                    .unwrap_or_default()
+            );
+        }
+        None => out.push_str("last pass: none yet\n"),
+    }
+    if let Some(n) = s.next_pass {
+        let _ = writeln!(out, "next pass: {}", when(n));
+    }
+    let _ = writeln!(
+        out,
+        "queued digests: {}{}",
+        s.queued_digests,
+        s.oldest_queued_secs
+            .map(|a| format!(", the oldest for {}", age(a)))
+            .unwrap_or_default()
+    );
+    if s.ledger_in_memory {
+        out.push_str("ledger: IN MEMORY (the state directory cannot be written; a restart may repeat reminders)\n");
+    }
+    let in_effect = s.files.iter().filter(|f| f.state == "in_effect").count();
+    let cases: usize = s.files.iter().map(|f| f.cases).sum();
+    let _ = writeln!(
+        out,
+        "files in effect: {in_effect} of {} ({cases} case(s))",
+        s.files.len()
+    );
+    for f in s.files.iter().filter(|f| f.state != "in_effect") {
+        let what = match f.state.as_str() {
+            "held" => format!(
+                "HELD: the last good version{} is in effect",
+                f.since
+                    .as_ref()
+                    .map(|s| format!(" (from {s})"))
+                    .unwrap_or_default()
+            ),
+            _ => "NOT TRACKED: it was never good; its cases get no reminders".into(),
+        };
+        let _ = writeln!(out, "  {}: {what}", f.path);
+        for p in &f.problems {
+            let _ = writeln!(out, "    {p}");
+        }
+    }
+    if (now - s.written_at).num_hours() > 25 {
+        out.push_str("warning: the status is more than a day old\n");
+    }
+    out
+}
+
+fn age(secs: i64) -> String {
+    match secs {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86_400),
+    }
+}
