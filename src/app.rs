@@ -4,7 +4,9 @@
 
 use crate::cli::{Cli, Command, Format};
 use crate::clock::Clock;
-use crate::config::{self, model::Config};
+use crate::config::live::{FileStatus, Live, Options, State};
+use crate::config::store::Store;
+use crate::config::{self, model::Config, Env};
 use crate::engine::{self, UpcomingFilter};
 use crate::exit;
 use crate::privacy::Quoting;
@@ -45,7 +47,15 @@ pub fn run(cli: Cli) -> Outcome {
     let show = cli.show_values;
     let path = cli.config.as_path();
     match cli.command {
-        Command::Check { strict } => check(path, strict, show),
+        Command::Check {
+            strict,
+            startup: false,
+        } => check(path, strict, show),
+        Command::Check { startup: true, .. } => check_startup(path),
+        Command::Status { format } => {
+            let cfg = load(path, show)?.cfg;
+            status(cfg, format)
+        }
         Command::Upcoming {
             today,
             days,
@@ -53,7 +63,8 @@ pub fn run(cli: Cli) -> Outcome {
             caseworker,
             format,
         } => {
-            let cfg = load(path, show)?;
+            let live = load(path, show)?;
+            let cfg = live.cfg;
             let today = today.unwrap_or_else(|| today_in(cfg));
             known_ids(cfg, case.as_deref(), caseworker.as_deref())?;
             let filter = UpcomingFilter {
@@ -61,13 +72,14 @@ pub fn run(cli: Cli) -> Outcome {
                 caseworker: caseworker.as_deref(),
             };
             let rows = report::upcoming(cfg, today, days, &filter);
-            match format {
+            live.finish(match format {
                 Format::Json => print_json(&rows),
                 Format::Table => print(&report::upcoming_table(&rows, days)),
-            }
+            })
         }
         Command::Plan { from, to, format } => {
-            let cfg = load(path, show)?;
+            let live = load(path, show)?;
+            let cfg = live.cfg;
             let from = from.unwrap_or_else(|| today_in(cfg));
             let to = to.unwrap_or_else(|| {
                 from.checked_add_months(Months::new(12))
@@ -79,27 +91,28 @@ pub fn run(cli: Cli) -> Outcome {
             let items = engine::items(cfg);
             let rows = engine::plan_reminders(cfg, &items, from, to);
             let view = || rows.iter().map(|r| report::PlanRow::new(cfg, &items, r));
-            match format {
+            live.finish(match format {
                 Format::Json => print_json(&JsonSeq(view)),
                 Format::Table => write_out(|w| report::plan_table(w, view)),
-            }
+            })
         }
         Command::Preview { today, to } => {
-            let cfg = load(path, show)?;
+            let live = load(path, show)?;
+            let cfg = live.cfg;
             let today = today.unwrap_or_else(|| today_in(cfg));
             known_ids(cfg, None, to.as_deref())?;
             let digests = crate::daemon::preview(cfg, today, to.as_deref())
                 .context("cannot compose the digests")?;
             if digests.is_empty() {
                 eprintln!("docket: nothing to send on {today}");
-                return Ok(());
+                return live.finish(Ok(()));
             }
             let mut text = String::new();
             for d in digests {
                 text.push_str(&String::from_utf8_lossy(&d.message.formatted()));
                 text.push_str("\n\n");
             }
-            print(&text)
+            live.finish(print(&text))
         }
         Command::Run { once, today } => {
             crate::sys::private_umask();
@@ -139,11 +152,13 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::SendTest { to } => {
             crate::sys::private_umask();
-            let cfg = load(path, show)?;
+            // Only [mail] matters here: case files are not judged.
+            let cfg = load(path, show)?.cfg;
             runtime()?.block_on(send_test(cfg, &to))
         }
         Command::History { case, format } => {
-            let cfg = load(path, show)?;
+            // Only [service] matters: whatever the case files hold.
+            let cfg = load(path, show)?.cfg;
             history(cfg, case.as_deref(), format)
         }
     }
@@ -210,6 +225,66 @@ impl From<crate::ledger::LedgerError> for Failure {
     }
 }
 
+/// `docket check --startup`: can the daemon start? Output goes to the
+/// journal (ExecStartPre=): values are always masked.
+fn check_startup(path: &Path) -> Outcome {
+    let live = load(path, false)?;
+    for f in &live.left_out {
+        let what = match f.state {
+            State::Held => "has errors; its last good version stays in effect",
+            _ => "has errors and is not tracked",
+        };
+        eprintln!("{}: {what}", f.rel);
+        if let Some(d) = &f.problems {
+            for e in d.errors().take(5) {
+                eprintln!("  {}", d.headline(e, Quoting::Masked));
+            }
+        }
+    }
+    println!(
+        "{}: OK: docket can start ({} file(s) left out; see `docket check`)",
+        path.display(),
+        live.left_out.len()
+    );
+    Ok(())
+}
+
+fn status(cfg: &Config, format: Format) -> Outcome {
+    let dir = &cfg.service.state_dir;
+    let s = match crate::status::read(dir) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Failure::Runtime(anyhow::anyhow!(
+                "no status in {}: docket has not run with this config yet",
+                dir.display()
+            )))
+        }
+        Err(e) => {
+            return Err(Failure::Runtime(anyhow::Error::new(e).context(format!(
+                "cannot read {}",
+                crate::status::path_in(dir).display()
+            ))))
+        }
+    };
+    match format {
+        Format::Json => print_json(&s)?,
+        Format::Table => print(&crate::status::render(&s, chrono::Utc::now()))?,
+    }
+    if !crate::status::alive(s.pid) {
+        return Err(Failure::Runtime(anyhow::anyhow!(
+            "docket is not running (the status is from pid {})",
+            s.pid
+        )));
+    }
+    let held = s.files.iter().filter(|f| f.state != "in_effect").count();
+    if held > 0 {
+        return Err(Failure::Config(format!(
+            "docket: {held} file(s) held back or not tracked"
+        )));
+    }
+    Ok(())
+}
+
 fn check(path: &Path, strict: bool, show_values: bool) -> Outcome {
     let loaded = config::load(path);
     let diags = &loaded.diagnostics;
@@ -250,16 +325,56 @@ fn check(path: &Path, strict: bool, show_values: bool) -> Outcome {
     Ok(())
 }
 
-/// Load the config for a command that needs a valid one; on errors print
-/// them and fail with exit 78.
+/// The config as the daemon has it in effect: every good file, and the
+/// last good copy of a broken one when `state_dir` can be read.
+struct InEffect {
+    cfg: &'static Config,
+    left_out: Vec<FileStatus>,
+    show_values: bool,
+}
+
+/// Load the config for a command. A broken case file does not stop it: the
+/// command acts on the rest, and [`InEffect::finish`] says what was left out
+/// (exit 78, so scripts notice). Only a main file without a good copy fails
+/// here.
 ///
 /// The config is leaked on purpose: these commands exit right after using
 /// it, and freeing 100,000 cases one allocation at a time would take longer
 /// than the command's own work.
-pub fn load(path: &Path, show_values: bool) -> Result<&'static Config, Failure> {
-    match config::load(path).into_result() {
-        Ok((cfg, _warnings)) => Ok(Box::leak(Box::new(cfg))),
-        Err(diags) => {
+fn load(path: &Path, show_values: bool) -> Result<InEffect, Failure> {
+    let env = Env::from_process();
+    let default_dir = env
+        .state_directory
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from(config::DEFAULT_STATE_DIR));
+    let load_with = |dir: &Path| {
+        let store = Store::new(dir, path);
+        Live::load(
+            path,
+            Options {
+                env: &env,
+                store: Some(&store),
+            },
+        )
+    };
+    let live = load_with(&default_dir).and_then(|l| {
+        if l.config.service.state_dir == default_dir {
+            Ok(l)
+        } else {
+            load_with(&l.config.service.state_dir)
+        }
+    });
+    match live {
+        Ok(l) => {
+            let left_out: Vec<FileStatus> = l.left_out().cloned().collect();
+            Ok(InEffect {
+                cfg: Box::leak(Box::new(l.config)),
+                left_out,
+                show_values,
+            })
+        }
+        Err(fatal) => {
+            let diags = fatal.diagnostics;
             let q = Quoting::for_stderr(show_values);
             for d in diags.errors().take(config::diag::MAX_SHOWN) {
                 eprint!("{}", diags.render(d, q));
@@ -270,6 +385,39 @@ pub fn load(path: &Path, show_values: bool) -> Result<&'static Config, Failure> 
                 diags.errors().count()
             )))
         }
+    }
+}
+
+impl InEffect {
+    /// After the command's output: name the files left out (exit 78).
+    fn finish(&self, out: Outcome) -> Outcome {
+        out?;
+        if self.left_out.is_empty() {
+            return Ok(());
+        }
+        let q = Quoting::for_stderr(self.show_values);
+        for f in &self.left_out {
+            let what = match f.state {
+                State::Held => format!(
+                    "left out: the last good version{} is used instead",
+                    f.since
+                        .as_ref()
+                        .map(|s| format!(" (from {s})"))
+                        .unwrap_or_default()
+                ),
+                _ => "left out: it was never good, so its cases are not tracked".into(),
+            };
+            eprintln!("docket: {}: {what}", f.rel);
+            if let Some(d) = &f.problems {
+                for e in d.errors().take(5) {
+                    eprintln!("  {}", d.headline(e, q));
+                }
+            }
+        }
+        Err(Failure::Config(format!(
+            "docket: {} file(s) left out; run `docket check` for every problem",
+            self.left_out.len()
+        )))
     }
 }
 

@@ -44,6 +44,12 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// Check only what the daemon needs to start: a main config it can
+        /// use (the file, or its last good copy in state_dir). Files left out
+        /// are listed, values masked, and do not fail it. For the unit's
+        /// ExecStartPre=.
+        #[arg(long)]
+        startup: bool,
     },
     /// Unresolved deadlines with act-by within N days, overdue ones included.
     Upcoming {
@@ -94,6 +100,15 @@ pub enum Command {
     SendTest {
         #[arg(long = "to")]
         to: String,
+    },
+    /// What the running daemon has in effect: files in effect or held back
+    /// and why, last reload, last and next pass, queued digests.
+    ///
+    /// Exit 0 when it runs with every file in effect, 78 when a file is held
+    /// back or not tracked, 1 when it is not running or has left no status.
+    Status {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// What the ledger says was sent, when, to whom.
     History {

@@ -26,10 +26,14 @@ pub struct Stored {
     pub cases: Vec<(String, String)>,
 }
 
-/// The store under one state directory.
+/// The store under one state directory, for one main config: a state
+/// directory shared by two configs (or left over from another) never
+/// serves one of them the other's files.
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// The main config's canonical path, as recorded in `good/main`.
+    owner: String,
 }
 
 /// A stable hash of a file's bytes (FNV-1a, 64 bit, as hex): to tell
@@ -44,10 +48,20 @@ pub fn content_hash(bytes: &[u8]) -> String {
 }
 
 impl Store {
-    pub fn new(state_dir: &Path) -> Store {
+    pub fn new(state_dir: &Path, main: &Path) -> Store {
+        let owner = std::fs::canonicalize(main)
+            .unwrap_or_else(|_| main.to_path_buf())
+            .to_string_lossy()
+            .into_owned();
         Store {
             dir: state_dir.join("good"),
+            owner,
         }
+    }
+
+    /// Is this store the main config's own? (No store yet counts as not.)
+    fn owned(&self) -> bool {
+        std::fs::read_to_string(self.dir.join("main")).is_ok_and(|o| o.trim_end() == self.owner)
     }
 
     /// Where the copy of `rel` lives, or None for a path that could leave
@@ -62,6 +76,9 @@ impl Store {
 
     /// What the store knows of `rel`.
     pub fn meta(&self, rel: &str) -> Option<Stored> {
+        if !self.owned() {
+            return None;
+        }
         let p = self.copy_path(rel)?;
         let bytes = std::fs::read(meta_path(&p)).ok()?;
         serde_json::from_slice(&bytes).ok()
@@ -69,6 +86,9 @@ impl Store {
 
     /// The stored bytes of `rel`.
     pub fn read(&self, rel: &str) -> Option<String> {
+        if !self.owned() {
+            return None;
+        }
         std::fs::read_to_string(self.copy_path(rel)?).ok()
     }
 
@@ -77,6 +97,14 @@ impl Store {
         let path = self
             .copy_path(rel)
             .ok_or_else(|| std::io::Error::other(format!("{rel}: not a relative path")))?;
+        if !self.owned() {
+            // A store left by another config: start it afresh for this one.
+            let _ = std::fs::remove_dir_all(self.dir.join("files"));
+            write_private(
+                &self.dir.join("main"),
+                format!("{}\n", self.owner).as_bytes(),
+            )?;
+        }
         write_private(&path, text.as_bytes())?;
         let bytes = serde_json::to_vec(meta).map_err(std::io::Error::other)?;
         write_private(&meta_path(&path), &bytes)
@@ -92,6 +120,9 @@ impl Store {
 
     /// Every stored file, as paths relative to the config directory.
     pub fn list(&self) -> Vec<String> {
+        if !self.owned() {
+            return Vec::new();
+        }
         let root = self.dir.join("files");
         let mut out = Vec::new();
         let mut stack = vec![root.clone()];
@@ -158,7 +189,8 @@ mod tests {
     fn keeps_copies_private_and_refuses_paths_out_of_the_store() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
-        let s = Store::new(dir.path());
+        let main = dir.path().join("docket.toml");
+        let s = Store::new(dir.path(), &main);
         let meta = Stored {
             hash: content_hash(b"[[case]]\n"),
             since: "2026-12-01T10:00:00Z".into(),
@@ -178,5 +210,10 @@ mod tests {
         s.remove("cases.d/kz-1.toml");
         assert_eq!(s.read("cases.d/kz-1.toml"), None);
         assert!(s.list().is_empty());
+        // Another config's store is not read.
+        s.put("cases.d/kz-1.toml", "[[case]]\n", &meta).unwrap();
+        let other = Store::new(dir.path(), &dir.path().join("other.toml"));
+        assert_eq!(other.read("cases.d/kz-1.toml"), None);
+        assert!(other.list().is_empty());
     }
 }

@@ -293,7 +293,7 @@ fn load_live(path: &Path, env: &Env) -> Result<Live, DaemonError> {
         .state_directory
         .clone()
         .unwrap_or_else(|| PathBuf::from(config::DEFAULT_STATE_DIR));
-    let store = Store::new(&default_dir);
+    let store = Store::new(&default_dir, path);
     let live = Live::load(
         path,
         Options {
@@ -304,7 +304,7 @@ fn load_live(path: &Path, env: &Env) -> Result<Live, DaemonError> {
     .map_err(|f| DaemonError::Config(f.diagnostics))?;
     // The config may keep its state (and so its last good copies) elsewhere.
     let live = if live.config.service.state_dir != default_dir {
-        let store = Store::new(&live.config.service.state_dir);
+        let store = Store::new(&live.config.service.state_dir, path);
         Live::load(
             path,
             Options {

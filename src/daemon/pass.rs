@@ -158,6 +158,7 @@ impl Daemon {
         } else {
             ItemIndex::new(&items)
         };
+        let notes = self.held_notes();
         let mut queued_left = false;
         for o in &outgoing {
             self.progress.step();
@@ -189,6 +190,7 @@ impl Daemon {
                 today,
                 &mut entries,
                 &o.message_id,
+                notes.get(o.recipient).map_or(&[][..], Vec::as_slice),
             ) {
                 Ok(d) => d,
                 Err(e) => {
@@ -354,6 +356,37 @@ impl Daemon {
             }
             Err(e) => debug!(error = %e, "the state directory still cannot be written"),
         }
+    }
+}
+
+impl Daemon {
+    /// Per caseworker (by index): a line for each of their files held
+    /// back, to open their digests with.
+    fn held_notes(&self) -> Vec<Vec<String>> {
+        use crate::config::live::State;
+        let mut out = vec![Vec::new(); self.cfg.caseworkers.len()];
+        for f in self.live.left_out() {
+            let line = match f.state {
+                State::Held => format!(
+                    "{} has errors and is held back: its last good version{} is in effect until you fix it (see the separate email).",
+                    f.rel,
+                    f.since.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default()
+                ),
+                _ => format!(
+                    "{} has errors and is NOT TRACKED: its cases get no reminders until you fix it (see the separate email).",
+                    f.rel
+                ),
+            };
+            let mut seen = std::collections::BTreeSet::new();
+            for (_, cw) in &f.cases {
+                if let Some(i) = self.cfg.caseworker(cw) {
+                    if seen.insert(i) {
+                        out[i].push(line.clone());
+                    }
+                }
+            }
+        }
+        out
     }
 }
 

@@ -48,6 +48,7 @@ pub fn preview(
             today,
             &mut entries,
             &o.message_id,
+            &[],
         )
         .map_err(DaemonError::Templates)?;
         out.push(d);

@@ -64,7 +64,7 @@ impl Daemon {
         shutdown: Shutdown,
     ) -> Result<Daemon, DaemonError> {
         let cfg = live.config.clone();
-        let store = Store::new(&cfg.service.state_dir);
+        let store = Store::new(&cfg.service.state_dir, &cfg.path);
         let templates =
             Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
         let (mailer, mailer_error) = match Mailer::new(&cfg.mail) {
@@ -181,7 +181,7 @@ impl Daemon {
     pub(super) fn set_live(&mut self, live: Live) -> Live {
         self.clock = Clock::new(self.clock.fixed, live.config.service.timezone);
         self.cfg = Arc::new(live.config.clone());
-        self.store = Store::new(&self.cfg.service.state_dir);
+        self.store = Store::new(&self.cfg.service.state_dir, &self.cfg.path);
         let old = std::mem::replace(&mut self.live, live);
         crate::sys::release_memory();
         old

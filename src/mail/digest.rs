@@ -172,6 +172,7 @@ pub fn render(
     today: NaiveDate,
     entries: &mut [Entry<'_>],
     message_id: &str,
+    notes: &[String],
 ) -> Result<Digest, RenderError> {
     sort_entries(entries);
     let cw = &cfg.caseworkers[recipient];
@@ -196,6 +197,7 @@ pub fn render(
             footer => t.footer, late => t.late_word,
         },
         lang => cw.language.code(),
+        notes => notes,
     };
     let text = templates.env.get_template("digest.txt.j2")?.render(&ctx)?;
     let html = templates.env.get_template("digest.html.j2")?.render(&ctx)?;

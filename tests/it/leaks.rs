@@ -159,14 +159,21 @@ caseworker = "aigerim"
     d.wait_log("pass done", 1);
     write_config(tmp.path(), "docket.toml", &personal_errors());
     d.signal(libc::SIGHUP);
-    let log = d.wait_log("reload rejected", 1);
-    assert!(log.contains("unknown caseworker \"…\""), "{log}");
-    assert_no_personal("the daemon's log", &log);
+    d.wait_log("reload rejected", 1);
     let admin = crate::util::poll(std::time::Duration::from_secs(15), || {
         let mails = mails_in(&tmp.path().join("outbox"));
-        mails.into_iter().find(|m| m.contains("reload rejected"))
+        mails
+            .into_iter()
+            .find(|m| m.contains("reload rejected") && m.contains("To: it@ngo.example"))
     })
     .unwrap_or_else(|| panic!("no admin mail; log:\n{}", d.log()));
+    let log = d.log();
+    assert!(log.contains("unknown caseworker \"…\""), "{log}");
+    assert_no_personal("the daemon's log", &log);
+    // The caseworker of the case in the file is told too, masked alike.
+    for m in mails_in(&tmp.path().join("outbox")) {
+        assert_no_personal("a notice", &m);
+    }
     let m = parse_mail(&admin);
     assert_eq!(m.header("To"), Some("it@ngo.example"));
     assert!(m.body.contains("docket.toml:18:14"), "{}", m.body);
