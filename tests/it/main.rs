@@ -10,6 +10,7 @@ mod faults;
 mod files;
 mod hostile;
 mod leaks;
+mod live;
 mod reliability;
 mod smtp;
 mod util;

@@ -717,3 +717,69 @@ fn names_and_numbers_stay_out_of_subjects_logs_and_ledger_over_smtp() {
         }
     }
 }
+
+#[test]
+fn a_live_edit_reaches_the_relay_without_a_signal_and_a_broken_file_is_told_over_starttls() {
+    // Issue 10 through the loopback Postfix: a case file added while the
+    // daemon runs is reminded over STARTTLS; a typo in it later holds it
+    // back, and its caseworker's notice arrives the same way.
+    let env = test_mail_env();
+    let s = Setup::new();
+    let relay = Relay {
+        host: env.get("DOCKET_TEST_SMTP_TLS_NAME"),
+        port: env.port("DOCKET_TEST_SMTP_PORT_STARTTLS"),
+        tls: "starttls",
+        auth: true,
+    };
+    let cfg = s.config(&env, &relay);
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "state_dir = \"state\"\n",
+        "state_dir = \"state\"\ninclude = [\"cases.d/*.toml\"]\nschedule = \"0 0 9 1 1 *\"\n",
+    );
+    let cfg = write_config(s.tmp.path(), "docket.toml", &text);
+    std::fs::create_dir_all(s.tmp.path().join("cases.d")).unwrap();
+    let mut d = crate::util::Daemon::start(&cfg, D, s.tmp.path().join("docket.log"));
+    d.wait_log("pass done", 1);
+    let live = format!("{}-LIVE", s.cases[0]);
+    let case_text = format!(
+        "[[case]]\nid = \"{live}\"\ncaseworker = \"bolat\"\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  expires = 2026-06-30\n"
+    );
+    write_config(s.tmp.path(), "cases.d/live.toml", &case_text);
+    let mid = poll(WAIT, || {
+        history(&cfg)
+            .iter()
+            .find(|r| field(r, "case") == live && field(r, "state") == "sent")
+            .map(|r| field(r, "message_id").to_string())
+    })
+    .unwrap_or_else(|| panic!("the live case was not sent:\n{}", d.log()));
+    let m = delivered_once(&env, &mid);
+    assert!(m.text().contains(&live), "{}", m.text());
+    // A typo: held back, and bolat is told over the relay.
+    write_config(
+        s.tmp.path(),
+        "cases.d/live.toml",
+        &case_text.replace("expires = 2026-06-30", "expires = 30.06.2026"),
+    );
+    let notice = poll(WAIT, || {
+        let mut v = Vec::new();
+        for sub in ["new", "cur"] {
+            for e in std::fs::read_dir(env.maildir().join(sub))
+                .unwrap()
+                .flatten()
+            {
+                if let Ok(raw) = std::fs::read_to_string(e.path()) {
+                    if raw.contains(&live)
+                        && raw.contains("a case file has errors")
+                        && raw.contains("To: bolat@ngo.example")
+                    {
+                        v.push(parse_mail(&raw));
+                    }
+                }
+            }
+        }
+        v.pop()
+    })
+    .unwrap_or_else(|| panic!("no notice for bolat:\n{}", d.log()));
+    assert!(notice.body.contains("cases.d/live.toml"), "{}", notice.body);
+    assert_eq!(d.stop().code(), Some(0));
+}
