@@ -43,6 +43,29 @@ pub(super) struct Outcome {
     pub main_conflicts: Vec<Conflict>,
 }
 
+/// A fast hash for the id maps (FxHash's multiply-rotate): the maps are
+/// rebuilt on every reload, over every case id, and SipHash's resistance
+/// to chosen keys buys nothing for ids from our own config.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<Fx>>;
+
 /// Who holds an id: the main file, or include `i`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Holder {
@@ -77,8 +100,14 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
             .filter(|&i| version(i).is_some() && !changed(i))
             .collect();
         order.extend((0..cands.len()).filter(|&i| version(i).is_some() && changed(i)));
-        let mut cases: HashMap<&str, Holder> = HashMap::new();
-        let mut bills: HashMap<&str, Holder> = HashMap::new();
+        let ids: usize = order
+            .iter()
+            .filter_map(|&i| version(i))
+            .map(|c| c.refs.cases.len())
+            .sum();
+        let mut cases: FastMap<&str, Holder> = FastMap::default();
+        cases.reserve(ids + main.refs.cases.len());
+        let mut bills: FastMap<&str, Holder> = FastMap::default();
         let mut losers: BTreeMap<usize, Vec<Conflict>> = BTreeMap::new();
         main_conflicts.clear();
         let mut admitted: Vec<(Holder, &Checked)> = Vec::new();
@@ -88,23 +117,39 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                 .map(|&i| (Holder::Include(i), version(i).expect("ordered"))),
         ) {
             let mut problems = Vec::new();
-            let mut own_cases: HashSet<&str> = HashSet::new();
+            // Inserted as we go (one hash lookup per id), taken out again
+            // if this file loses.
+            let mut added: Vec<&str> = Vec::new();
             for (id, span) in &c.refs.cases {
-                if let Some(&other) = cases.get(id.as_str()) {
+                match cases.entry(id.as_str()) {
+                    std::collections::hash_map::Entry::Occupied(o) => {
+                        let msg = if *o.get() == holder {
+                            format!("duplicate case id \"{id}\"")
+                        } else {
+                            format!("duplicate case id \"{id}\": also in {}", name(*o.get()))
+                        };
+                        problems.push((
+                            span.clone(),
+                            msg,
+                            "case ids must be unique across all files".to_string(),
+                        ));
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(holder);
+                        added.push(id.as_str());
+                    }
+                }
+                if !bills.is_empty() && bills.contains_key(id.as_str()) {
                     problems.push((
                         span.clone(),
-                        format!("duplicate case id \"{id}\": also in {}", name(other)),
-                        "case ids must be unique across all files".to_string(),
-                    ));
-                } else if !own_cases.insert(id.as_str()) {
-                    problems.push((
-                        span.clone(),
-                        format!("duplicate case id \"{id}\""),
-                        "case ids must be unique across all files".to_string(),
+                        format!(
+                            "case id \"{id}\" is also a bill id; plan and upcoming could not tell them apart"
+                        ),
+                        "rename the bill or the case".to_string(),
                     ));
                 }
             }
-            let mut own_bills: HashSet<&str> = HashSet::new();
+            let mut own_bills: FastSet<&str> = FastSet::default();
             for (id, span) in &c.refs.bills {
                 if let Some(&other) = bills.get(id.as_str()) {
                     problems.push((
@@ -119,7 +164,7 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                         "bill ids must be unique across all files".to_string(),
                     ));
                 }
-                if cases.contains_key(id.as_str()) || own_cases.contains(id.as_str()) {
+                if cases.contains_key(id.as_str()) {
                     problems.push((
                         span.clone(),
                         format!(
@@ -129,28 +174,17 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                     ));
                 }
             }
-            for (id, span) in &c.refs.cases {
-                if bills.contains_key(id.as_str()) {
-                    problems.push((
-                        span.clone(),
-                        format!(
-                            "case id \"{id}\" is also a bill id; plan and upcoming could not tell them apart"
-                        ),
-                        "rename the bill or the case".to_string(),
-                    ));
-                }
-            }
             match holder {
                 Holder::Include(i) if !problems.is_empty() => {
-                    losers.entry(i).or_default().extend(problems)
+                    for id in added {
+                        cases.remove(id);
+                    }
+                    losers.entry(i).or_default().extend(problems);
                 }
                 _ => {
-                    main_conflicts.extend(problems);
                     // The main file is never left out here: a broken main
                     // keeps its last good copy before admission starts.
-                    for id in own_cases {
-                        cases.insert(id, holder);
-                    }
+                    main_conflicts.extend(problems);
                     for id in own_bills {
                         bills.insert(id, holder);
                     }

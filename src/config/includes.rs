@@ -48,9 +48,15 @@ pub(super) fn expand(
     let root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let main_real = std::fs::canonicalize(main_path).ok();
     let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
+    // Whether each directory (and all above it) is safe, checked once.
+    let mut checked: std::collections::HashMap<PathBuf, bool> = Default::default();
     // Reports each unsafe directory once; says whether `dir` is safe.
     let mut report_dirs = |dir: &Path, span: Range<usize>, d: &mut Diagnostics| -> bool {
+        if let Some(&safe) = checked.get(dir) {
+            return safe;
+        }
         let found = unsafe_dirs(dir, env);
+        checked.insert(dir.to_path_buf(), found.is_empty());
         for u in &found {
             if reported.insert(u.dir.clone()) {
                 d.error(file, span.clone(), u.message.clone())
@@ -149,6 +155,22 @@ fn near_misses(dir: &Path, pattern: &str) -> Vec<PathBuf> {
             looks && !name.starts_with('.') && pat.as_ref().is_none_or(|g| !g.matches_path(p))
         })
         .collect()
+}
+
+/// Every file the patterns match, without the checks of [`expand`]: a
+/// cheap look for "did the set of files change?".
+pub(super) fn list(main_path: &Path, patterns: &[String]) -> Vec<PathBuf> {
+    let base = main_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for p in patterns {
+        if let Some(full) = base.join(p).to_str() {
+            out.extend(matches(full).unwrap_or_default());
+        }
+    }
+    out
 }
 
 /// Every path matching `pattern`, sorted: directories through `glob`, the

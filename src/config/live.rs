@@ -59,10 +59,13 @@ pub struct FileStatus {
     pub problems: Option<Arc<Diagnostics>>,
     /// The cases of the version in effect (for a file not tracked, what
     /// could be read of it): case id and caseworker id.
-    pub cases: Vec<(String, String)>,
+    pub cases: Cases,
     /// A hash of the version on disk (None when it cannot be read).
     pub disk_hash: Option<String>,
 }
+
+/// Case ids and their caseworkers' ids, shared between reloads.
+pub type Cases = Arc<[(String, String)]>;
 
 /// A checked version of one file.
 #[derive(Debug, Clone)]
@@ -71,6 +74,7 @@ pub(super) struct Checked {
     pub file: Arc<CaseFile>,
     pub refs: Arc<Refs>,
     pub years: Arc<BTreeSet<i32>>,
+    pub cases: Cases,
     /// The text, kept until it is written to the store.
     pub text: Option<Arc<str>>,
 }
@@ -111,6 +115,8 @@ struct Unit {
     /// The last good version from the store, when there is one.
     good: Option<Checked>,
     good_since: Option<String>,
+    /// The hash of the stored good version, if any.
+    stored_hash: Option<String>,
 }
 
 /// A version that is not good: its diagnostics, and what could be read of
@@ -118,7 +124,7 @@ struct Unit {
 #[derive(Debug, Clone)]
 struct Problems {
     diags: Arc<Diagnostics>,
-    cases: Vec<(String, String)>,
+    cases: Cases,
     /// Part of `check`'s output (false when already reported elsewhere,
     /// at the include pattern).
     echo: bool,
@@ -189,11 +195,14 @@ fn read_main(
         return Err(d);
     }
     let hash = content_hash(text.as_bytes());
+    let cases = cases_of(&own, &ctx.caseworker_ids);
+    drop(ctx);
     Ok(MainRead {
         settings,
         includes,
         own: Checked {
             hash,
+            cases,
             file: Arc::new(own),
             refs: Arc::new(refs),
             years: Arc::new(years),
@@ -234,13 +243,14 @@ fn check_include(
     match checked {
         Some((cf, refs)) if !d.has_errors() => Ok(Checked {
             hash: content_hash(text.as_bytes()),
+            cases: cases_of(&cf, &ctx.caseworker_ids),
             file: Arc::new(cf),
             refs: Arc::new(refs),
             years: Arc::new(years),
             text: Some(text.into()),
         }),
         _ => Err(Problems {
-            cases: salvage_cases(&text),
+            cases: salvage_cases(&text).into(),
             diags: Arc::new(d),
             echo: true,
         }),
@@ -263,7 +273,7 @@ fn read_include(
         None => (
             Err(Problems {
                 diags: Arc::new(d),
-                cases: Vec::new(),
+                cases: Vec::new().into(),
                 echo: true,
             }),
             None,
@@ -308,17 +318,15 @@ fn rel_of(root: &Path, path: &Path) -> String {
 }
 
 /// The cases of a checked file: id and caseworker id.
-fn cases_of(c: &Checked, settings: &Settings) -> Vec<(String, String)> {
-    c.file
-        .cases
+fn cases_of(f: &CaseFile, caseworker_ids: &[&str]) -> Cases {
+    f.cases
         .iter()
         .map(|k| {
-            let cw = settings
-                .caseworkers
+            let cw = caseworker_ids
                 .get(k.caseworker)
-                .map(|w| w.id.clone())
+                .copied()
                 .unwrap_or_default();
-            (k.id.clone(), cw)
+            (k.id.clone(), cw.to_string())
         })
         .collect()
 }
@@ -363,12 +371,14 @@ impl Live {
         if Meta::of(&self.config.path) != self.main_meta {
             return true;
         }
-        let mut d = Diagnostics::default();
-        let f = d.add_source(&self.config.path, String::new());
-        let env = Env::default();
-        let now = includes::expand(&self.config.path, f, &self.include_patterns(), &env, &mut d);
-        let matched: Vec<&PathBuf> = self.units.iter().map(|u| &u.path).collect();
-        if now.files.iter().collect::<Vec<_>>() != matched {
+        let main = std::fs::canonicalize(&self.config.path).ok();
+        let mut now = includes::list(&self.config.path, &self.settings.service.include);
+        now.retain(|p| std::fs::canonicalize(p).ok() != main);
+        now.sort();
+        now.dedup();
+        let mut matched: Vec<PathBuf> = self.units.iter().map(|u| u.path.clone()).collect();
+        matched.sort();
+        if now != matched {
             return true;
         }
         self.units.iter().any(|u| Meta::of(&u.path) != u.meta)
@@ -520,7 +530,8 @@ impl Live {
                 disk,
                 disk_hash,
                 good,
-                good_since: stored_meta.map(|m| m.since),
+                good_since: stored_meta.as_ref().map(|m| m.since.clone()),
+                stored_hash: stored_meta.map(|m| m.hash),
             }
         });
         let mut units: Vec<Unit> = evaluated;
@@ -540,24 +551,24 @@ impl Live {
                 meta: None,
                 disk: Err(Problems {
                     diags: Arc::new(d),
-                    cases: Vec::new(),
+                    cases: Vec::new().into(),
                     echo: false,
                 }),
                 disk_hash: None,
                 good,
                 good_since: opts.store.and_then(|s| s.meta(&rel)).map(|m| m.since),
+                stored_hash: None,
             });
         }
         // 4. Across files: who is in effect.
-        let stored_hash = |u: &Unit| opts.store.and_then(|s| s.meta(&u.rel)).map(|m| m.hash);
         let candidates: Vec<Candidate<'_>> = units
             .iter()
             .map(|u| Candidate {
                 rel: &u.rel,
                 disk: u.disk.as_ref().ok(),
                 good: u.good.as_ref(),
-                changed: match (&u.disk, stored_hash(u)) {
-                    (Ok(c), Some(h)) => c.hash != h,
+                changed: match (&u.disk, &u.stored_hash) {
+                    (Ok(c), Some(h)) => c.hash != *h,
                     _ => true,
                 },
             })
@@ -609,18 +620,18 @@ impl Live {
                     };
                     in_effect.push(Arc::clone(&c.file));
                     years.extend(c.years.iter());
-                    (State::InEffect, cases_of(c, &settings), None)
+                    (State::InEffect, Arc::clone(&c.cases), None)
                 }
                 Some(super::admit::Which::Good) => {
                     let c = u.good.as_ref().expect("chosen good exists");
                     in_effect.push(Arc::clone(&c.file));
                     years.extend(c.years.iter());
-                    (State::Held, cases_of(c, &settings), u.good_since.clone())
+                    (State::Held, Arc::clone(&c.cases), u.good_since.clone())
                 }
                 None => {
                     let cases = match &u.disk {
-                        Err(p) => p.cases.clone(),
-                        Ok(c) => cases_of(c, &settings),
+                        Err(p) => Arc::clone(&p.cases),
+                        Ok(c) => Arc::clone(&c.cases),
                     };
                     (State::NotTracked, cases, None)
                 }
@@ -659,7 +670,7 @@ impl Live {
             state: main_state,
             since: main_since,
             problems: main_problems,
-            cases: cases_of(&main.own, &settings),
+            cases: Arc::clone(&main.own.cases),
             disk_hash: disk_hash.clone(),
         };
         Ok(Live {
@@ -687,7 +698,7 @@ impl Live {
                     let meta = Stored {
                         hash: self.own.hash.clone(),
                         since: now.to_string(),
-                        cases: self.main.cases.clone(),
+                        cases: self.main.cases.to_vec(),
                     };
                     store.put(&self.main.rel, &text, &meta)?;
                     written += 1;
@@ -700,16 +711,18 @@ impl Live {
             }
             let Ok(c) = &mut u.disk else { continue };
             let Some(text) = c.text.take() else { continue };
-            if store.meta(&u.rel).map(|m| m.hash) == Some(c.hash.clone()) {
+            if u.stored_hash.as_ref() == Some(&c.hash) {
                 continue;
             }
             let meta = Stored {
                 hash: c.hash.clone(),
                 since: now.to_string(),
-                cases: st.cases.clone(),
+                cases: st.cases.to_vec(),
             };
             store.put(&u.rel, &text, &meta)?;
             u.good = None;
+            u.stored_hash = Some(c.hash.clone());
+            u.good_since = Some(now.to_string());
             written += 1;
         }
         for (rel, _) in std::mem::take(&mut self.vanished) {

@@ -378,7 +378,7 @@ impl Daemon {
                 ),
             };
             let mut seen = std::collections::BTreeSet::new();
-            for (_, cw) in &f.cases {
+            for (_, cw) in f.cases.iter() {
                 if let Some(i) = self.cfg.caseworker(cw) {
                     if seen.insert(i) {
                         out[i].push(line.clone());

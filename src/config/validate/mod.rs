@@ -196,6 +196,8 @@ impl Checker<'_> {
 /// What case files are validated against: the main file's settings.
 pub(super) struct Context<'a> {
     pub caseworkers: HashMap<&'a str, usize>,
+    /// Caseworker ids by index.
+    pub caseworker_ids: Vec<&'a str>,
     pub kinds: &'a BTreeMap<String, Kind>,
     pub defaults: &'a ReminderRules,
     pub calendar: &'a Calendar,
@@ -239,6 +241,7 @@ impl<'a> Context<'a> {
                 .enumerate()
                 .map(|(i, cw)| (cw.id.as_str(), i))
                 .collect(),
+            caseworker_ids: s.caseworkers.iter().map(|c| c.id.as_str()).collect(),
             kinds: &s.kinds,
             defaults: &s.reminders,
             calendar: &s.calendar,
