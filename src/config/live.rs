@@ -368,20 +368,28 @@ impl Live {
     /// Has any file changed on disk since this was loaded? A cheap look at
     /// metadata, and at which files the patterns match.
     pub fn changed_on_disk(&self) -> bool {
-        if Meta::of(&self.config.path) != self.main_meta {
+        let main = Meta::of(&self.config.path);
+        if main != self.main_meta {
             return true;
         }
-        let main = std::fs::canonicalize(&self.config.path).ok();
-        let mut now = includes::list(&self.config.path, &self.settings.service.include);
-        now.retain(|p| std::fs::canonicalize(p).ok() != main);
-        now.sort();
-        now.dedup();
-        let mut matched: Vec<PathBuf> = self.units.iter().map(|u| u.path.clone()).collect();
-        matched.sort();
-        if now != matched {
-            return true;
-        }
-        self.units.iter().any(|u| Meta::of(&u.path) != u.meta)
+        // One stat per file: the set of files and each one's metadata.
+        let mut now: Vec<(PathBuf, Option<Meta>)> =
+            includes::list(&self.config.path, &self.settings.service.include)
+                .into_iter()
+                .map(|p| {
+                    let m = Meta::of(&p);
+                    (p, m)
+                })
+                .filter(|(_, m)| {
+                    // The main file, if a pattern matches it, is not an include.
+                    !(m.is_some() && main.is_some_and(|x| m.is_some_and(|m| m.dev == x.dev && m.ino == x.ino)))
+                })
+                .collect();
+        now.sort_by(|a, b| a.0.cmp(&b.0));
+        now.dedup_by(|a, b| a.0 == b.0);
+        let mut had: Vec<(&PathBuf, Option<Meta>)> = self.units.iter().map(|u| (&u.path, u.meta)).collect();
+        had.sort_by(|a, b| a.0.cmp(b.0));
+        now.len() != had.len() || now.iter().zip(&had).any(|(n, h)| &n.0 != h.0 || n.1 != h.1)
     }
 
     fn include_patterns(&self) -> Vec<(String, std::ops::Range<usize>)> {
@@ -548,7 +556,7 @@ impl Live {
             units.push(Unit {
                 rel: rel.clone(),
                 path: p.clone(),
-                meta: None,
+                meta: Meta::of(p),
                 disk: Err(Problems {
                     diags: Arc::new(d),
                     cases: Vec::new().into(),
