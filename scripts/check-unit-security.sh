@@ -131,6 +131,35 @@ else
     echo "OK: verify clean"
 fi
 
+# --- watching the config needs no extra permission ------------------------------
+# The daemon watches /etc/docket with inotify (epoll underneath): those system
+# calls must be in the unit's allow-list and in none of its deny-lists.
+echo
+echo "== inotify under SystemCallFilter="
+allow=$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$unit")
+deny=$(sed -n 's/^SystemCallFilter=~\(.*\)/\1/p' "$unit")
+# The system calls of a set of filter groups, groups inside groups included.
+expand() {
+    local g
+    for g in $1; do
+        systemd-analyze syscall-filter "$g" 2>/dev/null | sed -n 's/^ \{4\}\([@a-z0-9_-]*\)$/\1/p' |
+            while read -r item; do
+                if [[ $item == @* ]]; then expand "$item"; else echo "$item"; fi
+            done
+    done
+}
+allowed=$(expand "$allow")
+denied=$(expand "$deny")
+watch_ok=1
+for call in inotify_init1 inotify_add_watch inotify_rm_watch epoll_wait; do
+    if ! grep -qx "$call" <<<"$allowed" || grep -qx "$call" <<<"$denied"; then
+        echo "FAIL: $call is not allowed by the unit's SystemCallFilter="
+        watch_ok=0
+        status=1
+    fi
+done
+(( watch_ok )) && echo "OK: inotify_init1, inotify_add_watch, inotify_rm_watch, epoll_wait allowed"
+
 # --- sysusers.d / tmpfiles.d ---------------------------------------------------
 echo
 echo "== systemd-sysusers + systemd-tmpfiles --create --root=<tmp>"
