@@ -308,6 +308,35 @@ pub fn salvage_cases(text: &str) -> Vec<(String, String)> {
     out
 }
 
+/// `[service] state_dir` from a main file that may not validate: as TOML
+/// if it parses, else from the line.
+fn salvage_state_dir(text: &str) -> Option<String> {
+    if let Ok(t) = toml::from_str::<toml::Table>(text) {
+        return t
+            .get("service")?
+            .get("state_dir")?
+            .as_str()
+            .map(str::to_string);
+    }
+    let mut in_service = false;
+    for l in text.lines() {
+        let l = l.trim();
+        if l.starts_with('[') {
+            in_service = l == "[service]";
+        } else if in_service {
+            if let Some(rest) = l.strip_prefix("state_dir") {
+                let v = rest
+                    .trim_start()
+                    .strip_prefix('=')?
+                    .trim()
+                    .strip_prefix('"')?;
+                return Some(v[..v.find('"')?].to_string());
+            }
+        }
+    }
+    None
+}
+
 /// The relative path of `path` under `root`, for messages and the store.
 fn rel_of(root: &Path, path: &Path) -> String {
     let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -382,12 +411,15 @@ impl Live {
                 })
                 .filter(|(_, m)| {
                     // The main file, if a pattern matches it, is not an include.
-                    !(m.is_some() && main.is_some_and(|x| m.is_some_and(|m| m.dev == x.dev && m.ino == x.ino)))
+                    !(m.is_some()
+                        && main
+                            .is_some_and(|x| m.is_some_and(|m| m.dev == x.dev && m.ino == x.ino)))
                 })
                 .collect();
         now.sort_by(|a, b| a.0.cmp(&b.0));
         now.dedup_by(|a, b| a.0 == b.0);
-        let mut had: Vec<(&PathBuf, Option<Meta>)> = self.units.iter().map(|u| (&u.path, u.meta)).collect();
+        let mut had: Vec<(&PathBuf, Option<Meta>)> =
+            self.units.iter().map(|u| (&u.path, u.meta)).collect();
         had.sort_by(|a, b| a.0.cmp(b.0));
         now.len() != had.len() || now.iter().zip(&had).any(|(n, h)| &n.0 != h.0 || n.1 != h.1)
     }
@@ -441,6 +473,12 @@ impl Live {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "docket.toml".into());
+        // Where a broken main file would keep its state: its own
+        // `state_dir`, read as well as its text allows.
+        let salvaged_dir = disk_text
+            .as_deref()
+            .and_then(salvage_state_dir)
+            .map(|d| path.parent().unwrap_or(Path::new(".")).join(d));
         let (read, main_state, main_problems) = match disk_text {
             Some(text) => match read_main(path, text, false, env) {
                 Ok(m) => {
@@ -462,9 +500,12 @@ impl Live {
         let (main, main_state, main_since) = match read {
             Some(m) => (m, main_state, None),
             None => {
+                let own = salvaged_dir.map(|d| Store::new(&d, path));
                 let stored = opts
                     .store
-                    .and_then(|s| Some((s.read(&main_rel)?, s.meta(&main_rel))));
+                    .into_iter()
+                    .chain(own.as_ref())
+                    .find_map(|s| Some((s.read(&main_rel)?, s.meta(&main_rel))));
                 match stored
                     .and_then(|(t, meta)| read_main(path, t, true, env).ok().map(|m| (m, meta)))
                 {

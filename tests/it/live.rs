@@ -423,3 +423,51 @@ fn a_case_file_saved_with_the_wrong_name_is_a_warning_and_its_caseworker_is_told
     assert!(m.body.contains("kz-0300.toml.txt"), "{}", m.body);
     assert!(m.body.contains("KZ-0300"), "{}", m.body);
 }
+
+#[test]
+fn a_broken_main_config_starts_on_its_last_good_copy_and_says_so_or_refuses_without_one() {
+    let e = Env::new();
+    put(e.dir(), "a.toml", &case("KZ-0001", "aigerim", "2026-06-03"));
+    let good = std::fs::read_to_string(&e.cfg).unwrap();
+    let broken = good.replace(
+        "timezone = \"Asia/Almaty\"",
+        "timezone = \"Asia/Almaty\"\ncolour = \"red\"",
+    );
+    // No good copy yet: refused, as always.
+    write_config(e.dir(), "docket.toml", &broken);
+    let pre = docket(&e.cfg, &["check", "--startup"]);
+    assert_eq!(pre.status.code(), Some(78), "{}", stderr(&pre));
+    assert_eq!(
+        docket(&e.cfg, &["run", "--once", "--today", D])
+            .status
+            .code(),
+        Some(78)
+    );
+    // A good run keeps a copy; broken again, docket starts on the copy.
+    write_config(e.dir(), "docket.toml", &good);
+    assert_eq!(
+        docket(&e.cfg, &["run", "--once", "--today", D])
+            .status
+            .code(),
+        Some(0)
+    );
+    write_config(e.dir(), "docket.toml", &broken);
+    assert_eq!(
+        docket(&e.cfg, &["check", "--startup"]).status.code(),
+        Some(0)
+    );
+    let o = docket(&e.cfg, &["run", "--once", "--today", "2026-06-29"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("THE MAIN CONFIG ON DISK HAS ERRORS"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(e
+        .mails()
+        .iter()
+        .any(|m| m.header("To") == Some("it@ngo.example")
+            && m.header("Subject")
+                .unwrap_or("")
+                .contains("the main config has errors")));
+}
