@@ -109,6 +109,9 @@ pub struct Mail {
     pub sendmail_command: PathBuf,
     /// Directory whose templates override the built-in ones.
     pub templates_dir: Option<PathBuf>,
+    /// Where the caseworker guide is, for every digest's footer; `{lang}`
+    /// stands for the caseworker's language.
+    pub guide_url: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,10 +135,34 @@ pub struct ReminderRules {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Kind {
-    pub label: Option<String>,
+    pub label: Label,
     pub valid_for: Option<Duration>,
     pub answer_within: Option<Duration>,
     pub rules: ReminderRules,
+}
+
+/// A kind's label as the config gives it: one text for every language,
+/// and/or one per language. What a digest shows when a language is missing
+/// is decided by the mailer (built-in labels first, then English).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Label {
+    /// `label = "..."`: the same in every language.
+    pub any: Option<String>,
+    pub en: Option<String>,
+    pub ru: Option<String>,
+    pub kk: Option<String>,
+}
+
+impl Label {
+    /// The label written for `lang`, if any.
+    pub fn get(&self, lang: Language) -> Option<&str> {
+        match lang {
+            Language::En => self.en.as_deref(),
+            Language::Ru => self.ru.as_deref(),
+            Language::Kk => self.kk.as_deref(),
+        }
+        .or(self.any.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -347,6 +374,32 @@ impl Config {
     pub fn bill(&self, i: usize) -> &Bill {
         let (f, b) = self.bill_refs[i];
         &self.files[f as usize].bills[b as usize]
+    }
+
+    /// The file case `r` is written in.
+    pub fn case_path(&self, r: CaseRef) -> &std::path::Path {
+        &self.files[r.file as usize].path
+    }
+
+    /// The file bill number `i` is written in.
+    pub fn bill_path(&self, i: usize) -> &std::path::Path {
+        &self.files[self.bill_refs[i].0 as usize].path
+    }
+
+    /// `path` as the people editing the config know it: relative to the
+    /// main config's directory when it is inside it.
+    pub fn shown_path<'p>(&self, path: &'p std::path::Path) -> std::borrow::Cow<'p, str> {
+        let base = self.path.parent().unwrap_or(std::path::Path::new(""));
+        let rel = path
+            .strip_prefix(base)
+            .ok()
+            .filter(|r| !r.as_os_str().is_empty())
+            .unwrap_or(path);
+        let rel = rel.strip_prefix(".").unwrap_or(rel);
+        match rel.to_string_lossy() {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s),
+            std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s),
+        }
     }
 
     pub fn bill_count(&self) -> usize {

@@ -70,6 +70,51 @@ pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
     })
 }
 
+/// `label = "Refugee certificate"`, or one per language:
+/// `label = { en = "Refugee certificate", ru = "Удостоверение беженца" }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawLabel {
+    pub any: Option<String>,
+    pub en: Option<String>,
+    pub ru: Option<String>,
+    pub kk: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RawLabel {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Table {
+            en: Option<String>,
+            ru: Option<String>,
+            kk: Option<String>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Text(String),
+            Table(Table),
+        }
+        match Either::deserialize(de) {
+            Ok(Either::Text(s)) => Ok(RawLabel {
+                any: Some(s),
+                ..RawLabel::default()
+            }),
+            Ok(Either::Table(t)) => Ok(RawLabel {
+                any: None,
+                en: t.en,
+                ru: t.ru,
+                kk: t.kk,
+            }),
+            Err(_) => Err(D::Error::custom(
+                "label is a quoted string, or a table with one per language: \
+                 label = { en = \"Refugee certificate\", ru = \"Удостоверение беженца\", kk = \"Босқын куәлігі\" }",
+            )),
+        }
+    }
+}
+
 /// The main config file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +165,7 @@ pub struct RawMail {
     pub dir: Option<S<String>>,
     pub sendmail_command: Option<S<String>>,
     pub templates_dir: Option<S<String>>,
+    pub guide_url: Option<S<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,7 +199,7 @@ pub struct RawReminders {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawKind {
-    pub label: Option<S<String>>,
+    pub label: Option<S<RawLabel>>,
     pub valid_for: Option<S<String>>,
     pub answer_within: Option<S<String>>,
     pub lead_days: Option<S<Vec<S<i64>>>>,

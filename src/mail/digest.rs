@@ -1,17 +1,17 @@
 //! Digest emails: one per recipient per pass, most urgent first, as plain
-//! text and HTML rendered from minijinja templates.
+//! text and HTML rendered from minijinja templates; what they show and in
+//! what order is [`super::view`].
 //!
 //! Privacy: the subject carries the date, counts and case references only.
 //! Person names, event titles (free text that may name someone) and
 //! document numbers go into bodies only when `[privacy]` allows.
 
-use super::texts::{texts, Texts};
+use super::texts::texts;
 use crate::config::model::{Config, Language};
-use crate::engine::{Item, ItemType, Source, Step};
+use crate::engine::{Item, Step};
 use chrono::NaiveDate;
 use lettre::message::Message;
-use minijinja::{context, Environment};
-use serde::Serialize;
+use minijinja::Environment;
 
 const TEXT_TEMPLATE: &str = include_str!("templates/digest.txt.j2");
 const HTML_TEMPLATE: &str = include_str!("templates/digest.html.j2");
@@ -28,29 +28,6 @@ pub struct Entry<'a> {
     /// Sent after `due_date` (catch-up after downtime or an outage).
     pub late: bool,
     pub role: Role,
-}
-
-/// What the templates see for one entry.
-#[derive(Debug, Serialize)]
-struct View {
-    case: String,
-    item: &'static str,
-    kind: String,
-    label: String,
-    deadline: String,
-    act_by: String,
-    days_left: i64,
-    days_left_text: String,
-    step: String,
-    overdue: bool,
-    late: bool,
-    late_text: String,
-    action: String,
-    person: Option<String>,
-    number: Option<String>,
-    title: Option<String>,
-    /// For a supervisor's copy: whose item it is.
-    caseworker: Option<String>,
 }
 
 /// A rendered digest, ready to send.
@@ -85,6 +62,13 @@ impl Templates {
         env.add_template_owned("digest.txt.j2", load("digest.txt.j2", TEXT_TEMPLATE))?;
         env.add_template_owned("digest.html.j2", load("digest.html.j2", HTML_TEMPLATE))?;
         Ok(Templates { env })
+    }
+
+    /// The plain-text and the HTML part of a digest.
+    pub fn render(&self, view: &super::view::View) -> Result<(String, String), RenderError> {
+        let text = self.env.get_template("digest.txt.j2")?.render(view)?;
+        let html = self.env.get_template("digest.html.j2")?.render(view)?;
+        Ok((text, html))
     }
 }
 
@@ -135,13 +119,14 @@ pub fn sort_entries(entries: &mut [Entry<'_>]) {
 /// The subject: date, counts, case references. Nothing else, ever.
 pub fn subject(lang: Language, today: NaiveDate, entries: &[Entry<'_>]) -> String {
     let t = texts(lang);
-    let overdue = entries.iter().filter(|e| e.step.is_overdue()).count();
-    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.reference).collect();
-    cases.dedup();
-    let mut uniq = Vec::new();
-    for c in cases {
-        if !uniq.contains(&c) {
-            uniq.push(c);
+    let overdue = entries
+        .iter()
+        .filter(|e| super::view::is_overdue(e, today))
+        .count();
+    let mut uniq: Vec<&str> = Vec::new();
+    for e in entries {
+        if !uniq.contains(&e.item.reference) {
+            uniq.push(e.item.reference);
         }
     }
     let shown: Vec<&str> = uniq.iter().take(6).copied().collect();
@@ -165,6 +150,7 @@ pub fn subject(lang: Language, today: NaiveDate, entries: &[Entry<'_>]) -> Strin
 }
 
 /// Render one digest for caseworker `recipient` (index into the config).
+/// `notes` are lines put above everything (files held back).
 pub fn render(
     cfg: &Config,
     templates: &Templates,
@@ -176,31 +162,9 @@ pub fn render(
 ) -> Result<Digest, RenderError> {
     sort_entries(entries);
     let cw = &cfg.caseworkers[recipient];
-    let t = texts(cw.language);
-    let views: Vec<View> = entries
-        .iter()
-        .map(|e| view(cfg, e, today, cw.language))
-        .collect();
     let subject = subject(cw.language, today, entries);
-    let own: Vec<&View> = views.iter().filter(|v| v.caseworker.is_none()).collect();
-    let team: Vec<&View> = views.iter().filter(|v| v.caseworker.is_some()).collect();
-    let ctx = context! {
-        today => today.to_string(),
-        greeting => t.greeting,
-        intro => t.intro,
-        team_intro => t.team_intro,
-        own => own,
-        team => team,
-        t => context! {
-            case => t.case, deadline => t.deadline, act_by => t.act_by, left => t.left,
-            person => t.person, number => t.number, title => t.title, caseworker => t.caseworker,
-            footer => t.footer, late => t.late_word,
-        },
-        lang => cw.language.code(),
-        notes => notes,
-    };
-    let text = templates.env.get_template("digest.txt.j2")?.render(&ctx)?;
-    let html = templates.env.get_template("digest.html.j2")?.render(&ctx)?;
+    let view = super::view::build(cfg, recipient, today, entries, notes);
+    let (text, html) = templates.render(&view)?;
     let message = super::message::digest(
         &cfg.mail.from,
         &cw.email,
@@ -214,106 +178,6 @@ pub fn render(
         message_id: message_id.to_string(),
         subject,
         recipient: cw.id.clone(),
-    })
-}
-
-fn view(cfg: &Config, e: &Entry<'_>, today: NaiveDate, lang: Language) -> View {
-    let t = texts(lang);
-    let it = e.item;
-    let names = cfg.privacy.names_in_email;
-    let numbers = cfg.privacy.numbers_in_email;
-    let (person, number, title) = match it.source {
-        Source::Document { case, index } => {
-            let c = cfg.case(case);
-            (c.person.as_ref(), c.documents[index].number.as_ref(), None)
-        }
-        Source::Request { case, index } => {
-            let c = cfg.case(case);
-            (c.person.as_ref(), c.requests[index].number.as_ref(), None)
-        }
-        Source::Event { case, index } => {
-            let c = cfg.case(case);
-            (c.person.as_ref(), None, Some(&c.events[index].title))
-        }
-        Source::Bill { .. } => (None, None, None),
-    };
-    let label = match it.item {
-        ItemType::Bill => match e.step {
-            Step::Review(_) => t.bill_review.to_string(),
-            _ => format!("{} → {}", bill_title(cfg, it), it.kind),
-        },
-        _ => cfg
-            .kinds
-            .get(it.kind)
-            .and_then(|k| k.label.clone())
-            .unwrap_or_else(|| it.kind.replace('_', " ")),
-    };
-    let days_left = (it.act_by - today).num_days();
-    let action = action(t, it, e.step, &label);
-    View {
-        case: it.reference.to_string(),
-        item: it.item.as_str(),
-        kind: it.kind.to_string(),
-        label,
-        deadline: it.deadline.to_string(),
-        act_by: it.act_by.to_string(),
-        days_left,
-        days_left_text: match days_left {
-            0 => t.today.to_string(),
-            n if n < 0 => format!("{} {}", t.overdue_by, -n),
-            n => format!("{n}"),
-        },
-        step: e.step.label(),
-        overdue: e.step.is_overdue(),
-        late: e.late,
-        late_text: if e.late {
-            format!("{} {}", t.late_text, e.due_date)
-        } else {
-            String::new()
-        },
-        action,
-        person: person.filter(|_| names).map(|p| p.expose().to_string()),
-        number: number.filter(|_| numbers).map(|n| n.expose().to_string()),
-        title: title
-            .filter(|t| names && !t.expose().is_empty())
-            .map(|t| t.expose().to_string()),
-        caseworker: (e.role == Role::Cc).then(|| {
-            it.to
-                .iter()
-                .map(|&c| cfg.caseworkers[c].id.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        }),
-    }
-}
-
-fn bill_title(cfg: &Config, it: &Item<'_>) -> String {
-    match it.source {
-        Source::Bill { bill } if !cfg.bill(bill).title.is_empty() => cfg.bill(bill).title.clone(),
-        _ => it.reference.to_string(),
-    }
-}
-
-/// What to do, in the caseworker's language.
-fn action(t: &Texts, it: &Item<'_>, step: Step, label: &str) -> String {
-    let fill = |s: &str| {
-        s.replace("{deadline}", &it.deadline.to_string())
-            .replace("{act_by}", &it.act_by.to_string())
-            .replace("{label}", label)
-            .replace("{stage}", it.kind)
-            .replace("{current}", it.status)
-    };
-    fill(match (it.item, step) {
-        (ItemType::Document, Step::Overdue(_)) => t.doc_overdue,
-        (ItemType::Document, _) => t.doc_lead,
-        (ItemType::Request, Step::Overdue(_)) => t.req_overdue,
-        (ItemType::Request, _) => t.req_lead,
-        (ItemType::Event, _) => t.event_lead,
-        (ItemType::Bill, Step::Review(_)) => t.bill_review_action,
-        (ItemType::Bill, Step::Stage) => t.bill_stage,
-        (ItemType::Bill, Step::Unblocked) => t.bill_unblocked,
-        (ItemType::Bill, Step::Overdue(_)) => t.bill_overdue,
-        (ItemType::Bill, _) => t.bill_lead,
     })
 }
 

@@ -13,7 +13,9 @@ pub mod digest;
 pub mod message;
 pub mod smtp;
 pub use smtp::chain as error_chain;
+mod labels;
 mod texts;
+pub mod view;
 
 use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;

@@ -648,16 +648,27 @@ pub fn closed_port() -> u16 {
     port
 }
 
-/// The numbered entries of a digest's text part ("1. KZ-1002 — ..."),
-/// both the caseworker's own and the escalated ones.
+/// The items of a digest's text part, each with its case's heading
+/// ("KZ-0042 · Gulnar Fictional * Refugee certificate [OVERDUE]"), both the
+/// caseworker's own and the escalated ones, in the order shown. An item is
+/// a "  * label" line; its case is the last line above it that starts in
+/// the first column. In a supervisor's part, the caseworker's name (the
+/// "-- Aigerim Example (aigerim)" line) comes first.
 pub fn entries(text: &str) -> Vec<String> {
-    text.lines()
-        .filter(|l| {
-            let digits = l.chars().take_while(|c| c.is_ascii_digit()).count();
-            digits > 0 && l[digits..].starts_with(". ")
-        })
-        .map(str::to_string)
-        .collect()
+    let (mut case, mut whose) = ("", "");
+    let mut out = Vec::new();
+    for l in text.lines() {
+        if let Some(item) = l.strip_prefix("  * ") {
+            out.push(format!("{whose}{case} * {item}"));
+        } else if let Some(cw) = l.strip_prefix("-- ").filter(|_| l.len() > 3) {
+            // A supervisor's copies come under their caseworker's name.
+            whose = cw;
+            case = "";
+        } else if !l.is_empty() && !l.starts_with(' ') {
+            case = l;
+        }
+    }
+    out
 }
 
 // A daemon process for tests that signal it.

@@ -29,6 +29,7 @@ pub(super) fn mail(
         dir: state_dir.join("outbox"),
         sendmail_command: PathBuf::from("/usr/sbin/sendmail"),
         templates_dir: None,
+        guide_url: DEFAULT_GUIDE_URL.into(),
     };
     let Some(m) = m else { return out };
     let span = m.span();
@@ -182,8 +183,23 @@ pub(super) fn mail(
         }
         out.templates_dir = Some(p);
     }
+    if let Some(g) = &m.guide_url {
+        let v = g.get_ref().trim();
+        if v.is_empty() || v.chars().any(char::is_control) {
+            c.err(
+                g.span(),
+                "guide_url is empty or holds a control character",
+                "give a path or a URL, e.g. guide_url = \"https://intranet.ngo.example/docket/guide.{lang}.html\"",
+            );
+        } else {
+            out.guide_url = v.to_string();
+        }
+    }
     out
 }
+
+/// The caseworker guides the Debian package installs.
+pub const DEFAULT_GUIDE_URL: &str = "/usr/share/doc/docket/guide.{lang}.md";
 
 fn check_secret_permissions(c: &mut Checker<'_>, path: &Path, span: Range<usize>) {
     use std::os::unix::fs::MetadataExt;

@@ -218,7 +218,18 @@ fn kinds(
         out.insert(
             name.get_ref().clone(),
             Kind {
-                label: k.label.as_ref().map(|l| l.get_ref().clone()),
+                label: k
+                    .label
+                    .as_ref()
+                    .map_or_else(crate::config::model::Label::default, |l| {
+                        let l = l.get_ref();
+                        crate::config::model::Label {
+                            any: l.any.clone(),
+                            en: l.en.clone(),
+                            ru: l.ru.clone(),
+                            kk: l.kk.clone(),
+                        }
+                    }),
                 valid_for,
                 answer_within,
                 rules,

@@ -1,0 +1,673 @@
+//! What a digest shows, arranged for a busy caseworker: a summary, then
+//! sections (overdue, this week, later) holding each case once with its
+//! items under it, each item with the line to write into which file once
+//! acted on; the supervisor's copies by caseworker; tags explained once;
+//! advice once per kind. Pure: entries and today in, a serialisable view
+//! out, for both templates.
+//!
+//! Privacy: person names and event titles (free text that may name
+//! someone) only with `names_in_email`, document numbers only with
+//! `numbers_in_email`. Caseworker names are staff, not people at risk, and
+//! go into bodies (never subjects) so a supervisor knows whom to call.
+
+use super::digest::{Entry, Role};
+use super::labels::{self, wrap};
+use super::texts::{texts, Texts};
+use crate::config::model::{Config, Language};
+use crate::engine::{Item, ItemType, Source, Step};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Plain-text lines are wrapped to this many columns (read at 80).
+pub const TEXT_WIDTH: usize = 78;
+
+/// Act-by this close (days, inclusive) puts an item under "this week".
+const THIS_WEEK_DAYS: i64 = 7;
+
+#[derive(Debug, Serialize)]
+pub struct View {
+    pub lang: &'static str,
+    pub today: String,
+    pub greeting: String,
+    pub summary: String,
+    /// The summary in parts, for the HTML badges.
+    pub summary_parts: Vec<SummaryPart>,
+    pub notes_title: &'static str,
+    pub notes: Vec<String>,
+    pub sections: Vec<Section>,
+    pub team: Option<Team>,
+    pub legend_title: &'static str,
+    pub legend: Vec<LegendRow>,
+    pub advice_title: &'static str,
+    pub advice: Vec<Advice>,
+    pub guide: String,
+    /// The guide's address when it is a web link.
+    pub guide_href: Option<String>,
+    pub footer: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryPart {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Section {
+    /// `overdue`, `week`, `later`: for styling and tests.
+    pub key: &'static str,
+    pub title: &'static str,
+    /// Cases in the section.
+    pub count: usize,
+    pub cases: Vec<CaseView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Team {
+    pub title: &'static str,
+    pub intro: String,
+    pub intro_lines: Vec<String>,
+    pub groups: Vec<TeamGroup>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TeamGroup {
+    /// "Aigerim Example (aigerim)".
+    pub caseworker: String,
+    pub cases: Vec<CaseView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseView {
+    /// The case id, or the bill id.
+    pub reference: String,
+    /// The person (when names may be shown), or the bill's title.
+    pub about: Option<String>,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ItemView {
+    pub label: String,
+    /// "act by 2026-12-03".
+    pub act_by: String,
+    /// "deadline 2026-12-05", when it differs from the act-by date.
+    pub deadline: Option<String>,
+    /// "in 2 days", "3 days overdue".
+    pub when: String,
+    pub overdue: bool,
+    /// "planned for 2026-11-25", when the reminder comes late.
+    pub late_note: Option<String>,
+    /// The dates, the number and the late note as plain-text lines, joined
+    /// by " · " and wrapped to [`TEXT_WIDTH`] (indented four spaces).
+    pub meta_lines: Vec<String>,
+    pub tags: Vec<Tag>,
+    /// "Number: RC-000123", when numbers may be shown.
+    pub number: Option<String>,
+    /// "Title: …", when names may be shown.
+    pub title: Option<String>,
+    pub record: Option<Record>,
+}
+
+/// What to write in which file once an item is acted on:
+/// `cases.d/kz-0042.toml: status = "renewal_filed", filed = <date>`.
+#[derive(Debug, Serialize)]
+pub struct Record {
+    /// The whole line.
+    pub text: String,
+    /// The file, as the people editing the config know it.
+    pub file: String,
+    /// The line after the file, in pieces that must not be broken.
+    pub parts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tag {
+    pub word: &'static str,
+    /// `overdue`, `late`, `copy`.
+    pub class: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LegendRow {
+    pub word: &'static str,
+    /// The tag's class (`overdue`, `late`, `copy`), or `term`, `record`.
+    pub class: &'static str,
+    pub text: &'static str,
+    /// The row as plain text, wrapped, the text indented under itself.
+    pub lines: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Advice {
+    /// "Refugee certificate — expiring".
+    pub heading: String,
+    pub text: String,
+    pub lines: Vec<String>,
+}
+
+/// Where an entry goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Urgency {
+    Overdue,
+    Week,
+    Later,
+}
+
+/// Which advice an entry calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Situation {
+    DocLead,
+    DocOverdue,
+    ReqLead,
+    ReqOverdue,
+    Event,
+    BillLead,
+    BillOverdue,
+    BillReview,
+    BillStage,
+    BillUnblocked,
+}
+
+/// Is this entry past its act-by date (and something the caseworker still
+/// has to do)? A bill review 30 days late is overdue too; a notice of a
+/// stage change is news, never overdue.
+pub fn is_overdue(e: &Entry<'_>, today: NaiveDate) -> bool {
+    !matches!(e.step, Step::Stage | Step::Unblocked) && e.item.act_by < today
+}
+
+fn urgency(e: &Entry<'_>, today: NaiveDate) -> Urgency {
+    if is_overdue(e, today) {
+        Urgency::Overdue
+    } else if matches!(e.step, Step::Stage | Step::Unblocked)
+        || (e.item.act_by - today).num_days() <= THIS_WEEK_DAYS
+    {
+        Urgency::Week
+    } else {
+        Urgency::Later
+    }
+}
+
+fn situation(e: &Entry<'_>, overdue: bool) -> Situation {
+    match (e.item.item, e.step) {
+        (ItemType::Document, _) if overdue => Situation::DocOverdue,
+        (ItemType::Document, _) => Situation::DocLead,
+        (ItemType::Request, _) if overdue => Situation::ReqOverdue,
+        (ItemType::Request, _) => Situation::ReqLead,
+        (ItemType::Event, _) => Situation::Event,
+        (ItemType::Bill, Step::Review(_)) => Situation::BillReview,
+        (ItemType::Bill, Step::Stage) => Situation::BillStage,
+        (ItemType::Bill, Step::Unblocked) => Situation::BillUnblocked,
+        (ItemType::Bill, _) if overdue => Situation::BillOverdue,
+        (ItemType::Bill, _) => Situation::BillLead,
+    }
+}
+
+fn situation_words(t: &Texts, s: Situation) -> (&'static str, &'static str) {
+    let w = &t.situations;
+    match s {
+        Situation::DocLead => w.doc_lead,
+        Situation::DocOverdue => w.doc_overdue,
+        Situation::ReqLead => w.req_lead,
+        Situation::ReqOverdue => w.req_overdue,
+        Situation::Event => w.event,
+        Situation::BillLead => w.bill_lead,
+        Situation::BillOverdue => w.bill_overdue,
+        Situation::BillReview => w.bill_review,
+        Situation::BillStage => w.bill_stage,
+        Situation::BillUnblocked => w.bill_unblocked,
+    }
+}
+
+/// Arrange `entries` (sorted most urgent first) for caseworker `recipient`.
+pub fn build(
+    cfg: &Config,
+    recipient: usize,
+    today: NaiveDate,
+    entries: &[Entry<'_>],
+    notes: &[String],
+) -> View {
+    let cw = &cfg.caseworkers[recipient];
+    let lang = cw.language;
+    let t = texts(lang);
+    let mut builder = Builder {
+        cfg,
+        lang,
+        t,
+        today,
+        tags_used: Vec::new(),
+        advice: Vec::new(),
+        any_record: false,
+    };
+
+    // Own items: each case goes to the section of its most urgent item.
+    let own: Vec<&Entry<'_>> = entries.iter().filter(|e| e.role == Role::To).collect();
+    let mut buckets: [Vec<CaseView>; 3] = Default::default();
+    for group in group_by_case(&own) {
+        let u = group
+            .iter()
+            .map(|e| urgency(e, today))
+            .min()
+            .unwrap_or(Urgency::Later);
+        buckets[u as usize].push(builder.case_view(&group, false));
+    }
+    let counts = buckets.each_ref().map(Vec::len);
+    let titles = [
+        ("overdue", t.overdue),
+        ("week", t.this_week),
+        ("later", t.later),
+    ];
+    let sections: Vec<Section> = buckets
+        .into_iter()
+        .zip(titles)
+        .zip(counts)
+        .filter(|((cases, _), _)| !cases.is_empty())
+        .map(|((cases, (key, title)), count)| Section {
+            key,
+            title,
+            count,
+            cases,
+        })
+        .collect();
+
+    // The supervisor's copies, by caseworker.
+    let copies: Vec<&Entry<'_>> = entries.iter().filter(|e| e.role == Role::Cc).collect();
+    let team = (!copies.is_empty()).then(|| {
+        let mut groups: Vec<(usize, Vec<&Entry<'_>>)> = Vec::new();
+        for e in &copies {
+            let owner = e.item.to.first().copied().unwrap_or(usize::MAX);
+            match groups.iter_mut().find(|(o, _)| *o == owner) {
+                Some((_, v)) => v.push(e),
+                None => groups.push((owner, vec![e])),
+            }
+        }
+        let groups = groups
+            .into_iter()
+            .map(|(_, list)| TeamGroup {
+                caseworker: caseworker_name(cfg, &list[0].item.to),
+                cases: group_by_case(&list)
+                    .iter()
+                    .map(|g| builder.case_view(g, true))
+                    .collect(),
+            })
+            .collect();
+        Team {
+            title: t.team,
+            intro: t.team_intro.to_string(),
+            intro_lines: wrap(t.team_intro, TEXT_WIDTH),
+            groups,
+        }
+    });
+
+    let team_cases: usize = team
+        .as_ref()
+        .map_or(0, |t| t.groups.iter().map(|g| g.cases.len()).sum());
+    let mut legend = Vec::new();
+    let mut row = |word: &'static str, class: &'static str, text: &'static str| {
+        let mut lines = Vec::new();
+        let indent = word.chars().count() + 2;
+        for (i, l) in wrap(text, TEXT_WIDTH.saturating_sub(indent).max(30))
+            .into_iter()
+            .enumerate()
+        {
+            lines.push(if i == 0 {
+                format!("{word}: {l}")
+            } else {
+                format!("{}{l}", " ".repeat(indent))
+            });
+        }
+        legend.push(LegendRow {
+            word,
+            class,
+            text,
+            lines,
+        });
+    };
+    for (tag, class, why) in [
+        (t.tag_overdue, "overdue", t.why_overdue),
+        (t.tag_late, "late", t.why_late),
+        (t.tag_copy, "copy", t.why_copy),
+    ] {
+        if builder.tags_used.contains(&tag) {
+            row(tag, class, why);
+        }
+    }
+    row(t.act_by_word, "term", t.why_act_by);
+    if builder.any_record {
+        row("→", "record", t.why_record);
+    }
+
+    let advice = builder
+        .advice
+        .iter()
+        .map(|(label, s)| {
+            let (word, text) = situation_words(t, *s);
+            let heading = format!("{label} — {word}");
+            Advice {
+                lines: wrap(text, TEXT_WIDTH - 2),
+                heading,
+                text: text.to_string(),
+            }
+        })
+        .collect();
+
+    let guide_url = cfg.mail.guide_url.replace("{lang}", lang.code());
+    let summary_parts = vec![
+        SummaryPart {
+            key: "overdue",
+            label: t.overdue,
+            count: counts[0],
+        },
+        SummaryPart {
+            key: "week",
+            label: t.this_week,
+            count: counts[1],
+        },
+        SummaryPart {
+            key: "later",
+            label: t.later,
+            count: counts[2],
+        },
+    ];
+    let mut summary_parts = summary_parts;
+    // A supervisor with nothing of their own: no row of zeros before the team.
+    if team.is_some() && own.is_empty() {
+        summary_parts.clear();
+    }
+    if team.is_some() {
+        summary_parts.push(SummaryPart {
+            key: "team",
+            label: t.team,
+            count: team_cases,
+        });
+    }
+    let summary = summary_parts
+        .iter()
+        .map(|p| format!("{}: {}", p.label, p.count))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    View {
+        lang: lang.code(),
+        summary_parts,
+        today: today.to_string(),
+        greeting: t.greeting.replace("{name}", cw.name.expose()),
+        summary,
+        notes_title: t.notes,
+        notes: notes.to_vec(),
+        sections,
+        team,
+        legend_title: t.legend,
+        legend,
+        advice_title: t.advice,
+        advice,
+        guide: t.guide.replace("{url}", &guide_url),
+        guide_href: (guide_url.starts_with("https://") || guide_url.starts_with("http://"))
+            .then(|| guide_url.clone()),
+        footer: t.footer,
+    }
+}
+
+/// `parts` joined by `sep` into lines of at most `width` characters,
+/// breaking only between parts (each part stays whole).
+fn join_wrapped(parts: &[String], sep: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for p in parts {
+        if !line.is_empty() {
+            let len = line.chars().count() + sep.chars().count() + p.chars().count();
+            if len > width {
+                lines.push(std::mem::take(&mut line));
+            } else {
+                line.push_str(sep);
+            }
+        }
+        line.push_str(p);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// "Aigerim Example (aigerim)" for an item's caseworkers.
+fn caseworker_name(cfg: &Config, to: &[usize]) -> String {
+    to.iter()
+        .map(|&c| {
+            let cw = &cfg.caseworkers[c];
+            format!("{} ({})", cw.name.expose(), cw.id)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Entries of one case (or bill) together, in the order their most urgent
+/// entry comes (the input is sorted most urgent first).
+fn group_by_case<'e, 'a>(entries: &[&'e Entry<'a>]) -> Vec<Vec<&'e Entry<'a>>> {
+    let mut groups: Vec<Vec<&Entry<'_>>> = Vec::new();
+    let mut index: std::collections::HashMap<(ItemType, &str), usize> = Default::default();
+    for e in entries {
+        let bill = e.item.item == ItemType::Bill;
+        let key = (
+            if bill {
+                ItemType::Bill
+            } else {
+                ItemType::Document
+            },
+            e.item.reference,
+        );
+        match index.get(&key) {
+            Some(&i) => groups[i].push(e),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![e]);
+            }
+        }
+    }
+    groups
+}
+
+struct Builder<'c> {
+    cfg: &'c Config,
+    lang: Language,
+    t: &'static Texts,
+    today: NaiveDate,
+    tags_used: Vec<&'static str>,
+    /// (label, situation), in order of first appearance.
+    advice: Vec<(String, Situation)>,
+    any_record: bool,
+}
+
+impl Builder<'_> {
+    fn case_view(&mut self, group: &[&Entry<'_>], copy: bool) -> CaseView {
+        let first = group[0].item;
+        let names = self.cfg.privacy.names_in_email;
+        let about = match first.source {
+            Source::Bill { bill } => {
+                let b = self.cfg.bill(bill);
+                (!b.title.is_empty()).then(|| b.title.clone())
+            }
+            Source::Document { case, .. }
+            | Source::Request { case, .. }
+            | Source::Event { case, .. } => self
+                .cfg
+                .case(case)
+                .person
+                .as_ref()
+                .filter(|_| names)
+                .map(|p| p.expose().to_string()),
+        };
+        CaseView {
+            reference: first.reference.to_string(),
+            about,
+            items: group.iter().map(|e| self.item_view(e, copy)).collect(),
+        }
+    }
+
+    fn item_view(&mut self, e: &Entry<'_>, copy: bool) -> ItemView {
+        let (cfg, t, lang) = (self.cfg, self.t, self.lang);
+        let it = e.item;
+        let overdue = is_overdue(e, self.today);
+        let kind_label = labels::kind(cfg, it.kind, lang);
+        let label = match (it.item, e.step) {
+            (ItemType::Bill, Step::Review(_)) => t.bill_review.to_string(),
+            (ItemType::Bill, Step::Stage) => t
+                .now_at_stage
+                .replace("{stage}", &labels::stage(it.kind, lang)),
+            (ItemType::Bill, Step::Unblocked) => t
+                .reached_last_stage
+                .replace("{stage}", &labels::stage(it.kind, lang)),
+            (ItemType::Bill, _) => t
+                .expected_stage
+                .replace("{stage}", &labels::stage(it.kind, lang)),
+            _ => kind_label.clone(),
+        };
+        let mut tags = Vec::new();
+        if overdue {
+            tags.push(Tag {
+                word: t.tag_overdue,
+                class: "overdue",
+            });
+        }
+        if e.late {
+            tags.push(Tag {
+                word: t.tag_late,
+                class: "late",
+            });
+        }
+        if copy {
+            tags.push(Tag {
+                word: t.tag_copy,
+                class: "copy",
+            });
+        }
+        for tag in &tags {
+            if !self.tags_used.contains(&tag.word) {
+                self.tags_used.push(tag.word);
+            }
+        }
+        let s = situation(e, overdue);
+        let advice_label = if it.item == ItemType::Bill {
+            t.bill.to_string()
+        } else {
+            kind_label
+        };
+        if !self
+            .advice
+            .iter()
+            .any(|(l, x)| *l == advice_label && *x == s)
+        {
+            self.advice.push((advice_label, s));
+        }
+        let record = self.record(it, e.step);
+        self.any_record |= record.is_some();
+        let (number, title) = self.details(it);
+        let number_line = number.clone();
+        let notice = matches!(e.step, Step::Stage | Step::Unblocked);
+        let act_by = if notice {
+            it.act_by.to_string()
+        } else {
+            t.act_by.replace("{date}", &it.act_by.to_string())
+        };
+        let deadline = (it.deadline != it.act_by && !notice)
+            .then(|| t.deadline.replace("{date}", &it.deadline.to_string()));
+        let when = t.when((it.act_by - self.today).num_days());
+        let late_note = e
+            .late
+            .then(|| t.late_note.replace("{date}", &e.due_date.to_string()));
+        let mut meta = vec![match &deadline {
+            Some(d) => format!("{act_by} ({d})"),
+            None => act_by.clone(),
+        }];
+        meta.push(when.clone());
+        meta.extend(number.clone());
+        meta.extend(late_note.clone());
+        ItemView {
+            label,
+            act_by,
+            deadline,
+            when,
+            late_note,
+            meta_lines: join_wrapped(&meta, " · ", TEXT_WIDTH - 4),
+            overdue,
+            tags,
+            number: number_line,
+            title,
+            record,
+        }
+    }
+
+    /// Number and title, as far as `[privacy]` allows.
+    fn details(&self, it: &Item<'_>) -> (Option<String>, Option<String>) {
+        let (cfg, t) = (self.cfg, self.t);
+        let p = cfg.privacy;
+        match it.source {
+            Source::Document { case, index } => (
+                cfg.case(case).documents[index]
+                    .number
+                    .as_ref()
+                    .filter(|_| p.numbers_in_email)
+                    .map(|n| format!("{}: {}", t.number, n.expose())),
+                None,
+            ),
+            Source::Request { case, index } => (
+                cfg.case(case).requests[index]
+                    .number
+                    .as_ref()
+                    .filter(|_| p.numbers_in_email)
+                    .map(|n| format!("{}: {}", t.number, n.expose())),
+                None,
+            ),
+            Source::Event { case, index } => {
+                let title = &cfg.case(case).events[index].title;
+                (
+                    None,
+                    (p.names_in_email && !title.expose().is_empty())
+                        .then(|| format!("{}: {}", t.title, title.expose())),
+                )
+            }
+            Source::Bill { .. } => (None, None),
+        }
+    }
+
+    /// What to write, in which file, once the item is acted on.
+    fn record(&self, it: &Item<'_>, step: Step) -> Option<Record> {
+        let (cfg, t) = (self.cfg, self.t);
+        let date = t.date_placeholder;
+        let (path, what) = match (it.source, step) {
+            (_, Step::Stage | Step::Unblocked) => return None,
+            (Source::Document { case, .. }, _) => (
+                cfg.case_path(case),
+                vec![
+                    "status = \"renewal_filed\",".to_string(),
+                    format!("filed = {date}"),
+                ],
+            ),
+            (Source::Request { case, .. }, _) => (
+                cfg.case_path(case),
+                vec![format!("status = \"answered\" {} \"refused\"", t.or)],
+            ),
+            (Source::Event { case, .. }, _) => (
+                cfg.case_path(case),
+                vec![format!("date = {date}"), format!("({})", t.if_it_moves)],
+            ),
+            (Source::Bill { bill }, Step::Review(_)) => (
+                cfg.bill_path(bill),
+                vec![format!("last_checked = {}", self.today)],
+            ),
+            (Source::Bill { bill }, _) => (
+                cfg.bill_path(bill),
+                vec![
+                    format!("stage = \"{}\",", it.kind),
+                    format!("stage_since = {date}"),
+                ],
+            ),
+        };
+        let file = cfg.shown_path(path).into_owned();
+        Some(Record {
+            text: format!("{file}: {}", what.join(" ")),
+            file,
+            parts: what,
+        })
+    }
+}
