@@ -121,7 +121,7 @@ def request(filed):
 
 
 def hearing(date):
-    return (f'  [[case.event]]\n  title = "Court hearing on the appeal"\n'
+    return (f'  [[case.event]]\n  title = "Hearing on the appeal, room 4"\n'
             f'  kind = "court_hearing"\n  date = {date}\n')
 
 

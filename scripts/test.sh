@@ -4,14 +4,15 @@
 # Run as root on Debian: it installs and starts Postfix through
 # scripts/test-mail-server.sh, and some tests mount a tmpfs or give files
 # away. Without root, DOCKET_SKIP_SMTP_TESTS=1 leaves out, by name, the
-# tests that need the mail server (smtp::, reliability::, *starttls*) or
-# root (*as_root*); cargo's summary counts them as filtered out.
+# tests that need the mail server (smtp::, reliability::, *starttls*),
+# root (*as_root*) or Debian's chromium (browser::); cargo's summary counts
+# them as filtered out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 skip=()
 if [ "${DOCKET_SKIP_SMTP_TESTS:-0}" = 1 ]; then
-  skip=(--skip smtp:: --skip reliability:: --skip starttls --skip as_root)
+  skip=(--skip smtp:: --skip reliability:: --skip starttls --skip as_root --skip browser::)
   echo "test.sh: DOCKET_SKIP_SMTP_TESTS=1: leaving out ${skip[*]}" >&2
 else
   scripts/test-mail-server.sh start

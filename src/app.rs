@@ -180,7 +180,8 @@ async fn send_test(cfg: &Config, to: &str) -> Outcome {
     if to.parse::<lettre::message::Mailbox>().is_err() {
         return Err(Failure::Usage(format!("--to {to} is not an email address")));
     }
-    let mailer = crate::mail::Mailer::new(&cfg.mail).context("the mail transport is not usable")?;
+    let mailer = crate::mail::Mailer::new(&cfg.mail, cfg.service.timezone)
+        .context("the mail transport is not usable")?;
     let msg = crate::mail::message::plain(
         &cfg.mail.from,
         to,
@@ -188,7 +189,7 @@ async fn send_test(cfg: &Config, to: &str) -> Outcome {
         "This is a test message from docket. If you can read it, mail delivery works.\n",
     )
     .context("cannot build the test message")?;
-    let sent = mailer.send(&msg).await;
+    let sent = mailer.send(&msg, "test").await;
     mailer.close_idle().await;
     let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {}", e.message))?;
     println!("sent: {answer}");

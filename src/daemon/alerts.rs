@@ -51,7 +51,14 @@ impl Daemon {
             }
         };
         self.progress.step();
-        let sent = mailer.send(&msg).await;
+        // Whom the outbox file is for: a caseworker id, else the admin.
+        let label = self
+            .cfg
+            .caseworkers
+            .iter()
+            .find(|c| c.email == to)
+            .map_or("admin", |c| c.id.as_str());
+        let sent = mailer.send(&msg, label).await;
         self.progress.step();
         match sent {
             Ok(_) => {

@@ -203,7 +203,10 @@ impl Daemon {
             };
             let cases = case_list(&entries);
             let result = match &self.mailer {
-                Some(m) => self.send_until_stopped(m, &digest.message).await,
+                Some(m) => {
+                    self.send_until_stopped(m, &digest.message, &digest.recipient)
+                        .await
+                }
                 None => Err(SendError {
                     message: self
                         .mailer_error
@@ -286,11 +289,12 @@ impl Daemon {
         &self,
         mailer: &Mailer,
         msg: &lettre::Message,
+        recipient: &str,
     ) -> Result<String, SendError> {
         let grace = mailer.reply_timeout().min(STOP_GRACE_MAX);
         let mut stop = self.shutdown.clone();
         tokio::select! {
-            r = mailer.send(msg) => r,
+            r = mailer.send(msg, recipient) => r,
             _ = async { stop.stopped().await; tokio::time::sleep(grace).await } => Err(SendError {
                 message: format!("{ABANDONED} {}s after the stop", grace.as_secs()),
                 permanent: false,

@@ -114,7 +114,7 @@ impl Daemon {
                 }
             }
         }
-        match Mailer::new(&new.mail) {
+        match Mailer::new(&new.mail, new.service.timezone) {
             Ok(m) => {
                 self.mailer = Some(m);
                 self.mailer_error = None;

@@ -67,7 +67,7 @@ impl Daemon {
         let store = Store::new(&cfg.service.state_dir, &cfg.path);
         let templates =
             Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
-        let (mailer, mailer_error) = match Mailer::new(&cfg.mail) {
+        let (mailer, mailer_error) = match Mailer::new(&cfg.mail, cfg.service.timezone) {
             Ok(m) => (Some(m), None),
             Err(e) => {
                 let e = crate::mail::error_chain(&e);

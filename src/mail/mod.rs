@@ -21,7 +21,7 @@ use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, TlsParameters, TlsVersion};
-use lettre::{AsyncFileTransport, AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
+use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -88,9 +88,10 @@ pub enum Mailer {
         timeout: Duration,
     },
     File {
-        transport: AsyncFileTransport<Tokio1Executor>,
         timeout: Duration,
         dir: PathBuf,
+        /// Outbox file names carry the local date and time.
+        tz: chrono_tz::Tz,
     },
 }
 
@@ -133,7 +134,7 @@ impl Mailer {
     /// Build the transport from `[mail]`. Reads the password and CA file now,
     /// so a reload picks up a rotated `password_file` (a systemd credential
     /// is only copied at service start: rotate it with a restart).
-    pub fn new(mail: &Mail) -> Result<Mailer, SetupError> {
+    pub fn new(mail: &Mail, tz: chrono_tz::Tz) -> Result<Mailer, SetupError> {
         let timeout = Duration::from_secs(mail.timeout_secs);
         match mail.transport {
             Transport::File => {
@@ -142,9 +143,9 @@ impl Mailer {
                     source,
                 })?;
                 Ok(Mailer::File {
-                    transport: AsyncFileTransport::new(&mail.dir),
                     timeout,
                     dir: mail.dir.clone(),
+                    tz,
                 })
             }
             Transport::Sendmail => Ok(Mailer::Sendmail {
@@ -210,8 +211,10 @@ impl Mailer {
         }
     }
 
-    /// Send one message; Ok carries the server's answer.
-    pub async fn send(&self, msg: &Message) -> Result<String, SendError> {
+    /// Send one message; Ok carries the server's answer. `label` says whom
+    /// it is for (a caseworker id, `admin`, `test`): it names the file in
+    /// the outbox, so it must not be a name or an address.
+    pub async fn send(&self, msg: &Message, label: &str) -> Result<String, SendError> {
         let bound = self.bound();
         match self {
             Mailer::Smtp { client, .. } => {
@@ -243,13 +246,14 @@ impl Mailer {
                     }),
                 }
             }
-            Mailer::File { transport, dir, .. } => {
-                match tokio::time::timeout(bound, transport.send(msg.clone())).await {
+            Mailer::File { dir, tz, .. } => {
+                let name = outbox_name(msg, label, chrono::Utc::now().with_timezone(tz));
+                match tokio::time::timeout(bound, write_outbox(dir, &name, msg.formatted())).await {
                     Err(_) => Err(SendError {
                         message: "writing to the outbox timed out".into(),
                         permanent: false,
                     }),
-                    Ok(Ok(id)) => Ok(format!("written to {}/{id}.eml", dir.display())),
+                    Ok(Ok(path)) => Ok(format!("written to {}", path.display())),
                     Ok(Err(e)) => Err(SendError {
                         message: format!("outbox {}: {e}", dir.display()),
                         permanent: false,
@@ -258,6 +262,80 @@ impl Mailer {
             }
         }
     }
+}
+
+/// `2026-12-01-090000-aigerim-1f3a9c2e.eml`: when (local time), for whom,
+/// and a short hash of the Message-ID, so a listing of the outbox reads in
+/// order and says who each file is for without opening it.
+fn outbox_name<T: chrono::TimeZone>(msg: &Message, label: &str, now: chrono::DateTime<T>) -> String
+where
+    T::Offset: std::fmt::Display,
+{
+    let label: String = label
+        .chars()
+        .take(40)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let id = msg
+        .headers()
+        .get_raw("Message-ID")
+        .unwrap_or_default()
+        .to_string();
+    let mut h: u32 = 0x811c9dc5;
+    for b in id.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x01000193);
+    }
+    format!("{}-{label}-{h:08x}.eml", now.format("%Y-%m-%d-%H%M%S"))
+}
+
+/// Write `bytes` to `dir/name` (0600), through a temporary file renamed
+/// into place, so a reader never sees half a message. A second message
+/// with the same name in the same second gets `-2`, `-3`, ….
+async fn write_outbox(dir: &Path, name: &str, bytes: Vec<u8>) -> std::io::Result<PathBuf> {
+    let dir = dir.to_path_buf();
+    let name = name.to_string();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let stem = name.trim_end_matches(".eml");
+        let tmp = dir.join(format!(".{stem}.tmp"));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
+        f.write_all(&bytes)?;
+        drop(f);
+        for n in 1u32.. {
+            let path = if n == 1 {
+                dir.join(&name)
+            } else {
+                dir.join(format!("{stem}-{n}.eml"))
+            };
+            // hard_link fails if the target exists: no message overwritten.
+            match std::fs::hard_link(&tmp, &path) {
+                Ok(()) => {
+                    std::fs::remove_file(&tmp)?;
+                    return Ok(path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => continue,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(e);
+                }
+            }
+        }
+        unreachable!("the loop returns")
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 fn tls_params(mail: &Mail) -> Result<TlsParameters, SetupError> {

@@ -41,6 +41,8 @@ pub struct View {
     pub advice_title: &'static str,
     pub advice: Vec<Advice>,
     pub guide: String,
+    /// The same for plain text: on two lines when one would pass 80 columns.
+    pub guide_lines: Vec<String>,
     /// The guide's address when it is a web link.
     pub guide_href: Option<String>,
     pub footer: &'static str,
@@ -401,6 +403,14 @@ pub fn build(
         legend,
         advice_title: t.advice,
         advice,
+        guide_lines: {
+            let one = t.guide.replace("{url}", &guide_url);
+            if one.chars().count() <= TEXT_WIDTH {
+                vec![one]
+            } else {
+                vec![t.guide.replace(" {url}", ""), guide_url.clone()]
+            }
+        },
         guide: t.guide.replace("{url}", &guide_url),
         guide_href: (guide_url.starts_with("https://") || guide_url.starts_with("http://"))
             .then(|| guide_url.clone()),

@@ -4,6 +4,7 @@
 mod cli;
 mod config_data;
 mod daemon;
+mod digest;
 mod engine_rules;
 mod fake_smtp;
 mod faults;
