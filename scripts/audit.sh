@@ -6,7 +6,7 @@
 #   scripts/audit.sh                 # uses ../shared/advisory-db
 #   DOCKET_ADVISORY_DB=/path scripts/audit.sh
 #
-# Installs cargo-audit with `cargo install cargo-audit --locked` if missing (a
+# Installs cargo-audit with `cargo install --locked --debug cargo-audit` if missing (a
 # few minutes once).  Exits non-zero when an advisory (vulnerability, or an
 # unmaintained/unsound/yanked warning) matches a dependency in Cargo.lock: fix
 # it with `cargo update -p CRATE` (or a newer version in Cargo.toml), never by
@@ -23,8 +23,8 @@ fi
 db=$(realpath -- "$db")
 
 if ! cargo audit --version >/dev/null 2>&1; then
-    echo "cargo-audit not found; installing it (cargo install cargo-audit --locked)" >&2
-    cargo install cargo-audit --locked
+    echo "cargo-audit not found; installing it (cargo install --locked --debug cargo-audit)" >&2
+    cargo install --locked --debug cargo-audit
 fi
 
 if [[ -f $db/ABOUT.md ]]; then

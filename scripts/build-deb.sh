@@ -3,7 +3,7 @@
 #
 #   scripts/build-deb.sh [extra cargo-deb options]
 #
-# Installs cargo-deb with `cargo install cargo-deb --locked` if missing
+# Installs cargo-deb with `cargo install --locked --debug cargo-deb` if missing
 # (a few minutes once; it stays in ~/.cargo/bin).  Prints the path of the
 # built .deb as the last line of output.  Packaging metadata:
 # [package.metadata.deb] in Cargo.toml; files in packaging/, doc/, systemd/.
@@ -11,8 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! cargo deb --version >/dev/null 2>&1; then
-    echo "cargo-deb not found; installing it (cargo install cargo-deb --locked)" >&2
-    cargo install cargo-deb --locked
+    echo "cargo-deb not found; installing it (cargo install --locked --debug cargo-deb)" >&2
+    cargo install --locked --debug cargo-deb
 fi
 
 # The man page names the version; keep it in step with Cargo.toml.
