@@ -8,7 +8,7 @@
 //! file that collides with one already admitted loses; a loser falls back
 //! to its last good copy, and without one is not tracked. Pure.
 
-use super::live::Checked;
+use super::unit::Checked;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 

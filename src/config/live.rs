@@ -16,10 +16,13 @@ use super::admit::{admit, Candidate};
 use super::diag::Diagnostics;
 use super::includes::{self, Expanded};
 use super::model::{CaseFile, Config, Settings};
-use super::raw;
 use super::source;
 use super::store::{content_hash, Store, Stored};
-use super::validate::{self, Context, Refs};
+pub use super::unit::salvage_cases;
+use super::unit::{
+    check_include, par_map, read_include, read_main, rel_of, salvage_state_dir, Checked, Problems,
+};
+use super::validate::{self, Context};
 use super::Env;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -67,18 +70,6 @@ pub struct FileStatus {
 /// Case ids and their caseworkers' ids, shared between reloads.
 pub type Cases = Arc<[(String, String)]>;
 
-/// A checked version of one file.
-#[derive(Debug, Clone)]
-pub(super) struct Checked {
-    pub hash: String,
-    pub file: Arc<CaseFile>,
-    pub refs: Arc<Refs>,
-    pub years: Arc<BTreeSet<i32>>,
-    pub cases: Cases,
-    /// The text, kept until it is written to the store.
-    pub text: Option<Arc<str>>,
-}
-
 /// The file metadata that tells whether a file may have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meta {
@@ -119,17 +110,6 @@ struct Unit {
     stored_hash: Option<String>,
 }
 
-/// A version that is not good: its diagnostics, and what could be read of
-/// its cases.
-#[derive(Debug, Clone)]
-struct Problems {
-    diags: Arc<Diagnostics>,
-    cases: Cases,
-    /// Part of `check`'s output (false when already reported elsewhere,
-    /// at the include pattern).
-    echo: bool,
-}
-
 /// The config in effect, and how every file stands.
 #[derive(Debug)]
 pub struct Live {
@@ -154,232 +134,6 @@ pub struct Live {
 #[derive(Debug)]
 pub struct Fatal {
     pub diagnostics: Diagnostics,
-}
-
-/// The main file, read and checked.
-struct MainRead {
-    settings: Settings,
-    includes: Vec<(String, std::ops::Range<usize>)>,
-    own: Checked,
-    diags: Diagnostics,
-}
-
-fn read_main(
-    path: &Path,
-    text: String,
-    from_store: bool,
-    env: &Env,
-) -> Result<MainRead, Diagnostics> {
-    let mut d = Diagnostics::default();
-    let file = d.add_source(path, text.clone());
-    if !from_store {
-        source::check_file_permissions(path, file, true, env, &mut d);
-    }
-    let Some(raw) = super::recover::parse_collect::<raw::RawMain>(&text, file, &mut d) else {
-        return Err(d);
-    };
-    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut years = BTreeSet::new();
-    let (settings, includes) = validate::settings(&mut d, file, &raw, &base_dir, env, &mut years);
-    let ctx = Context::new(&settings);
-    let (own, refs) = validate::case_file(
-        &mut d,
-        file,
-        path,
-        raw.case.as_deref().unwrap_or(&[]),
-        raw.bill.as_deref().unwrap_or(&[]),
-        &ctx,
-        &mut years,
-    );
-    if d.has_errors() {
-        return Err(d);
-    }
-    let hash = content_hash(text.as_bytes());
-    let cases = cases_of(&own, &ctx.caseworker_ids);
-    drop(ctx);
-    Ok(MainRead {
-        settings,
-        includes,
-        own: Checked {
-            hash,
-            cases,
-            file: Arc::new(own),
-            refs: Arc::new(refs),
-            years: Arc::new(years),
-            text: Some(text.into()),
-        },
-        diags: d,
-    })
-}
-
-/// Parse and check one include's text against `ctx`, in diagnostics of its
-/// own. `check_perms`: the file on disk (a stored copy is docket's own).
-fn check_include(
-    path: &Path,
-    text: String,
-    ctx: &Context<'_>,
-    env: &Env,
-    check_perms: bool,
-) -> Result<Checked, Problems> {
-    let mut d = Diagnostics::default();
-    let file = d.add_source(path, text.clone());
-    if check_perms {
-        source::check_file_permissions(path, file, true, env, &mut d);
-    }
-    let parsed = super::fast::parse_include(&text)
-        .or_else(|| super::recover::parse_collect::<raw::RawInclude>(&text, file, &mut d));
-    let mut years = BTreeSet::new();
-    let checked = parsed.map(|raw| {
-        validate::case_file(
-            &mut d,
-            file,
-            path,
-            raw.case.as_deref().unwrap_or(&[]),
-            raw.bill.as_deref().unwrap_or(&[]),
-            ctx,
-            &mut years,
-        )
-    });
-    match checked {
-        Some((cf, refs)) if !d.has_errors() => Ok(Checked {
-            hash: content_hash(text.as_bytes()),
-            cases: cases_of(&cf, &ctx.caseworker_ids),
-            file: Arc::new(cf),
-            refs: Arc::new(refs),
-            years: Arc::new(years),
-            text: Some(text.into()),
-        }),
-        _ => Err(Problems {
-            cases: salvage_cases(&text).into(),
-            diags: Arc::new(d),
-            echo: true,
-        }),
-    }
-}
-
-/// Read an include from disk and check it. A file that cannot be read is a
-/// problem of its own (no text, no cases).
-fn read_include(
-    path: &Path,
-    ctx: &Context<'_>,
-    env: &Env,
-) -> (Result<Checked, Problems>, Option<String>) {
-    let mut d = Diagnostics::default();
-    match source::read_text(path, &mut d) {
-        Some(text) => {
-            let hash = content_hash(text.as_bytes());
-            (check_include(path, text, ctx, env, true), Some(hash))
-        }
-        None => (
-            Err(Problems {
-                diags: Arc::new(d),
-                cases: Vec::new().into(),
-                echo: true,
-            }),
-            None,
-        ),
-    }
-}
-
-/// The case ids and caseworkers a broken file names, read line by line:
-/// enough to tell those caseworkers that their file is not read.
-pub fn salvage_cases(text: &str) -> Vec<(String, String)> {
-    let quoted = |l: &str, key: &str| -> Option<String> {
-        let rest = l.trim().strip_prefix(key)?.trim_start().strip_prefix('=')?;
-        let rest = rest.trim().strip_prefix('"')?;
-        Some(rest[..rest.find('"')?].to_string())
-    };
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut cur: Option<(String, String)> = None;
-    for l in text.lines() {
-        if l.trim_start().starts_with("[[case]]") {
-            out.extend(cur.take());
-            cur = Some((String::new(), String::new()));
-        } else if let Some(c) = cur.as_mut() {
-            if let Some(v) = quoted(l, "id") {
-                c.0 = v;
-            } else if let Some(v) = quoted(l, "caseworker") {
-                c.1 = v;
-            }
-        }
-    }
-    out.extend(cur);
-    out.retain(|(id, cw)| !id.is_empty() || !cw.is_empty());
-    out
-}
-
-/// `[service] state_dir` from a main file that may not validate: as TOML
-/// if it parses, else from the line.
-fn salvage_state_dir(text: &str) -> Option<String> {
-    if let Ok(t) = toml::from_str::<toml::Table>(text) {
-        return t
-            .get("service")?
-            .get("state_dir")?
-            .as_str()
-            .map(str::to_string);
-    }
-    let mut in_service = false;
-    for l in text.lines() {
-        let l = l.trim();
-        if l.starts_with('[') {
-            in_service = l == "[service]";
-        } else if in_service {
-            if let Some(rest) = l.strip_prefix("state_dir") {
-                let v = rest
-                    .trim_start()
-                    .strip_prefix('=')?
-                    .trim()
-                    .strip_prefix('"')?;
-                return Some(v[..v.find('"')?].to_string());
-            }
-        }
-    }
-    None
-}
-
-/// The relative path of `path` under `root`, for messages and the store.
-fn rel_of(root: &Path, path: &Path) -> String {
-    let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    real.strip_prefix(root)
-        .or_else(|_| path.strip_prefix(root))
-        .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| path.to_string_lossy().into_owned())
-}
-
-/// The cases of a checked file: id and caseworker id.
-fn cases_of(f: &CaseFile, caseworker_ids: &[&str]) -> Cases {
-    f.cases
-        .iter()
-        .map(|k| {
-            let cw = caseworker_ids
-                .get(k.caseworker)
-                .copied()
-                .unwrap_or_default();
-            (k.id.clone(), cw.to_string())
-        })
-        .collect()
-}
-
-/// Run `f` over `items` on every core, results in order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a config worker panicked"))
-            .collect()
-    })
 }
 
 impl Live {

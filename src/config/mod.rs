@@ -16,6 +16,7 @@ mod recover;
 mod source;
 pub mod store;
 pub mod suggest;
+mod unit;
 mod validate;
 
 use diag::Diagnostics;
