@@ -50,7 +50,17 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Check {
             strict,
             startup: false,
-        } => check(path, strict, show),
+            today,
+            files,
+        } => crate::check::check(
+            path,
+            crate::check::Args {
+                strict,
+                today,
+                files,
+                show_values: show,
+            },
+        ),
         Command::Check { startup: true, .. } => check_startup(path),
         Command::Status { format } => {
             let cfg = load(path, show)?.cfg;
@@ -283,46 +293,6 @@ fn status(cfg: &Config, format: Format) -> Outcome {
             "docket: {held} file(s) held back or not tracked"
         )));
     }
-    Ok(())
-}
-
-fn check(path: &Path, strict: bool, show_values: bool) -> Outcome {
-    let loaded = config::load(path);
-    let diags = &loaded.diagnostics;
-    eprint!("{}", diags.render_all(Quoting::for_stderr(show_values)));
-    for n in &diags.notes {
-        eprintln!("{}: note: {n}", path.display());
-    }
-    let errors = diags.errors().count();
-    let warnings = diags.warnings().count();
-    if errors > 0 || (strict && warnings > 0) {
-        return Err(Failure::Config(format!(
-            "{}: {} error(s), {} warning(s){}",
-            path.display(),
-            errors,
-            warnings,
-            if errors == 0 {
-                " (--strict: warnings fail)"
-            } else {
-                ""
-            }
-        )));
-    }
-    let cfg = loaded.config.as_ref().expect("no errors means a config");
-    let items = engine::items(cfg);
-    println!(
-        "{}: OK: {} case(s), {} bill(s), {} caseworker(s), {} deadline(s){}",
-        path.display(),
-        cfg.case_count(),
-        cfg.bill_count(),
-        cfg.caseworkers.len(),
-        items.iter().filter(|i| i.is_deadline()).count(),
-        if warnings > 0 {
-            format!(", {warnings} warning(s)")
-        } else {
-            String::new()
-        }
-    );
     Ok(())
 }
 

@@ -40,10 +40,25 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the config and every include; print every problem.
+    ///
+    /// Each problem is printed as `file:line:column: error: message`, with
+    /// the line and how to fix it. Exit 0 when there are no errors, 78 when
+    /// there are.
     Check {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// The day dates are judged on: an event already past, `issued` or
+        /// `filed` in the future, a deadline ten years away (default: today
+        /// in service.timezone).
+        #[arg(long, value_parser = parse_day)]
+        today: Option<NaiveDate>,
+        /// Show only the problems of these case files (checked against the
+        /// main config, so unknown caseworkers and duplicate ids are found
+        /// too). `docket -c cases.d/kz-0042.toml check` finds the main
+        /// config itself.
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
         /// Check only what the daemon needs to start: a main config it can
         /// use (the file, or its last good copy in state_dir). Files left out
         /// are listed, values masked, and do not fail it. For the unit's
@@ -65,6 +80,7 @@ pub enum Command {
         /// Only this caseworker's items (a bill's owner for bills).
         #[arg(long)]
         caseworker: Option<String>,
+        /// A table for people, or JSON for scripts (one object per deadline).
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -76,11 +92,16 @@ pub enum Command {
         /// Last day, inclusive (default: one year after --from).
         #[arg(long, value_parser = parse_day)]
         to: Option<NaiveDate>,
+        /// A table for people, or JSON for scripts.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// The digest emails a pass on D would send, as RFC 5322 text.
+    ///
+    /// The ledger is not read and nothing is sent or recorded: every
+    /// reminder due by D that the daemon has not yet sent shows up.
     Preview {
+        /// The day of the pass (default: today in service.timezone).
         #[arg(long, value_parser = parse_day)]
         today: Option<NaiveDate>,
         /// Only the digest for this caseworker id.
@@ -98,7 +119,8 @@ pub enum Command {
     },
     /// Send one test message through the configured transport.
     SendTest {
-        #[arg(long = "to")]
+        /// The address to send it to.
+        #[arg(long = "to", value_name = "ADDRESS")]
         to: String,
     },
     /// What the running daemon has in effect: files in effect or held back
@@ -107,13 +129,16 @@ pub enum Command {
     /// Exit 0 when it runs with every file in effect, 78 when a file is held
     /// back or not tracked, 1 when it is not running or has left no status.
     Status {
+        /// A table for people, or JSON for scripts.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// What the ledger says was sent, when, to whom.
     History {
+        /// Only this case (or bill) id.
         #[arg(long = "case")]
         case: Option<String>,
+        /// A table for people, or JSON for scripts.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

@@ -13,7 +13,8 @@
 //! - [`mail`]: digest rendering and the only code that talks SMTP;
 //! - [`daemon`]: the loop ([`daemon::run`]), one pass
 //!   ([`daemon::Daemon::pass`]), reload, shutdown, systemd notify;
-//! - [`cli`]: the command line, and [`app`] which runs each command.
+//! - [`cli`]: the command line, and [`app`] which runs each command
+//!   ([`check`] for `docket check`).
 
 /// mimalloc instead of glibc's malloc: loading a large config is mostly
 /// allocating small strings, and with mimalloc `docket upcoming` on 100,000
@@ -25,6 +26,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pub mod app;
 pub mod calendar;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -82,6 +82,10 @@ fn stderr_is_journal() -> bool {
 
 const OPEN: char = '\u{E000}';
 const CLOSE: char = '\u{E001}';
+/// Around a value shown without quotes ([`bare_value`]).
+const OPEN_BARE: char = '\u{E002}';
+const CLOSE_BARE: char = '\u{E003}';
+const MARKS: [char; 4] = [OPEN, CLOSE, OPEN_BARE, CLOSE_BARE];
 /// What a masked value is shown as.
 pub const MASK: &str = "…";
 
@@ -89,13 +93,21 @@ pub const MASK: &str = "…";
 /// `"value"` under [`Quoting::Full`] and `"…"` under [`Quoting::Masked`].
 pub fn value(v: impl fmt::Display) -> String {
     let s = v.to_string();
-    let clean: String = s.chars().filter(|c| *c != OPEN && *c != CLOSE).collect();
+    let clean: String = s.chars().filter(|c| !MARKS.contains(c)).collect();
     format!("{OPEN}{clean}{CLOSE}")
+}
+
+/// Like [`value`], shown without quotes: for what the user is to type
+/// (`write 2025-10-16`), where quotes would be read as part of it.
+pub fn bare_value(v: impl fmt::Display) -> String {
+    let s = v.to_string();
+    let clean: String = s.chars().filter(|c| !MARKS.contains(c)).collect();
+    format!("{OPEN_BARE}{clean}{CLOSE_BARE}")
 }
 
 /// Render a message built with [`value`] under a quoting policy.
 pub fn show(message: &str, q: Quoting) -> String {
-    if !message.contains(OPEN) {
+    if !message.contains([OPEN, OPEN_BARE]) {
         return message.to_string();
     }
     let mut out = String::with_capacity(message.len() + 4);
@@ -113,6 +125,13 @@ pub fn show(message: &str, q: Quoting) -> String {
                 inside = false;
                 out.push('"');
             }
+            OPEN_BARE => {
+                inside = true;
+                if q == Quoting::Masked {
+                    out.push_str(MASK);
+                }
+            }
+            CLOSE_BARE => inside = false,
             _ if inside && q == Quoting::Masked => {}
             c => out.push(c),
         }

@@ -4,11 +4,13 @@
 //!
 //! The rule: the file whose change introduced a conflict is the one left
 //! out. Files are admitted unchanged ones first (what is in effect already,
-//! or a last good copy), then changed ones in include order, so a changed
+//! or a last good copy), then changed ones, least recently written first
+//! (include order among equals), so a changed
 //! file that collides with one already admitted loses; a loser falls back
 //! to its last good copy, and without one is not tracked. Pure.
 
 use super::unit::Checked;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
@@ -28,6 +30,8 @@ pub(super) struct Candidate<'a> {
     pub good: Option<&'a Checked>,
     /// Does the disk version differ from the last good one (or is there none)?
     pub changed: bool,
+    /// When the file on disk was last written (ns since the epoch).
+    pub mtime_ns: i128,
 }
 
 /// A problem found across files: span (in the file), message, hint.
@@ -99,13 +103,22 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
         let mut order: Vec<usize> = (0..cands.len())
             .filter(|&i| version(i).is_some() && !changed(i))
             .collect();
-        order.extend((0..cands.len()).filter(|&i| version(i).is_some() && changed(i)));
+        // Changed files oldest first: of two that collide, the one written
+        // last (a copy of a file, say) is the one whose change did it.
+        let mut newer: Vec<usize> = (0..cands.len())
+            .filter(|&i| version(i).is_some() && changed(i))
+            .collect();
+        newer.sort_by_key(|&i| cands[i].mtime_ns);
+        order.extend(newer);
         let ids: usize = order
             .iter()
             .filter_map(|&i| version(i))
             .map(|c| c.refs.cases.len())
             .sum();
-        let mut cases: FastMap<&str, Holder> = FastMap::default();
+        // Keyed by the id's folded form, so "kz-0042" and "KZ-0042" (or a
+        // Cyrillic К for the Latin K) are one case; the id as written is
+        // kept to say how the two differ.
+        let mut cases: FastMap<Cow<'_, str>, (Holder, &str)> = FastMap::default();
         cases.reserve(ids + main.refs.cases.len());
         let mut bills: FastMap<&str, Holder> = FastMap::default();
         let mut losers: BTreeMap<usize, Vec<Conflict>> = BTreeMap::new();
@@ -119,24 +132,36 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
             let mut problems = Vec::new();
             // Inserted as we go (one hash lookup per id), taken out again
             // if this file loses.
-            let mut added: Vec<&str> = Vec::new();
+            let mut added: Vec<Cow<'_, str>> = Vec::new();
             for (id, span) in &c.refs.cases {
-                match cases.entry(id.as_str()) {
+                let key = fold(id);
+                match cases.entry(key) {
                     std::collections::hash_map::Entry::Occupied(o) => {
-                        let msg = if *o.get() == holder {
-                            format!("duplicate case id \"{id}\"")
+                        let (other, written) = *o.get();
+                        let place = if other == holder {
+                            String::new()
                         } else {
-                            format!("duplicate case id \"{id}\": also in {}", name(*o.get()))
+                            format!(": also in {}", name(other))
                         };
-                        problems.push((
-                            span.clone(),
-                            msg,
-                            "case ids must be unique across all files".to_string(),
-                        ));
+                        let (msg, help) = if written == id {
+                            (
+                                format!("duplicate case id \"{id}\"{place}"),
+                                "case ids must be unique across all files (a copied file keeps the id: give the copy its own, or delete it)".to_string(),
+                            )
+                        } else {
+                            (
+                                format!(
+                                    "case id \"{id}\" is \"{written}\" written {}{place}",
+                                    how_they_differ(id, written)
+                                ),
+                                format!("ids that look the same are one case: write it exactly as \"{written}\", or give this case another id"),
+                            )
+                        };
+                        problems.push((span.clone(), msg, help));
                     }
                     std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(holder);
-                        added.push(id.as_str());
+                        v.insert((holder, id.as_str()));
+                        added.push(fold(id));
                     }
                 }
                 if !bills.is_empty() && bills.contains_key(id.as_str()) {
@@ -164,7 +189,7 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                         "bill ids must be unique across all files".to_string(),
                     ));
                 }
-                if cases.contains_key(id.as_str()) {
+                if cases.contains_key(&fold(id)) {
                     problems.push((
                         span.clone(),
                         format!(
@@ -177,7 +202,7 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
             match holder {
                 Holder::Include(i) if !problems.is_empty() => {
                     for id in added {
-                        cases.remove(id);
+                        cases.remove(&id);
                     }
                     losers.entry(i).or_default().extend(problems);
                 }
@@ -259,5 +284,87 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
         chosen,
         conflicts,
         main_conflicts,
+    }
+}
+
+/// Cyrillic letters that look like Latin ones, and the Latin capital each
+/// is mistaken for (a keyboard switched to Russian or Kazakh mid-word).
+const LOOK_ALIKES: &[(char, char)] = &[
+    ('А', 'A'),
+    ('а', 'A'),
+    ('В', 'B'),
+    ('в', 'B'),
+    ('Е', 'E'),
+    ('е', 'E'),
+    ('К', 'K'),
+    ('к', 'K'),
+    ('М', 'M'),
+    ('м', 'M'),
+    ('Н', 'H'),
+    ('н', 'H'),
+    ('О', 'O'),
+    ('о', 'O'),
+    ('Р', 'P'),
+    ('р', 'P'),
+    ('С', 'C'),
+    ('с', 'C'),
+    ('Т', 'T'),
+    ('т', 'T'),
+    ('Х', 'X'),
+    ('х', 'X'),
+    ('У', 'Y'),
+    ('у', 'Y'),
+    ('І', 'I'),
+    ('і', 'I'),
+    ('Ј', 'J'),
+    ('ј', 'J'),
+    ('Ѕ', 'S'),
+    ('ѕ', 'S'),
+];
+
+/// An id as it is compared: letter case and look-alike letters folded
+/// away. Allocates only for ids that are not already folded (an id such
+/// as "KZ-0042" is borrowed: reloads compare 100,000 of them).
+pub(super) fn fold(id: &str) -> Cow<'_, str> {
+    if id.bytes().all(|b| b.is_ascii() && !b.is_ascii_lowercase()) {
+        return Cow::Borrowed(id);
+    }
+    Cow::Owned(
+        id.chars()
+            .flat_map(|c| match LOOK_ALIKES.iter().find(|(k, _)| *k == c) {
+                Some(&(_, latin)) => vec![latin],
+                None => c.to_uppercase().collect(),
+            })
+            .collect(),
+    )
+}
+
+/// "in other letter case" or "with Cyrillic К", for two ids that fold alike.
+fn how_they_differ(a: &str, b: &str) -> String {
+    let cyrillic: String = a
+        .chars()
+        .chain(b.chars())
+        .filter(|c| LOOK_ALIKES.iter().any(|(k, _)| k == c))
+        .collect();
+    if cyrillic.is_empty() {
+        "in other letter case".into()
+    } else {
+        format!("with Cyrillic letters that look Latin ({cyrillic})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_fold_case_and_look_alikes() {
+        assert!(matches!(fold("KZ-0042"), Cow::Borrowed(_)));
+        assert_eq!(fold("kz-0042"), "KZ-0042");
+        assert_eq!(fold("КZ-0042"), "KZ-0042");
+        assert_eq!(fold("кз-0042"), "KЗ-0042");
+        assert_ne!(fold("KZ-0042"), fold("KZ-0043"));
+        assert_eq!(how_they_differ("kz-1", "KZ-1"), "in other letter case");
+        assert!(how_they_differ("КZ-1", "KZ-1").contains("(К)"));
     }
 }

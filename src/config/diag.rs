@@ -107,6 +107,53 @@ impl Diagnostics {
         base
     }
 
+    /// Drop what validation said is missing (items from `from` on, in
+    /// `file`) in a table whose text already had a parse error: "this
+    /// document needs `issued`" after "unknown key `isued`" only repeats the
+    /// real problem less clearly (a key that did not parse is taken out
+    /// before validation). Other problems of the table stay. A table is the
+    /// text from one `[header]` line to the next.
+    pub fn drop_knock_on(&mut self, file: usize, from: usize) {
+        let Some(src) = self.sources.get(file) else {
+            return;
+        };
+        let text = src.text.as_str();
+        let table_of = |pos: usize| -> usize {
+            let mut start = 0;
+            let mut off = 0;
+            for line in text.split_inclusive('\n') {
+                if off > pos {
+                    break;
+                }
+                if line.trim_start().starts_with('[') {
+                    start = off;
+                }
+                off += line.len();
+            }
+            start
+        };
+        let broken: std::collections::HashSet<usize> = self.items[..from.min(self.items.len())]
+            .iter()
+            .filter(|d| d.file == file && d.severity == Severity::Error && !d.span.is_empty())
+            .map(|d| table_of(d.span.start))
+            .collect();
+        if broken.is_empty() {
+            return;
+        }
+        let mut i = from;
+        while i < self.items.len() {
+            let d = &self.items[i];
+            let absence = d.message.starts_with("missing `")
+                || d.message.contains(" needs `")
+                || d.message.contains(" has neither `");
+            if d.file == file && absence && broken.contains(&table_of(d.span.start)) {
+                self.items.remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(|d| d.severity == Severity::Error)
     }

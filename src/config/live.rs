@@ -76,7 +76,7 @@ pub struct Meta {
     dev: u64,
     ino: u64,
     size: u64,
-    mtime_ns: i128,
+    pub(super) mtime_ns: i128,
     ctime_ns: i128,
 }
 
@@ -280,7 +280,7 @@ impl Live {
         // The same settings as before: files unchanged since can be reused.
         let same_settings = prev.is_some_and(|p| *p.settings == main.settings);
         let settings = Arc::new(main.settings);
-        let ctx = Context::new(&settings);
+        let ctx = Context::new(&settings, env);
         // 2. The includes the main file names.
         let mut exp_d = Diagnostics::default();
         let mf = exp_d.add_source(path, main.own.text.as_deref().unwrap_or("").to_string());
@@ -374,6 +374,7 @@ impl Live {
                     (Ok(c), Some(h)) => c.hash != *h,
                     _ => true,
                 },
+                mtime_ns: u.meta.map_or(0, |m| m.mtime_ns),
             })
             .collect();
         let outcome = admit(&main.own, &candidates);
@@ -415,6 +416,12 @@ impl Live {
             }
             if let (Some(p), true) = (&problems, echo) {
                 all.absorb((**p).clone());
+            }
+            if let Ok(Checked {
+                warnings: Some(w), ..
+            }) = &u.disk
+            {
+                all.absorb((**w).clone());
             }
             let (state, cases, since) = match outcome.chosen[i] {
                 Some(super::admit::Which::Disk) => {

@@ -8,6 +8,7 @@ mod admit;
 pub mod diag;
 pub mod diff;
 mod fast;
+mod hints;
 mod includes;
 pub mod live;
 pub mod model;
@@ -58,6 +59,40 @@ pub struct Env {
     pub state_directory: Option<PathBuf>,
     /// The effective user id, for ownership checks (None: skip them).
     pub euid: Option<u32>,
+    /// `docket check` as of this day: warnings about dates (an event
+    /// already past, a document issued in the future, …) and every file's
+    /// warnings kept for the report. None in the daemon.
+    pub check: Option<AsOf>,
+}
+
+/// The day `docket check` judges dates on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// Today in `service.timezone`.
+    Today,
+    Day(chrono::NaiveDate),
+}
+
+/// The text of a config file, read as loading reads it (a regular file, at
+/// most [`MAX_FILE_BYTES`], without blocking on a FIFO); None otherwise.
+pub fn read_small(path: &Path) -> Option<String> {
+    source::read_text(path, &mut Diagnostics::default())
+}
+
+/// The files the main config at `main` includes, as its patterns match
+/// them now; None when the file cannot be read as a main config. For
+/// telling whether a file belongs to a config.
+pub fn included_files(main: &Path) -> Option<Vec<PathBuf>> {
+    let text = read_small(main)?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let patterns: Vec<String> = table
+        .get("service")?
+        .get("include")?
+        .as_array()?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    Some(includes::list(main, &patterns))
 }
 
 impl Env {
@@ -72,6 +107,7 @@ impl Env {
                 })
                 .filter(|p| !p.as_os_str().is_empty()),
             euid: Some(crate::sys::euid()),
+            check: None,
         }
     }
 }

@@ -53,11 +53,13 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(
         if !value_level {
             return None;
         }
-        // Stand a placeholder date in for each bad one, so the bad value is
-        // neither reported twice nor reported again as "missing".
+        // Take each bad value out, as an unknown key is: validation then
+        // finds it missing, which `Diagnostics::drop_knock_on` drops as the
+        // echo of this error. (A placeholder date instead would be judged
+        // as a date: "1970 is outside the calendar".)
         for e in &syntax {
             if let Some(span) = e.span() {
-                patch_date_at(root.get_mut(), &span);
+                remove_at(root.get_mut(), &span);
             }
         }
     }
@@ -133,6 +135,12 @@ fn report_toml_error(
         return;
     }
     let message = e.message().trim().to_string();
+    if let Some((at, message, help)) =
+        text.and_then(|t| super::hints::likely_cause(t, &span, &message))
+    {
+        diags.error(file, at, message).help(help);
+        return;
+    }
     let (message, help) = explain(
         &message,
         text.map(|t| &t[span.start.min(t.len())..span.end.min(t.len())]),
@@ -172,6 +180,9 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
             None => format!("remove it; allowed here: {}", expected.join(", ")),
         };
         return (format!("unknown key `{name}`"), Some(help));
+    }
+    if let Some(hint) = snippet.and_then(|s| super::hints::brackets(message, s)) {
+        return hint;
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
         let help = snippet.map(|s| format!("found {}", crate::privacy::value(s.trim())));
@@ -237,57 +248,6 @@ fn remove_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
         Some(k) => table.remove(k.as_str()).is_some(),
         None => false,
     }
-}
-
-/// Replace the scalar value at `span` by the date 1970-01-01.
-// The guard form clippy suggests cannot borrow the table mutably.
-#[allow(clippy::collapsible_match)]
-fn patch_date_at(table: &mut DeTable<'_>, span: &Range<usize>) -> bool {
-    for (_, v) in table.iter_mut() {
-        let vs = v.span();
-        match v.get_mut() {
-            DeValue::Table(t) => {
-                if patch_date_at(t, span) {
-                    return true;
-                }
-            }
-            DeValue::Array(a) => {
-                for item in a.iter_mut() {
-                    let is = item.span();
-                    match item.get_mut() {
-                        DeValue::Table(t) => {
-                            if patch_date_at(t, span) {
-                                return true;
-                            }
-                        }
-                        _ if is.start <= span.start && span.start <= is.end.max(is.start + 1) => {
-                            *item = Spanned::new(is, placeholder_date());
-                            return true;
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ if vs.start <= span.start && span.start <= vs.end.max(vs.start + 1) => {
-                *v = Spanned::new(vs, placeholder_date());
-                return true;
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
-fn placeholder_date() -> DeValue<'static> {
-    DeValue::Datetime(toml::value::Datetime {
-        date: Some(toml::value::Date {
-            year: 1970,
-            month: 1,
-            day: 1,
-        }),
-        time: None,
-        offset: None,
-    })
 }
 
 fn remove_in_value(v: &mut Spanned<DeValue<'_>>, span: &Range<usize>) -> bool {

@@ -25,6 +25,8 @@ pub(crate) struct Checked {
     pub cases: Cases,
     /// The text, kept until it is written to the store.
     pub text: Option<Arc<str>>,
+    /// Its warnings, for `check` (None when there are none).
+    pub warnings: Option<Arc<Diagnostics>>,
 }
 
 /// A version that is not good: its diagnostics, and what could be read of
@@ -60,10 +62,11 @@ pub(super) fn read_main(
     let Some(raw) = super::recover::parse_collect::<raw::RawMain>(&text, file, &mut d) else {
         return Err(d);
     };
+    let parse_problems = d.items.len();
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut years = BTreeSet::new();
     let (settings, includes) = validate::settings(&mut d, file, &raw, &base_dir, env, &mut years);
-    let ctx = Context::new(&settings);
+    let ctx = Context::new(&settings, env);
     let (own, refs) = validate::case_file(
         &mut d,
         file,
@@ -73,6 +76,7 @@ pub(super) fn read_main(
         &ctx,
         &mut years,
     );
+    d.drop_knock_on(file, parse_problems);
     if d.has_errors() {
         return Err(d);
     }
@@ -89,6 +93,7 @@ pub(super) fn read_main(
             refs: Arc::new(refs),
             years: Arc::new(years),
             text: Some(text.into()),
+            warnings: None,
         },
         diags: d,
     })
@@ -110,6 +115,7 @@ pub(super) fn check_include(
     }
     let parsed = super::fast::parse_include(&text)
         .or_else(|| super::recover::parse_collect::<raw::RawInclude>(&text, file, &mut d));
+    let parse_problems = d.items.len();
     let mut years = BTreeSet::new();
     let checked = parsed.map(|raw| {
         validate::case_file(
@@ -122,6 +128,7 @@ pub(super) fn check_include(
             &mut years,
         )
     });
+    d.drop_knock_on(file, parse_problems);
     match checked {
         Some((cf, refs)) if !d.has_errors() => Ok(Checked {
             hash: content_hash(text.as_bytes()),
@@ -130,6 +137,9 @@ pub(super) fn check_include(
             refs: Arc::new(refs),
             years: Arc::new(years),
             text: Some(text.into()),
+            // Kept only for `check`: a daemon with 100,000 files, each with
+            // a warning, would otherwise hold every text twice.
+            warnings: (env.check.is_some() && !d.items.is_empty()).then(|| Arc::new(d)),
         }),
         _ => Err(Problems {
             cases: salvage_cases(&text).into(),

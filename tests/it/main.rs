@@ -9,6 +9,7 @@ mod engine_rules;
 mod fake_smtp;
 mod faults;
 mod files;
+mod hints;
 mod hostile;
 mod leaks;
 mod live;

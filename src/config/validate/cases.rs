@@ -51,8 +51,16 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
                 "use the case reference, e.g. \"KZ-0042\"",
             );
         }
+        if let Some(mixed) = mixed_script(id.get_ref()) {
+            c.warn(
+                id.span(),
+                format!("case id mixes Latin and Cyrillic letters ({mixed})"),
+                "retype it with the keyboard in one layout: ids are written in Latin letters and digits, e.g. KZ-0042",
+            );
+        }
         refs.cases.push((id.get_ref().clone(), id.span()));
     }
+    renewed_without_newer(c, k.document.as_deref().unwrap_or(&[]));
     let caseworker = c
         .required(
             &k.caseworker,
@@ -296,6 +304,31 @@ fn document(c: &mut Checker<'_>, d: &S<raw::RawDocument>, ctx: &Context<'_>) -> 
     if !status.resolved() {
         c.note_deadline(it.deadline.year());
     }
+    if let Some(today) = ctx.today {
+        not_in_future(
+            c,
+            today,
+            d.issued.as_ref(),
+            "issued",
+            "a document is entered once it is issued",
+        );
+        not_in_future(
+            c,
+            today,
+            d.filed.as_ref(),
+            "filed",
+            "record the renewal once it is filed",
+        );
+        if !status.resolved() {
+            not_too_far(
+                c,
+                today,
+                it.deadline,
+                &d.expires.as_ref().map_or(span.clone(), |e| e.span()),
+                "expires",
+            );
+        }
+    }
     Some(Document {
         kind: it.kind,
         number: sensitive(&d.number),
@@ -347,6 +380,24 @@ fn request(
     if !status.resolved() {
         c.note_deadline(it.deadline.year());
     }
+    if let Some(today) = ctx.today {
+        not_in_future(
+            c,
+            today,
+            r.filed.as_ref(),
+            "filed",
+            "record a request once it is filed",
+        );
+        if !status.resolved() {
+            not_too_far(
+                c,
+                today,
+                it.deadline,
+                &r.extended_to.as_ref().map_or(span.clone(), |e| e.span()),
+                "the answer date",
+            );
+        }
+    }
     Some(Request {
         kind: it.kind,
         number: sensitive(&r.number),
@@ -386,6 +437,16 @@ fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option
         );
     }
     c.note_deadline(date.year());
+    if let (Some(today), Some(at)) = (ctx.today, e.date.as_ref()) {
+        if date < today {
+            c.warn(
+                at.span(),
+                format!("this event's date {date} is past: it gets no more reminders"),
+                "if the year is wrong (last year's date typed), correct it; once the event has taken place, you may remove it",
+            );
+        }
+        not_too_far(c, today, date, &at.span(), "the event");
+    }
     Some(Event {
         title: Sensitive::new(
             e.title
@@ -397,4 +458,89 @@ fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option
         date,
         rules,
     })
+}
+
+/// A deadline more than this many days away is probably a typed year.
+const FAR_DAYS: i64 = 3653;
+
+/// `key = date` must not be after today.
+fn not_in_future(
+    c: &mut Checker<'_>,
+    today: NaiveDate,
+    v: Option<&S<RawDate>>,
+    key: &str,
+    why: &str,
+) {
+    if let Some(v) = v {
+        let d = v.get_ref().0;
+        if d > today {
+            c.warn(
+                v.span(),
+                format!("{key} = {d} is in the future (today is {today})"),
+                format!("check the year and the month: {why}"),
+            );
+        }
+    }
+}
+
+/// An unresolved deadline ten years or more away is probably a typo.
+fn not_too_far(c: &mut Checker<'_>, today: NaiveDate, d: NaiveDate, at: &Range<usize>, what: &str) {
+    let days = (d - today).num_days();
+    if days > FAR_DAYS {
+        c.warn(
+            at.clone(),
+            format!(
+                "{what} {d} is {} years away: is the year right?",
+                days / 365
+            ),
+            "a typed year (2062 for 2026) means no reminder for decades; correct it if so",
+        );
+    }
+}
+
+/// A document marked `renewed` stops being tracked: its renewal must be in
+/// the file as a newer document of the same kind, or the person drops out.
+fn renewed_without_newer(c: &mut Checker<'_>, docs: &[S<raw::RawDocument>]) {
+    let when = |d: &raw::RawDocument| {
+        d.expires
+            .as_ref()
+            .or(d.issued.as_ref())
+            .map(|x| x.get_ref().0)
+    };
+    for d in docs {
+        let raw = d.get_ref();
+        let Some(status) = raw.status.as_ref().filter(|s| s.get_ref() == "renewed") else {
+            continue;
+        };
+        let Some(kind) = raw.kind.as_ref().map(|k| k.get_ref()) else {
+            continue;
+        };
+        let mine = when(raw);
+        let newer = docs.iter().any(|o| {
+            let o = o.get_ref();
+            !std::ptr::eq(o, raw)
+                && o.kind.as_ref().is_some_and(|k| k.get_ref() == kind)
+                && match (when(o), mine) {
+                    (Some(a), Some(b)) => a > b,
+                    _ => true,
+                }
+        });
+        if !newer {
+            c.warn(
+                status.span(),
+                format!("status = \"renewed\" but this case has no newer {kind}: the person is no longer tracked for it"),
+                format!("add the new document as another [[case.document]] with kind = \"{kind}\" and its issued date; or, while the renewal is pending, use status = \"renewal_filed\""),
+            );
+        }
+    }
+}
+
+/// The Cyrillic letters in an id that also has Latin ones ("К" in "КZ-0042").
+fn mixed_script(id: &str) -> Option<String> {
+    let latin = id.chars().any(|ch| ch.is_ascii_alphabetic());
+    let cyrillic: String = id
+        .chars()
+        .filter(|ch| ('\u{0400}'..='\u{04FF}').contains(ch))
+        .collect();
+    (latin && !cyrillic.is_empty()).then_some(cyrillic)
 }

@@ -201,6 +201,9 @@ pub(super) struct Context<'a> {
     pub kinds: &'a BTreeMap<String, Kind>,
     pub defaults: &'a ReminderRules,
     pub calendar: &'a Calendar,
+    /// The day dates are judged on (`docket check` only): an event already
+    /// past, a document issued in the future.
+    pub today: Option<NaiveDate>,
 }
 
 /// Where a file's ids and references are, for the cross-file checks.
@@ -233,7 +236,13 @@ pub(super) fn settings<'d>(
 }
 
 impl<'a> Context<'a> {
-    pub fn new(s: &'a Settings) -> Context<'a> {
+    pub fn new(s: &'a Settings, env: &Env) -> Context<'a> {
+        let today = env.check.map(|a| match a {
+            super::AsOf::Day(d) => d,
+            super::AsOf::Today => chrono::Utc::now()
+                .with_timezone(&s.service.timezone)
+                .date_naive(),
+        });
         Context {
             caseworkers: s
                 .caseworkers
@@ -245,6 +254,7 @@ impl<'a> Context<'a> {
             kinds: &s.kinds,
             defaults: &s.reminders,
             calendar: &s.calendar,
+            today,
         }
     }
 }

@@ -1,0 +1,279 @@
+//! The mistakes people make in a TOML file, named as they would name them.
+//!
+//! The TOML library reports what it saw ("invalid float", "string values
+//! must be quoted"); what happened is usually one of a few things: a date
+//! written the way people write dates, quotes a word processor curled, a
+//! space that is not a space, a table header with one bracket too few.
+//! Each hint here recognises one of them from the line itself.
+
+use crate::privacy::value;
+use std::ops::Range;
+
+/// Characters that look like a space, or like nothing, and are not TOML
+/// whitespace: what copying from a document or a chat brings along.
+const INVISIBLE: &[(char, &str)] = &[
+    ('\u{00A0}', "no-break space"),
+    ('\u{2007}', "figure space"),
+    ('\u{202F}', "narrow no-break space"),
+    ('\u{2002}', "en space"),
+    ('\u{2003}', "em space"),
+    ('\u{2009}', "thin space"),
+    ('\u{3000}', "ideographic space"),
+    ('\u{200B}', "zero-width space"),
+    ('\u{200C}', "zero-width non-joiner"),
+    ('\u{200D}', "zero-width joiner"),
+    ('\u{2060}', "word joiner"),
+    ('\u{FEFF}', "zero-width no-break space"),
+    ('\u{00AD}', "soft hyphen"),
+];
+
+/// Quotes that are not TOML's `"` and `'`.
+const CURLY: &[char] = &[
+    '“', '”', '„', '‟', '«', '»', '‘', '’', '‚', '‛', '‹', '›', '″', '＂',
+];
+
+/// For a syntax error at `span` of `text`: a clearer location, message and
+/// hint, when the line shows one of the usual mistakes.
+pub(super) fn likely_cause(
+    text: &str,
+    span: &Range<usize>,
+    message: &str,
+) -> Option<(Range<usize>, String, String)> {
+    if message.starts_with("unknown field")
+        || message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("missing field")
+        || message.contains("duplicate key")
+    {
+        return None;
+    }
+    let at = span.start.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[start..end];
+    for (off, ch) in line.char_indices() {
+        if let Some((_, name)) = INVISIBLE.iter().find(|(c, _)| *c == ch) {
+            // A BOM at the very start of the file is read and dropped.
+            if ch == '\u{FEFF}' && start + off == 0 {
+                continue;
+            }
+            return Some((
+                start + off..start + off + ch.len_utf8(),
+                format!(
+                    "an invisible character, U+{:04X} ({name}), where TOML expects an ordinary space",
+                    ch as u32
+                ),
+                "delete it and type an ordinary space (word processors and chat apps put these in when text is copied)".into(),
+            ));
+        }
+    }
+    if let Some((off, ch)) = line.char_indices().find(|(_, c)| CURLY.contains(c)) {
+        return Some((
+            start + off..start + off + ch.len_utf8(),
+            format!("{ch} is a typographic quote; TOML strings need straight quotes \""),
+            "retype the quotes as \" (a word processor or a chat app curled them); edit case files in a plain text editor".into(),
+        ));
+    }
+    if let Some(eq) = line.find('=') {
+        let v_start = start + eq + 1;
+        let raw = &text[v_start..end];
+        let lead = raw.len() - raw.trim_start().len();
+        let v = raw.trim_start().split('#').next().unwrap_or("").trim_end();
+        let vs = v_start + lead;
+        if let Some(h) = people_date(v) {
+            return Some((vs..vs + v.len(), h.0, h.1));
+        }
+        if message.starts_with("invalid date") {
+            if let Some(h) = impossible_date(v) {
+                return Some((vs..vs + v.len(), h.0, h.1));
+            }
+        }
+    }
+    None
+}
+
+/// `16.10.2025`, `16/10/2025`, `16-10-2025`, `2025.10.16`, `2025/10/16`:
+/// a date as people write it. The message and what to write instead.
+pub fn people_date(v: &str) -> Option<(String, String)> {
+    let v = v.trim_matches('"');
+    let parts: Vec<&str> = v.split(['.', '/', '-']).collect();
+    if parts.len() != 3
+        || !parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        || v.contains('-') && parts[0].len() == 4
+    {
+        return None;
+    }
+    let n: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(0)).collect();
+    let (y, m, d) = match (parts[0].len(), parts[2].len()) {
+        (4, 1..=2) => (n[0], n[1], n[2]),
+        (1..=2, 4) => {
+            // Day first, as written in Kazakhstan; month first only when
+            // the first number cannot be a month's day order otherwise.
+            if n[1] > 12 && n[0] <= 12 {
+                (n[2], n[0], n[1])
+            } else {
+                (n[2], n[1], n[0])
+            }
+        }
+        _ => return None,
+    };
+    let fix = match chrono::NaiveDate::from_ymd_opt(y as i32, m, d) {
+        Some(date) => format!(
+            "write {} (year-month-day, no quotes)",
+            crate::privacy::bare_value(date)
+        ),
+        None => "write it as YYYY-MM-DD (year-month-day, no quotes), e.g. 2025-10-16".into(),
+    };
+    Some((
+        format!(
+            "{} is not a date docket can read: dates are written year-month-day",
+            value(v)
+        ),
+        fix,
+    ))
+}
+
+/// `2025-02-30`: which month, and how many days it has.
+pub fn impossible_date(v: &str) -> Option<(String, String)> {
+    let parts: Vec<u32> = v
+        .trim_matches('"')
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<Vec<u32>>>()?;
+    let [y, m, d] = parts[..] else { return None };
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    if !(1..=12).contains(&m) {
+        return Some((
+            format!(
+                "{} is not a day of the calendar: there is no month {m}",
+                value(v)
+            ),
+            "dates are year-month-day: the month comes second, e.g. 2025-10-16".into(),
+        ));
+    }
+    let next = if m == 12 {
+        chrono::NaiveDate::from_ymd_opt(y as i32 + 1, 1, 1)
+    } else {
+        chrono::NaiveDate::from_ymd_opt(y as i32, m + 1, 1)
+    }?;
+    let days = next.pred_opt()?.format("%d").to_string();
+    if d != 0 && d <= days.parse().unwrap_or(31) {
+        return None;
+    }
+    Some((
+        format!(
+            "{} is not a day of the calendar: {} {y} has {days} days",
+            value(v),
+            MONTHS[m as usize - 1]
+        ),
+        format!("correct the day (1 to {days})"),
+    ))
+}
+
+/// `[case.document]` for `[[case.document]]`, `[[service]]` for
+/// `[service]`: the table header with the wrong number of brackets.
+pub(super) fn brackets(message: &str, snippet: &str) -> Option<(String, Option<String>)> {
+    let s = snippet.trim();
+    if !message.starts_with("invalid type") || !s.starts_with('[') {
+        return None;
+    }
+    let name = s.trim_start_matches('[').trim_end_matches(']').trim();
+    let lists = [
+        "case",
+        "case.document",
+        "case.request",
+        "case.event",
+        "caseworker",
+        "bill",
+    ];
+    let tables = ["service", "mail", "privacy", "calendar", "reminders"];
+    if !s.starts_with("[[") && lists.contains(&name) {
+        let what = match name {
+            "case" => "a file can hold several cases",
+            "case.document" => "a case can hold several documents",
+            "case.request" => "a case can hold several requests",
+            "case.event" => "a case can hold several events",
+            "caseworker" => "there can be several caseworkers",
+            _ => "there can be several bills",
+        };
+        return Some((
+            format!("[{name}] needs double brackets"),
+            Some(format!(
+                "write [[{name}]]: {what}, and each one starts with [[{name}]]"
+            )),
+        ));
+    }
+    if s.starts_with("[[") && (tables.contains(&name) || name.starts_with("kinds.")) {
+        return Some((
+            format!("[[{name}]] makes a list, but [{name}] is one table"),
+            Some(format!("write [{name}] with single brackets")),
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_as_people_write_them() {
+        let fix = |v: &str| {
+            people_date(v).map(|(_, h)| crate::privacy::show(&h, crate::privacy::Quoting::Full))
+        };
+        assert_eq!(
+            fix("16.10.2025").as_deref(),
+            Some("write 2025-10-16 (year-month-day, no quotes)")
+        );
+        assert_eq!(
+            fix("16/10/2025").as_deref(),
+            Some("write 2025-10-16 (year-month-day, no quotes)")
+        );
+        assert_eq!(
+            fix("10/16/2025").as_deref(),
+            Some("write 2025-10-16 (year-month-day, no quotes)")
+        );
+        assert_eq!(
+            fix("2025.10.16").as_deref(),
+            Some("write 2025-10-16 (year-month-day, no quotes)")
+        );
+        assert_eq!(
+            fix("\"16.10.2025\"").as_deref(),
+            Some("write 2025-10-16 (year-month-day, no quotes)")
+        );
+        assert!(fix("31.02.2025").unwrap().contains("YYYY-MM-DD"));
+        assert_eq!(fix("2025-10-16"), None);
+        assert_eq!(fix("1.5"), None);
+        assert_eq!(fix("\"KZ-0042\""), None);
+    }
+
+    #[test]
+    fn impossible_days_name_the_month() {
+        let m = impossible_date("2025-02-30").unwrap().0;
+        assert!(
+            crate::privacy::show(&m, crate::privacy::Quoting::Full)
+                .ends_with("February 2025 has 28 days"),
+            "{m}"
+        );
+        assert!(impossible_date("2024-02-29").is_none());
+        assert!(impossible_date("2026-13-01")
+            .unwrap()
+            .0
+            .contains("no month 13"));
+    }
+}
