@@ -224,6 +224,23 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> Outcome {
         .into_iter()
         .map(report::HistoryRow::from)
         .collect();
+    if let (Some(c), true) = (case, rows.is_empty()) {
+        // Nothing recorded: say whether the case exists at all, so a typo
+        // is not read as "nothing was sent".
+        let known = cfg.cases().any(|(_, k)| k.id == c) || cfg.bill_index(c).is_some();
+        if !known {
+            let ids = cfg
+                .cases()
+                .map(|(_, k)| k.id.as_str())
+                .chain(cfg.bills().map(|b| b.id.as_str()));
+            let hint = crate::config::suggest::did_you_mean(c, ids)
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            return Err(Failure::Usage(format!(
+                "no reminders for case {c}: there is no such case in the config, and the ledger has none{hint}"
+            )));
+        }
+    }
     match format {
         Format::Json => print_json(&rows),
         Format::Table => print(&report::history_table(&rows, case)),

@@ -113,7 +113,7 @@ pub enum Command {
         /// One pass, then exit (1 if a digest could not be sent).
         #[arg(long)]
         once: bool,
-        /// Pretend today is D (for tests and catch-up drills).
+        /// Pretend today is this day, YYYY-MM-DD (for tests and catch-up drills).
         #[arg(long, value_parser = parse_day)]
         today: Option<NaiveDate>,
     },

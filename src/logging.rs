@@ -1,9 +1,15 @@
 //! Logs go to stderr (journald picks them up), filtered by `DOCKET_LOG`
-//! (default `info`). Log lines carry case references, never names.
+//! (default [`DEFAULT_FILTER`]). Log lines carry case references, never
+//! names.
+
+/// The default filter: docket at `info`; the cron scheduler only when
+/// something is wrong (at `info` it logs "Uninited", "Job creator created"
+/// and the like, which say nothing to the person reading the journal).
+pub const DEFAULT_FILTER: &str = "info,tokio_cron_scheduler=warn";
 
 pub fn init() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("DOCKET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_FILTER));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -341,8 +341,8 @@ impl From<Row> for HistoryRow {
 pub fn history_table(rows: &[HistoryRow], case: Option<&str>) -> String {
     if rows.is_empty() {
         return match case {
-            Some(c) => format!("The ledger holds no reminders for case {c}.\n"),
-            None => "The ledger holds no reminders.\n".into(),
+            Some(c) => format!("No reminders for case {c} have been sent yet.\n"),
+            None => "Nothing has been sent yet: the ledger holds no reminders.\n".into(),
         };
     }
     let body: Vec<Vec<String>> = rows

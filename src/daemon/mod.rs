@@ -18,6 +18,7 @@
 
 mod alerts;
 pub mod compose;
+mod notice_texts;
 mod notices;
 mod pass;
 pub mod preview;

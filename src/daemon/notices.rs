@@ -8,10 +8,12 @@
 //! the offending line only where `[privacy] names_in_email` allows, and
 //! values from the file otherwise masked.
 
+use super::notice_texts::{self as texts, Gone, Notice};
 use super::state::Daemon;
 use crate::config::diag::Diagnostics;
 use crate::config::diff::ConfigDiff;
 use crate::config::live::{FileStatus, Live, State};
+use crate::config::model::Language;
 use crate::config::store::content_hash;
 use crate::privacy::Quoting;
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,20 +45,31 @@ impl Daemon {
                 f.rel,
                 content_hash(masked.join("\n").as_bytes())
             );
-            let body = self.held_body(f, problems);
+            let shown = self.held_problems(problems);
             let cases = case_list(&f.cases);
-            let subject = if f.rel == self.live.main.rel {
-                "config reload rejected: the main config has errors; its last good version stays in effect".to_string()
-            } else if f.state == State::Held {
-                format!("a case file has errors; its last good version stays in effect{cases}")
+            let ids = ids(&f.cases);
+            let main = f.rel == self.live.main.rel;
+            let check_path = if main {
+                format!("-c {}", self.cfg.path.display())
             } else {
-                format!("a case file has errors and is not tracked{cases}")
+                f.path.display().to_string()
+            };
+            let h = texts::Held {
+                rel: &f.rel,
+                main,
+                held: f.state == State::Held,
+                since: f.since.as_deref(),
+                cases: &cases,
+                ids: &ids,
+                shown: &shown,
+                check_path: &check_path,
             };
             warn!(file = %f.rel, state = ?f.state, "a config file is left out");
             for l in &masked {
                 tracing::error!("{}", l.trim());
             }
-            self.tell_people(&key, &f.cases, &subject, &body).await;
+            self.tell_people(&key, &f.cases, |lang| texts::held(lang, &h))
+                .await;
         }
         // Fixed: was left out before, is in effect now.
         let fixed: Vec<FileStatus> = std::iter::once(&self.live.main)
@@ -71,23 +84,17 @@ impl Daemon {
                 f.rel,
                 f.disk_hash.as_deref().unwrap_or("")
             );
-            let body = format!(
-                "Hello,\n\nYour changes to {} are now in effect: docket reads the file without errors again.\n\nCases in this file: {}\n",
-                f.rel,
-                ids(&f.cases)
-            );
-            let subject = format!("fixed: your changes are in effect{}", case_list(&f.cases));
-            self.tell_people(&key, &f.cases, &subject, &body).await;
+            let (cases, ids) = (case_list(&f.cases), ids(&f.cases));
+            self.tell_people(&key, &f.cases, |lang| {
+                texts::fixed(lang, &f.rel, &cases, &ids)
+            })
+            .await;
         }
         // Cases no longer tracked.
-        let mut gone: Vec<(String, String, String)> = Vec::new(); // case, caseworker, why
+        let mut gone: Vec<(String, String, Gone)> = Vec::new(); // case, caseworker, why
         for (rel, cases) in std::mem::take(&mut self.live.vanished) {
             for (case, cw) in cases {
-                gone.push((
-                    case,
-                    cw,
-                    format!("its file {rel} is gone (deleted, renamed or moved away)"),
-                ));
+                gone.push((case, cw, Gone::File(rel.clone())));
             }
         }
         if let Some(old) = old {
@@ -106,9 +113,9 @@ impl Daemon {
             for case in &d.cases_removed {
                 if let Some((cw, rel)) = was.get(case.as_str()) {
                     let why = if now_files.contains(rel) {
-                        format!("it was taken out of {rel}")
+                        Gone::TakenOut(rel.to_string())
                     } else {
-                        format!("its file {rel} is gone (deleted, renamed or moved away)")
+                        Gone::File(rel.to_string())
                     };
                     gone.push((case.clone(), cw.clone(), why));
                 }
@@ -122,100 +129,77 @@ impl Daemon {
             let cases = crate::config::live::salvage_cases(&text);
             let rel = p.display().to_string();
             let key = format!("near-miss:{rel}:{}", content_hash(text.as_bytes()));
-            let body = format!(
-                "Hello,\n\nThe file {rel} looks like a case file, but docket does not read it: its name does not end in .toml (editors such as Notepad add .txt), so no include pattern matches it.\n\nRename it to end in .toml, or remove it.\nCases named in it: {}\n",
-                ids(&cases)
-            );
-            self.tell_people(
-                &key,
-                &cases,
-                "a case file is not read: check its name",
-                &body,
-            )
-            .await;
+            let ids = ids(&cases);
+            self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))
+                .await;
         }
     }
 
-    /// Mail the caseworkers of `cases` (each once) and the admin.
+    /// Mail the caseworkers of `cases` (each once, in their language) and
+    /// the admin (in English).
     async fn tell_people(
         &mut self,
         key: &str,
         cases: &[(String, String)],
-        subject: &str,
-        body: &str,
+        notice: impl Fn(Language) -> Notice,
     ) {
         let people: BTreeSet<&str> = cases.iter().map(|(_, w)| w.as_str()).collect();
         for cw in people {
             let Some(i) = self.cfg.caseworker(cw) else {
                 continue;
             };
-            let email = self.cfg.caseworkers[i].email.clone();
+            let (email, lang) = {
+                let c = &self.cfg.caseworkers[i];
+                (c.email.clone(), c.language)
+            };
+            let n = notice(lang);
             self.tell(
                 &format!("{key}:{cw}"),
                 &email,
-                &format!("[docket] {subject}"),
-                body,
+                &format!("[docket] {}", n.subject),
+                &n.body,
             )
             .await;
         }
-        self.alert(key, subject, body).await;
+        let n = notice(Language::En);
+        self.alert(key, &n.subject, &n.body).await;
     }
 
-    async fn tell_untracked(
-        &mut self,
-        gone: &[(String, String, String)],
-        today: chrono::NaiveDate,
-    ) {
-        let mut by_cw: BTreeMap<&str, Vec<&(String, String, String)>> = BTreeMap::new();
+    async fn tell_untracked(&mut self, gone: &[(String, String, Gone)], today: chrono::NaiveDate) {
+        let mut by_cw: BTreeMap<&str, Vec<&(String, String, Gone)>> = BTreeMap::new();
         for g in gone {
             by_cw.entry(g.1.as_str()).or_default().push(g);
         }
-        let lines = |list: &[&(String, String, String)]| -> String {
-            list.iter()
-                .map(|(c, _, why)| format!("  {c}: {why}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        let text = |l: &str| {
-            format!(
-                "Hello,\n\nThese cases are no longer in the config, so docket sends no more reminders for them:\n\n{l}\n\nIf that was a mistake, put the case back (restore the file, or the [[case]] table); docket reads it on its own.\n"
-            )
-        };
         for (cw, list) in &by_cw {
             let Some(i) = self.cfg.caseworker(cw) else {
                 continue;
             };
-            let email = self.cfg.caseworkers[i].email.clone();
+            let (email, lang) = {
+                let c = &self.cfg.caseworkers[i];
+                (c.email.clone(), c.language)
+            };
             let refs: Vec<String> = list.iter().map(|g| g.0.clone()).collect();
             let key = format!("untracked:{}:{today}:{cw}", refs.join(","));
-            self.tell(
-                &key,
-                &email,
-                &format!("[docket] no longer tracked: {}", refs.join(", ")),
-                &text(&lines(list)),
-            )
-            .await;
+            let lines: Vec<(&str, &Gone)> = list.iter().map(|g| (g.0.as_str(), &g.2)).collect();
+            let n = texts::untracked(lang, &refs.join(", "), &lines);
+            self.tell(&key, &email, &format!("[docket] {}", n.subject), &n.body)
+                .await;
         }
-        let all: Vec<&(String, String, String)> = gone.iter().collect();
         let refs: Vec<&str> = gone.iter().map(|g| g.0.as_str()).collect();
+        let lines: Vec<(&str, &Gone)> = gone.iter().map(|g| (g.0.as_str(), &g.2)).collect();
+        let n = texts::untracked(Language::En, &shorten(&refs), &lines);
         self.alert(
             &format!("untracked:{}:{today}", refs.join(",")),
-            &format!("no longer tracked: {}", shorten(&refs)),
-            &text(&lines(&all)),
+            &n.subject,
+            &n.body,
         )
         .await;
     }
 
-    /// The body of a "file left out" notice.
-    fn held_body(&self, f: &FileStatus, problems: Option<&Diagnostics>) -> String {
-        let what = match f.state {
-            State::Held => format!(
-                "Its last good version{} stays in effect: reminders for its cases go on as before, and the change has no effect until the file is fixed.",
-                f.since.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default()
-            ),
-            _ => "docket has never read this file without errors, so its cases are NOT TRACKED: no reminders go out for them until it is fixed.".into(),
-        };
-        let shown = match problems {
+    /// What is wrong in a file left out, for its notice: the lines
+    /// themselves only where `names_in_email` allows.
+    fn held_problems(&self, problems: Option<&Diagnostics>) -> String {
+        match problems {
             Some(d) if self.cfg.privacy.names_in_email => d
                 .errors()
                 .map(|e| d.render(e, Quoting::Full))
@@ -223,13 +207,7 @@ impl Daemon {
                 .join(""),
             Some(d) => masked_lines(d).join("\n"),
             None => String::new(),
-        };
-        format!(
-            "Hello,\n\ndocket cannot use the latest version of the config file\n\n  {}\n\n{what}\n\nWhat is wrong:\n\n{shown}\n\nFix the file and save it; docket reads it again on its own within seconds, and says so.\nTo check it first: docket check -c {}\nCases in this file: {}\n",
-            f.rel,
-            self.cfg.path.display(),
-            ids(&f.cases)
-        )
+        }
     }
 }
 

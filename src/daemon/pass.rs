@@ -104,6 +104,8 @@ impl Daemon {
         let now = self.now();
         let started = std::time::Instant::now();
         let cfg = Arc::clone(&self.cfg);
+        // Every case this pass reminds about, once, for its log line.
+        let mut pass_cases = std::collections::BTreeSet::new();
         if !self.ledger.is_persistent() {
             self.try_persist_ledger().await;
         }
@@ -201,7 +203,14 @@ impl Daemon {
                     continue;
                 }
             };
-            let cases = case_list(&entries);
+            let cases = entries.iter().map(|e| e.item.reference);
+            pass_cases.extend(cases.clone().map(str::to_string));
+            let cases = {
+                let mut v: Vec<&str> = cases.collect();
+                v.sort_unstable();
+                v.dedup();
+                v.len()
+            };
             let result = match &self.mailer {
                 Some(m) => {
                     self.send_until_stopped(m, &digest.message, &digest.recipient)
@@ -231,7 +240,7 @@ impl Daemon {
                     };
                     outcome.digests_sent += 1;
                     outcome.reminders_sent += n;
-                    info!(%recipient, message_id = %o.message_id, reminders = n, cases = %cases, retry = o.retry, %answer, "digest sent");
+                    info!(%recipient, message_id = %o.message_id, reminders = n, cases, retry = o.retry, %answer, "digest sent");
                 }
                 Err(e) if self.shutdown.is_stopping() && e.message.starts_with(ABANDONED) => {
                     warn!(%recipient, message_id = %o.message_id, error = %e.message, "send abandoned on stop; kept queued");
@@ -272,6 +281,7 @@ impl Daemon {
         }
         info!(
             %today,
+            cases = %case_list(&pass_cases),
             digests_sent = outcome.digests_sent,
             digests_failed = outcome.digests_failed,
             reminders_sent = outcome.reminders_sent,
@@ -397,13 +407,28 @@ impl Daemon {
 /// How an abandoned send's error message starts.
 const ABANDONED: &str = "stopping: the send in flight was abandoned";
 
-/// The cases of a digest, each once, for the log line.
-fn case_list(entries: &[digest::Entry<'_>]) -> String {
-    let mut cases: Vec<&str> = entries.iter().map(|e| e.item.reference).collect();
-    cases.sort_unstable();
-    cases.dedup();
-    cases.join(",")
+/// The cases a pass sent reminders for, each once, for its log line: the
+/// first [`LOGGED_CASES`], then how many more (`docket history` has all).
+fn case_list(cases: &std::collections::BTreeSet<String>) -> String {
+    let mut out: Vec<&str> = cases
+        .iter()
+        .take(LOGGED_CASES)
+        .map(String::as_str)
+        .collect();
+    let more = cases.len().saturating_sub(LOGGED_CASES);
+    let more = if more > 0 {
+        format!(" +{more}")
+    } else {
+        String::new()
+    };
+    if out.is_empty() {
+        out.push("-");
+    }
+    format!("{}{more}", out.join(","))
 }
+
+/// How many case references a pass's log line names.
+const LOGGED_CASES: usize = 50;
 
 fn backoff_secs(attempts: u32) -> i64 {
     (RETRY_FIRST_SECS << attempts.min(16)).min(RETRY_MAX_SECS)

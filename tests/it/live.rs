@@ -260,6 +260,53 @@ fn a_directory_swapped_by_a_symlink_is_followed() {
 }
 
 #[test]
+fn a_caseworker_is_told_in_their_language_and_the_admin_in_english() {
+    let e = Env::new();
+    let main = std::fs::read_to_string(&e.cfg).unwrap().replace(
+        "email = \"dana@ngo.example\"",
+        "email = \"dana@ngo.example\"\nlanguage = \"ru\"",
+    );
+    write_config(e.dir(), "docket.toml", &main);
+    put(e.dir(), "b.toml", &case("KZ-0002", "dana", "2026-06-03"));
+    let d = e.start();
+    e.wait_mail(&d, "dana@ngo.example", "KZ-0002");
+    put(
+        e.dir(),
+        "b.toml",
+        &case("KZ-0002", "dana", "2026-06-03").replace("date = 2026-06-03", "date = 03.06.2026"),
+    );
+    let m = e.wait_mail(&d, "dana@ngo.example", "в файле дел ошибки");
+    assert!(
+        m.header("Subject")
+            .unwrap()
+            .contains("действует его последняя исправная версия: KZ-0002"),
+        "{:?}",
+        m.header("Subject")
+    );
+    for want in [
+        "docket не может использовать последнюю версию файла конфигурации",
+        "Действует его последняя исправная версия",
+        "Что не так:",
+        "b.toml:9:",
+        "Проверить заранее: docket check ",
+        "Дела в этом файле: KZ-0002",
+    ] {
+        assert!(m.body.contains(want), "{want:?} in:\n{}", m.body);
+    }
+    let admin = e.wait_mail(&d, "it@ngo.example", "a case file has errors");
+    assert!(admin.body.contains("What is wrong:"), "{}", admin.body);
+    // Fixed: in Russian too.
+    put(e.dir(), "b.toml", &case("KZ-0002", "dana", "2026-06-03"));
+    let m = e.wait_mail(&d, "dana@ngo.example", "исправлено");
+    assert!(
+        m.body
+            .contains("Ваши изменения в cases.d/b.toml вступили в силу"),
+        "{}",
+        m.body
+    );
+}
+
+#[test]
 fn a_broken_file_beside_a_good_new_one_holds_only_the_broken_one_and_its_caseworker_is_told() {
     let e = Env::new();
     put(e.dir(), "a.toml", &case("KZ-0001", "aigerim", "2026-06-03"));
@@ -278,7 +325,10 @@ fn a_broken_file_beside_a_good_new_one_holds_only_the_broken_one_and_its_casewor
     assert!(body.contains("cases.d/a.toml"), "{body}");
     assert!(body.contains("a.toml:9:"), "the location: {body}");
     assert!(body.contains("last good version"), "{body}");
-    assert!(body.contains("docket check -c"), "how to check: {body}");
+    assert!(
+        body.contains("To check it first: docket check ") && body.contains("cases.d/a.toml\n"),
+        "how to check: {body}"
+    );
     for secret in ["Saule", "Imagined", "Hearing for"] {
         assert!(
             !m.raw.contains(secret),

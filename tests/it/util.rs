@@ -190,7 +190,56 @@ fn split_headers(raw: &str) -> (Vec<(String, String)>, &str) {
             headers.push((n.trim().to_string(), v.trim().to_string()));
         }
     }
+    for h in &mut headers {
+        h.1 = decode_words(&h.1);
+    }
     (headers, body)
+}
+
+/// Decode RFC 2047 encoded words (`=?utf-8?b?...?=`, `=?utf-8?q?...?=`);
+/// the space between two adjacent ones is not part of the text.
+fn decode_words(v: &str) -> String {
+    if !v.contains("=?") {
+        return v.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = v;
+    let mut after_word = false;
+    while let Some(start) = rest.find("=?") {
+        let between = &rest[..start];
+        if !(after_word && between.trim().is_empty()) {
+            out.push_str(between);
+        }
+        let word = &rest[start + 2..];
+        let parsed = (|| {
+            let (_charset, r) = word.split_once('?')?;
+            let (enc, r) = r.split_once('?')?;
+            let end = r.find("?=")?;
+            let text = &r[..end];
+            let bytes = match enc {
+                "b" | "B" => decode_base64(text),
+                _ => decode_qp(&text.replace('_', " ")),
+            };
+            Some((
+                String::from_utf8(bytes).ok()?,
+                start + 2 + word.len() - r.len() + end + 2,
+            ))
+        })();
+        match parsed {
+            Some((text, used)) => {
+                out.push_str(&text);
+                rest = &rest[used..];
+                after_word = true;
+            }
+            None => {
+                out.push_str("=?");
+                rest = &rest[start + 2..];
+                after_word = false;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn header_of<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -1,0 +1,193 @@
+//! The words of the notices about files (held back, not tracked, fixed,
+//! no longer tracked, not read), in the language of the caseworker they go
+//! to; the admin gets English. What is wrong in a file (the diagnostics)
+//! stays as `docket check` prints it, so it can be looked up and searched.
+
+use crate::config::model::Language;
+
+/// A notice, ready for [`super::state::Daemon::tell`].
+pub struct Notice {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Why a case is no longer tracked.
+#[derive(Debug, Clone)]
+pub enum Gone {
+    /// Its file was deleted, renamed or moved.
+    File(String),
+    /// It was taken out of this file.
+    TakenOut(String),
+}
+
+impl Gone {
+    fn say(&self, lang: Language) -> String {
+        match (self, lang) {
+            (Gone::File(f), Language::En) => {
+                format!("its file {f} is gone (deleted, renamed or moved away)")
+            }
+            (Gone::File(f), Language::Ru) => {
+                format!("его файл {f} исчез (удалён, переименован или перемещён)")
+            }
+            (Gone::File(f), Language::Kk) => format!(
+                "оның {f} файлы жоқ (жойылған, атауы өзгертілген немесе басқа жерге көшірілген)"
+            ),
+            (Gone::TakenOut(f), Language::En) => format!("it was taken out of {f}"),
+            (Gone::TakenOut(f), Language::Ru) => format!("его убрали из {f}"),
+            (Gone::TakenOut(f), Language::Kk) => format!("ол {f} файлынан алынып тасталды"),
+        }
+    }
+}
+
+/// A file whose latest version is left out.
+pub struct Held<'a> {
+    pub rel: &'a str,
+    pub main: bool,
+    /// Its last good version stays in effect (else: not tracked).
+    pub held: bool,
+    pub since: Option<&'a str>,
+    /// ": KZ-0042, KZ-0043" for the subject, or "".
+    pub cases: &'a str,
+    /// Every case id, for the body.
+    pub ids: &'a str,
+    /// What is wrong, as check prints it.
+    pub shown: &'a str,
+    /// The path to give `docket check`.
+    pub check_path: &'a str,
+}
+
+pub fn held(lang: Language, h: &Held<'_>) -> Notice {
+    let (rel, cases, ids, shown, path) = (h.rel, h.cases, h.ids, h.shown, h.check_path);
+    let since = |s: &str| match lang {
+        Language::En => format!(" (from {s})"),
+        Language::Ru => format!(" (от {s})"),
+        Language::Kk => format!(" ({s} бастап)"),
+    };
+    let since = h.since.map(since).unwrap_or_default();
+    let (subject, what, frame) = match lang {
+        Language::En => (
+            if h.main {
+                "config reload rejected: the main config has errors; its last good version stays in effect".to_string()
+            } else if h.held {
+                format!("a case file has errors; its last good version stays in effect{cases}")
+            } else {
+                format!("a case file has errors and is not tracked{cases}")
+            },
+            if h.held {
+                format!("Its last good version{since} stays in effect: reminders for its cases go on as before, and the change has no effect until the file is fixed.")
+            } else {
+                "docket has never read this file without errors, so its cases are NOT TRACKED: no reminders go out for them until it is fixed.".to_string()
+            },
+            [
+                "Hello,\n\ndocket cannot use the latest version of the config file",
+                "What is wrong:",
+                "Fix the file and save it; docket reads it again on its own within seconds, and says so.\nTo check it first: docket check",
+                "Cases in this file:",
+            ],
+        ),
+        Language::Ru => (
+            if h.main {
+                "изменения конфигурации не приняты: в основном файле ошибки, действует его последняя исправная версия".to_string()
+            } else if h.held {
+                format!("в файле дел ошибки; действует его последняя исправная версия{cases}")
+            } else {
+                format!("в файле дел ошибки, его дела не отслеживаются{cases}")
+            },
+            if h.held {
+                format!("Действует его последняя исправная версия{since}: напоминания по его делам идут как прежде, а изменение не вступит в силу, пока файл не исправлен.")
+            } else {
+                "docket ещё ни разу не прочитал этот файл без ошибок, поэтому его дела НЕ ОТСЛЕЖИВАЮТСЯ: напоминаний по ним не будет, пока файл не исправлен.".to_string()
+            },
+            [
+                "Здравствуйте!\n\ndocket не может использовать последнюю версию файла конфигурации",
+                "Что не так:",
+                "Исправьте файл и сохраните его: docket сам перечитает его в течение нескольких секунд и сообщит об этом.\nПроверить заранее: docket check",
+                "Дела в этом файле:",
+            ],
+        ),
+        Language::Kk => (
+            if h.main {
+                "конфигурация өзгерістері қабылданбады: негізгі файлда қателер бар, оның соңғы дұрыс нұсқасы қолданылады".to_string()
+            } else if h.held {
+                format!("іс файлында қателер бар; оның соңғы дұрыс нұсқасы қолданылады{cases}")
+            } else {
+                format!("іс файлында қателер бар, оның істері қадағаланбайды{cases}")
+            },
+            if h.held {
+                format!("Оның соңғы дұрыс нұсқасы{since} қолданылады: оның істері бойынша еске салулар бұрынғыдай жүреді, ал өзгеріс файл түзетілгенше күшіне енбейді.")
+            } else {
+                "docket бұл файлды әлі бір рет те қатесіз оқымаған, сондықтан оның істері ҚАДАҒАЛАНБАЙДЫ: файл түзетілгенше олар бойынша еске салу жіберілмейді.".to_string()
+            },
+            [
+                "Сәлеметсіз бе!\n\ndocket конфигурация файлының соңғы нұсқасын пайдалана алмайды",
+                "Не дұрыс емес:",
+                "Файлды түзетіп, сақтаңыз: docket оны бірнеше секунд ішінде өзі қайта оқып, хабарлайды.\nАлдын ала тексеру: docket check",
+                "Осы файлдағы істер:",
+            ],
+        ),
+    };
+    Notice {
+        subject,
+        body: format!(
+            "{}\n\n  {rel}\n\n{what}\n\n{}\n\n{shown}\n\n{} {path}\n{} {ids}\n",
+            frame[0], frame[1], frame[2], frame[3]
+        ),
+    }
+}
+
+pub fn fixed(lang: Language, rel: &str, cases: &str, ids: &str) -> Notice {
+    match lang {
+        Language::En => Notice {
+            subject: format!("fixed: your changes are in effect{cases}"),
+            body: format!("Hello,\n\nYour changes to {rel} are now in effect: docket reads the file without errors again.\n\nCases in this file: {ids}\n"),
+        },
+        Language::Ru => Notice {
+            subject: format!("исправлено: ваши изменения вступили в силу{cases}"),
+            body: format!("Здравствуйте!\n\nВаши изменения в {rel} вступили в силу: docket снова читает файл без ошибок.\n\nДела в этом файле: {ids}\n"),
+        },
+        Language::Kk => Notice {
+            subject: format!("түзетілді: өзгерістеріңіз күшіне енді{cases}"),
+            body: format!("Сәлеметсіз бе!\n\n{rel} файлына енгізген өзгерістеріңіз күшіне енді: docket файлды қайтадан қатесіз оқиды.\n\nОсы файлдағы істер: {ids}\n"),
+        },
+    }
+}
+
+/// `list`: case and why, one line each.
+pub fn untracked(lang: Language, refs: &str, list: &[(&str, &Gone)]) -> Notice {
+    let lines = list
+        .iter()
+        .map(|(c, why)| format!("  {c}: {}", why.say(lang)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    match lang {
+        Language::En => Notice {
+            subject: format!("no longer tracked: {refs}"),
+            body: format!("Hello,\n\nThese cases are no longer in the config, so docket sends no more reminders for them:\n\n{lines}\n\nIf that was a mistake, put the case back (restore the file, or the [[case]] table); docket reads it on its own.\n"),
+        },
+        Language::Ru => Notice {
+            subject: format!("больше не отслеживаются: {refs}"),
+            body: format!("Здравствуйте!\n\nЭтих дел больше нет в конфигурации, поэтому docket больше не напоминает о них:\n\n{lines}\n\nЕсли это ошибка, верните дело (восстановите файл или таблицу [[case]]): docket прочитает его сам.\n"),
+        },
+        Language::Kk => Notice {
+            subject: format!("енді қадағаланбайды: {refs}"),
+            body: format!("Сәлеметсіз бе!\n\nБұл істер енді конфигурацияда жоқ, сондықтан docket олар туралы енді еске салмайды:\n\n{lines}\n\nЕгер бұл қате болса, істі қайтарыңыз (файлды немесе [[case]] кестесін қалпына келтіріңіз): docket оны өзі оқиды.\n"),
+        },
+    }
+}
+
+pub fn near_miss(lang: Language, rel: &str, ids: &str) -> Notice {
+    match lang {
+        Language::En => Notice {
+            subject: "a case file is not read: check its name".into(),
+            body: format!("Hello,\n\nThe file {rel} looks like a case file, but docket does not read it: its name does not end in .toml (editors such as Notepad add .txt), so no include pattern matches it.\n\nRename it to end in .toml, or remove it.\nCases named in it: {ids}\n"),
+        },
+        Language::Ru => Notice {
+            subject: "файл дел не читается: проверьте его имя".into(),
+            body: format!("Здравствуйте!\n\nФайл {rel} похож на файл дел, но docket его не читает: его имя не оканчивается на .toml (редакторы вроде Блокнота добавляют .txt), поэтому ни один шаблон include ему не соответствует.\n\nПереименуйте его, чтобы имя оканчивалось на .toml, или удалите.\nДела в нём: {ids}\n"),
+        },
+        Language::Kk => Notice {
+            subject: "іс файлы оқылмайды: атауын тексеріңіз".into(),
+            body: format!("Сәлеметсіз бе!\n\n{rel} файлы іс файлына ұқсайды, бірақ docket оны оқымайды: атауы .toml-мен аяқталмайды (Блокнот сияқты редакторлар .txt қосады), сондықтан бірде-бір include үлгісі оған сәйкес келмейді.\n\nАтауы .toml-мен аяқталатындай етіп өзгертіңіз немесе жойыңыз.\nОндағы істер: {ids}\n"),
+        },
+    }
+}
