@@ -37,6 +37,7 @@ if [[ ! -f $deb ]]; then
 fi
 
 install -m 0640 packaging/docket.toml "$tmp/docket.toml"
+install -d -m 0750 "$tmp/cases.d"   # as postinst creates /etc/docket/cases.d
 bin=$(cargo metadata --format-version 1 --no-deps |
       sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')/release/docket
 if ! STATE_DIRECTORY=$tmp "$bin" check --strict -c "$tmp/docket.toml" >&2; then

@@ -57,6 +57,11 @@ expect -rw-r--r-- /lib/systemd/system/docket.service
 expect -rw-r--r-- /usr/lib/sysusers.d/docket.conf
 expect -rw-r--r-- /usr/lib/tmpfiles.d/docket.conf
 expect -rw-r--r-- /usr/share/man/man8/docket.8.gz
+expect -rw-r--r-- /usr/share/man/man5/docket.toml.5.gz
+expect -rw-r--r-- /usr/share/doc/docket/reference.md
+expect -rw-r--r-- /usr/share/doc/docket/guide.en.md
+expect -rw-r--r-- /usr/share/doc/docket/guide.ru.md
+expect -rw-r--r-- /usr/share/doc/docket/guide.kk.md
 expect -rw-r--r-- /usr/share/doc/docket/README.md
 expect -rw-r--r-- /usr/share/doc/docket/ARCHITECTURE.md
 expect -rw-r--r-- /usr/share/doc/docket/copyright

@@ -8,7 +8,6 @@ use crate::config::live::{FileStatus, Live, Options, State};
 use crate::config::store::Store;
 use crate::config::{self, model::Config, Env};
 use crate::engine::{self, UpcomingFilter};
-use crate::exit;
 use crate::privacy::Quoting;
 use crate::report;
 use anyhow::Context as _;
@@ -16,29 +15,7 @@ use chrono::{Months, NaiveDate};
 use std::io::Write;
 use std::path::Path;
 
-/// Why a command did not succeed.
-#[derive(Debug, thiserror::Error)]
-pub enum Failure {
-    /// A usage error (exit 2): an unknown id, dates the wrong way round.
-    #[error("docket: {0}")]
-    Usage(String),
-    /// The config has errors (exit 78); the diagnostics were printed.
-    #[error("{0}")]
-    Config(String),
-    /// Anything else (exit 1), with its chain of causes.
-    #[error("docket: {0:#}")]
-    Runtime(#[from] anyhow::Error),
-}
-
-impl Failure {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Failure::Usage(_) => exit::USAGE,
-            Failure::Config(_) => exit::CONFIG,
-            Failure::Runtime(_) => exit::FAILURE,
-        }
-    }
-}
+pub use crate::failure::Failure;
 
 type Outcome = Result<(), Failure>;
 

@@ -6,10 +6,10 @@
 //! problems of those files, and `-c` pointing at a case file finds the main
 //! config that includes it.
 
-use crate::app::Failure;
 use crate::config::diag::Diagnostics;
 use crate::config::{self, AsOf, Env};
 use crate::engine;
+use crate::failure::Failure;
 use crate::privacy::Quoting;
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
@@ -46,6 +46,19 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
     } else {
         path.to_path_buf()
     };
+    // A FILE not found from here is looked for beside the main config, so
+    // `docket check cases.d/kz-0042.toml` works from any directory.
+    let base = main.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let files: Vec<PathBuf> = files
+        .into_iter()
+        .map(|f| {
+            if f.exists() || f.is_absolute() || !base.join(&f).exists() {
+                f
+            } else {
+                base.join(f)
+            }
+        })
+        .collect();
     let mut env = Env::from_process();
     env.check = Some(args.today.map_or(AsOf::Today, AsOf::Day));
     let loaded = config::load_with_env(&main, &env);

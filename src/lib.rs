@@ -32,6 +32,7 @@ pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod engine;
+pub mod failure;
 pub mod ledger;
 pub mod logging;
 pub mod mail;

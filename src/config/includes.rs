@@ -94,19 +94,23 @@ pub(super) fn expand(
                 continue;
             }
         };
+        let mut dir_exists = false;
         if let Some(dir) = literal_dir(&full) {
             if dir.is_dir() {
+                dir_exists = true;
                 report_dirs(&dir, span.clone(), d);
                 out.near_misses.extend(near_misses(&dir, full_str));
             }
         }
-        if matches.is_empty() {
+        // An empty case directory is a fresh install, not a mistake; a
+        // pattern whose directory is not there most likely is one.
+        if matches.is_empty() && !dir_exists {
             d.warning(
                 file,
                 span.clone(),
-                format!("include \"{pattern}\" matches no file"),
+                format!("include \"{pattern}\" matches no file, and its directory does not exist"),
             )
-            .help("check the pattern; it is relative to the main config file");
+            .help("check the pattern; it is relative to the main config file (create the directory for a config with no cases yet)");
         }
         for p in matches {
             let real = match admissible(&p, &root, file, span, d) {

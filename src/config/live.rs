@@ -18,10 +18,10 @@ use super::includes::{self, Expanded};
 use super::model::{CaseFile, Config, Settings};
 use super::source;
 use super::store::{content_hash, Store, Stored};
-pub use super::unit::salvage_cases;
 use super::unit::{
     check_include, par_map, read_include, read_main, rel_of, salvage_state_dir, Checked, Problems,
 };
+pub use super::unit::{salvage_cases, Cases};
 use super::validate::{self, Context};
 use super::Env;
 use std::collections::{BTreeSet, HashMap};
@@ -66,9 +66,6 @@ pub struct FileStatus {
     /// A hash of the version on disk (None when it cannot be read).
     pub disk_hash: Option<String>,
 }
-
-/// Case ids and their caseworkers' ids, shared between reloads.
-pub type Cases = Arc<[(String, String)]>;
 
 /// The file metadata that tells whether a file may have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,6 @@
 //! not parse (its case ids, its `state_dir`), so the right people are told.
 
 use super::diag::Diagnostics;
-use super::live::Cases;
 use super::model::{CaseFile, Settings};
 use super::raw;
 use super::source;
@@ -14,6 +13,9 @@ use super::Env;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
+
+/// Case ids and their caseworkers' ids, shared between reloads.
+pub type Cases = Arc<[(String, String)]>;
 
 /// A checked version of one file.
 #[derive(Debug, Clone)]

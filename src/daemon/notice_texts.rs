@@ -3,7 +3,9 @@
 //! to; the admin gets English. What is wrong in a file (the diagnostics)
 //! stays as `docket check` prints it, so it can be looked up and searched.
 
+use crate::config::diag::Diagnostics;
 use crate::config::model::Language;
+use crate::privacy::Quoting;
 
 /// A notice, ready for [`super::state::Daemon::tell`].
 pub struct Notice {
@@ -190,4 +192,20 @@ pub fn near_miss(lang: Language, rel: &str, ids: &str) -> Notice {
             body: format!("Сәлеметсіз бе!\n\n{rel} файлы іс файлына ұқсайды, бірақ docket оны оқымайды: атауы .toml-мен аяқталмайды (Блокнот сияқты редакторлар .txt қосады), сондықтан бірде-бір include үлгісі оған сәйкес келмейді.\n\nАтауы .toml-мен аяқталатындай етіп өзгертіңіз немесе жойыңыз.\nОндағы істер: {ids}\n"),
         },
     }
+}
+
+/// Each error as its masked first line and hint.
+pub fn masked_lines(d: &Diagnostics) -> Vec<String> {
+    d.errors()
+        .map(|e| {
+            let mut l = format!("  {}", d.headline(e, Quoting::Masked));
+            if let Some(h) = &e.help {
+                l.push_str(&format!(
+                    "\n    hint: {}",
+                    crate::privacy::show(h, Quoting::Masked)
+                ));
+            }
+            l
+        })
+        .collect()
 }

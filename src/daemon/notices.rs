@@ -8,7 +8,7 @@
 //! the offending line only where `[privacy] names_in_email` allows, and
 //! values from the file otherwise masked.
 
-use super::notice_texts::{self as texts, Gone, Notice};
+use super::notice_texts::{self as texts, masked_lines, Gone, Notice};
 use super::state::Daemon;
 use crate::config::diag::Diagnostics;
 use crate::config::diff::ConfigDiff;
@@ -230,22 +230,6 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> BTreeMap<
             .map(|s| s.files.into_iter().map(|f| (f.path, f.state)).collect())
             .unwrap_or_default(),
     }
-}
-
-/// Each error as its masked first line and hint.
-pub(super) fn masked_lines(d: &Diagnostics) -> Vec<String> {
-    d.errors()
-        .map(|e| {
-            let mut l = format!("  {}", d.headline(e, Quoting::Masked));
-            if let Some(h) = &e.help {
-                l.push_str(&format!(
-                    "\n    hint: {}",
-                    crate::privacy::show(h, Quoting::Masked)
-                ));
-            }
-            l
-        })
-        .collect()
 }
 
 fn ids(cases: &[(String, String)]) -> String {

@@ -222,7 +222,7 @@ impl Daemon {
                     .problems
                     .as_deref()
                     .filter(|_| f.state != State::InEffect)
-                    .map(super::notices::masked_lines)
+                    .map(super::notice_texts::masked_lines)
                     .unwrap_or_default()
                     .into_iter()
                     .map(|l| l.trim().to_string())

@@ -8,7 +8,6 @@
 
 use super::texts::texts;
 use crate::config::model::{Config, Language};
-use crate::engine::{Item, Step};
 use chrono::NaiveDate;
 use lettre::message::Message;
 use minijinja::Environment;
@@ -18,17 +17,7 @@ const HTML_TEMPLATE: &str = include_str!("templates/digest.html.j2");
 
 pub use crate::ledger::Role;
 
-/// One reminder inside a digest.
-#[derive(Debug, Clone)]
-pub struct Entry<'a> {
-    pub item: &'a Item<'a>,
-    pub step: Step,
-    /// The day the reminder was scheduled for.
-    pub due_date: NaiveDate,
-    /// Sent after `due_date` (catch-up after downtime or an outage).
-    pub late: bool,
-    pub role: Role,
-}
+pub use super::view::Entry;
 
 /// A rendered digest, ready to send.
 #[derive(Debug, Clone)]

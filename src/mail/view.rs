@@ -10,13 +10,25 @@
 //! `numbers_in_email`. Caseworker names are staff, not people at risk, and
 //! go into bodies (never subjects) so a supervisor knows whom to call.
 
-use super::digest::{Entry, Role};
 use super::labels::{self, wrap};
 use super::texts::{texts, Texts};
 use crate::config::model::{Config, Language};
 use crate::engine::{Item, ItemType, Source, Step};
+pub use crate::ledger::Role;
 use chrono::NaiveDate;
 use serde::Serialize;
+
+/// One reminder inside a digest.
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    pub item: &'a Item<'a>,
+    pub step: Step,
+    /// The day the reminder was scheduled for.
+    pub due_date: NaiveDate,
+    /// Sent after `due_date` (catch-up after downtime or an outage).
+    pub late: bool,
+    pub role: Role,
+}
 
 /// Plain-text lines are wrapped to this many columns (read at 80).
 pub const TEXT_WIDTH: usize = 78;

@@ -431,7 +431,7 @@ fn duplicate_case_id_across_included_files_is_an_error() {
 }
 
 #[test]
-fn include_pattern_matching_nothing_is_a_warning() {
+fn include_pattern_matching_nothing_is_a_warning_unless_its_directory_is_there() {
     let tmp = tempfile::tempdir().unwrap();
     let main = config(tmp.path(), INCLUDE_MAIN);
     let out = docket(&main, &["check"]);
@@ -439,12 +439,21 @@ fn include_pattern_matching_nothing_is_a_warning() {
     let se = stderr(&out);
     assert!(
         se.contains(&format!(
-            "{}:3:12: warning: include \"cases.d/*.toml\" matches no file",
+            "{}:3:12: warning: include \"cases.d/*.toml\" matches no file, and its directory does not exist",
             main.display()
         )),
         "{se}"
     );
     assert_exit(&docket(&main, &["check", "--strict"]), CONFIG);
+    // An empty case directory (a fresh install) is fine, even --strict.
+    std::fs::create_dir(tmp.path().join("cases.d")).unwrap();
+    let out = docket(&main, &["check", "--strict"]);
+    assert_exit(&out, OK);
+    assert!(
+        !stderr(&out).contains("matches no file"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
