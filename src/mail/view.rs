@@ -116,6 +116,9 @@ pub struct ItemView {
     /// The dates, the number and the late note as plain-text lines, joined
     /// by " · " and wrapped to [`TEXT_WIDTH`] (indented four spaces).
     pub meta_lines: Vec<String>,
+    /// The label, the number and the tags as plain-text lines (the first
+    /// after "  * ", the others indented four spaces).
+    pub head_lines: Vec<String>,
     pub tags: Vec<Tag>,
     /// "Number: RC-000123", when numbers may be shown.
     pub number: Option<String>,
@@ -602,9 +605,18 @@ impl Builder<'_> {
             None => act_by.clone(),
         }];
         meta.push(when.clone());
-        meta.extend(number.clone());
         meta.extend(late_note.clone());
+        // The label line: the label, the number (bare), the tags.
+        let prefix = format!("{}: ", t.number);
+        let mut head = vec![
+            match number.as_deref().and_then(|n| n.strip_prefix(&prefix)) {
+                Some(n) => format!("{label} ({n})"),
+                None => label.clone(),
+            },
+        ];
+        head.extend(tags.iter().map(|g| format!("[{}]", g.word)));
         ItemView {
+            head_lines: join_wrapped(&head, " ", TEXT_WIDTH - 4),
             label,
             act_by,
             deadline,

@@ -96,7 +96,7 @@ fn forty_items_in_sections_each_case_once_with_the_line_to_write() {
     assert_eq!(cases.len(), unique.len(), "a case shown twice: {cases:?}");
     assert_eq!(cases.len(), 34, "{cases:?}");
     assert!(
-        text.contains("KZ-0008 · Zhanna Fictional\n  * Travel document [OVERDUE] [LATE]"),
+        text.contains("KZ-0008 · Zhanna Fictional\n  * Travel document (TD-507) [OVERDUE] [LATE]"),
         "a case's items together:\n{text}"
     );
     // Every item says what to write, in which file (relative to the main
@@ -204,7 +204,10 @@ fn russian_and_kazakh_digests_have_no_english_words_but_the_toml() {
     }
     let (_tmp, mails) = digests("ru");
     let t = mails["aigerim"].text();
-    assert!(t.contains("  * Удостоверение беженца [ПРОСРОЧЕНО]"), "{t}");
+    assert!(
+        t.contains("  * Удостоверение беженца (RC-700000) [ПРОСРОЧЕНО]"),
+        "{t}"
+    );
     assert!(t.contains("  * Судебное заседание"), "{t}");
     assert!(t.contains("  * Проверка законопроекта [ПРОСРОЧЕНО]"), "{t}");
     assert!(t.contains("  * Ожидаемая стадия: Сенат"), "{t}");
