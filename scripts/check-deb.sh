@@ -54,6 +54,7 @@ expect() {  # expect PERMS PATH
 expect -rwxr-xr-x /usr/bin/docket
 expect -rw-r----- /etc/docket/docket.toml
 expect -rw-r--r-- /lib/systemd/system/docket.service
+expect -rw-r--r-- /lib/systemd/system/docket-failed@.service
 expect -rw-r--r-- /usr/lib/sysusers.d/docket.conf
 expect -rw-r--r-- /usr/lib/tmpfiles.d/docket.conf
 expect -rw-r--r-- /usr/share/man/man8/docket.8.gz

@@ -31,9 +31,13 @@ fi
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 unit_name=docket.service
 unit=$repo/systemd/$unit_name
+# The OnFailure= unit that mails the admin, checked as the instance
+# docket.service starts.
+failed_tpl=$repo/systemd/docket-failed@.service
+failed_name=docket-failed@docket.service.service
 sysusers=$repo/systemd/docket.sysusers
 tmpfiles=$repo/systemd/docket.tmpfiles
-for f in "$unit" "$sysusers" "$tmpfiles"; do
+for f in "$unit" "$failed_tpl" "$sysusers" "$tmpfiles"; do
     [[ -f $f ]] || { echo "error: $f not found" >&2; exit 2; }
 done
 
@@ -65,6 +69,7 @@ trap 'rm -rf -- "$root"' EXIT
 mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd" \
          "$root/usr/lib/sysusers.d" "$root/usr/lib/tmpfiles.d"
 cp "$unit" "$root/etc/systemd/system/$unit_name"
+cp "$failed_tpl" "$root/etc/systemd/system/docket-failed@.service"
 cp "$sysusers" "$root/usr/lib/sysusers.d/docket.conf"
 cp "$tmpfiles" "$root/usr/lib/tmpfiles.d/docket.conf"
 
@@ -78,7 +83,7 @@ done
 
 # Stub executables for every Exec*= command (first word, minus the special
 # prefixes @ - : + !), so verify does not fail on a machine without docket.
-sed -n 's/^[[:space:]]*Exec[A-Za-z]*=[[:space:]]*[-@:+!]*\([^[:space:]]*\).*/\1/p' "$unit" |
+sed -n 's/^[[:space:]]*Exec[A-Za-z]*=[[:space:]]*[-@:+!]*\([^[:space:]]*\).*/\1/p' "$unit" "$failed_tpl" |
     sort -u |
     while read -r exe; do
         [[ $exe == /* ]] || continue
@@ -129,6 +134,34 @@ if (( verify_rc != 0 )) || grep -q 'docket' <<<"$verify_out"; then
     status=1
 else
     echo "OK: verify clean"
+fi
+
+# --- the OnFailure= unit ---------------------------------------------------------
+echo
+echo "== systemd-analyze verify + security --root=<tmp> $failed_name"
+fverify_rc=0
+fverify_out=$(systemd-analyze verify --root="$root" --man=no "$failed_name" 2>&1) || fverify_rc=$?
+[[ -n $fverify_out ]] && printf '%s\n' "$fverify_out"
+if (( fverify_rc != 0 )) || grep -q 'docket' <<<"$fverify_out"; then
+    echo "FAIL: systemd-analyze verify reported problems with $failed_name (rc=$fverify_rc)"
+    status=1
+else
+    echo "OK: verify clean"
+fi
+if ! grep -q '^OnFailure=docket-failed@%n.service$' "$unit"; then
+    echo "FAIL: $unit_name does not name docket-failed@%n.service in OnFailure="
+    status=1
+fi
+fout=$(systemd-analyze security --offline=yes --root="$root" --no-pager "$failed_name" 2>&1) || true
+fscore=$(printf '%s\n' "$fout" |
+    sed -n 's/.*Overall exposure level for [^:]*:[[:space:]]*\([0-9][0-9]*\(\.[0-9]*\)\{0,1\}\).*/\1/p' |
+    tail -n 1)
+if [[ -z $fscore ]] || awk -v s="$fscore" -v t="$threshold" 'BEGIN { exit !(s + 0 > t + 0) }'; then
+    printf '%s\n' "$fout"
+    echo "FAIL: $failed_name exposure score ${fscore:-?} is above the threshold $threshold"
+    status=1
+else
+    echo "OK: $failed_name exposure score $fscore (threshold $threshold)"
 fi
 
 # --- watching the config needs no extra permission ------------------------------
@@ -183,5 +216,5 @@ else
 fi
 
 echo
-echo "exposure score: $score"
+echo "exposure score: $score (docket-failed@: ${fscore:-?})"
 exit "$status"

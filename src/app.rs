@@ -143,6 +143,24 @@ pub fn run(cli: Cli) -> Outcome {
             let cfg = load(path, show)?.cfg;
             runtime()?.block_on(send_test(cfg, &to))
         }
+        Command::Calendar {
+            caseworker,
+            team,
+            today,
+        } => {
+            let live = load(path, show)?;
+            let cfg = live.cfg;
+            let today = today.unwrap_or_else(|| today_in(cfg));
+            known_ids(cfg, None, Some(&caseworker))?;
+            let text = crate::commands::calendar(cfg, &caseworker, team, today)?;
+            live.finish(print(&text))
+        }
+        Command::NotifyAdmin { subject } => {
+            crate::sys::private_umask();
+            // Whatever the case files hold: this runs when docket is down.
+            let cfg = load(path, show)?.cfg;
+            runtime()?.block_on(crate::commands::notify_admin(cfg, &subject))
+        }
         Command::History { case, format } => {
             // Only [service] matters: whatever the case files hold.
             let cfg = load(path, show)?.cfg;

@@ -133,6 +133,27 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// A caseworker's calendar feed (iCalendar) on stdout: what the daemon
+    /// writes to feeds_dir after every pass.
+    Calendar {
+        /// The caseworker id.
+        #[arg(long)]
+        caseworker: String,
+        /// The feed of the caseworker's team (as their supervisor) instead.
+        #[arg(long)]
+        team: bool,
+        /// The day the feed is made for (default: today in service.timezone).
+        #[arg(long, value_parser = parse_day)]
+        today: Option<NaiveDate>,
+    },
+    /// Mail one message to service.admin, through [service.admin_mail] if
+    /// set, else the digests' transport; the body is read from stdin.
+    /// Used by docket-failed@.service (OnFailure=).
+    NotifyAdmin {
+        /// The subject (after "[docket] admin: ").
+        #[arg(long)]
+        subject: String,
+    },
     /// What the ledger says was sent, when, to whom.
     History {
         /// Only this case (or bill) id.

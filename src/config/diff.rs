@@ -188,6 +188,10 @@ mod tests {
             include: vec!["cases.d/*.toml".into()],
             admin: Some("it@ngo.example".into()),
             alert_after_hours: 24,
+            heartbeat_url: None,
+            metrics_file: None,
+            feeds_dir: PathBuf::from("/var/lib/docket/feeds"),
+            admin_mail: None,
         }
     }
 

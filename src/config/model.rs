@@ -73,6 +73,13 @@ pub struct Service {
     pub admin: Option<String>,
     /// A message unsent for this long is reported to the admin.
     pub alert_after_hours: u32,
+    /// Pinged after each pass; a capability (it holds a token), so logged
+    /// by host only.
+    pub heartbeat_url: Option<url::Url>,
+    pub metrics_file: Option<PathBuf>,
+    pub feeds_dir: PathBuf,
+    /// The admin's alerts go through this transport when set.
+    pub admin_mail: Option<Box<Mail>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +119,10 @@ pub struct Mail {
     /// Where the caseworker guide is, for every digest's footer; `{lang}`
     /// stands for the caseworker's language.
     pub guide_url: String,
+    /// The systemd credential the password comes from without
+    /// `password_file`: `smtp-password`, or `admin-smtp-password` for
+    /// `[service.admin_mail]`.
+    pub credential: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -148,6 +148,14 @@ pub struct RawService {
     pub admin: Option<S<String>>,
     /// How long a message may stay unsent before the admin is told (hours).
     pub alert_after_hours: Option<S<i64>>,
+    /// Pinged after each pass (healthchecks.io / Uptime Kuma conventions).
+    pub heartbeat_url: Option<S<String>>,
+    /// A node_exporter textfile-collector file, written after each pass.
+    pub metrics_file: Option<S<String>>,
+    /// Where the iCalendar feeds go (default: state_dir/feeds).
+    pub feeds_dir: Option<S<String>>,
+    /// A transport of their own for the admin's alerts.
+    pub admin_mail: Option<S<RawMail>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

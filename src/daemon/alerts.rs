@@ -40,7 +40,7 @@ impl Daemon {
             Ok(Some(_)) => return false,
             Err(e) => warn!(error = %e, "cannot read which alerts were sent; mailing anyway"),
         }
-        let Some(mailer) = &self.mailer else {
+        let Some(mailer) = self.mailer_for(to) else {
             return false;
         };
         let msg = match crate::mail::message::plain(&self.cfg.mail.from, to, subject, body) {

@@ -20,6 +20,7 @@ mod alerts;
 pub mod compose;
 mod notice_texts;
 mod notices;
+mod outputs;
 mod pass;
 pub mod preview;
 mod reload;
@@ -142,6 +143,9 @@ pub async fn run(
     if opts.once {
         let outcome = daemon.pass(Retry::All).await;
         daemon.write_status(None);
+        if let Some(h) = daemon.heartbeat.take() {
+            h.finish().await;
+        }
         return Ok(outcome);
     }
 

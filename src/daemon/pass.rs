@@ -55,6 +55,8 @@ impl Daemon {
     /// One pass; never fails as a whole: an error is logged, alerted and
     /// retried, and reported in the outcome.
     pub async fn pass(&mut self, retry: Retry) -> PassOutcome {
+        let started = std::time::Instant::now();
+        self.pass_started();
         self.progress.step();
         self.send_startup_alerts().await;
         let mut outcome = PassOutcome::default();
@@ -92,6 +94,7 @@ impl Daemon {
             reminders_sent: outcome.reminders_sent,
             error: outcome.error.clone(),
         });
+        self.after_pass(&outcome, started.elapsed());
         outcome
     }
 
@@ -240,6 +243,10 @@ impl Daemon {
                     };
                     outcome.digests_sent += 1;
                     outcome.reminders_sent += n;
+                    self.counters.digests_sent += 1;
+                    for r in &o.rows {
+                        *self.counters.by_step.entry(r.key.step.label()).or_default() += 1;
+                    }
                     info!(%recipient, message_id = %o.message_id, reminders = n, cases, retry = o.retry, %answer, "digest sent");
                 }
                 Err(e) if self.shutdown.is_stopping() && e.message.starts_with(ABANDONED) => {
@@ -251,6 +258,7 @@ impl Daemon {
                     self.ledger
                         .mark_failed(&o.message_id, &e.message, backoff(now, o))?;
                     outcome.digests_failed += 1;
+                    self.counters.digests_failed += 1;
                     warn!(%recipient, message_id = %o.message_id, permanent = e.permanent, error = %e.message, "send failed; kept queued");
                     if e.permanent {
                         self.alert(&format!("failed:{}", o.message_id), "a digest could not be delivered", &format!(

@@ -128,6 +128,7 @@ impl Daemon {
         }
         self.templates = templates;
         let old = self.set_live(live);
+        self.setup_outputs();
         self.commit_store();
         let reload_ms = started.elapsed().as_millis() as u64;
         let held = self.live.left_out().count();

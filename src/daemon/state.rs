@@ -54,6 +54,14 @@ pub struct Daemon {
     /// For `status.json`.
     pub(super) last_reload: Option<crate::status::Reload>,
     pub(super) last_pass: Option<crate::status::Pass>,
+    /// `[service.admin_mail]`: the admin's own way out when the relay is
+    /// down. None: alerts go with the digests.
+    pub(super) admin_mailer: Option<Mailer>,
+    pub(super) heartbeat: Option<crate::heartbeat::Heartbeat>,
+    /// Each feed event's revision, loaded from the ledger on first use.
+    pub(super) feed_revisions: Option<crate::ledger::FeedRevisions>,
+    /// Since start, for the metrics file.
+    pub(super) counters: super::outputs::Counters,
 }
 
 impl Daemon {
@@ -131,7 +139,12 @@ impl Daemon {
             startup_alerts,
             last_reload: None,
             last_pass: None,
-        })
+            admin_mailer: None,
+            heartbeat: None,
+            feed_revisions: None,
+            counters: Default::default(),
+        }
+        .with_outputs())
     }
 
     pub fn now(&self) -> DateTime<Utc> {

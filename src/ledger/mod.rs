@@ -12,9 +12,11 @@
 //! message ids. Never names, never document numbers, never addresses of
 //! the people in the cases.
 
+mod feeds;
 mod open;
 mod store;
 
+pub use feeds::{FeedRevisions, Revision};
 pub use store::Ledger;
 
 use crate::engine::Step;

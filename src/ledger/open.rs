@@ -8,7 +8,7 @@ use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 
 /// Current schema version; `migrate` brings older files forward.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const FILE_NAME: &str = "ledger.sqlite3";
 
@@ -263,6 +263,15 @@ impl Ledger {
             ) WITHOUT ROWID;",
             // 1 -> 2: purge finds old rows by deadline without a full scan.
             "CREATE INDEX reminders_deadline ON reminders(deadline);",
+            // 2 -> 3: each calendar feed event's revision (crate::feed).
+            "CREATE TABLE feed_revisions (
+                feed      TEXT NOT NULL,
+                id        INTEGER NOT NULL,
+                hash      INTEGER NOT NULL,
+                sequence  INTEGER NOT NULL,
+                stamp     INTEGER NOT NULL,
+                PRIMARY KEY (feed, id)
+            ) WITHOUT ROWID;",
         ];
         for (v, sql) in STEPS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {

@@ -13,8 +13,8 @@ pub mod digest;
 pub mod message;
 pub mod smtp;
 pub use smtp::chain as error_chain;
-mod labels;
-mod texts;
+pub(crate) mod labels;
+pub(crate) mod texts;
 pub mod view;
 
 use crate::config::model::{Mail, Sensitive, Tls, Transport};
@@ -108,10 +108,11 @@ impl std::fmt::Debug for Mailer {
 }
 
 /// Where the SMTP password comes from: `password_file`, else the systemd
-/// credential `smtp-password`.
+/// credential `smtp-password` (`admin-smtp-password` for the admin's own
+/// transport).
 pub fn password_path(mail: &Mail) -> Option<PathBuf> {
     mail.password_file.clone().or_else(|| {
-        std::env::var_os("CREDENTIALS_DIRECTORY").map(|d| Path::new(&d).join("smtp-password"))
+        std::env::var_os("CREDENTIALS_DIRECTORY").map(|d| Path::new(&d).join(mail.credential))
     })
 }
 

@@ -56,6 +56,18 @@ pub struct Texts {
     pub situations: Situations,
     /// Banner of a digest that carries notes about held-back files.
     pub notes: &'static str,
+    /// Calendar feeds: what the description's lines are called, and the
+    /// calendars' names.
+    pub feed: FeedWords,
+}
+
+pub struct FeedWords {
+    pub case: &'static str,
+    pub kind: &'static str,
+    pub write: &'static str,
+    pub caseworker: &'static str,
+    pub own: &'static str,
+    pub team: &'static str,
 }
 
 /// What to do, once per kind and situation: a heading word and advice.
@@ -135,6 +147,14 @@ static EN: Texts = Texts {
     overdue_count: "overdue",
     due_count: "due",
     notes: "Note",
+    feed: FeedWords {
+        case: "Case",
+        kind: "Kind",
+        write: "Once done, write",
+        caseworker: "Caseworker",
+        own: "docket: {name}",
+        team: "docket: {name}'s team",
+    },
     situations: Situations {
         doc_lead: ("expiring", "Prepare the renewal and file it by the act-by date: gather the documents and accompany the person to the migration office. Once it is filed, record it as shown under the item."),
         doc_overdue: ("expired", "The document has expired and no renewal is recorded. Renew it now: without a valid document the person risks deportation. If the renewal was filed, record it as shown under the item."),
@@ -190,6 +210,14 @@ static RU: Texts = Texts {
     overdue_count: "просрочено",
     due_count: "к сроку",
     notes: "Внимание",
+    feed: FeedWords {
+        case: "Дело",
+        kind: "Вид",
+        write: "Когда сделано, запишите",
+        caseworker: "Сотрудник",
+        own: "docket: {name}",
+        team: "docket: команда — {name}",
+    },
     situations: Situations {
         doc_lead: ("истекает срок", "Подготовьте продление и подайте его до даты «действовать до»: соберите документы и сопроводите человека в миграционную службу. После подачи отметьте это, как показано под пунктом."),
         doc_overdue: ("срок истёк", "Срок документа истёк, продление не отмечено. Продлите немедленно: без действующего документа человеку грозит депортация. Если продление уже подано, отметьте это, как показано под пунктом."),
@@ -245,6 +273,14 @@ static KK: Texts = Texts {
     overdue_count: "мерзімі өткен",
     due_count: "мерзімі жақын",
     notes: "Назар аударыңыз",
+    feed: FeedWords {
+        case: "Іс",
+        kind: "Түрі",
+        write: "Орындалған соң жазыңыз",
+        caseworker: "Қызметкер",
+        own: "docket: {name}",
+        team: "docket: {name} командасы",
+    },
     situations: Situations {
         doc_lead: ("мерзімі бітеді", "Ұзартуды дайындап, әрекет ету күніне дейін тапсырыңыз: құжаттарды жинап, адамды көші-қон қызметіне ертіп барыңыз. Тапсырған соң, тармақ астында көрсетілгендей белгілеңіз."),
         doc_overdue: ("мерзімі өтті", "Құжаттың мерзімі өтті, ұзарту белгіленбеген. Дереу ұзартыңыз: жарамды құжатсыз адамды депортация қаупі күтеді. Ұзарту тапсырылған болса, тармақ астында көрсетілгендей белгілеңіз."),

@@ -584,7 +584,7 @@ impl Builder<'_> {
         {
             self.advice.push((advice_label, s));
         }
-        let record = self.record(it, e.step);
+        let record = record(self.cfg, self.t, it, e.step, Some(self.today));
         self.any_record |= record.is_some();
         let (number, title) = self.details(it);
         let number_line = number.clone();
@@ -663,45 +663,55 @@ impl Builder<'_> {
             Source::Bill { .. } => (None, None),
         }
     }
+}
 
-    /// What to write, in which file, once the item is acted on.
-    fn record(&self, it: &Item<'_>, step: Step) -> Option<Record> {
-        let (cfg, t) = (self.cfg, self.t);
-        let date = t.date_placeholder;
-        let (path, what) = match (it.source, step) {
-            (_, Step::Stage | Step::Unblocked) => return None,
-            (Source::Document { case, .. }, _) => (
-                cfg.case_path(case),
-                vec![
-                    "status = \"renewal_filed\",".to_string(),
-                    format!("filed = {date}"),
-                ],
-            ),
-            (Source::Request { case, .. }, _) => (
-                cfg.case_path(case),
-                vec![format!("status = \"answered\" {} \"refused\"", t.or)],
-            ),
-            (Source::Event { case, .. }, _) => (
-                cfg.case_path(case),
-                vec![format!("date = {date}"), format!("({})", t.if_it_moves)],
-            ),
-            (Source::Bill { bill }, Step::Review(_)) => (
-                cfg.bill_path(bill),
-                vec![format!("last_checked = {}", self.today)],
-            ),
-            (Source::Bill { bill }, _) => (
-                cfg.bill_path(bill),
-                vec![
-                    format!("stage = \"{}\",", it.kind),
-                    format!("stage_since = {date}"),
-                ],
-            ),
-        };
-        let file = cfg.shown_path(path).into_owned();
-        Some(Record {
-            text: format!("{file}: {}", what.join(" ")),
-            file,
-            parts: what,
-        })
-    }
+/// What to write, in which file, once the item is acted on, in the words
+/// of `t`. `today`: the day a bill review is checked on (None: a
+/// placeholder, for feeds, which must not change from day to day).
+pub(crate) fn record(
+    cfg: &Config,
+    t: &Texts,
+    it: &Item<'_>,
+    step: Step,
+    today: Option<NaiveDate>,
+) -> Option<Record> {
+    let date = t.date_placeholder;
+    let (path, what) = match (it.source, step) {
+        (_, Step::Stage | Step::Unblocked) => return None,
+        (Source::Document { case, .. }, _) => (
+            cfg.case_path(case),
+            vec![
+                "status = \"renewal_filed\",".to_string(),
+                format!("filed = {date}"),
+            ],
+        ),
+        (Source::Request { case, .. }, _) => (
+            cfg.case_path(case),
+            vec![format!("status = \"answered\" {} \"refused\"", t.or)],
+        ),
+        (Source::Event { case, .. }, _) => (
+            cfg.case_path(case),
+            vec![format!("date = {date}"), format!("({})", t.if_it_moves)],
+        ),
+        (Source::Bill { bill }, Step::Review(_)) => (
+            cfg.bill_path(bill),
+            vec![format!(
+                "last_checked = {}",
+                today.map_or(date.to_string(), |d| d.to_string())
+            )],
+        ),
+        (Source::Bill { bill }, _) => (
+            cfg.bill_path(bill),
+            vec![
+                format!("stage = \"{}\",", it.kind),
+                format!("stage_since = {date}"),
+            ],
+        ),
+    };
+    let file = cfg.shown_path(path).into_owned();
+    Some(Record {
+        text: format!("{file}: {}", what.join(" ")),
+        file,
+        parts: what,
+    })
 }

@@ -30,6 +30,7 @@ pub(super) fn mail(
         sendmail_command: PathBuf::from("/usr/sbin/sendmail"),
         templates_dir: None,
         guide_url: DEFAULT_GUIDE_URL.into(),
+        credential: "smtp-password",
     };
     let Some(m) = m else { return out };
     let span = m.span();

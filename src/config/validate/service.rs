@@ -24,8 +24,13 @@ pub(super) fn service(
         include: Vec::new(),
         admin: None,
         alert_after_hours: 24,
+        heartbeat_url: None,
+        metrics_file: None,
+        feeds_dir: PathBuf::new(),
+        admin_mail: None,
     };
     let Some(s) = s else {
+        out.feeds_dir = out.state_dir.join("feeds");
         c.err(
             0..0,
             "missing [service] table",
@@ -89,7 +94,55 @@ pub(super) fn service(
             out.alert_after_hours = n as u32;
         }
     }
+    if let Some(u) = &s.heartbeat_url {
+        out.heartbeat_url = heartbeat_url(c, u);
+    }
+    if let Some(m) = &s.metrics_file {
+        out.metrics_file = Some(base.join(m.get_ref()));
+        if m.get_ref().trim().is_empty() || m.get_ref().ends_with('/') {
+            c.err(
+                m.span(),
+                "metrics_file must name a file",
+                "e.g. metrics_file = \"/var/lib/prometheus/node-exporter/docket.prom\" (node_exporter reads *.prom there)",
+            );
+        } else if !m.get_ref().ends_with(".prom") {
+            c.warn(
+                m.span(),
+                "metrics_file does not end in .prom: node_exporter's textfile collector reads only *.prom files",
+                "name it e.g. docket.prom",
+            );
+        }
+    }
+    out.feeds_dir = match &s.feeds_dir {
+        Some(d) => base.join(d.get_ref()),
+        None => out.state_dir.join("feeds"),
+    };
     (out, includes)
+}
+
+/// `heartbeat_url`: http(s) with a host. Plain http to another host would
+/// hand the URL's token to the network: a warning.
+fn heartbeat_url(c: &mut Checker<'_>, u: &S<String>) -> Option<url::Url> {
+    match url::Url::parse(u.get_ref().trim()) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+            if url.scheme() == "http" && !is_loopback_host(url.host_str().unwrap_or("")) {
+                c.warn(
+                    u.span(),
+                    "heartbeat_url is plain http to another host: its token goes over the network unencrypted",
+                    "use https://",
+                );
+            }
+            Some(url)
+        }
+        _ => {
+            c.err(
+                u.span(),
+                "heartbeat_url is not an http(s) URL",
+                "e.g. heartbeat_url = \"https://hc.ngo.example/ping/<uuid>\" (healthchecks) or \"https://kuma.ngo.example/api/push/<token>\" (Uptime Kuma)",
+            );
+            None
+        }
+    }
 }
 
 pub(super) fn email_ok(c: &mut Checker<'_>, a: &S<String>, what: &str) -> bool {

@@ -20,8 +20,30 @@ pub(super) struct Parsed {
 }
 
 pub(super) fn settings(c: &mut Checker<'_>, main: &raw::RawMain, base: &Path, env: &Env) -> Parsed {
-    let (service, includes) = service::service(c, main.service.as_ref(), base, env);
+    let (mut service, includes) = service::service(c, main.service.as_ref(), base, env);
     let mail = mail::mail(c, main.mail.as_ref(), base, &service.state_dir, env);
+    if let Some(am) = main
+        .service
+        .as_ref()
+        .and_then(|s| s.get_ref().admin_mail.as_ref())
+    {
+        let mut m = mail::mail(c, Some(am), base, &service.state_dir, env);
+        m.credential = "admin-smtp-password";
+        let raw = am.get_ref();
+        for (k, set) in [
+            ("templates_dir", raw.templates_dir.is_some()),
+            ("guide_url", raw.guide_url.is_some()),
+        ] {
+            if set {
+                c.warn(
+                    am.span(),
+                    format!("{k} has no effect in [service.admin_mail]: alerts are plain text"),
+                    "remove it",
+                );
+            }
+        }
+        service.admin_mail = Some(Box::new(m));
+    }
     let privacy = privacy(c, main.privacy.as_ref());
     let calendar = Calendar::new(calendar_spec(c, main.calendar.as_ref()));
     let reminders = reminders(c, main.reminders.as_ref());

@@ -1,0 +1,73 @@
+//! `docket calendar` and `docket notify-admin`: the feed of one caseworker
+//! on stdout, and one message to the admin (for the `OnFailure=` unit).
+
+use crate::config::model::Config;
+use crate::failure::Failure;
+use crate::feed;
+use anyhow::Context as _;
+use chrono::NaiveDate;
+use std::io::Read;
+
+/// A caseworker's feed (or their team's) as of `today`, with the
+/// revisions the daemon keeps, when it has run.
+pub fn calendar(cfg: &Config, id: &str, team: bool, today: NaiveDate) -> Result<String, Failure> {
+    let name = if team {
+        format!("{}-team", feed::file_stem(id))
+    } else {
+        feed::file_stem(id)
+    };
+    let items = crate::engine::items(cfg);
+    let feeds = feed::feeds(cfg, &items, today);
+    let Some(f) = feeds.into_iter().find(|f| f.name == name) else {
+        return Err(Failure::Usage(format!(
+            "{id} has no team: no caseworker names them as supervisor"
+        )));
+    };
+    let known = crate::ledger::Ledger::open_read_only(&cfg.service.state_dir)
+        .ok()
+        .flatten()
+        .and_then(|l| l.feed_revisions().ok())
+        .and_then(|mut all| all.remove(&name))
+        .unwrap_or_default();
+    let revs = feed::revise(&f, &known, chrono::Utc::now());
+    Ok(feed::render(&f, &revs))
+}
+
+/// The most of stdin a notice takes.
+const MAX_BODY: u64 = 64 * 1024;
+
+/// Mail `service.admin` once: subject `[docket] admin: SUBJECT`, the body
+/// from stdin (when it is not a terminal).
+pub async fn notify_admin(cfg: &Config, subject: &str) -> Result<(), Failure> {
+    let Some(admin) = cfg.service.admin.as_deref() else {
+        return Err(Failure::Config(format!(
+            "{}: no [service] admin to tell: set admin = \"it@ngo.example\"",
+            cfg.path.display()
+        )));
+    };
+    let mut body = String::new();
+    if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        std::io::stdin()
+            .take(MAX_BODY)
+            .read_to_string(&mut body)
+            .context("cannot read the message from stdin")?;
+    }
+    if body.trim().is_empty() {
+        body = format!("{subject}\n\n(sent by docket notify-admin)\n");
+    }
+    let mail = cfg.service.admin_mail.as_deref().unwrap_or(&cfg.mail);
+    let mailer = crate::mail::Mailer::new(mail, cfg.service.timezone)
+        .context("the admin's mail transport is not usable")?;
+    let msg = crate::mail::message::plain(
+        &mail.from,
+        admin,
+        &format!("[docket] admin: {subject}"),
+        &body,
+    )
+    .context("cannot build the message")?;
+    let sent = mailer.send(&msg, "admin").await;
+    mailer.close_idle().await;
+    let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {}", e.message))?;
+    println!("sent: {answer}");
+    Ok(())
+}

@@ -1,0 +1,229 @@
+//! What a pass leaves for others to see, besides mail: the calendar feeds,
+//! the metrics file and the heartbeat; and the admin's own transport. None
+//! of it can hold up or fail a pass: a feed or metrics file that cannot be
+//! written is logged (and makes the heartbeat say "fail"), a heartbeat
+//! runs on its own task.
+
+use super::state::Daemon;
+use super::PassOutcome;
+use crate::feed;
+use crate::heartbeat::{Heartbeat, Signal};
+use crate::mail::Mailer;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+use tracing::{debug, error, info, warn};
+
+/// Counts since the daemon started, for the metrics file.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub digests_sent: u64,
+    pub digests_failed: u64,
+    pub by_step: BTreeMap<String, u64>,
+    pub feed_events: u64,
+    /// Unix seconds of the last load with every file in effect.
+    pub last_reload_success: i64,
+}
+
+impl Daemon {
+    pub(super) fn with_outputs(mut self) -> Daemon {
+        self.setup_outputs();
+        self
+    }
+
+    /// After a start or a reload: the admin's transport and the heartbeat
+    /// as the config now says.
+    pub(super) fn setup_outputs(&mut self) {
+        self.admin_mailer = self.cfg.service.admin_mail.as_deref().and_then(|m| {
+            match Mailer::new(m, self.cfg.service.timezone) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    error!(error = %crate::mail::error_chain(&e), "[service.admin_mail] is not usable; alerts go with the digests");
+                    None
+                }
+            }
+        });
+        let url = self.cfg.service.heartbeat_url.clone();
+        if self.heartbeat.as_ref().map(|h| &h.url) != url.as_ref() {
+            self.heartbeat = url.map(|u| {
+                info!(
+                    host = u.host_str().unwrap_or("?"),
+                    "heartbeat after every pass"
+                );
+                Heartbeat::spawn(u)
+            });
+        }
+        if self.live.left_out().next().is_none() {
+            self.counters.last_reload_success = self.now().timestamp();
+        }
+    }
+
+    /// The transport for mail to `to`: the admin's own when it is the
+    /// admin and `[service.admin_mail]` is set.
+    pub(super) fn mailer_for(&self, to: &str) -> Option<&Mailer> {
+        let admin = self.cfg.service.admin.as_deref() == Some(to);
+        match (&self.admin_mailer, admin) {
+            (Some(m), true) => Some(m),
+            _ => self.mailer.as_ref(),
+        }
+    }
+
+    pub(super) fn pass_started(&self) {
+        if let Some(h) = &self.heartbeat {
+            h.ping(Signal::Start, "");
+        }
+    }
+
+    /// After a pass: feeds, metrics, heartbeat.
+    pub(super) fn after_pass(&mut self, outcome: &PassOutcome, took: std::time::Duration) {
+        let mut trouble: Option<String> = outcome.error.as_ref().map(|_| "a pass failed".into());
+        if outcome.digests_failed > 0 && trouble.is_none() {
+            trouble = Some(format!(
+                "{} digest(s) could not be sent",
+                outcome.digests_failed
+            ));
+        }
+        let (queued, oldest) = self.queue_state();
+        let limit = i64::from(self.cfg.service.alert_after_hours) * 3600;
+        if oldest.is_some_and(|s| s > limit) && trouble.is_none() {
+            trouble = Some(format!(
+                "a digest has waited more than {} hours",
+                self.cfg.service.alert_after_hours
+            ));
+        }
+        if let Err(e) = self.write_feeds() {
+            warn!(dir = %self.cfg.service.feeds_dir.display(), error = %e, "cannot write the calendar feeds");
+            trouble.get_or_insert_with(|| "the calendar feeds cannot be written".into());
+        }
+        if let Some(path) = self.cfg.service.metrics_file.clone() {
+            let m = self.metrics(outcome, took, queued, oldest);
+            if let Err(e) = crate::metrics::write(&path, &crate::metrics::render(&m)) {
+                warn!(file = %path.display(), error = %e, "cannot write the metrics file");
+            }
+        }
+        if let Some(h) = &self.heartbeat {
+            match &trouble {
+                Some(why) => h.ping(Signal::Fail, why),
+                None => h.ping(Signal::Success, ""),
+            }
+        }
+    }
+
+    /// Queued digests, and how long the oldest has waited (seconds).
+    pub(super) fn queue_state(&self) -> (usize, Option<i64>) {
+        let now = self.now();
+        match self.ledger.pending() {
+            Ok(rows) => {
+                let digests: std::collections::HashSet<&str> = rows
+                    .iter()
+                    .filter_map(|r| r.message_id.as_deref())
+                    .collect();
+                let oldest = rows
+                    .iter()
+                    .map(|r| r.recorded_at)
+                    .min()
+                    .map(|t| (now - t).num_seconds());
+                (digests.len(), oldest)
+            }
+            Err(_) => (0, None),
+        }
+    }
+
+    /// Write every feed; revisions kept in the ledger, written where they
+    /// changed.
+    fn write_feeds(&mut self) -> std::io::Result<()> {
+        let started = Instant::now();
+        let cfg = std::sync::Arc::clone(&self.cfg);
+        let today = self.today();
+        let now = self.now();
+        if self.feed_revisions.is_none() {
+            self.feed_revisions = Some(self.ledger.feed_revisions().unwrap_or_else(|e| {
+                warn!(error = %e, "cannot read the feeds' revisions; every event gets a new stamp");
+                HashMap::new()
+            }));
+        }
+        let items = crate::engine::items(&cfg);
+        let feeds = feed::feeds(&cfg, &items, today);
+        let mut rendered = Vec::with_capacity(feeds.len());
+        let mut updates = Vec::with_capacity(feeds.len());
+        let known_all = self.feed_revisions.as_ref().expect("loaded above");
+        let empty = HashMap::new();
+        let mut events = 0u64;
+        for f in &feeds {
+            let known = known_all.get(&f.name).unwrap_or(&empty);
+            let revs = feed::revise(f, known, now);
+            rendered.push((f.name.clone(), feed::render(f, &revs)));
+            let now_map: HashMap<u64, feed::Revision> =
+                f.events.iter().map(|e| e.id).zip(revs).collect();
+            events += now_map.len() as u64;
+            updates.push((f.name.clone(), now_map));
+        }
+        let t_render = started.elapsed();
+        feed::write(&cfg.service.feeds_dir, &rendered)?;
+        let known_all = self.feed_revisions.as_mut().expect("loaded above");
+        let mut written = 0;
+        for (name, now_map) in updates {
+            let known = known_all.get(&name).unwrap_or(&empty);
+            match self.ledger.update_feed(&name, known, &now_map) {
+                Ok(n) => written += n,
+                Err(e) => {
+                    warn!(error = %e, "cannot keep the feeds' revisions; they are kept in memory")
+                }
+            }
+            known_all.insert(name, now_map);
+        }
+        let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
+        known_all.retain(|k, _| names.contains(k));
+        if let Err(e) = self.ledger.keep_feeds(&names) {
+            warn!(error = %e, "cannot forget the revisions of old feeds");
+        }
+        self.counters.feed_events = events;
+        debug!(
+            feeds = feeds.len(),
+            events,
+            revisions_written = written,
+            render_ms = t_render.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "calendar feeds written"
+        );
+        Ok(())
+    }
+
+    fn metrics(
+        &self,
+        outcome: &PassOutcome,
+        took: std::time::Duration,
+        queued: usize,
+        oldest: Option<i64>,
+    ) -> crate::metrics::Metrics {
+        use crate::config::live::State;
+        let files = || std::iter::once(&self.live.main).chain(self.live.files.iter());
+        let count = |s: State| files().filter(|f| f.state == s).count() as u64;
+        let next = super::scheduler::next_run(
+            &self.cfg.service.schedule,
+            self.cfg.service.timezone,
+            chrono::Utc::now(),
+        );
+        crate::metrics::Metrics {
+            version: env!("CARGO_PKG_VERSION").into(),
+            tzdata: chrono_tz::IANA_TZDB_VERSION.into(),
+            last_pass: self.now().timestamp(),
+            last_pass_ok: outcome.error.is_none() && outcome.digests_failed == 0,
+            last_pass_seconds: took.as_secs_f64(),
+            next_pass: next.map(|t| t.timestamp()),
+            digests_sent: self.counters.digests_sent,
+            digests_failed: self.counters.digests_failed,
+            reminders_by_step: self.counters.by_step.clone(),
+            digests_queued: queued as u64,
+            oldest_queued_seconds: oldest.unwrap_or(0).max(0),
+            cases: self.cfg.case_count() as u64,
+            bills: self.cfg.bill_count() as u64,
+            caseworkers: self.cfg.caseworkers.len() as u64,
+            files_in_effect: count(State::InEffect),
+            files_held: count(State::Held),
+            files_not_tracked: count(State::NotTracked),
+            last_reload_ok: self.live.left_out().next().is_none(),
+            last_reload_success: self.counters.last_reload_success,
+            feed_events: self.counters.feed_events,
+        }
+    }
+}

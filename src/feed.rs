@@ -1,0 +1,463 @@
+//! Calendar feeds: one iCalendar file (RFC 5545) per caseworker and one per
+//! supervisor's team, so deadlines sit in the calendars caseworkers live in.
+//!
+//! Every unresolved deadline of the next [`HORIZON_DAYS`] days, and every
+//! overdue one, is an all-day event on its act-by date, with the deadline,
+//! the kind, the case reference and the line to write in which file. Bill
+//! stages and reviews go to their owners.
+//!
+//! A subscribed calendar is only useful if it is stable: each event's UID
+//! comes from the item alone (a hash of its case reference and item key:
+//! never random, never a name), and its `DTSTAMP` and `SEQUENCE` change
+//! only when the event does. That needs memory across passes: the
+//! [`Revision`] of each event, kept in the ledger database. Building the
+//! events ([`feeds`]), revising them ([`revise`]) and rendering
+//! ([`render`]) are pure; only [`write`] touches the disk.
+//!
+//! Privacy: person names and event titles only with `names_in_email`,
+//! document numbers only with `numbers_in_email`, as in mail bodies.
+
+use crate::config::model::{Config, Language};
+use crate::engine::{Cadence, Item, ItemType, Source, Step};
+pub use crate::ledger::Revision;
+use crate::mail::labels;
+use crate::mail::texts::{texts, Texts};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use icalendar::{Calendar, Component, EventLike, Property};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// How far ahead a feed looks.
+pub const HORIZON_DAYS: u64 = 400;
+
+/// How often a subscribed client should fetch the feed again (hours).
+pub const REFRESH_HOURS: i64 = 1;
+
+/// What a feed's file starts with, to tell our feeds from other files.
+pub const PRODID: &str = concat!("-//docket//docket ", env!("CARGO_PKG_VERSION"), "//EN");
+
+/// One all-day event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    /// From the item's identity; the UID is `docket-<hex>@docket`.
+    pub id: u64,
+    /// The act-by date.
+    pub date: NaiveDate,
+    pub summary: String,
+    pub description: String,
+}
+
+impl FeedEvent {
+    pub fn uid(&self) -> String {
+        format!("docket-{:016x}@docket", self.id)
+    }
+
+    /// What changes when the event does.
+    pub fn content_hash(&self) -> u64 {
+        let mut h = Fnv::default();
+        h.feed(self.date.to_string().as_bytes());
+        h.feed(b"\x1f");
+        h.feed(self.summary.as_bytes());
+        h.feed(b"\x1f");
+        h.feed(self.description.as_bytes());
+        h.0
+    }
+}
+
+/// One feed: a caseworker's own, or a supervisor's team's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feed {
+    /// The file name without `.ics`: the caseworker id, or `<id>-team`.
+    pub name: String,
+    /// The calendar's display name.
+    pub title: String,
+    pub events: Vec<FeedEvent>,
+}
+
+/// FNV-1a, 64 bit: a stable hash (the standard library's is not stable
+/// across releases, and the ids end up in people's calendars).
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+/// The identity of an item across passes: its case (or bill) and item key.
+fn event_id(it: &Item<'_>) -> u64 {
+    let mut h = Fnv::default();
+    h.feed(it.reference.as_bytes());
+    h.feed(b"|");
+    let mut key = String::new();
+    it.write_key(&mut key);
+    h.feed(key.as_bytes());
+    h.0
+}
+
+/// Does this item belong in a feed on `today`?
+fn in_feed(it: &Item<'_>, today: NaiveDate) -> bool {
+    let horizon = today
+        .checked_add_days(Days::new(HORIZON_DAYS))
+        .unwrap_or(NaiveDate::MAX);
+    it.is_deadline() && !it.resolved_on(today) && it.act_by <= horizon
+}
+
+/// Every caseworker's feed, and a team feed for each supervisor.
+pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
+    let due: Vec<&Item<'_>> = items.iter().filter(|it| in_feed(it, today)).collect();
+    let n = cfg.caseworkers.len();
+    // Items by caseworker index, and by supervisor for the team feeds.
+    let mut own: Vec<Vec<&Item<'_>>> = vec![Vec::new(); n];
+    let mut team: Vec<Vec<(&Item<'_>, usize)>> = vec![Vec::new(); n];
+    for it in &due {
+        for &c in it.to.iter() {
+            own[c].push(it);
+            if let Some(s) = cfg.caseworkers[c].supervisor {
+                team[s].push((it, c));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (c, cw) in cfg.caseworkers.iter().enumerate() {
+        let lang = cw.language;
+        let t = texts(lang);
+        out.push(Feed {
+            name: file_stem(&cw.id),
+            title: t.feed.own.replace("{name}", cw.name.expose()),
+            events: own[c]
+                .iter()
+                .map(|it| event(cfg, t, lang, it, None))
+                .collect(),
+        });
+        if !team[c].is_empty() {
+            out.push(Feed {
+                name: format!("{}-team", file_stem(&cw.id)),
+                title: t.feed.team.replace("{name}", cw.name.expose()),
+                events: team[c]
+                    .iter()
+                    .map(|(it, whose)| event(cfg, t, lang, it, Some(*whose)))
+                    .collect(),
+            });
+        }
+    }
+    for f in &mut out {
+        f.events.sort_by_key(|e| (e.date, e.id));
+        f.events.dedup_by_key(|e| e.id);
+    }
+    out
+}
+
+/// A caseworker id as a file name: what is not a letter, digit, `-`, `_`
+/// or `.` becomes `_`.
+pub fn file_stem(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The event of one item, in `lang`; `whose`: in a team feed, the
+/// caseworker it is for.
+fn event(
+    cfg: &Config,
+    t: &Texts,
+    lang: Language,
+    it: &Item<'_>,
+    whose: Option<usize>,
+) -> FeedEvent {
+    let label = match (it.item, it.cadence) {
+        (ItemType::Bill, Cadence::Review(_)) => t.bill_review.to_string(),
+        (ItemType::Bill, _) => t
+            .expected_stage
+            .replace("{stage}", &labels::stage(it.kind, lang)),
+        _ => labels::kind(cfg, it.kind, lang),
+    };
+    let mut summary = format!("{} · {label}", it.reference);
+    let mut lines = Vec::new();
+    let mut when = t.act_by.replace("{date}", &it.act_by.to_string());
+    if it.deadline != it.act_by {
+        when.push_str(" · ");
+        when.push_str(&t.deadline.replace("{date}", &it.deadline.to_string()));
+    }
+    lines.push(when);
+    let p = cfg.privacy;
+    match it.source {
+        Source::Bill { bill } => {
+            let b = cfg.bill(bill);
+            let title = if b.title.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", b.title)
+            };
+            lines.push(format!("{}: {}{title}", t.bill, it.reference));
+        }
+        Source::Document { case, index } => {
+            let c = cfg.case(case);
+            lines.push(case_line(
+                t,
+                it.reference,
+                c.person.as_ref(),
+                p.names_in_email,
+            ));
+            if let Some(n) = c.documents[index]
+                .number
+                .as_ref()
+                .filter(|_| p.numbers_in_email)
+            {
+                lines.push(format!("{}: {}", t.number, n.expose()));
+            }
+        }
+        Source::Request { case, index } => {
+            let c = cfg.case(case);
+            lines.push(case_line(
+                t,
+                it.reference,
+                c.person.as_ref(),
+                p.names_in_email,
+            ));
+            if let Some(n) = c.requests[index]
+                .number
+                .as_ref()
+                .filter(|_| p.numbers_in_email)
+            {
+                lines.push(format!("{}: {}", t.number, n.expose()));
+            }
+        }
+        Source::Event { case, index } => {
+            let c = cfg.case(case);
+            lines.push(case_line(
+                t,
+                it.reference,
+                c.person.as_ref(),
+                p.names_in_email,
+            ));
+            let title = &c.events[index].title;
+            if p.names_in_email && !title.expose().is_empty() {
+                lines.push(format!("{}: {}", t.title, title.expose()));
+            }
+        }
+    }
+    lines.push(format!("{}: {}", t.feed.kind, it.kind));
+    let step = match it.cadence {
+        Cadence::Review(_) => Step::Review(0),
+        _ => Step::Lead(0),
+    };
+    if let Some(r) = crate::mail::view::record(cfg, t, it, step, None) {
+        lines.push(format!("{}: {}", t.feed.write, r.text));
+    }
+    if let Some(c) = whose {
+        let cw = &cfg.caseworkers[c];
+        summary.push_str(&format!(" ({})", cw.name.expose()));
+        lines.push(format!(
+            "{}: {} ({})",
+            t.feed.caseworker,
+            cw.name.expose(),
+            cw.id
+        ));
+    }
+    FeedEvent {
+        id: event_id(it),
+        date: it.act_by,
+        summary,
+        description: lines.join("\n"),
+    }
+}
+
+fn case_line(
+    t: &Texts,
+    reference: &str,
+    person: Option<&crate::config::model::Sensitive>,
+    names: bool,
+) -> String {
+    match person.filter(|_| names) {
+        Some(p) => format!("{}: {reference} · {}", t.feed.case, p.expose()),
+        None => format!("{}: {reference}", t.feed.case),
+    }
+}
+
+/// Each event's revision given what was known: the same content keeps its
+/// `SEQUENCE` and `DTSTAMP`; a changed one gets the next sequence and
+/// `now`; a new one sequence 0 and `now`.
+pub fn revise(feed: &Feed, known: &HashMap<u64, Revision>, now: DateTime<Utc>) -> Vec<Revision> {
+    let now = now.with_timezone(&Utc);
+    // DTSTAMP has whole seconds.
+    let now = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    feed.events
+        .iter()
+        .map(|e| {
+            let hash = e.content_hash();
+            match known.get(&e.id) {
+                Some(r) if r.hash == hash => *r,
+                Some(r) => Revision {
+                    hash,
+                    sequence: r.sequence + 1,
+                    stamp: now,
+                },
+                None => Revision {
+                    hash,
+                    sequence: 0,
+                    stamp: now,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The feed as an iCalendar file. `revisions[i]` belongs to `events[i]`.
+pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
+    let mut cal = Calendar::empty();
+    cal.append_property(Property::new("VERSION", "2.0"));
+    cal.append_property(Property::new("PRODID", PRODID));
+    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
+    cal.append_property(Property::new("METHOD", "PUBLISH"));
+    cal.name(&feed.title);
+    cal.ttl(&chrono::Duration::hours(REFRESH_HOURS));
+    for (e, r) in feed.events.iter().zip(revisions) {
+        let end = e.date.succ_opt().unwrap_or(e.date);
+        let ev = icalendar::Event::new()
+            .uid(&e.uid())
+            .timestamp(r.stamp)
+            .sequence(r.sequence)
+            .summary(&e.summary)
+            .description(&e.description)
+            .starts(e.date)
+            .ends(end)
+            // A deadline does not make anyone busy.
+            .add_property("TRANSP", "TRANSPARENT")
+            .done();
+        cal.push(ev);
+    }
+    cal.to_string()
+}
+
+/// Write the rendered feeds into `dir` (created 0750 if missing), each
+/// through a temporary file renamed into place, so a web server never
+/// serves half a feed; files 0640. Feeds of ours that are no longer
+/// produced (a caseworker left) are removed; other files are left alone.
+pub fn write(dir: &Path, rendered: &[(String, String)]) -> std::io::Result<Vec<PathBuf>> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if !dir.is_dir() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o750)
+            .create(dir)?;
+        // The daemon's umask is 077; the directory is meant to be shared
+        // with a web server's group.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o750))?;
+    }
+    let mut written = Vec::new();
+    for (name, text) in rendered {
+        let path = dir.join(format!("{name}.ics"));
+        let tmp = dir.join(format!(".{name}.ics.tmp"));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o640)
+            .open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        // Explicitly: the daemon's umask (077) would leave 0600.
+        f.set_permissions(std::fs::Permissions::from_mode(0o640))?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, &path)?;
+        written.push(path);
+    }
+    for e in std::fs::read_dir(dir)?.flatten() {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "ics") || written.contains(&p) {
+            continue;
+        }
+        if is_ours(&p) {
+            let _ = std::fs::remove_file(&p);
+        }
+    }
+    Ok(written)
+}
+
+/// Was this file written by docket (its PRODID)?
+fn is_ours(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    String::from_utf8_lossy(&head[..n]).contains("PRODID:-//docket//")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: u64, summary: &str) -> FeedEvent {
+        FeedEvent {
+            id,
+            date: NaiveDate::from_ymd_opt(2026, 12, 17).unwrap(),
+            summary: summary.into(),
+            description: "act by 2026-12-17".into(),
+        }
+    }
+
+    #[test]
+    fn revisions_change_only_with_the_event() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let t1 = t0 + chrono::Duration::days(1);
+        let feed = Feed {
+            name: "aigerim".into(),
+            title: "docket: Aigerim Example".into(),
+            events: vec![ev(1, "KZ-0042 · Refugee certificate")],
+        };
+        let r0 = revise(&feed, &HashMap::new(), t0);
+        assert_eq!((r0[0].sequence, r0[0].stamp), (0, t0));
+        let known: HashMap<u64, Revision> = [(1, r0[0])].into();
+        assert_eq!(revise(&feed, &known, t1), r0, "unchanged: same revision");
+        let mut moved = feed.clone();
+        moved.events[0].date = NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();
+        let r1 = revise(&moved, &known, t1);
+        assert_eq!((r1[0].sequence, r1[0].stamp), (1, t1));
+    }
+
+    #[test]
+    fn rendered_feed_has_fixed_uids_dates_and_refresh() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let feed = Feed {
+            name: "aigerim".into(),
+            title: "docket: Aigerim Example".into(),
+            events: vec![ev(0xabc, "KZ-0042 · Refugee certificate")],
+        };
+        let text = render(&feed, &revise(&feed, &HashMap::new(), t0));
+        for want in [
+            "BEGIN:VCALENDAR\r\n",
+            "PRODID:-//docket//docket ",
+            "UID:docket-0000000000000abc@docket\r\n",
+            "DTSTART;VALUE=DATE:20261217\r\n",
+            "DTEND;VALUE=DATE:20261218\r\n",
+            "SEQUENCE:0\r\n",
+            "DTSTAMP:20270115T080000Z\r\n",
+            "REFRESH-INTERVAL;VALUE=DURATION:PT3600S\r\n",
+            "X-PUBLISHED-TTL:PT3600S\r\n",
+            "X-WR-CALNAME:docket: Aigerim Example\r\n",
+        ] {
+            assert!(text.contains(want), "{want:?} in:\n{text}");
+        }
+        assert_eq!(text, render(&feed, &revise(&feed, &HashMap::new(), t0)));
+    }
+}
