@@ -5,14 +5,16 @@
 # scripts/test-mail-server.sh, and some tests mount a tmpfs or give files
 # away. Without root, DOCKET_SKIP_SMTP_TESTS=1 leaves out, by name, the
 # tests that need the mail server (smtp::, reliability::, *starttls*),
-# root (*as_root*) or Debian's chromium (browser::); cargo's summary counts
-# them as filtered out.
+# root (*as_root*), Debian's chromium (browser::) or Debian's khal,
+# python3-icalendar and prometheus (the feed and metrics tests in
+# watchers::); cargo's summary counts them as filtered out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 skip=()
 if [ "${DOCKET_SKIP_SMTP_TESTS:-0}" = 1 ]; then
-  skip=(--skip smtp:: --skip reliability:: --skip starttls --skip as_root --skip browser::)
+  skip=(--skip smtp:: --skip reliability:: --skip starttls --skip as_root --skip browser::
+        --skip watchers::feeds --skip watchers::uids --skip watchers::the_metrics)
   echo "test.sh: DOCKET_SKIP_SMTP_TESTS=1: leaving out ${skip[*]}" >&2
 else
   scripts/test-mail-server.sh start

@@ -327,7 +327,14 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
     cal.name(&feed.title);
-    cal.ttl(&chrono::Duration::hours(REFRESH_HOURS));
+    // As `Calendar::ttl` does, but written PT1H rather than PT3600S.
+    let every = format!("PT{REFRESH_HOURS}H");
+    cal.append_property(
+        Property::new("REFRESH-INTERVAL", &every)
+            .add_parameter("VALUE", "DURATION")
+            .done(),
+    );
+    cal.append_property(Property::new("X-PUBLISHED-TTL", &every));
     for (e, r) in feed.events.iter().zip(revisions) {
         let end = e.date.succ_opt().unwrap_or(e.date);
         let ev = icalendar::Event::new()
@@ -452,8 +459,8 @@ mod tests {
             "DTEND;VALUE=DATE:20261218\r\n",
             "SEQUENCE:0\r\n",
             "DTSTAMP:20270115T080000Z\r\n",
-            "REFRESH-INTERVAL;VALUE=DURATION:PT3600S\r\n",
-            "X-PUBLISHED-TTL:PT3600S\r\n",
+            "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n",
+            "X-PUBLISHED-TTL:PT1H\r\n",
             "X-WR-CALNAME:docket: Aigerim Example\r\n",
         ] {
             assert!(text.contains(want), "{want:?} in:\n{text}");

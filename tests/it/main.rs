@@ -17,3 +17,4 @@ mod live;
 mod reliability;
 mod smtp;
 mod util;
+mod watchers;
