@@ -355,9 +355,13 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
 
 /// Write the rendered feeds into `dir` (created 0750 if missing), each
 /// through a temporary file renamed into place, so a web server never
-/// serves half a feed; files 0640. Feeds of ours that are no longer
-/// produced (a caseworker left) are removed; other files are left alone.
-pub fn write(dir: &Path, rendered: &[(String, String)]) -> std::io::Result<Vec<PathBuf>> {
+/// serves half a feed; files 0640. Feeds of ours not named in `keep` (a
+/// caseworker left) are removed; other files are left alone.
+pub fn write(
+    dir: &Path,
+    rendered: &[(String, String)],
+    keep: &[String],
+) -> std::io::Result<Vec<PathBuf>> {
     use std::io::Write;
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
     if !dir.is_dir() {
@@ -390,6 +394,10 @@ pub fn write(dir: &Path, rendered: &[(String, String)]) -> std::io::Result<Vec<P
     for e in std::fs::read_dir(dir)?.flatten() {
         let p = e.path();
         if p.extension().is_none_or(|x| x != "ics") || written.contains(&p) {
+            continue;
+        }
+        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
+        if stem.is_some_and(|s| keep.contains(&s)) {
             continue;
         }
         if is_ours(&p) {

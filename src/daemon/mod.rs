@@ -18,6 +18,7 @@
 
 mod alerts;
 pub mod compose;
+mod feeds;
 mod notice_texts;
 mod notices;
 mod outputs;
@@ -143,6 +144,9 @@ pub async fn run(
     if opts.once {
         let outcome = daemon.pass(Retry::All).await;
         daemon.write_status(None);
+        if let Some(w) = daemon.feeds.take() {
+            w.finish().await;
+        }
         if let Some(h) = daemon.heartbeat.take() {
             h.finish().await;
         }

@@ -6,12 +6,10 @@
 
 use super::state::Daemon;
 use super::PassOutcome;
-use crate::feed;
 use crate::heartbeat::{Heartbeat, Signal};
 use crate::mail::Mailer;
-use std::collections::{BTreeMap, HashMap};
-use std::time::Instant;
-use tracing::{debug, error, info, warn};
+use std::collections::BTreeMap;
+use tracing::{error, info, warn};
 
 /// Counts since the daemon started, for the metrics file.
 #[derive(Debug, Default)]
@@ -19,13 +17,13 @@ pub struct Counters {
     pub digests_sent: u64,
     pub digests_failed: u64,
     pub by_step: BTreeMap<String, u64>,
-    pub feed_events: u64,
     /// Unix seconds of the last load with every file in effect.
     pub last_reload_success: i64,
 }
 
 impl Daemon {
     pub(super) fn with_outputs(mut self) -> Daemon {
+        self.feeds = Some(super::feeds::FeedWriter::spawn());
         self.setup_outputs();
         self
     }
@@ -90,9 +88,16 @@ impl Daemon {
                 self.cfg.service.alert_after_hours
             ));
         }
-        if let Err(e) = self.write_feeds() {
-            warn!(dir = %self.cfg.service.feeds_dir.display(), error = %e, "cannot write the calendar feeds");
-            trouble.get_or_insert_with(|| "the calendar feeds cannot be written".into());
+        if let Some(w) = &self.feeds {
+            // The last write's outcome: this one runs on its own.
+            if w.report.failed.load(std::sync::atomic::Ordering::Relaxed) {
+                trouble.get_or_insert_with(|| "the calendar feeds cannot be written".into());
+            }
+            w.request(super::feeds::Job {
+                cfg: std::sync::Arc::clone(&self.cfg),
+                today: self.today(),
+                now: self.now(),
+            });
         }
         if let Some(path) = self.cfg.service.metrics_file.clone() {
             let m = self.metrics(outcome, took, queued, oldest);
@@ -126,66 +131,6 @@ impl Daemon {
             }
             Err(_) => (0, None),
         }
-    }
-
-    /// Write every feed; revisions kept in the ledger, written where they
-    /// changed.
-    fn write_feeds(&mut self) -> std::io::Result<()> {
-        let started = Instant::now();
-        let cfg = std::sync::Arc::clone(&self.cfg);
-        let today = self.today();
-        let now = self.now();
-        if self.feed_revisions.is_none() {
-            self.feed_revisions = Some(self.ledger.feed_revisions().unwrap_or_else(|e| {
-                warn!(error = %e, "cannot read the feeds' revisions; every event gets a new stamp");
-                HashMap::new()
-            }));
-        }
-        let items = crate::engine::items(&cfg);
-        let feeds = feed::feeds(&cfg, &items, today);
-        let mut rendered = Vec::with_capacity(feeds.len());
-        let mut updates = Vec::with_capacity(feeds.len());
-        let known_all = self.feed_revisions.as_ref().expect("loaded above");
-        let empty = HashMap::new();
-        let mut events = 0u64;
-        for f in &feeds {
-            let known = known_all.get(&f.name).unwrap_or(&empty);
-            let revs = feed::revise(f, known, now);
-            rendered.push((f.name.clone(), feed::render(f, &revs)));
-            let now_map: HashMap<u64, feed::Revision> =
-                f.events.iter().map(|e| e.id).zip(revs).collect();
-            events += now_map.len() as u64;
-            updates.push((f.name.clone(), now_map));
-        }
-        let t_render = started.elapsed();
-        feed::write(&cfg.service.feeds_dir, &rendered)?;
-        let known_all = self.feed_revisions.as_mut().expect("loaded above");
-        let mut written = 0;
-        for (name, now_map) in updates {
-            let known = known_all.get(&name).unwrap_or(&empty);
-            match self.ledger.update_feed(&name, known, &now_map) {
-                Ok(n) => written += n,
-                Err(e) => {
-                    warn!(error = %e, "cannot keep the feeds' revisions; they are kept in memory")
-                }
-            }
-            known_all.insert(name, now_map);
-        }
-        let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
-        known_all.retain(|k, _| names.contains(k));
-        if let Err(e) = self.ledger.keep_feeds(&names) {
-            warn!(error = %e, "cannot forget the revisions of old feeds");
-        }
-        self.counters.feed_events = events;
-        debug!(
-            feeds = feeds.len(),
-            events,
-            revisions_written = written,
-            render_ms = t_render.as_millis() as u64,
-            total_ms = started.elapsed().as_millis() as u64,
-            "calendar feeds written"
-        );
-        Ok(())
     }
 
     fn metrics(
@@ -223,7 +168,9 @@ impl Daemon {
             files_not_tracked: count(State::NotTracked),
             last_reload_ok: self.live.left_out().next().is_none(),
             last_reload_success: self.counters.last_reload_success,
-            feed_events: self.counters.feed_events,
+            feed_events: self.feeds.as_ref().map_or(0, |w| {
+                w.report.events.load(std::sync::atomic::Ordering::Relaxed)
+            }),
         }
     }
 }

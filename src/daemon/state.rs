@@ -58,8 +58,8 @@ pub struct Daemon {
     /// down. None: alerts go with the digests.
     pub(super) admin_mailer: Option<Mailer>,
     pub(super) heartbeat: Option<crate::heartbeat::Heartbeat>,
-    /// Each feed event's revision, loaded from the ledger on first use.
-    pub(super) feed_revisions: Option<crate::ledger::FeedRevisions>,
+    /// Writes the calendar feeds after each pass, on its own task.
+    pub(super) feeds: Option<super::feeds::FeedWriter>,
     /// Since start, for the metrics file.
     pub(super) counters: super::outputs::Counters,
 }
@@ -141,7 +141,7 @@ impl Daemon {
             last_pass: None,
             admin_mailer: None,
             heartbeat: None,
-            feed_revisions: None,
+            feeds: None,
             counters: Default::default(),
         }
         .with_outputs())
