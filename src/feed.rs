@@ -386,7 +386,8 @@ pub fn write(
         f.write_all(text.as_bytes())?;
         // Explicitly: the daemon's umask (077) would leave 0600.
         f.set_permissions(std::fs::Permissions::from_mode(0o640))?;
-        f.sync_all()?;
+        // No fsync: the rename makes the switch atomic for readers, and a
+        // feed lost to a power cut is written again by the next pass.
         drop(f);
         std::fs::rename(&tmp, &path)?;
         written.push(path);

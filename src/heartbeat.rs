@@ -18,9 +18,11 @@
 //! for SMTP): only the status line is read, which a full HTTP client crate
 //! would not make more correct.
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tracing::{debug, info, warn};
 use url::Url;
 
@@ -72,9 +74,16 @@ pub fn url_for(base: &Url, signal: Signal, why: &str) -> Option<Url> {
 }
 
 /// A running heartbeat: pings go to its task.
+/// Pings waiting for the task; when full, the oldest goes.
+#[derive(Debug, Default)]
+struct Queue {
+    pings: Mutex<(VecDeque<(Signal, String)>, bool)>,
+    wake: Notify,
+}
+
 #[derive(Debug)]
 pub struct Heartbeat {
-    tx: mpsc::Sender<(Signal, String)>,
+    queue: Arc<Queue>,
     task: tokio::task::JoinHandle<()>,
     pub url: Url,
 }
@@ -82,12 +91,25 @@ pub struct Heartbeat {
 impl Heartbeat {
     /// Start the task that sends the pings for `url`.
     pub fn spawn(url: Url) -> Heartbeat {
-        let (tx, mut rx) = mpsc::channel::<(Signal, String)>(QUEUE);
+        let queue = Arc::new(Queue::default());
+        let q = Arc::clone(&queue);
         let base = url.clone();
         let task = tokio::spawn(async move {
             let host = base.host_str().unwrap_or("?").to_string();
             let mut failing = false;
-            while let Some((signal, why)) = rx.recv().await {
+            loop {
+                let next = {
+                    let mut g = q.pings.lock().expect("not poisoned");
+                    match g.0.pop_front() {
+                        Some(p) => Some(p),
+                        None if g.1 => break,
+                        None => None,
+                    }
+                };
+                let Some((signal, why)) = next else {
+                    q.wake.notified().await;
+                    continue;
+                };
                 let Some(u) = url_for(&base, signal, &why) else {
                     continue;
                 };
@@ -115,13 +137,14 @@ impl Heartbeat {
                 }
             }
         });
-        Heartbeat { tx, task, url }
+        Heartbeat { queue, task, url }
     }
 
     /// Send what is queued (each ping still bounded by [`TIMEOUT`]), then
     /// stop: for `run --once`, which exits right after its pass.
     pub async fn finish(self) {
-        drop(self.tx);
+        self.queue.pings.lock().expect("not poisoned").1 = true;
+        self.queue.wake.notify_one();
         let bound = TIMEOUT * (QUEUE as u32 + 1);
         if tokio::time::timeout(bound, self.task).await.is_err() {
             warn!("heartbeat: pings still unsent at exit");
@@ -131,12 +154,19 @@ impl Heartbeat {
     /// Queue a ping; never waits. `why`: for a failure, a short reason
     /// (no case references: it leaves the machine).
     pub fn ping(&self, signal: Signal, why: &str) {
-        if self.tx.try_send((signal, why.to_string())).is_err() {
-            debug!(
-                ?signal,
-                "heartbeat queue full (the watcher is slow): ping dropped"
-            );
+        {
+            let mut g = self.queue.pings.lock().expect("not poisoned");
+            if g.0.len() >= QUEUE {
+                // Only the latest state matters to the watcher.
+                let dropped = g.0.pop_front();
+                debug!(
+                    ?dropped,
+                    "heartbeat queue full (the watcher is slow): oldest ping dropped"
+                );
+            }
+            g.0.push_back((signal, why.to_string()));
         }
+        self.queue.wake.notify_one();
     }
 }
 

@@ -123,6 +123,9 @@ pub struct Mail {
     /// `password_file`: `smtp-password`, or `admin-smtp-password` for
     /// `[service.admin_mail]`.
     pub credential: &'static str,
+    /// How many messages may be on their way at once (each over its own
+    /// connection, for SMTP).
+    pub connections: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -174,6 +174,7 @@ pub struct RawMail {
     pub sendmail_command: Option<S<String>>,
     pub templates_dir: Option<S<String>>,
     pub guide_url: Option<S<String>>,
+    pub connections: Option<S<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

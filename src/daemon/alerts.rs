@@ -40,10 +40,10 @@ impl Daemon {
             Ok(Some(_)) => return false,
             Err(e) => warn!(error = %e, "cannot read which alerts were sent; mailing anyway"),
         }
-        let Some(mailer) = self.mailer_for(to) else {
+        let Some((mailer, from)) = self.mailer_for(to) else {
             return false;
         };
-        let msg = match crate::mail::message::plain(&self.cfg.mail.from, to, subject, body) {
+        let msg = match crate::mail::message::plain(from, to, subject, body) {
             Ok(m) => m,
             Err(e) => {
                 error!(error = %e, "cannot build a notice");

@@ -26,6 +26,7 @@ mod pass;
 pub mod preview;
 mod reload;
 mod scheduler;
+mod send;
 pub mod shutdown;
 mod state;
 mod watch;

@@ -1,8 +1,9 @@
 //! What a pass leaves for others to see, besides mail: the calendar feeds,
 //! the metrics file and the heartbeat; and the admin's own transport. None
-//! of it can hold up or fail a pass: a feed or metrics file that cannot be
-//! written is logged (and makes the heartbeat say "fail"), a heartbeat
-//! runs on its own task.
+//! of it can hold up or fail a pass: the feeds are written by a task of
+//! their own (a write that failed makes the next heartbeat say "fail"), a
+//! metrics file that cannot be written and a heartbeat that cannot be
+//! sent are logged; the heartbeat runs on its own task.
 
 use super::state::Daemon;
 use super::PassOutcome;
@@ -55,13 +56,16 @@ impl Daemon {
         }
     }
 
-    /// The transport for mail to `to`: the admin's own when it is the
-    /// admin and `[service.admin_mail]` is set.
-    pub(super) fn mailer_for(&self, to: &str) -> Option<&Mailer> {
+    /// The transport for mail to `to`, and the sender it goes out as: the
+    /// admin's own when it is the admin and `[service.admin_mail]` is set.
+    pub(super) fn mailer_for(&self, to: &str) -> Option<(&Mailer, &str)> {
         let admin = self.cfg.service.admin.as_deref() == Some(to);
-        match (&self.admin_mailer, admin) {
-            (Some(m), true) => Some(m),
-            _ => self.mailer.as_ref(),
+        match (&self.admin_mailer, &self.cfg.service.admin_mail, admin) {
+            (Some(m), Some(cfg), true) => Some((m, cfg.from.as_str())),
+            _ => self
+                .mailer
+                .as_ref()
+                .map(|m| (m, self.cfg.mail.from.as_str())),
         }
     }
 

@@ -10,13 +10,11 @@
 //! cannot be written: a full disk, a damaged file) gets a retry time in
 //! memory and a mail to the admin.
 
-use super::compose::{compose, entries_for, horizon, ItemIndex, Outgoing};
+use super::compose::{compose, horizon, ItemIndex, Outgoing};
 use super::state::Daemon;
 use super::DaemonError;
 use crate::engine;
 use crate::ledger::Row;
-use crate::mail::digest;
-use crate::mail::{Mailer, SendError};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,112 +162,22 @@ impl Daemon {
             ItemIndex::new(&items)
         };
         let notes = self.held_notes();
-        let mut queued_left = false;
-        for o in &outgoing {
-            self.progress.step();
-            if self.shutdown.is_stopping() {
-                info!("stopping: the remaining digests stay queued for the next start");
-                break;
-            }
-            if o.retry
-                && retry == Retry::DueOnly
-                && o.rows
-                    .iter()
-                    .any(|r| r.next_attempt.is_some_and(|n| n > now))
-            {
-                continue;
-            }
-            let (mut entries, gone) = entries_for(&items, &index, o, today);
-            for k in &gone {
-                self.ledger.cancel(k)?;
-                outcome.reminders_cancelled += 1;
-            }
-            if entries.is_empty() {
-                continue;
-            }
-            let recipient = cfg.caseworkers[o.recipient].id.clone();
-            let digest = match digest::render(
-                &cfg,
-                &self.templates,
-                o.recipient,
-                today,
-                &mut entries,
-                &o.message_id,
-                notes.get(o.recipient).map_or(&[][..], Vec::as_slice),
-            ) {
-                Ok(d) => d,
-                Err(e) => {
-                    error!(%recipient, message_id = %o.message_id, error = %e, "cannot render digest; kept queued");
-                    self.ledger
-                        .mark_failed(&o.message_id, &e.to_string(), backoff(now, o))?;
-                    outcome.digests_failed += 1;
-                    continue;
-                }
-            };
-            let cases = entries.iter().map(|e| e.item.reference);
-            pass_cases.extend(cases.clone().map(str::to_string));
-            let cases = {
-                let mut v: Vec<&str> = cases.collect();
-                v.sort_unstable();
-                v.dedup();
-                v.len()
-            };
-            let result = match &self.mailer {
-                Some(m) => {
-                    self.send_until_stopped(m, &digest.message, &digest.recipient)
-                        .await
-                }
-                None => Err(SendError {
-                    message: self
-                        .mailer_error
-                        .clone()
-                        .unwrap_or_else(|| "no transport".into()),
-                    permanent: true,
-                }),
-            };
-            self.progress.step();
-            match result {
-                Ok(answer) => {
-                    let at = self.now();
-                    let n = match self.ledger.mark_sent(&o.message_id, at) {
-                        Ok(n) => n,
-                        Err(e) => {
-                            // Delivered, but the ledger cannot say so: do
-                            // not send it again from this process.
-                            self.sent_unrecorded.insert(o.message_id.clone(), at);
-                            outcome.digests_sent += 1;
-                            return Err(e.into());
-                        }
-                    };
-                    outcome.digests_sent += 1;
-                    outcome.reminders_sent += n;
-                    self.counters.digests_sent += 1;
-                    for r in &o.rows {
-                        *self.counters.by_step.entry(r.key.step.label()).or_default() += 1;
-                    }
-                    info!(%recipient, message_id = %o.message_id, reminders = n, cases, retry = o.retry, %answer, "digest sent");
-                }
-                Err(e) if self.shutdown.is_stopping() && e.message.starts_with(ABANDONED) => {
-                    warn!(%recipient, message_id = %o.message_id, error = %e.message, "send abandoned on stop; kept queued");
-                    queued_left = true;
-                    break;
-                }
-                Err(e) => {
-                    self.ledger
-                        .mark_failed(&o.message_id, &e.message, backoff(now, o))?;
-                    outcome.digests_failed += 1;
-                    self.counters.digests_failed += 1;
-                    warn!(%recipient, message_id = %o.message_id, permanent = e.permanent, error = %e.message, "send failed; kept queued");
-                    if e.permanent {
-                        self.alert(&format!("failed:{}", o.message_id), "a digest could not be delivered", &format!(
-                            "The digest {} to caseworker {} was refused or could not be sent:\n\n  {}\n\nIt stays queued and is retried; fix the cause (see `journalctl -u docket`).",
-                            o.message_id, recipient, e.message
-                        ))
-                        .await;
-                    }
-                }
-            }
-        }
+        let queued_left = self
+            .send_all(
+                super::send::Batch {
+                    cfg: &cfg,
+                    items: &items,
+                    index: &index,
+                    outgoing: &outgoing,
+                    notes: &notes,
+                    retry,
+                    now,
+                    today,
+                },
+                outcome,
+                &mut pass_cases,
+            )
+            .await?;
         if let Some(m) = &self.mailer {
             m.close_idle().await;
         }
@@ -298,26 +206,6 @@ impl Daemon {
             "pass done"
         );
         Ok(())
-    }
-
-    /// Send, unless a stop comes and the send is still not done after the
-    /// grace: then give up on it (it stays queued; a resend carries the
-    /// same Message-ID).
-    async fn send_until_stopped(
-        &self,
-        mailer: &Mailer,
-        msg: &lettre::Message,
-        recipient: &str,
-    ) -> Result<String, SendError> {
-        let grace = mailer.reply_timeout().min(STOP_GRACE_MAX);
-        let mut stop = self.shutdown.clone();
-        tokio::select! {
-            r = mailer.send(msg, recipient) => r,
-            _ = async { stop.stopped().await; tokio::time::sleep(grace).await } => Err(SendError {
-                message: format!("{ABANDONED} {}s after the stop", grace.as_secs()),
-                permanent: false,
-            }),
-        }
     }
 
     /// A damaged ledger found during a pass: set it aside, start a fresh
@@ -413,7 +301,7 @@ impl Daemon {
 }
 
 /// How an abandoned send's error message starts.
-const ABANDONED: &str = "stopping: the send in flight was abandoned";
+pub(super) const ABANDONED: &str = "stopping: the send in flight was abandoned";
 
 /// The cases a pass sent reminders for, each once, for its log line: the
 /// first [`LOGGED_CASES`], then how many more (`docket history` has all).
@@ -442,7 +330,7 @@ fn backoff_secs(attempts: u32) -> i64 {
     (RETRY_FIRST_SECS << attempts.min(16)).min(RETRY_MAX_SECS)
 }
 
-fn backoff(now: DateTime<Utc>, o: &Outgoing) -> DateTime<Utc> {
+pub(super) fn backoff(now: DateTime<Utc>, o: &Outgoing) -> DateTime<Utc> {
     let attempts = o.rows.iter().map(|r| r.attempts).max().unwrap_or(0);
     now + chrono::Duration::seconds(backoff_secs(attempts))
 }

@@ -166,14 +166,33 @@ impl Ledger {
     }
 
     /// The server accepted the message: mark its rows sent.
+    ///
+    /// Committed with `synchronous=NORMAL`, not FULL: in WAL mode the mark
+    /// is in the log as soon as the commit returns, so a killed process
+    /// keeps it; only a power cut in the next moment could lose it, and a
+    /// lost mark means the digest is sent once more under its Message-ID,
+    /// never that a reminder is lost (its `due` row was written with FULL
+    /// before the send). This saves an fsync per digest: 1,000 digests
+    /// are 1,000 marks.
     pub fn mark_sent(&mut self, message_id: &str, at: DateTime<Utc>) -> Result<usize, LedgerError> {
         self.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| self.err(e))?;
+        let n = self
+            .conn
             .execute(
                 "UPDATE reminders SET state='sent', sent_at=?2, last_error=NULL, next_attempt=NULL
                  WHERE message_id=?1 AND state='due'",
                 params![message_id, at.to_rfc3339()],
             )
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e));
+        let back = self
+            .conn
+            .pragma_update(None, "synchronous", "FULL")
+            .map_err(|e| self.err(e));
+        let n = n?;
+        back?;
+        Ok(n)
     }
 
     /// A send failed: keep the rows due and note when to try again.

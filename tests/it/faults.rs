@@ -59,7 +59,13 @@ fn watchdog_is_pinged_all_through_a_long_pass() {
     let cfg = write_config(
         tmp.path(),
         "docket.toml",
-        &config("state", &smtp(relay.port, 5), 8, "2026-06-30"),
+        // One connection: eight slow sends in a row make the long pass.
+        &config(
+            "state",
+            &format!("{}\nconnections = 1", smtp(relay.port, 5)),
+            8,
+            "2026-06-30",
+        ),
     );
     let sock_path = tmp.path().join("notify.sock");
     let sock = UnixDatagram::bind(&sock_path).unwrap();

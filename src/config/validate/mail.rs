@@ -31,6 +31,7 @@ pub(super) fn mail(
         templates_dir: None,
         guide_url: DEFAULT_GUIDE_URL.into(),
         credential: "smtp-password",
+        connections: DEFAULT_CONNECTIONS,
     };
     let Some(m) = m else { return out };
     let span = m.span();
@@ -184,6 +185,18 @@ pub(super) fn mail(
         }
         out.templates_dir = Some(p);
     }
+    if let Some(n) = &m.connections {
+        let v = *n.get_ref();
+        if !(1..=MAX_CONNECTIONS).contains(&v) {
+            c.err(
+                n.span(),
+                format!("connections must be between 1 and {MAX_CONNECTIONS}, not {v}"),
+                "most relays accept a few connections from one client; 3 is the default",
+            );
+        } else {
+            out.connections = v as u8;
+        }
+    }
     if let Some(g) = &m.guide_url {
         let v = g.get_ref().trim();
         if v.is_empty() || v.chars().any(char::is_control) {
@@ -198,6 +211,11 @@ pub(super) fn mail(
     }
     out
 }
+
+/// Messages on their way at once by default: a few, which relays accept
+/// from one client (Postfix allows 50 by default, hosted relays ~10).
+pub const DEFAULT_CONNECTIONS: u8 = 3;
+const MAX_CONNECTIONS: i64 = 16;
 
 /// The caseworker guides the Debian package installs.
 pub const DEFAULT_GUIDE_URL: &str = "/usr/share/doc/docket/guide.{lang}.md";
