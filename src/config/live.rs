@@ -280,7 +280,14 @@ impl Live {
         let ctx = Context::new(&settings, env);
         // 2. The includes the main file names.
         let mut exp_d = Diagnostics::default();
-        let mf = exp_d.add_source(path, main.own.text.as_deref().unwrap_or("").to_string());
+        let mf = exp_d.add_source(
+            path,
+            main.own
+                .text
+                .as_deref()
+                .map_or("", String::as_str)
+                .to_string(),
+        );
         let Expanded {
             files,
             refused,
@@ -377,7 +384,14 @@ impl Live {
         let outcome = admit(&main.own, &candidates);
         if !outcome.main_conflicts.is_empty() {
             let mut d = Diagnostics::default();
-            let f = d.add_source(path, main.own.text.as_deref().unwrap_or("").to_string());
+            let f = d.add_source(
+                path,
+                main.own
+                    .text
+                    .as_deref()
+                    .map_or("", String::as_str)
+                    .to_string(),
+            );
             for (span, msg, help) in &outcome.main_conflicts {
                 d.error(f, span.clone(), msg.clone()).help(help.clone());
             }

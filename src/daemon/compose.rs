@@ -48,19 +48,74 @@ pub struct Composed {
     pub orphans: Vec<Orphan>,
 }
 
+/// Drop from `due` what a pass would not send anyway: steps before the
+/// horizon, and steps the ledger holds for every recipient. `compose`
+/// gives the same result with or without this; it lets a caller do the
+/// bulk of the checking on several threads, each on its own part of the
+/// items (`due` indexes `items`).
+pub fn prune(
+    cfg: &Config,
+    items: &[Item<'_>],
+    due: &mut Vec<engine::Reminder>,
+    today: NaiveDate,
+    known: &HashSet<u128>,
+) {
+    let oldest = horizon(cfg, today);
+    let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
+    due.retain(|r| {
+        if r.date < oldest {
+            return false;
+        }
+        let it = &items[r.item];
+        let cc = if r.escalated { it.cc(cfg) } else { Vec::new() };
+        item_key.clear();
+        it.write_key(&mut item_key);
+        step_key.clear();
+        r.step.write_key(&mut step_key);
+        it.to.iter().chain(cc.iter()).any(|&c| {
+            Key::write_canonical(
+                &mut canon,
+                it.reference,
+                &item_key,
+                it.deadline,
+                &step_key,
+                cfg.caseworkers[c].id.as_str(),
+            );
+            !known.contains(&crate::ledger::digest_bytes(canon.as_bytes()))
+        })
+    });
+}
+
+/// What the ledger says, as `compose` needs it.
+#[derive(Clone, Copy)]
+pub struct Seen<'a> {
+    /// The digest of every key the ledger holds.
+    pub known: &'a HashSet<u128>,
+    /// Rows not yet sent.
+    pub pending: &'a [Row],
+    /// Message-IDs not to resend (accepted, not yet marked).
+    pub skip: &'a HashSet<String>,
+}
+
 /// Work out the digests a pass on `today` sends, without sending: queued
-/// ones first (from `pending`), then new ones. `known` holds the digest of
+/// ones first (from `pending`), then new ones. `due` is
+/// `engine::due(cfg, items, today)` (computed by the caller, which may
+/// split it across threads). `known` holds the digest of
 /// every key the ledger holds; `skip` the Message-IDs not to resend (the
 /// server accepted them, the ledger could not say so yet).
 pub fn compose(
     cfg: &Config,
     items: &[Item<'_>],
+    due: &[engine::Reminder],
     today: NaiveDate,
-    known: &HashSet<u128>,
-    pending: &[Row],
-    skip: &HashSet<String>,
+    ledger: Seen<'_>,
     now: DateTime<Utc>,
 ) -> Composed {
+    let Seen {
+        known,
+        pending,
+        skip,
+    } = ledger;
     let mut out = Composed::default();
     // 1. Queued digests, by their Message-ID.
     let mut queued: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
@@ -105,7 +160,7 @@ pub fn compose(
     // Reused buffers: on an ordinary day every item's latest step is
     // already in the ledger, and checking that must not allocate.
     let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
-    for r in engine::due(cfg, items, today) {
+    for r in due {
         if r.date < oldest {
             continue;
         }

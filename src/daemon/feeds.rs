@@ -167,14 +167,12 @@ fn write(st: &mut State, job: &Job, report: &Report) {
         let _ = l.keep_feeds(&names);
     }
     let t_render = started.elapsed();
-    let files: Vec<(String, String)> = rendered
-        .iter()
-        .map(|(n, t, _)| (n.clone(), t.clone()))
-        .collect();
+    let hashes: Vec<(String, u64)> = rendered.iter().map(|(n, _, h)| (n.clone(), *h)).collect();
+    let files: Vec<(String, String)> = rendered.into_iter().map(|(n, t, _)| (n, t)).collect();
     match feed::write(dir, &files, &names) {
         Ok(_) => {
-            for (n, _, h) in &rendered {
-                st.written.insert(n.clone(), *h);
+            for (n, h) in hashes {
+                st.written.insert(n, h);
             }
             report.failed.store(false, Ordering::Relaxed);
         }
@@ -186,7 +184,7 @@ fn write(st: &mut State, job: &Job, report: &Report) {
     report.events.store(events, Ordering::Relaxed);
     debug!(
         feeds = feeds.len(),
-        rewritten = rendered.len(),
+        rewritten = files.len(),
         events,
         revisions_written = written_rows,
         build_ms = t_build.as_millis() as u64,
@@ -194,6 +192,11 @@ fn write(st: &mut State, job: &Job, report: &Report) {
         total_ms = started.elapsed().as_millis() as u64,
         "calendar feeds written"
     );
+    drop((files, feeds, items));
+    // This runs on a blocking thread with a heap of its own: at 100,000
+    // cases the events and the rendered files briefly take hundreds of MB,
+    // which an idle thread would otherwise never give back.
+    crate::sys::release_memory();
 }
 
 /// What a feed's file would hold: its name, title, events and revisions.

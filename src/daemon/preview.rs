@@ -24,13 +24,17 @@ pub fn preview(
     let templates =
         Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
     let mut out = Vec::new();
+    let due = engine::due(cfg, &items, today);
     let composed = compose(
         cfg,
         &items,
+        &due,
         today,
-        &known,
-        &pending,
-        &HashSet::new(),
+        super::compose::Seen {
+            known: &known,
+            pending: &pending,
+            skip: &HashSet::new(),
+        },
         Utc::now(),
     );
     for o in composed.outgoing {

@@ -235,9 +235,33 @@ pub struct Reminder {
 
 /// All items of a config, in config order (cases, then bills).
 pub fn items(cfg: &Config) -> Vec<Item<'_>> {
+    let mut out = case_items(cfg, 0..cfg.files.len());
+    out.extend(bill_items(cfg));
+    out
+}
+
+/// The items of the cases in files `files` (indices into `cfg.files`), in
+/// order: [`items`] in parts, for a caller that builds them on several
+/// threads (the concatenation of the parts, then [`bill_items`], is
+/// [`items`]).
+pub fn case_items(cfg: &Config, files: std::ops::Range<usize>) -> Vec<Item<'_>> {
     let cal = &cfg.calendar;
     let mut out = Vec::new();
-    for (ci, case) in cfg.cases() {
+    let cases = cfg.files[files.clone()]
+        .iter()
+        .zip(files)
+        .flat_map(|(f, fi)| {
+            f.cases.iter().enumerate().map(move |(ci, c)| {
+                (
+                    CaseRef {
+                        file: fi as u32,
+                        case: ci as u32,
+                    },
+                    c,
+                )
+            })
+        });
+    for (ci, case) in cases {
         let first = out.len();
         // Documents and requests: a deadline, overdue repeats while unresolved.
         let documents = case.documents.iter().enumerate().map(|(i, d)| {
@@ -319,6 +343,13 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
                 .count() as u32;
         }
     }
+    out
+}
+
+/// The items of the bills: expected stages, reviews, stage notices.
+pub fn bill_items(cfg: &Config) -> Vec<Item<'_>> {
+    let cal = &cfg.calendar;
+    let mut out = Vec::new();
     // Caseworkers of cases with a request waiting on each bill that is
     // neither withdrawn nor answered: a refused request is the one to file
     // again once the law is in force (SPEC §3).
