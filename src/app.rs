@@ -103,6 +103,7 @@ pub fn run(cli: Cli) -> Outcome {
         }
         Command::Run { once, today } => {
             crate::sys::private_umask();
+            crate::sys::purge_at_once();
             let opts = crate::daemon::RunOptions {
                 config: cli.config.clone(),
                 once,

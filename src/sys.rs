@@ -25,3 +25,21 @@ pub fn release_memory() {
     // allocator is mimalloc (lib.rs), so every heap it touches is ours.
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
+
+/// mimalloc's `purge_delay` option (its position in mimalloc 2's
+/// `mi_option_e`; libmimalloc-sys names only some of the options).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// For the long-running daemon: hand pages back to the system as soon as
+/// they are empty, on every thread. [`release_memory`] only reaches the
+/// calling thread's heap, and the daemon frees memory on tokio's workers,
+/// the feed writer's blocking thread and the load's scoped threads; with
+/// mimalloc's default delay (10 ms, applied only when that thread next
+/// allocates) an idle worker keeps what it freed. Measured at 100,000
+/// cases: 85 MiB idle after the first pass with the default, 75 MiB with
+/// this. Not for short commands, which would only pay more madvise calls.
+pub fn purge_at_once() {
+    // SAFETY: mi_option_set only stores an option value; it is called at
+    // start, before the runtime's threads exist.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}

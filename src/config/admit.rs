@@ -113,13 +113,13 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
         let ids: usize = order
             .iter()
             .filter_map(|&i| version(i))
-            .map(|c| c.refs.cases.len())
+            .map(|c| c.refs.case_spans.len())
             .sum();
         // Keyed by the id's folded form, so "kz-0042" and "KZ-0042" (or a
         // Cyrillic К for the Latin K) are one case; the id as written is
         // kept to say how the two differ.
         let mut cases: FastMap<Cow<'_, str>, (Holder, &str)> = FastMap::default();
-        cases.reserve(ids + main.refs.cases.len());
+        cases.reserve(ids + main.refs.case_spans.len());
         let mut bills: FastMap<&str, Holder> = FastMap::default();
         let mut losers: BTreeMap<usize, Vec<Conflict>> = BTreeMap::new();
         main_conflicts.clear();
@@ -133,7 +133,8 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
             // Inserted as we go (one hash lookup per id), taken out again
             // if this file loses.
             let mut added: Vec<Cow<'_, str>> = Vec::new();
-            for (id, span) in &c.refs.cases {
+            for (case, span) in c.file.cases.iter().zip(&c.refs.case_spans) {
+                let (id, span) = (&case.id, span.start as usize..span.end as usize);
                 let key = fold(id);
                 match cases.entry(key) {
                     std::collections::hash_map::Entry::Occupied(o) => {

@@ -441,18 +441,18 @@ impl Live {
                     };
                     in_effect.push(Arc::clone(&c.file));
                     years.extend(c.years.iter());
-                    (State::InEffect, Arc::clone(&c.cases), None)
+                    (State::InEffect, c.cases.clone(), None)
                 }
                 Some(super::admit::Which::Good) => {
                     let c = u.good.as_ref().expect("chosen good exists");
                     in_effect.push(Arc::clone(&c.file));
                     years.extend(c.years.iter());
-                    (State::Held, Arc::clone(&c.cases), u.good_since.clone())
+                    (State::Held, c.cases.clone(), u.good_since.clone())
                 }
                 None => {
                     let cases = match &u.disk {
-                        Err(p) => Arc::clone(&p.cases),
-                        Ok(c) => Arc::clone(&c.cases),
+                        Err(p) => p.cases.clone(),
+                        Ok(c) => c.cases.clone(),
                     };
                     (State::NotTracked, cases, None)
                 }
@@ -491,7 +491,7 @@ impl Live {
             state: main_state,
             since: main_since,
             problems: main_problems,
-            cases: Arc::clone(&main.own.cases),
+            cases: main.own.cases.clone(),
             disk_hash: disk_hash.clone(),
         };
         Ok(Live {

@@ -14,8 +14,59 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Case ids and their caseworkers' ids, shared between reloads.
-pub type Cases = Arc<[(String, String)]>;
+/// Case ids and their caseworkers' ids: for a checked file read from its
+/// cases when asked (a list of its own cost ~9 MB at 100,000 cases), for a
+/// broken one what could be salvaged from its text.
+#[derive(Debug, Clone)]
+pub enum Cases {
+    /// A checked file's cases; caseworker indices into the ids.
+    Of(Arc<CaseFile>, Arc<[String]>),
+    Listed(Arc<[(String, String)]>),
+}
+
+impl Default for Cases {
+    fn default() -> Cases {
+        Cases::Listed(Arc::from([]))
+    }
+}
+
+impl From<Vec<(String, String)>> for Cases {
+    fn from(v: Vec<(String, String)>) -> Cases {
+        Cases::Listed(v.into())
+    }
+}
+
+impl Cases {
+    pub fn len(&self) -> usize {
+        match self {
+            Cases::Of(f, _) => f.cases.len(),
+            Cases::Listed(l) => l.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// (case id, caseworker id) in the file's order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
+        match self {
+            Cases::Of(f, ids) => Box::new(f.cases.iter().map(move |k| {
+                (
+                    k.id.as_str(),
+                    ids.get(k.caseworker).map_or("", String::as_str),
+                )
+            })),
+            Cases::Listed(l) => Box::new(l.iter().map(|(c, w)| (c.as_str(), w.as_str()))),
+        }
+    }
+
+    pub fn to_vec(&self) -> Vec<(String, String)> {
+        self.iter()
+            .map(|(c, w)| (c.to_string(), w.to_string()))
+            .collect()
+    }
+}
 
 /// A checked version of one file.
 #[derive(Debug, Clone)]
@@ -83,15 +134,17 @@ pub(super) fn read_main(
         return Err(d);
     }
     let hash = content_hash(text.as_bytes());
-    let cases = cases_of(&own, &ctx.caseworker_ids);
+    let names = Arc::clone(&ctx.caseworker_names);
     drop(ctx);
+    let own = Arc::new(own);
+    let cases = Cases::Of(Arc::clone(&own), names);
     Ok(MainRead {
         settings,
         includes,
         own: Checked {
             hash,
             cases,
-            file: Arc::new(own),
+            file: own,
             refs: Arc::new(refs),
             years: Arc::new(years),
             text: Some(Arc::new(text)),
@@ -137,17 +190,20 @@ pub(super) fn check_include(
     }
     d.drop_knock_on(file, parse_problems);
     match checked {
-        Some((cf, refs)) if !d.has_errors() => Ok(Checked {
-            hash: content_hash(text.as_bytes()),
-            cases: cases_of(&cf, &ctx.caseworker_ids),
-            file: Arc::new(cf),
-            refs: Arc::new(refs),
-            years: Arc::new(years),
-            text: Some(Arc::new(text)),
-            // Kept only for `check`: a daemon with 100,000 files, each with
-            // a warning, would otherwise hold every text twice.
-            warnings: (env.check.is_some() && !d.items.is_empty()).then(|| Arc::new(d)),
-        }),
+        Some((cf, refs)) if !d.has_errors() => {
+            let cf = Arc::new(cf);
+            Ok(Checked {
+                hash: content_hash(text.as_bytes()),
+                cases: Cases::Of(Arc::clone(&cf), Arc::clone(&ctx.caseworker_names)),
+                file: cf,
+                refs: Arc::new(refs),
+                years: Arc::new(years),
+                text: Some(Arc::new(text)),
+                // Kept only for `check`: a daemon with 100,000 files, each with
+                // a warning, would otherwise hold every text twice.
+                warnings: (env.check.is_some() && !d.items.is_empty()).then(|| Arc::new(d)),
+            })
+        }
         _ => Err(Problems {
             cases: salvage_cases(&text).into(),
             diags: Arc::new(d),
@@ -172,7 +228,7 @@ pub(super) fn read_include(
         None => (
             Err(Problems {
                 diags: Arc::new(d),
-                cases: Vec::new().into(),
+                cases: Cases::default(),
                 echo: true,
             }),
             None,
@@ -243,20 +299,6 @@ pub(super) fn rel_of(root: &Path, path: &Path) -> String {
         .or_else(|_| path.strip_prefix(root))
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|_| path.to_string_lossy().into_owned())
-}
-
-/// The cases of a checked file: id and caseworker id.
-pub(super) fn cases_of(f: &CaseFile, caseworker_ids: &[&str]) -> Cases {
-    f.cases
-        .iter()
-        .map(|k| {
-            let cw = caseworker_ids
-                .get(k.caseworker)
-                .copied()
-                .unwrap_or_default();
-            (k.id.clone(), cw.to_string())
-        })
-        .collect()
 }
 
 /// Run `f` over `items` on every core, results in order.

@@ -193,6 +193,12 @@ fn write(st: &mut State, job: &Job, report: &Report) {
         "calendar feeds written"
     );
     drop((files, feeds, items));
+    if st.ledger.is_some() {
+        // The ledger holds them: reading ~200,000 rows back at the next
+        // write costs that write some tens of ms, keeping them would cost
+        // the idle daemon ~10 MB at 100,000 cases.
+        st.revisions = None;
+    }
     // This runs on a blocking thread with a heap of its own: at 100,000
     // cases the events and the rendered files briefly take hundreds of MB,
     // which an idle thread would otherwise never give back.

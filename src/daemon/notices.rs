@@ -12,7 +12,7 @@ use super::notice_texts::{self as texts, masked_lines, Gone, Notice};
 use super::state::Daemon;
 use crate::config::diag::Diagnostics;
 use crate::config::diff::ConfigDiff;
-use crate::config::live::{FileStatus, Live, State};
+use crate::config::live::{Cases, FileStatus, Live, State};
 use crate::config::model::Language;
 use crate::config::store::content_hash;
 use crate::privacy::Quoting;
@@ -97,7 +97,7 @@ impl Daemon {
                 gone.push((case, cw, Gone::File(rel.clone())));
             }
         }
-        if let Some(old) = old {
+        if let Some(old) = old.filter(|_| !d.cases_removed.is_empty()) {
             let was: BTreeMap<&str, (String, &str)> = old
                 .files
                 .iter()
@@ -105,7 +105,7 @@ impl Daemon {
                 .flat_map(|f| {
                     f.cases
                         .iter()
-                        .map(move |(c, w)| (c.as_str(), (w.clone(), f.rel.as_str())))
+                        .map(move |(c, w)| (c, (w.to_string(), f.rel.as_str())))
                 })
                 .collect();
             let now_files: BTreeSet<&str> =
@@ -126,7 +126,7 @@ impl Daemon {
         }
         for p in self.live.near_misses.clone() {
             let text = std::fs::read_to_string(&p).unwrap_or_default();
-            let cases = crate::config::live::salvage_cases(&text);
+            let cases: Cases = crate::config::live::salvage_cases(&text).into();
             let rel = p.display().to_string();
             let key = format!("near-miss:{rel}:{}", content_hash(text.as_bytes()));
             let ids = ids(&cases);
@@ -137,13 +137,8 @@ impl Daemon {
 
     /// Mail the caseworkers of `cases` (each once, in their language) and
     /// the admin (in English).
-    async fn tell_people(
-        &mut self,
-        key: &str,
-        cases: &[(String, String)],
-        notice: impl Fn(Language) -> Notice,
-    ) {
-        let people: BTreeSet<&str> = cases.iter().map(|(_, w)| w.as_str()).collect();
+    async fn tell_people(&mut self, key: &str, cases: &Cases, notice: impl Fn(Language) -> Notice) {
+        let people: BTreeSet<&str> = cases.iter().map(|(_, w)| w).collect();
         for cw in people {
             let Some(i) = self.cfg.caseworker(cw) else {
                 continue;
@@ -232,23 +227,19 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> BTreeMap<
     }
 }
 
-fn ids(cases: &[(String, String)]) -> String {
+fn ids(cases: &Cases) -> String {
     if cases.is_empty() {
         return "(none could be read)".into();
     }
-    cases
-        .iter()
-        .map(|(c, _)| c.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    cases.iter().map(|(c, _)| c).collect::<Vec<_>>().join(", ")
 }
 
 /// ": KZ-0001, KZ-0002" for a subject (case references only), shortened.
-fn case_list(cases: &[(String, String)]) -> String {
+fn case_list(cases: &Cases) -> String {
     if cases.is_empty() {
         return String::new();
     }
-    let refs: Vec<&str> = cases.iter().map(|(c, _)| c.as_str()).collect();
+    let refs: Vec<&str> = cases.iter().map(|(c, _)| c).collect();
     format!(": {}", shorten(&refs))
 }
 

@@ -156,6 +156,8 @@ impl Daemon {
             changes: d.summary(),
         });
         self.tell_about_files(Some(&old), &d).await;
+        drop(old);
+        crate::sys::release_memory();
         let main_held = self.live.main.state != State::InEffect;
         if d.is_empty() && (trigger == Trigger::Files || main_held) {
             // Nothing in effect changed (a file was held, say): no pass. A

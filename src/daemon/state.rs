@@ -190,14 +190,13 @@ impl Daemon {
             .min()
     }
 
-    /// Swap in a freshly loaded config.
+    /// Swap in a freshly loaded config; the caller drops the old one (and
+    /// then gives the memory back).
     pub(super) fn set_live(&mut self, live: Live) -> Live {
         self.clock = Clock::new(self.clock.fixed, live.config.service.timezone);
         self.cfg = Arc::new(live.config.clone());
         self.store = Store::new(&self.cfg.service.state_dir, &self.cfg.path);
-        let old = std::mem::replace(&mut self.live, live);
-        crate::sys::release_memory();
-        old
+        std::mem::replace(&mut self.live, live)
     }
 
     /// Write `status.json` (after every reload and pass).

@@ -23,6 +23,7 @@ pub(super) fn file(
 ) -> (CaseFile, Refs) {
     let mut refs = Refs::default();
     let bills = bills::bills(c, bill_list, ctx, &mut refs);
+    refs.case_spans.reserve_exact(cases.len());
     let cases = cases.iter().map(|k| case(c, k, ctx, &mut refs)).collect();
     (
         CaseFile {
@@ -32,6 +33,19 @@ pub(super) fn file(
         },
         refs,
     )
+}
+
+/// A vector without spare room: `collect` over a filter gives four slots
+/// for one document, and 100,000 cases would keep ~26 MB of them.
+trait Dense {
+    fn dense(self) -> Self;
+}
+
+impl<T> Dense for Vec<T> {
+    fn dense(mut self) -> Self {
+        self.shrink_to_fit();
+        self
+    }
 }
 
 fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &mut Refs) -> Case {
@@ -58,8 +72,12 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
                 "retype it with the keyboard in one layout: ids are written in Latin letters and digits, e.g. KZ-0042",
             );
         }
-        refs.cases.push((id.get_ref().clone(), id.span()));
     }
+    // One span per case, so the spans stay aligned with the cases (a case
+    // without an id is an error: its file is never admitted).
+    let id_span = id.map_or(span.clone(), |i| i.span());
+    refs.case_spans
+        .push(id_span.start as u32..id_span.end as u32);
     renewed_without_newer(c, k.document.as_deref().unwrap_or(&[]));
     let caseworker = c
         .required(
@@ -82,19 +100,22 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
             .iter()
             .flatten()
             .filter_map(|d| document(c, d, ctx))
-            .collect(),
+            .collect::<Vec<_>>()
+            .dense(),
         requests: k
             .request
             .iter()
             .flatten()
             .filter_map(|r| request(c, r, ctx, refs))
-            .collect(),
+            .collect::<Vec<_>>()
+            .dense(),
         events: k
             .event
             .iter()
             .flatten()
             .filter_map(|e| event(c, e, ctx))
-            .collect(),
+            .collect::<Vec<_>>()
+            .dense(),
     }
 }
 
