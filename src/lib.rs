@@ -36,6 +36,7 @@ pub mod engine;
 pub mod failure;
 pub mod feed;
 pub mod heartbeat;
+pub mod index;
 pub mod ledger;
 pub mod logging;
 pub mod mail;

@@ -8,6 +8,7 @@
 
 mod check;
 mod includes;
+mod index;
 mod plan;
 mod upcoming;
 

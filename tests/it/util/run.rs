@@ -34,6 +34,13 @@ pub(super) fn quiet_env(c: &mut Command) {
     ] {
         c.env_remove(v);
     }
+    // `upcoming` keeps an index in the user's cache (src/index.rs): one of
+    // the test run's own, so every test that edits a config and runs
+    // `upcoming` again also checks that no index answers for old files.
+    c.env(
+        "XDG_CACHE_HOME",
+        std::env::temp_dir().join("docket-test-cache"),
+    );
 }
 
 /// The repository root.
