@@ -14,24 +14,28 @@
 //!
 //! What it holds: every unresolved deadline (the engine's items that are
 //! deadlines and not resolved), sorted as `upcoming` sorts them, with the
-//! case reference, caseworker id, kind and status: what `upcoming` prints,
-//! no names, no document numbers. A query is a binary search on the act-by
-//! date; only the rows printed are decoded.
+//! case reference, caseworker id, kind and status: what `upcoming` prints;
+//! and every item as [`engine::items`] lists it (references, kinds,
+//! statuses, dates, reminder rules, recipients as caseworker indices, the
+//! item's place in the config), which `plan` schedules with the main
+//! file's settings. No names, no document numbers, no titles. An
+//! `upcoming` query is a binary search on the act-by date; only the rows
+//! printed are decoded.
 //!
 //! The file lives in `$XDG_CACHE_HOME/docket/` (else `~/.cache/docket/`),
 //! private to the user (0700 directory, 0600 file); `DOCKET_CACHE=off`
 //! turns it off. Any problem reading or writing it is a miss, never an
 //! error: the full load is always the fallback.
 
-use crate::config::model::Config;
-use crate::engine::{self, ItemType};
+use crate::config::model::{CaseRef, Config, ReminderRules};
+use crate::engine::{self, Cadence, Item, ItemType, Recipients, Source, Step};
 use crate::report::UpcomingEntry;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 16] = b"docket-upcoming3";
+const MAGIC: &[u8; 16] = b"docket-index-v04";
 
 /// One file the key covers: its path and the hash of its text.
 #[derive(Debug, Clone)]
@@ -160,6 +164,9 @@ fn location(main: &Path) -> Option<PathBuf> {
 /// A row as stored: fixed size, strings by index.
 const ROW: usize = 8 * 4 + 1;
 
+/// An item as stored: thirteen u32 and five tags.
+const ITEM: usize = 13 * 4 + 5;
+
 /// An index read from disk whose key matched.
 pub struct Index {
     buf: Vec<u8>,
@@ -170,6 +177,10 @@ pub struct Index {
     strings: usize,
     rows_at: usize,
     rows: usize,
+    rules: Vec<ReminderRules>,
+    recipients: Vec<Vec<usize>>,
+    items_at: usize,
+    items: usize,
 }
 
 struct Reader<'a> {
@@ -240,6 +251,36 @@ impl Index {
         let rows = r.u32()? as usize;
         let rows_at = r.at;
         r.take(rows.checked_mul(ROW)?)?;
+        let n = r.u32()? as usize;
+        let mut rules = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let leads = r.u32()? as usize;
+            let mut lead_days = Vec::with_capacity(leads.min(1 << 10));
+            for _ in 0..leads {
+                lead_days.push(r.u32()?);
+            }
+            rules.push(ReminderRules {
+                lead_days: lead_days.into(),
+                overdue_every_days: r.u32()?,
+                escalate_within_days: r.u32()?,
+            });
+        }
+        let n = r.u32()? as usize;
+        let mut recipients = Vec::with_capacity(n.min(1 << 16));
+        for _ in 0..n {
+            let len = r.u32()? as usize;
+            let mut v = Vec::with_capacity(len.min(1 << 10));
+            for _ in 0..len {
+                v.push(r.u32()? as usize);
+            }
+            if v.is_empty() || v.iter().any(|&c| c >= caseworkers.len()) {
+                return None;
+            }
+            recipients.push(v);
+        }
+        let items = r.u32()? as usize;
+        let items_at = r.at;
+        r.take(items.checked_mul(ITEM)?)?;
         if r.at != buf.len() {
             return None;
         }
@@ -251,7 +292,86 @@ impl Index {
             strings,
             rows_at,
             rows,
+            rules,
+            recipients,
+            items_at,
+            items,
         })
+    }
+
+    /// Every item of the config, as [`engine::items`] listed them when the
+    /// index was written (what `plan` schedules); None if damaged.
+    pub fn items(&self) -> Option<Vec<Item<'_>>> {
+        let mut out = Vec::with_capacity(self.items);
+        for i in 0..self.items {
+            let rec = &self.buf[self.items_at + i * ITEM..self.items_at + (i + 1) * ITEM];
+            let w =
+                |k: usize| u32::from_le_bytes(rec[4 * k..4 * k + 4].try_into().expect("4 bytes"));
+            let day = |k: usize| NaiveDate::from_num_days_from_ce_opt(w(k) as i32);
+            let step = match rec[55] {
+                0 => Step::Lead(w(8)),
+                1 => Step::Overdue(w(8)),
+                2 => Step::Review(w(8)),
+                3 => Step::Stage,
+                4 => Step::Unblocked,
+                _ => return None,
+            };
+            let cadence = match rec[54] {
+                0 => Cadence::Deadline,
+                1 => Cadence::LeadOnly,
+                2 => Cadence::Once,
+                3 => Cadence::Review(w(8)),
+                4 => Cadence::Notice(step),
+                _ => return None,
+            };
+            let case = CaseRef {
+                file: w(9),
+                case: w(10),
+            };
+            let source = match rec[56] {
+                0 => Source::Document {
+                    case,
+                    index: w(11) as usize,
+                },
+                1 => Source::Request {
+                    case,
+                    index: w(11) as usize,
+                },
+                2 => Source::Event {
+                    case,
+                    index: w(11) as usize,
+                },
+                3 => Source::Bill {
+                    bill: w(9) as usize,
+                },
+                _ => return None,
+            };
+            let to = self.recipients.get(w(7) as usize)?;
+            out.push(Item {
+                reference: self.string(w(0))?,
+                item: *ITEMS.get(rec[52] as usize)?,
+                kind: self.string(w(1))?,
+                deadline: day(3)?,
+                act_by: day(4)?,
+                status: self.string(w(2))?,
+                start: if w(5) as i32 == i32::MIN {
+                    None
+                } else {
+                    Some(day(5)?)
+                },
+                resolved: rec[53] != 0,
+                cadence,
+                rules: self.rules.get(w(6) as usize)?,
+                to: if to.len() == 1 {
+                    Recipients::One(to[0])
+                } else {
+                    Recipients::Many(to.clone())
+                },
+                source,
+                ordinal: w(12),
+            });
+        }
+        Some(out)
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {
@@ -433,7 +553,75 @@ fn encode(cfg: &Config, key: &[u8; 16]) -> Vec<u8> {
         ]);
         types.push(ITEMS.iter().position(|t| *t == it.item).unwrap_or(0) as u8);
     }
-    let mut b = Vec::with_capacity(64 + rows.len() * (ROW + 24));
+    // Every item, in the engine's order, for `plan`.
+    let mut rules: Vec<&ReminderRules> = Vec::new();
+    let mut recips: Vec<&[usize]> = Vec::new();
+    let mut item_recs: Vec<[u8; ITEM]> = Vec::with_capacity(items.len());
+    for it in &items {
+        let rule = match rules.iter().position(|r| *r == it.rules) {
+            Some(i) => i,
+            None => {
+                rules.push(it.rules);
+                rules.len() - 1
+            }
+        };
+        let to: &[usize] = &it.to;
+        let recip = match recips.iter().position(|r| *r == to) {
+            Some(i) => i,
+            None => {
+                recips.push(to);
+                recips.len() - 1
+            }
+        };
+        let (ctag, cpay, stag) = match it.cadence {
+            Cadence::Deadline => (0u8, 0u32, 0u8),
+            Cadence::LeadOnly => (1, 0, 0),
+            Cadence::Once => (2, 0, 0),
+            Cadence::Review(n) => (3, n, 0),
+            Cadence::Notice(step) => {
+                let (t, v) = match step {
+                    Step::Lead(l) => (0, l),
+                    Step::Overdue(k) => (1, k),
+                    Step::Review(k) => (2, k),
+                    Step::Stage => (3, 0),
+                    Step::Unblocked => (4, 0),
+                };
+                (4, v, t)
+            }
+        };
+        let (srtag, sa, sb, sc) = match it.source {
+            Source::Document { case, index } => (0u8, case.file, case.case, index as u32),
+            Source::Request { case, index } => (1, case.file, case.case, index as u32),
+            Source::Event { case, index } => (2, case.file, case.case, index as u32),
+            Source::Bill { bill } => (3, bill as u32, 0, 0),
+        };
+        let words: [u32; 13] = [
+            id_of(it.reference),
+            id_of(it.kind),
+            id_of(it.status),
+            day_number(it.deadline) as u32,
+            day_number(it.act_by) as u32,
+            it.start.map_or(i32::MIN, day_number) as u32,
+            rule as u32,
+            recip as u32,
+            cpay,
+            sa,
+            sb,
+            sc,
+            it.ordinal,
+        ];
+        let mut rec = [0u8; ITEM];
+        for (k, w) in words.iter().enumerate() {
+            rec[4 * k..4 * k + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        rec[52] = ITEMS.iter().position(|t| *t == it.item).unwrap_or(0) as u8;
+        rec[53] = it.resolved as u8;
+        rec[54] = ctag;
+        rec[55] = stag;
+        rec[56] = srtag;
+        item_recs.push(rec);
+    }
+    let mut b = Vec::with_capacity(64 + rows.len() * (ROW + 24) + items.len() * ITEM);
     let put_str = |b: &mut Vec<u8>, s: &str| {
         b.extend_from_slice(&(s.len() as u32).to_le_bytes());
         b.extend_from_slice(s.as_bytes());
@@ -461,6 +649,29 @@ fn encode(cfg: &Config, key: &[u8; 16]) -> Vec<u8> {
             b.extend_from_slice(&v.to_le_bytes());
         }
         b.push(*t);
+    }
+    let put_u32s = |b: &mut Vec<u8>, v: &mut dyn Iterator<Item = u32>| {
+        for x in v {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+    };
+    b.extend_from_slice(&(rules.len() as u32).to_le_bytes());
+    for r in &rules {
+        put_u32s(&mut b, &mut std::iter::once(r.lead_days.len() as u32));
+        put_u32s(&mut b, &mut r.lead_days.iter().copied());
+        put_u32s(
+            &mut b,
+            &mut [r.overdue_every_days, r.escalate_within_days].into_iter(),
+        );
+    }
+    b.extend_from_slice(&(recips.len() as u32).to_le_bytes());
+    for r in &recips {
+        put_u32s(&mut b, &mut std::iter::once(r.len() as u32));
+        put_u32s(&mut b, &mut r.iter().map(|&c| c as u32));
+    }
+    b.extend_from_slice(&(item_recs.len() as u32).to_le_bytes());
+    for r in &item_recs {
+        b.extend_from_slice(r);
     }
     b
 }
@@ -584,6 +795,44 @@ mod tests {
         assert!(
             compared > 100,
             "the example has deadlines to compare ({compared})"
+        );
+    }
+
+    /// `plan` over the index's items and the main file's settings answers
+    /// exactly what it answers over the full load.
+    #[test]
+    fn plans_what_the_full_load_plans() {
+        let (dir, cfg) = example();
+        let key = [3u8; 16];
+        let ix = Index::parse(encode(&cfg, &key), &key).expect("parses");
+        let items = ix.items().expect("items");
+        let full_items = engine::items(&cfg);
+        assert_eq!(items.len(), full_items.len());
+        let main = crate::config::main_settings(&dir.path().join("docket.toml")).expect("main");
+        let json = |cfg: &Config, items: &[Item<'_>], from, to| {
+            let rows = engine::plan_reminders(cfg, items, from, to);
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|r| crate::report::PlanRow::new(cfg, items, r))
+                .collect();
+            serde_json::to_string_pretty(&rows).unwrap()
+        };
+        let mut compared = 0;
+        for (from, days) in [
+            ("2025-01-01", 800),
+            ("2026-11-16", 365),
+            ("2026-12-01", 31),
+            ("2027-06-01", 2000),
+        ] {
+            let from: NaiveDate = from.parse().unwrap();
+            let to = from + chrono::Duration::days(days);
+            let full = json(&cfg, &full_items, from, to);
+            assert_eq!(full, json(&main, &items, from, to), "{from} +{days}");
+            compared += full.len();
+        }
+        assert!(
+            compared > 10_000,
+            "the example plans reminders ({compared} bytes)"
         );
     }
 

@@ -200,25 +200,84 @@ impl serde::Serialize for PlanRow<'_> {
         use serde::ser::SerializeStruct;
         let it = self.item;
         let mut st = s.serialize_struct("PlanEntry", 9)?;
-        st.serialize_field("date", &Shown(self.r.date))?;
+        st.serialize_field("date", &Ymd(self.r.date))?;
         st.serialize_field("case", it.reference)?;
         st.serialize_field("item", it.item.as_str())?;
         st.serialize_field("kind", it.kind)?;
-        st.serialize_field("deadline", &Shown(it.deadline))?;
-        st.serialize_field("act_by", &Shown(it.act_by))?;
-        st.serialize_field("step", &Shown(self.r.step))?;
-        st.serialize_field("to", &self.to_ids())?;
-        st.serialize_field("cc", &self.cc_ids())?;
+        st.serialize_field("deadline", &Ymd(it.deadline))?;
+        st.serialize_field("act_by", &Ymd(it.act_by))?;
+        st.serialize_field("step", &StepLabel(self.r.step))?;
+        // One recipient (almost every row of a year's plan): the lists
+        // without building vectors, as `to_ids` and `cc_ids` make them.
+        if let [one] = *it.to {
+            let cw = &self.cfg.caseworkers[one];
+            st.serialize_field("to", &[cw.id.as_str()])?;
+            let sup = cw
+                .supervisor
+                .filter(|&s| self.r.escalated && s != one)
+                .map(|s| self.cfg.caseworkers[s].id.as_str());
+            st.serialize_field("cc", sup.as_slice())?;
+        } else {
+            st.serialize_field("to", &self.to_ids())?;
+            st.serialize_field("cc", &self.cc_ids())?;
+        }
         st.end()
     }
 }
 
-/// Serialize through `Display`, without an intermediate String.
-struct Shown<T>(T);
+/// A date as `YYYY-MM-DD` without going through `fmt` (a year's plan
+/// writes over a million of them); other years through `Display`.
+struct Ymd(chrono::NaiveDate);
 
-impl<T: std::fmt::Display> serde::Serialize for Shown<T> {
+impl serde::Serialize for Ymd {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
+        use chrono::Datelike;
+        let (y, m, d) = (self.0.year(), self.0.month(), self.0.day());
+        if !(0..=9999).contains(&y) {
+            return s.collect_str(&self.0);
+        }
+        let y = y as u32;
+        let digit = |v: u32| b'0' + v as u8;
+        let b = [
+            digit(y / 1000),
+            digit(y / 100 % 10),
+            digit(y / 10 % 10),
+            digit(y % 10),
+            b'-',
+            digit(m / 10),
+            digit(m % 10),
+            b'-',
+            digit(d / 10),
+            digit(d % 10),
+        ];
+        s.serialize_str(std::str::from_utf8(&b).expect("ASCII digits"))
+    }
+}
+
+/// [`Step::label`] without a String per row.
+struct StepLabel(crate::engine::Step);
+
+impl serde::Serialize for StepLabel {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use crate::engine::Step;
+        match self.0 {
+            Step::Lead(l) => {
+                let mut b = [0u8; 11];
+                let mut n = l;
+                let mut i = b.len() - 1;
+                b[i] = b'd';
+                loop {
+                    i -= 1;
+                    b[i] = b'0' + (n % 10) as u8;
+                    n /= 10;
+                    if n == 0 {
+                        break;
+                    }
+                }
+                s.serialize_str(std::str::from_utf8(&b[i..]).expect("ASCII digits"))
+            }
+            other => s.serialize_str(&other.label()),
+        }
     }
 }
 

@@ -95,6 +95,16 @@ pub fn included_files(main: &Path) -> Option<Vec<PathBuf>> {
     Some(includes::list(main, &patterns))
 }
 
+/// The main file's settings alone, as a config without case files: for
+/// a command that has everything else from [`crate::index`] (the
+/// calendar, the caseworkers and their supervisors). None when the main
+/// file cannot be read or has errors.
+pub fn main_settings(path: &Path) -> Option<Config> {
+    let text = read_small(path)?;
+    let main = unit::read_main(path, text, false, &Env::from_process()).ok()?;
+    Some(Config::new(path.to_path_buf(), main.settings, Vec::new()))
+}
+
 impl Env {
     pub fn from_process() -> Env {
         Env {

@@ -1,5 +1,5 @@
-//! The upcoming index (`src/index.rs`): a run over unchanged files answers
-//! from it, and no change to a file, to the set of files, to a file's mode
+//! The index (`src/index.rs`) that `upcoming` and `plan` read: a run over
+//! unchanged files answers from it, and no change to a file, to the set of files, to a file's mode
 //! or to the environment is ever answered from an index made before it.
 //! Every answer is compared with a run that does not use the index at all
 //! (`DOCKET_CACHE=off`).
@@ -58,6 +58,31 @@ fn both(cfg: &Path, cache: &Path, args: &[&str]) -> (Output, bool) {
         stderr(&with)
     );
     let hit = stderr(&with).contains("answered from the index");
+    // `plan` reads the same index (its items): the same check.
+    let plan = [
+        "plan",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2027-03-01",
+        "--format",
+        "json",
+    ];
+    let p_with = docket_command(cfg, &plan)
+        .env("XDG_CACHE_HOME", cache)
+        .output()
+        .unwrap();
+    let p_without = docket_command(cfg, &plan)
+        .env("XDG_CACHE_HOME", cache)
+        .env("DOCKET_CACHE", "off")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&p_with),
+        stdout(&p_without),
+        "plan: the index answered differently"
+    );
+    assert_eq!(p_with.status.code(), p_without.status.code());
     (with, hit)
 }
 
