@@ -12,4 +12,6 @@ if ! command -v hyperfine >/dev/null || ! command -v remind >/dev/null; then
   fi
 fi
 cargo build --release --quiet
-exec python3 scripts/bench.py "$@"
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+exec "$PY" scripts/bench.py "$@"

@@ -212,9 +212,11 @@ pub struct Case {
     /// Index into [`Config::caseworkers`].
     pub caseworker: usize,
     pub person: Option<Sensitive>,
-    pub documents: Vec<Document>,
-    pub requests: Vec<Request>,
-    pub events: Vec<Event>,
+    /// Boxed slices, not vectors: no spare room and 8 bytes less each
+    /// (100,000 cases keep their lists for the daemon's lifetime).
+    pub documents: Box<[Document]>,
+    pub requests: Box<[Request]>,
+    pub events: Box<[Event]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,7 +275,8 @@ impl RequestStatus {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
-    pub kind: String,
+    /// Shared between the items of a kind (one string, not 100,000).
+    pub kind: Arc<str>,
     pub number: Option<Sensitive>,
     pub issued: Option<NaiveDate>,
     /// The last valid day: `expires`, else `issued + valid_for`.
@@ -285,7 +288,8 @@ pub struct Document {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
-    pub kind: String,
+    /// Shared between the items of a kind (one string, not 100,000).
+    pub kind: Arc<str>,
     pub number: Option<Sensitive>,
     pub filed: Option<NaiveDate>,
     /// `extended_to`, else `filed + answer_within`.
@@ -303,7 +307,8 @@ pub struct Event {
     /// Free text, possibly sensitive ("hearing for …"): bodies only.
     pub title: Sensitive,
     /// `kind` as written, else "event". This is what subjects and logs show.
-    pub kind: String,
+    /// Shared between the items of a kind (one string, not 100,000).
+    pub kind: Arc<str>,
     pub date: NaiveDate,
     pub rules: ReminderRules,
 }

@@ -35,19 +35,6 @@ pub(super) fn file(
     )
 }
 
-/// A vector without spare room: `collect` over a filter gives four slots
-/// for one document, and 100,000 cases would keep ~26 MB of them.
-trait Dense {
-    fn dense(self) -> Self;
-}
-
-impl<T> Dense for Vec<T> {
-    fn dense(mut self) -> Self {
-        self.shrink_to_fit();
-        self
-    }
-}
-
 fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &mut Refs) -> Case {
     let span = item.span();
     let k = item.get_ref();
@@ -100,22 +87,19 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
             .iter()
             .flatten()
             .filter_map(|d| document(c, d, ctx))
-            .collect::<Vec<_>>()
-            .dense(),
+            .collect(),
         requests: k
             .request
             .iter()
             .flatten()
             .filter_map(|r| request(c, r, ctx, refs))
-            .collect::<Vec<_>>()
-            .dense(),
+            .collect(),
         events: k
             .event
             .iter()
             .flatten()
             .filter_map(|e| event(c, e, ctx))
-            .collect::<Vec<_>>()
-            .dense(),
+            .collect(),
     }
 }
 
@@ -160,7 +144,7 @@ const REQUEST: Wording = Wording {
 
 /// What a document or a request has once checked.
 struct DeadlineItem {
-    kind: String,
+    kind: std::sync::Arc<str>,
     start: Option<NaiveDate>,
     deadline: NaiveDate,
     rules: ReminderRules,
@@ -263,7 +247,7 @@ fn deadline_item(
     let base = kind.map(|k| &k.rules).unwrap_or(ctx.defaults);
     let rules = c.rules(base, lead_days);
     Some(DeadlineItem {
-        kind: k.clone(),
+        kind: ctx.kind_name(k),
         start: start_date,
         deadline,
         rules,
@@ -439,13 +423,13 @@ fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option
     let kind = match &e.kind {
         Some(k) => {
             kind_of(c, k, ctx);
-            k.get_ref().clone()
+            ctx.kind_name(k.get_ref())
         }
-        None => "event".to_string(),
+        None => ctx.kind_name("event"),
     };
     let base = ctx
         .kinds
-        .get(&kind)
+        .get(&*kind)
         .map(|k| &k.rules)
         .unwrap_or(ctx.defaults);
     let rules = c.rules(base, e.lead_days.as_ref());

@@ -199,6 +199,8 @@ pub(super) struct Context<'a> {
     /// Caseworker ids by index, shared by every file's
     /// [`super::unit::Cases`].
     pub caseworker_names: std::sync::Arc<[String]>,
+    /// The kinds' names, shared by every item of the kind.
+    pub kind_names: HashMap<&'a str, std::sync::Arc<str>>,
     pub kinds: &'a BTreeMap<String, Kind>,
     pub defaults: &'a ReminderRules,
     pub calendar: &'a Calendar,
@@ -241,6 +243,12 @@ pub(super) fn settings<'d>(
 }
 
 impl<'a> Context<'a> {
+    /// A kind's name as the items keep it: the shared one for a defined
+    /// kind, a string of its own otherwise.
+    pub fn kind_name(&self, k: &str) -> std::sync::Arc<str> {
+        self.kind_names.get(k).cloned().unwrap_or_else(|| k.into())
+    }
+
     pub fn new(s: &'a Settings, env: &Env) -> Context<'a> {
         let today = env.check.map(|a| match a {
             super::AsOf::Day(d) => d,
@@ -256,6 +264,11 @@ impl<'a> Context<'a> {
                 .map(|(i, cw)| (cw.id.as_str(), i))
                 .collect(),
             caseworker_names: s.caseworkers.iter().map(|c| c.id.clone()).collect(),
+            kind_names: s
+                .kinds
+                .keys()
+                .map(|k| (k.as_str(), k.as_str().into()))
+                .collect(),
             kinds: &s.kinds,
             defaults: &s.reminders,
             calendar: &s.calendar,

@@ -1,0 +1,236 @@
+//! The upcoming index: `docket upcoming`'s answer kept between runs, so a
+//! run over an unchanged config reads its files and one small index
+//! instead of parsing and checking 100,000 cases again.
+//!
+//! Why it can never be stale: the index is keyed by the exact bytes of the
+//! main file and of every file its patterns match (a 128-bit XXH3 of each),
+//! by the set of those files, by each file's and each directory's owner and
+//! mode (the ownership checks a load makes), by the environment a load
+//! reads and by the executable itself. A run computes that key from the
+//! files as they are now and uses the index only if it matches; the key
+//! written with an index comes from the very bytes that load checked (the
+//! load's own hashes), so a file changed during a load never gets its old
+//! answer under its new bytes. Only a load with nothing left out writes one.
+//!
+//! What it holds: every unresolved deadline (the engine's items that are
+//! deadlines and not resolved), sorted as `upcoming` sorts them, with the
+//! case reference, caseworker id, kind and status: what `upcoming` prints;
+//! and every item as [`engine::items`] lists it (references, kinds,
+//! statuses, dates, reminder rules, recipients as caseworker indices, the
+//! item's place in the config), which `plan` schedules with the main
+//! file's settings. No names, no document numbers, no titles. An
+//! `upcoming` query is a binary search on the act-by date; only the rows
+//! printed are decoded.
+//!
+//! The file lives in `$XDG_CACHE_HOME/docket/` (else `~/.cache/docket/`),
+//! private to the user (0700 directory, 0600 file); `DOCKET_CACHE=off`
+//! turns it off. Any problem reading or writing it is a miss, never an
+//! error: the full load is always the fallback.
+
+mod format;
+#[cfg(test)]
+mod tests;
+
+pub use format::{Index, Row};
+
+use crate::config::model::Config;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// One file the key covers: its path and the hash of its text.
+#[derive(Debug, Clone)]
+pub struct KeyFile {
+    pub path: PathBuf,
+    pub hash: String,
+}
+
+/// The key for a config whose files are `files` (the main file first).
+fn key(main: &Path, files: &[KeyFile]) -> Option<[u8; 16]> {
+    let mut k: Vec<u8> = Vec::with_capacity(256 + files.len() * 128);
+    let mut put = |b: &[u8]| {
+        k.extend_from_slice(&(b.len() as u64).to_le_bytes());
+        k.extend_from_slice(b);
+    };
+    put(env!("CARGO_PKG_VERSION").as_bytes());
+    // The executable: a rebuilt docket may compute other answers.
+    let exe = std::env::current_exe().ok()?;
+    let m = std::fs::metadata(&exe).ok()?;
+    put(&m.len().to_le_bytes());
+    put(&m.mtime().to_le_bytes());
+    put(&m.mtime_nsec().to_le_bytes());
+    put(&m.ino().to_le_bytes());
+    // What a load reads from the environment.
+    let env = crate::config::Env::from_process();
+    put(format!("{:?}|{:?}", env.state_directory, env.euid).as_bytes());
+    put(main.as_os_str().as_encoded_bytes());
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for f in files {
+        put(f.path.as_os_str().as_encoded_bytes());
+        put(f.hash.as_bytes());
+        let l = std::fs::symlink_metadata(&f.path).ok()?;
+        let s = std::fs::metadata(&f.path).ok()?;
+        for m in [&l, &s] {
+            put(&[
+                m.dev(),
+                m.ino(),
+                m.mode().into(),
+                m.uid().into(),
+                m.gid().into(),
+            ]
+            .map(u64::to_le_bytes)
+            .concat());
+        }
+        let mut d = f.path.parent();
+        while let Some(p) = d {
+            if !dirs.iter().any(|x| x == p) {
+                dirs.push(p.to_path_buf());
+            }
+            d = p.parent();
+        }
+    }
+    for d in &dirs {
+        put(d.as_os_str().as_encoded_bytes());
+        // A missing directory (a relative path's "") is a fact like any other.
+        let m = std::fs::metadata(if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        });
+        match m {
+            Ok(m) => put(&[m.dev(), m.ino(), m.mode().into(), m.uid().into()]
+                .map(u64::to_le_bytes)
+                .concat()),
+            Err(_) => put(b"-"),
+        }
+    }
+    Some(xxhash_rust::xxh3::xxh3_128(&k).to_le_bytes())
+}
+
+/// The files the config at `main` consists of now, hashed as a load hashes
+/// them (main first, then the includes in path order); None when one cannot
+/// be read or the main file names no includes it can list.
+fn files_now(main: &Path) -> Option<Vec<KeyFile>> {
+    let text = crate::config::read_small(main)?;
+    let mut out = vec![KeyFile {
+        path: main.to_path_buf(),
+        hash: crate::config::store::content_hash(text.as_bytes()),
+    }];
+    drop(text);
+    let main_meta = std::fs::metadata(main).ok()?;
+    let mut includes = crate::config::included_files(main).unwrap_or_default();
+    includes.sort();
+    includes.dedup();
+    for p in includes {
+        let m = std::fs::metadata(&p).ok();
+        // The main file, if a pattern matches it, is not an include.
+        if m.is_some_and(|m| m.dev() == main_meta.dev() && m.ino() == main_meta.ino()) {
+            continue;
+        }
+        let text = crate::config::read_small(&p)?;
+        out.push(KeyFile {
+            hash: crate::config::store::content_hash(text.as_bytes()),
+            path: p,
+        });
+    }
+    Some(out)
+}
+
+fn enabled() -> bool {
+    !matches!(
+        std::env::var("DOCKET_CACHE").as_deref(),
+        Ok("off" | "0" | "no")
+    )
+}
+
+/// Where the index of the config at `main` lives.
+fn location(main: &Path) -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|h| h.join(".cache"))
+        })?;
+    let real = std::fs::canonicalize(main).ok()?;
+    let name = xxhash_rust::xxh3::xxh3_64(real.as_os_str().as_encoded_bytes());
+    Some(
+        base.join("docket")
+            .join(format!("upcoming-{name:016x}.idx")),
+    )
+}
+
+impl Index {
+    /// The index of the config at `main`, if there is one for exactly the
+    /// files as they are now.
+    pub fn open(main: &Path) -> Option<Index> {
+        if !enabled() {
+            return None;
+        }
+        let at = location(main)?;
+        let buf = std::fs::read(&at).ok()?;
+        let files = files_now(main)?;
+        let key = key(main, &files)?;
+        let ix = Index::parse(buf, &key);
+        match &ix {
+            Some(_) => tracing::debug!(index = %at.display(), "upcoming: answered from the index"),
+            None => {
+                tracing::debug!(index = %at.display(), "upcoming: the index is not for these files")
+            }
+        }
+        ix
+    }
+}
+
+/// Keep `cfg`'s index for the next run; `files` are the files the load
+/// read, with the hashes of the texts it checked (main first). Quietly does
+/// nothing when the index cannot be written.
+pub fn write(cfg: &Config, files: Vec<KeyFile>) {
+    if !enabled() {
+        return;
+    }
+    let Some(at) = location(&cfg.path) else {
+        return;
+    };
+    let mut files = files;
+    files[1..].sort_by(|a, b| a.path.cmp(&b.path));
+    let Some(key) = key(&cfg.path, &files) else {
+        return;
+    };
+    let bytes = format::encode(cfg, &key);
+    match store(&at, &bytes) {
+        Ok(()) => {
+            tracing::debug!(index = %at.display(), bytes = bytes.len(), "upcoming: index written")
+        }
+        Err(e) => {
+            tracing::debug!(index = %at.display(), error = %e, "upcoming: cannot write the index")
+        }
+    }
+}
+
+fn store(at: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let dir = at.parent().expect("in a directory");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}",
+        at.file_name().and_then(|n| n.to_str()).unwrap_or("idx"),
+        std::process::id()
+    ));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    f.write_all(bytes)?;
+    drop(f);
+    std::fs::rename(&tmp, at).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
