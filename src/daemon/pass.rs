@@ -346,15 +346,19 @@ fn items_and_due_from<'c>(
             break;
         }
     }
-    let part = |r: std::ops::Range<usize>| {
-        let items = engine::case_items(cfg, r);
+    // The first half gets room for the second and the bills, which are
+    // moved in after it: one allocation of the whole, no regrowing.
+    let room = engine::item_count(cfg, split..n)
+        + cfg.files.iter().map(|f| f.bills.len() * 4).sum::<usize>();
+    let part = |r: std::ops::Range<usize>, room: usize| {
+        let items = engine::case_items_with_room(cfg, r, room);
         let mut due = engine::due(cfg, &items, today);
         super::compose::prune(cfg, &items, &mut due, today, known);
         (items, due)
     };
     let ((mut items, mut due), (second, due2)) = std::thread::scope(|s| {
-        let h = s.spawn(|| part(split..n));
-        let first = part(0..split);
+        let h = s.spawn(|| part(split..n, 0));
+        let first = part(0..split, room);
         (first, h.join().expect("a pass worker panicked"))
     });
     let offset = items.len();

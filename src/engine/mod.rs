@@ -235,9 +235,21 @@ pub struct Reminder {
 
 /// All items of a config, in config order (cases, then bills).
 pub fn items(cfg: &Config) -> Vec<Item<'_>> {
-    let mut out = case_items(cfg, 0..cfg.files.len());
+    let bills: usize = cfg.files.iter().map(|f| f.bills.len()).sum();
+    // A bill makes an item per stage date and its review.
+    let mut out = case_items_with_room(cfg, 0..cfg.files.len(), bills * 4);
     out.extend(bill_items(cfg));
     out
+}
+
+/// How many items the cases of files `files` make (documents, requests
+/// and events; a case's items are one per entry).
+pub fn item_count(cfg: &Config, files: std::ops::Range<usize>) -> usize {
+    cfg.files[files]
+        .iter()
+        .flat_map(|f| f.cases.iter())
+        .map(|c| c.documents.len() + c.requests.len() + c.events.len())
+        .sum()
 }
 
 /// The items of the cases in files `files` (indices into `cfg.files`), in
@@ -245,8 +257,19 @@ pub fn items(cfg: &Config) -> Vec<Item<'_>> {
 /// threads (the concatenation of the parts, then [`bill_items`], is
 /// [`items`]).
 pub fn case_items(cfg: &Config, files: std::ops::Range<usize>) -> Vec<Item<'_>> {
+    case_items_with_room(cfg, files, 0)
+}
+
+/// [`case_items`] in a vector with room for `room` more items: sized once,
+/// it is not grown by doubling (100,000 items are ~15 MB, and a pass would
+/// otherwise touch twice that and copy it on the way).
+pub fn case_items_with_room(
+    cfg: &Config,
+    files: std::ops::Range<usize>,
+    room: usize,
+) -> Vec<Item<'_>> {
     let cal = &cfg.calendar;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(item_count(cfg, files.clone()) + room);
     let cases = cfg.files[files.clone()]
         .iter()
         .zip(files)
