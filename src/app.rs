@@ -8,6 +8,7 @@ use crate::config::live::{FileStatus, Live, Options, State};
 use crate::config::store::Store;
 use crate::config::{self, model::Config, Env};
 use crate::engine::{self, UpcomingFilter};
+use crate::index::Index;
 use crate::privacy::Quoting;
 use crate::report;
 use anyhow::Context as _;
@@ -51,83 +52,58 @@ pub fn run(cli: Cli) -> Outcome {
             format,
         } => {
             // An unchanged config's answer, kept from the last run.
-            if case.is_none() {
-                if let Some(ix) = crate::index::Index::open(path) {
-                    let today = today.unwrap_or_else(|| Clock::new(None, ix.timezone()).today());
-                    if let Some(w) = caseworker.as_deref().filter(|w| !ix.has_caseworker(w)) {
-                        return Err(Failure::Usage(format!(
-                            "no caseworker \"{w}\" in the config"
-                        )));
-                    }
-                    if let Some(rows) = ix.upcoming(today, days, caseworker.as_deref()) {
-                        return match format {
-                            Format::Json => print_json_at_once(&rows),
-                            Format::Table => {
-                                let rows: Vec<_> = rows.iter().map(|r| r.to_entry()).collect();
-                                print(&report::upcoming_table(&rows, days))
-                            }
-                        };
-                    }
+            if let Some(ix) = case.is_none().then(|| Index::open(path)).flatten() {
+                let today = today.unwrap_or_else(|| Clock::new(None, ix.timezone()).today());
+                if let Some(w) = caseworker.as_deref().filter(|w| !ix.has_caseworker(w)) {
+                    return Err(unknown_caseworker(w));
+                }
+                if let Some(rows) = ix.upcoming(today, days, caseworker.as_deref()) {
+                    return print_upcoming(&rows, days, format);
                 }
             }
             let live = load(path, show)?;
             let cfg = live.cfg;
-            if live.left_out.is_empty() && live.read.len() == cfg.files.len() {
-                crate::index::write(cfg, live.read.clone());
-            }
+            let items = engine::items(cfg);
             let today = today.unwrap_or_else(|| today_in(cfg));
             known_ids(cfg, case.as_deref(), caseworker.as_deref())?;
             let filter = UpcomingFilter {
                 case: case.as_deref(),
                 caseworker: caseworker.as_deref(),
             };
-            let rows = report::upcoming(cfg, today, days, &filter);
-            live.finish(match format {
-                Format::Json => print_json(&rows),
-                Format::Table => print(&report::upcoming_table(&rows, days)),
-            })
+            let rows = report::upcoming_in(cfg, &items, today, days, &filter);
+            let out = print_upcoming(&rows, days, format);
+            live.keep_index(&items);
+            live.finish(out)
         }
         Command::Plan { from, to, format } => {
+            let plan = |cfg: &Config, items: &[engine::Item<'_>]| -> Outcome {
+                let from = from.unwrap_or_else(|| today_in(cfg));
+                let to = to.unwrap_or_else(|| {
+                    from.checked_add_months(Months::new(12))
+                        .unwrap_or(NaiveDate::MAX)
+                });
+                if to < from {
+                    return Err(Failure::Usage(format!("--to {to} is before --from {from}")));
+                }
+                let rows = engine::plan_reminders(cfg, items, from, to);
+                let view = || rows.iter().map(|r| report::PlanRow::new(cfg, items, r));
+                match format {
+                    Format::Json => print_json(&JsonSeq(view)),
+                    Format::Table => write_out(|w| report::plan_table(w, view)),
+                }
+            };
             // An unchanged config's items, kept from the last run, with the
             // main file's settings (the calendar, the caseworkers).
-            if let Some(ix) = crate::index::Index::open(path) {
-                if let (Some(cfg), Some(items)) = (config::main_settings(path), ix.items()) {
-                    let from = from.unwrap_or_else(|| today_in(&cfg));
-                    let to = to.unwrap_or_else(|| {
-                        from.checked_add_months(Months::new(12))
-                            .unwrap_or(NaiveDate::MAX)
-                    });
-                    if to < from {
-                        return Err(Failure::Usage(format!("--to {to} is before --from {from}")));
-                    }
-                    let rows = engine::plan_reminders(&cfg, &items, from, to);
-                    let view = || rows.iter().map(|r| report::PlanRow::new(&cfg, &items, r));
-                    return match format {
-                        Format::Json => print_json(&JsonSeq(view)),
-                        Format::Table => write_out(|w| report::plan_table(w, view)),
-                    };
+            if let Some(ix) = Index::open(path) {
+                if let (Some(cfg), Some(items)) = (ix.main_settings(path), ix.items()) {
+                    return plan(&cfg, &items);
                 }
             }
             let live = load(path, show)?;
-            let cfg = live.cfg;
-            if live.left_out.is_empty() && live.read.len() == cfg.files.len() {
-                crate::index::write(cfg, live.read.clone());
-            }
-            let from = from.unwrap_or_else(|| today_in(cfg));
-            let to = to.unwrap_or_else(|| {
-                from.checked_add_months(Months::new(12))
-                    .unwrap_or(NaiveDate::MAX)
-            });
-            if to < from {
-                return Err(Failure::Usage(format!("--to {to} is before --from {from}")));
-            }
-            let items = engine::items(cfg);
-            let rows = engine::plan_reminders(cfg, &items, from, to);
-            let view = || rows.iter().map(|r| report::PlanRow::new(cfg, &items, r));
-            live.finish(match format {
-                Format::Json => print_json(&JsonSeq(view)),
-                Format::Table => write_out(|w| report::plan_table(w, view)),
-            })
+            let items = engine::items(live.cfg);
+            let out = plan(live.cfg, &items);
+            live.keep_index(&items);
+            live.finish(out)
         }
         Command::Preview { today, to } => {
             let live = load(path, show)?;
@@ -432,6 +408,15 @@ fn load(path: &Path, show_values: bool) -> Result<InEffect, Failure> {
 }
 
 impl InEffect {
+    /// Keep the index of this config for the next `upcoming` or `plan`
+    /// (after the output: a miss costs the user nothing more than the
+    /// load); only when nothing was left out.
+    fn keep_index(&self, items: &[engine::Item<'_>]) {
+        if self.left_out.is_empty() {
+            crate::index::write(self.cfg, items, &self.read);
+        }
+    }
+
     /// After the command's output: name the files left out (exit 78).
     fn finish(&self, out: Outcome) -> Outcome {
         out?;
@@ -475,12 +460,25 @@ fn known_ids(cfg: &Config, case: Option<&str>, caseworker: Option<&str>) -> Outc
     }
     if let Some(w) = caseworker {
         if cfg.caseworker(w).is_none() {
-            return Err(Failure::Usage(format!(
-                "no caseworker \"{w}\" in the config"
-            )));
+            return Err(unknown_caseworker(w));
         }
     }
     Ok(())
+}
+
+fn unknown_caseworker(w: &str) -> Failure {
+    Failure::Usage(format!("no caseworker \"{w}\" in the config"))
+}
+
+fn print_upcoming<S: serde::Serialize + AsRef<str>>(
+    rows: &[report::UpcomingEntry<S>],
+    days: u32,
+    format: Format,
+) -> Outcome {
+    match format {
+        Format::Json => print_json(&rows),
+        Format::Table => print(&report::upcoming_table(rows, days)),
+    }
 }
 
 /// Serialize an iterator as a JSON array without collecting it.
@@ -498,8 +496,14 @@ where
 }
 
 /// Run `f` against buffered stdout; a closed pipe is not a failure.
-fn write_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> Outcome {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+/// Everything a command prints goes through one buffer on stdout; a closed
+/// pipe (`| head`) is not an error. A concrete writer, not `dyn Write`:
+/// serde_json writes token by token, and a virtual call per token was a
+/// tenth of `plan`'s time.
+fn write_out(
+    f: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Outcome {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
     match f(&mut out).and_then(|_| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -513,30 +517,11 @@ fn print(s: &str) -> Outcome {
     write_out(|w| w.write_all(s.as_bytes()))
 }
 
-/// JSON built in memory and written in one go: faster than many small
-/// writes through a buffer when the output is some MB (`upcoming`).
-fn print_json_at_once<T: serde::Serialize>(rows: &T) -> Outcome {
-    let mut b = Vec::with_capacity(1 << 20);
-    serde_json::to_writer_pretty(&mut b, rows).map_err(|e| Failure::Runtime(e.into()))?;
-    b.push(b'\n');
-    write_out(|w| w.write_all(&b))
-}
-
 /// JSON straight to stdout: a year's plan over 100,000 cases is millions of
 /// rows, not worth a second copy as a String.
 fn print_json<T: serde::Serialize>(rows: &T) -> Outcome {
-    // A concrete writer, not `dyn Write`: serde_json writes token by token,
-    // and a virtual call per token was a tenth of `plan`'s time.
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, rows)
-        .map_err(std::io::Error::from)
-        .and_then(|_| out.write_all(b"\n"))
-        .and_then(|_| out.flush());
-    match written {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Failure::Runtime(
-            anyhow::Error::new(e).context("cannot write output"),
-        )),
-    }
+    write_out(|w| {
+        serde_json::to_writer_pretty(&mut *w, rows)?;
+        w.write_all(b"\n")
+    })
 }

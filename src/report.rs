@@ -49,7 +49,7 @@ pub fn days_left(n: i64) -> String {
     }
 }
 
-pub fn upcoming_table(rows: &[UpcomingEntry], days: u32) -> String {
+pub fn upcoming_table<S: AsRef<str>>(rows: &[UpcomingEntry<S>], days: u32) -> String {
     if rows.is_empty() {
         return format!("Nothing due within {days} days, and nothing overdue.\n");
     }
@@ -62,14 +62,14 @@ pub fn upcoming_table(rows: &[UpcomingEntry], days: u32) -> String {
                 } else {
                     String::new()
                 },
-                r.act_by.clone(),
+                r.act_by.as_ref().to_string(),
                 days_left(r.days_left),
-                r.case.clone(),
+                r.case.as_ref().to_string(),
                 r.item.to_string(),
-                r.kind.clone(),
-                r.deadline.clone(),
-                r.status.clone(),
-                r.caseworker.clone(),
+                r.kind.as_ref().to_string(),
+                r.deadline.as_ref().to_string(),
+                r.status.as_ref().to_string(),
+                r.caseworker.as_ref().to_string(),
             ]
         })
         .collect();
@@ -137,28 +137,11 @@ impl<'a> PlanRow<'a> {
     }
 
     pub fn to_ids(&self) -> Vec<&'a str> {
-        let mut v: Vec<&str> = self
-            .item
-            .to
-            .iter()
-            .map(|&i| self.cfg.caseworkers[i].id.as_str())
-            .collect();
-        v.sort_unstable();
-        v
+        sorted_ids(self.cfg, &self.item.to)
     }
 
     pub fn cc_ids(&self) -> Vec<&'a str> {
-        if !self.r.escalated {
-            return Vec::new();
-        }
-        let mut v: Vec<&str> = self
-            .item
-            .cc(self.cfg)
-            .into_iter()
-            .map(|i| self.cfg.caseworkers[i].id.as_str())
-            .collect();
-        v.sort_unstable();
-        v
+        sorted_ids(self.cfg, &self.item.cc_if(self.cfg, self.r.escalated))
     }
 
     /// The row, owned.
@@ -206,22 +189,42 @@ impl serde::Serialize for PlanRow<'_> {
         st.serialize_field("kind", it.kind)?;
         st.serialize_field("deadline", &Ymd(it.deadline))?;
         st.serialize_field("act_by", &Ymd(it.act_by))?;
-        st.serialize_field("step", &StepLabel(self.r.step))?;
-        // One recipient (almost every row of a year's plan): the lists
-        // without building vectors, as `to_ids` and `cc_ids` make them.
-        if let [one] = *it.to {
-            let cw = &self.cfg.caseworkers[one];
-            st.serialize_field("to", &[cw.id.as_str()])?;
-            let sup = cw
-                .supervisor
-                .filter(|&s| self.r.escalated && s != one)
-                .map(|s| self.cfg.caseworkers[s].id.as_str());
-            st.serialize_field("cc", sup.as_slice())?;
-        } else {
-            st.serialize_field("to", &self.to_ids())?;
-            st.serialize_field("cc", &self.cc_ids())?;
-        }
+        st.serialize_field("step", &Shown(self.r.step))?;
+        st.serialize_field("to", &Ids(self.cfg, &it.to))?;
+        st.serialize_field("cc", &Ids(self.cfg, &it.cc_if(self.cfg, self.r.escalated)))?;
         st.end()
+    }
+}
+
+/// Caseworker ids sorted, as `to` and `cc` list them.
+fn sorted_ids<'a>(cfg: &'a Config, who: &[usize]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = who
+        .iter()
+        .map(|&i| cfg.caseworkers[i].id.as_str())
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// [`sorted_ids`] as a JSON list; one id (almost every row of a year's
+/// plan) without building a vector.
+struct Ids<'a>(&'a Config, &'a [usize]);
+
+impl serde::Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            [one] => s.collect_seq([self.0.caseworkers[*one].id.as_str()]),
+            many => s.collect_seq(sorted_ids(self.0, many)),
+        }
+    }
+}
+
+/// Serialize through `Display`, without an intermediate String.
+struct Shown<T>(T);
+
+impl<T: std::fmt::Display> serde::Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
     }
 }
 
@@ -251,33 +254,6 @@ impl serde::Serialize for Ymd {
             digit(d % 10),
         ];
         s.serialize_str(std::str::from_utf8(&b).expect("ASCII digits"))
-    }
-}
-
-/// [`Step::label`] without a String per row.
-struct StepLabel(crate::engine::Step);
-
-impl serde::Serialize for StepLabel {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use crate::engine::Step;
-        match self.0 {
-            Step::Lead(l) => {
-                let mut b = [0u8; 11];
-                let mut n = l;
-                let mut i = b.len() - 1;
-                b[i] = b'd';
-                loop {
-                    i -= 1;
-                    b[i] = b'0' + (n % 10) as u8;
-                    n /= 10;
-                    if n == 0 {
-                        break;
-                    }
-                }
-                s.serialize_str(std::str::from_utf8(&b[i..]).expect("ASCII digits"))
-            }
-            other => s.serialize_str(&other.label()),
-        }
     }
 }
 
@@ -312,17 +288,18 @@ where
 
 // ------------------------------------------------------------ upcoming
 
-/// A row of `docket upcoming`.
+/// A row of `docket upcoming`: owned, or (`UpcomingEntry<&str>`) borrowed
+/// from the index of `src/index`; either serializes the same.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct UpcomingEntry {
-    pub case: String,
-    pub caseworker: String,
+pub struct UpcomingEntry<S = String> {
+    pub case: S,
+    pub caseworker: S,
     pub item: &'static str,
-    pub kind: String,
-    pub deadline: String,
-    pub act_by: String,
+    pub kind: S,
+    pub deadline: S,
+    pub act_by: S,
     pub days_left: i64,
-    pub status: String,
+    pub status: S,
 }
 
 /// Unresolved deadlines whose act-by date is at most `days` away (overdue
@@ -333,8 +310,18 @@ pub fn upcoming(
     days: u32,
     filter: &UpcomingFilter<'_>,
 ) -> Vec<UpcomingEntry> {
-    let items = engine::items(cfg);
-    engine::upcoming(cfg, &items, today, days, filter)
+    upcoming_in(cfg, &engine::items(cfg), today, days, filter)
+}
+
+/// [`upcoming`] over items already listed.
+pub fn upcoming_in(
+    cfg: &Config,
+    items: &[Item<'_>],
+    today: NaiveDate,
+    days: u32,
+    filter: &UpcomingFilter<'_>,
+) -> Vec<UpcomingEntry> {
+    engine::upcoming(cfg, items, today, days, filter)
         .into_iter()
         .map(|it| UpcomingEntry {
             case: it.reference.to_string(),

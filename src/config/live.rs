@@ -67,6 +67,27 @@ pub struct FileStatus {
     pub disk_hash: Option<String>,
 }
 
+/// The files `patterns` match now with their metadata (one stat each), in
+/// path order, each once, without the main file (whose metadata is `main`)
+/// should a pattern match it.
+pub(crate) fn includes_now(
+    main_path: &Path,
+    main: Option<Meta>,
+    patterns: &[String],
+) -> Vec<(PathBuf, Option<Meta>)> {
+    let mut now: Vec<(PathBuf, Option<Meta>)> = includes::list(main_path, patterns)
+        .into_iter()
+        .map(|p| {
+            let m = Meta::of(&p);
+            (p, m)
+        })
+        .filter(|(_, m)| !m.is_some_and(|m| main.is_some_and(|x| m.dev == x.dev && m.ino == x.ino)))
+        .collect();
+    now.sort_by(|a, b| a.0.cmp(&b.0));
+    now.dedup_by(|a, b| a.0 == b.0);
+    now
+}
+
 /// The file metadata that tells whether a file may have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meta {
@@ -152,23 +173,7 @@ impl Live {
         if main != self.main_meta {
             return true;
         }
-        // One stat per file: the set of files and each one's metadata.
-        let mut now: Vec<(PathBuf, Option<Meta>)> =
-            includes::list(&self.config.path, &self.settings.service.include)
-                .into_iter()
-                .map(|p| {
-                    let m = Meta::of(&p);
-                    (p, m)
-                })
-                .filter(|(_, m)| {
-                    // The main file, if a pattern matches it, is not an include.
-                    !(m.is_some()
-                        && main
-                            .is_some_and(|x| m.is_some_and(|m| m.dev == x.dev && m.ino == x.ino)))
-                })
-                .collect();
-        now.sort_by(|a, b| a.0.cmp(&b.0));
-        now.dedup_by(|a, b| a.0 == b.0);
+        let now = includes_now(&self.config.path, main, &self.settings.service.include);
         let mut had: Vec<(&PathBuf, Option<Meta>)> =
             self.units.iter().map(|u| (&u.path, u.meta)).collect();
         had.sort_by(|a, b| a.0.cmp(b.0));

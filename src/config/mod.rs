@@ -83,8 +83,14 @@ pub fn read_small(path: &Path) -> Option<String> {
 /// them now; None when the file cannot be read as a main config. For
 /// telling whether a file belongs to a config.
 pub fn included_files(main: &Path) -> Option<Vec<PathBuf>> {
-    let text = read_small(main)?;
-    let table: toml::Table = toml::from_str(&text).ok()?;
+    included_files_in(main, &read_small(main)?)
+}
+
+/// [`included_files`] of a main file whose text is `text`: each file the
+/// patterns match now, in path order, each once, without the main file
+/// itself (as a load and [`live::Live::changed_on_disk`] see them).
+pub fn included_files_in(main: &Path, text: &str) -> Option<Vec<PathBuf>> {
+    let table: toml::Table = toml::from_str(text).ok()?;
     let patterns: Vec<String> = table
         .get("service")?
         .get("include")?
@@ -92,15 +98,19 @@ pub fn included_files(main: &Path) -> Option<Vec<PathBuf>> {
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    Some(includes::list(main, &patterns))
+    Some(
+        live::includes_now(main, live::Meta::of(main), &patterns)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect(),
+    )
 }
 
-/// The main file's settings alone, as a config without case files: for
-/// a command that has everything else from [`crate::index`] (the
-/// calendar, the caseworkers and their supervisors). None when the main
-/// file cannot be read or has errors.
-pub fn main_settings(path: &Path) -> Option<Config> {
-    let text = read_small(path)?;
+/// The main file's settings alone, from its text `text`, as a config
+/// without case files: for a command that has everything else from
+/// [`crate::index`] (the calendar, the caseworkers and their supervisors).
+/// None when the text has errors.
+pub fn main_settings(path: &Path, text: String) -> Option<Config> {
     let main = unit::read_main(path, text, false, &Env::from_process()).ok()?;
     Some(Config::new(path.to_path_buf(), main.settings, Vec::new()))
 }

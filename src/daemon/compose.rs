@@ -67,7 +67,7 @@ pub fn prune(
             return false;
         }
         let it = &items[r.item];
-        let cc = if r.escalated { it.cc(cfg) } else { Vec::new() };
+        let cc = it.cc_if(cfg, r.escalated);
         item_key.clear();
         it.write_key(&mut item_key);
         step_key.clear();
@@ -165,12 +165,12 @@ pub fn compose(
             continue;
         }
         let it = &items[r.item];
-        let cc = if r.escalated { it.cc(cfg) } else { Vec::new() };
+        let cc = it.cc_if(cfg, r.escalated);
         let recipients = it
             .to
             .iter()
             .map(|&c| (c, Role::To))
-            .chain(cc.into_iter().map(|c| (c, Role::Cc)));
+            .chain(cc.iter().map(|&c| (c, Role::Cc)));
         item_key.clear();
         it.write_key(&mut item_key);
         step_key.clear();

@@ -328,13 +328,15 @@ fn items_and_due_from<'c>(
     known: &std::collections::HashSet<u128>,
     parallel_from: usize,
 ) -> (Vec<engine::Item<'c>>, Vec<engine::Reminder>) {
+    let pruned = |items: Vec<engine::Item<'c>>| {
+        let mut due = engine::due(cfg, &items, today);
+        super::compose::prune(cfg, &items, &mut due, today, known);
+        (items, due)
+    };
     let total = cfg.case_count();
     let n = cfg.files.len();
     if total < parallel_from || n < 2 {
-        let items = engine::items(cfg);
-        let mut due = engine::due(cfg, &items, today);
-        super::compose::prune(cfg, &items, &mut due, today, known);
-        return (items, due);
+        return pruned(engine::items(cfg));
     }
     // The first file index at which half the cases are behind.
     let mut seen = 0;
@@ -348,34 +350,20 @@ fn items_and_due_from<'c>(
     }
     // The first half gets room for the second and the bills, which are
     // moved in after it: one allocation of the whole, no regrowing.
-    let room = engine::item_count(cfg, split..n)
-        + cfg.files.iter().map(|f| f.bills.len() * 4).sum::<usize>();
-    let part = |r: std::ops::Range<usize>, room: usize| {
-        let items = engine::case_items_with_room(cfg, r, room);
-        let mut due = engine::due(cfg, &items, today);
-        super::compose::prune(cfg, &items, &mut due, today, known);
-        (items, due)
-    };
-    let ((mut items, mut due), (second, due2)) = std::thread::scope(|s| {
-        let h = s.spawn(|| part(split..n, 0));
-        let first = part(0..split, room);
+    let room = engine::item_count(cfg, split..n) + engine::bill_item_room(cfg);
+    let ((mut items, mut due), second) = std::thread::scope(|s| {
+        let h = s.spawn(|| pruned(engine::case_items(cfg, split..n, 0)));
+        let first = pruned(engine::case_items(cfg, 0..split, room));
         (first, h.join().expect("a pass worker panicked"))
     });
-    let offset = items.len();
-    items.extend(second);
-    due.extend(due2.into_iter().map(|mut r| {
-        r.item += offset;
-        r
-    }));
-    let bills_from = items.len();
-    let bills = engine::bill_items(cfg);
-    let mut bill_due = engine::due(cfg, &bills, today);
-    super::compose::prune(cfg, &bills, &mut bill_due, today, known);
-    items.extend(bills);
-    due.extend(bill_due.into_iter().map(|mut r| {
-        r.item += bills_from;
-        r
-    }));
+    for (more, more_due) in [second, pruned(engine::bill_items(cfg))] {
+        let offset = items.len();
+        items.extend(more);
+        due.extend(more_due.into_iter().map(|mut r| {
+            r.item += offset;
+            r
+        }));
+    }
     (items, due)
 }
 

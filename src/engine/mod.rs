@@ -72,13 +72,7 @@ pub enum Step {
 impl Step {
     /// The step as SPEC §5's JSON writes it.
     pub fn label(&self) -> String {
-        match self {
-            Step::Lead(l) => format!("{l}d"),
-            Step::Overdue(_) => "overdue".into(),
-            Step::Review(_) => "review".into(),
-            Step::Stage => "stage".into(),
-            Step::Unblocked => "unblocked".into(),
-        }
+        self.to_string()
     }
 
     /// A stable identity for the ledger: unique per item and deadline.
@@ -123,9 +117,17 @@ impl Step {
     }
 }
 
+/// [`Step::label`], written without a String of its own (a year's plan
+/// writes millions).
 impl fmt::Display for Step {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.label())
+        match self {
+            Step::Lead(l) => write!(f, "{l}d"),
+            Step::Overdue(_) => f.write_str("overdue"),
+            Step::Review(_) => f.write_str("review"),
+            Step::Stage => f.write_str("stage"),
+            Step::Unblocked => f.write_str("unblocked"),
+        }
     }
 }
 
@@ -216,6 +218,22 @@ impl Item<'_> {
         }
     }
 
+    /// Is this item listed by `upcoming` on `today` (within its horizon)?
+    pub fn upcoming_on(&self, today: NaiveDate) -> bool {
+        self.is_deadline() && !self.resolved_on(today)
+    }
+
+    /// `upcoming`'s order: act-by date, then case id, item, kind, deadline.
+    pub fn upcoming_key(&self) -> (NaiveDate, &str, ItemType, &str, NaiveDate) {
+        (
+            self.act_by,
+            self.reference,
+            self.item,
+            self.kind,
+            self.deadline,
+        )
+    }
+
     /// Does this item take part in `upcoming` (a deadline, not a notice)?
     pub fn is_deadline(&self) -> bool {
         !matches!(self.cadence, Cadence::Notice(_))
@@ -235,11 +253,15 @@ pub struct Reminder {
 
 /// All items of a config, in config order (cases, then bills).
 pub fn items(cfg: &Config) -> Vec<Item<'_>> {
-    let bills: usize = cfg.files.iter().map(|f| f.bills.len()).sum();
-    // A bill makes an item per stage date and its review.
-    let mut out = case_items_with_room(cfg, 0..cfg.files.len(), bills * 4);
+    let mut out = case_items(cfg, 0..cfg.files.len(), bill_item_room(cfg));
     out.extend(bill_items(cfg));
     out
+}
+
+/// Room to leave for [`bill_items`]: a guess (a stage date or two and a
+/// review per bill), only to spare a regrowing.
+pub fn bill_item_room(cfg: &Config) -> usize {
+    cfg.files.iter().map(|f| f.bills.len() * 4).sum()
 }
 
 /// How many items the cases of files `files` make (documents, requests
@@ -253,21 +275,12 @@ pub fn item_count(cfg: &Config, files: std::ops::Range<usize>) -> usize {
 }
 
 /// The items of the cases in files `files` (indices into `cfg.files`), in
-/// order: [`items`] in parts, for a caller that builds them on several
-/// threads (the concatenation of the parts, then [`bill_items`], is
-/// [`items`]).
-pub fn case_items(cfg: &Config, files: std::ops::Range<usize>) -> Vec<Item<'_>> {
-    case_items_with_room(cfg, files, 0)
-}
-
-/// [`case_items`] in a vector with room for `room` more items: sized once,
-/// it is not grown by doubling (100,000 items are ~15 MB, and a pass would
+/// order, in a vector with room for `room` more items: [`items`] in parts,
+/// for a caller that builds them on several threads (the concatenation of
+/// the parts, then [`bill_items`], is [`items`]). Sized once, the vector is
+/// not grown by doubling (100,000 items are ~15 MB, and a pass would
 /// otherwise touch twice that and copy it on the way).
-pub fn case_items_with_room(
-    cfg: &Config,
-    files: std::ops::Range<usize>,
-    room: usize,
-) -> Vec<Item<'_>> {
+pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> Vec<Item<'_>> {
     let cal = &cfg.calendar;
     let mut out = Vec::with_capacity(item_count(cfg, files.clone()) + room);
     let cases = cfg.files[files.clone()]
@@ -497,7 +510,7 @@ pub fn upcoming<'i>(
         .unwrap_or(NaiveDate::MAX);
     let mut rows: Vec<&Item<'_>> = items
         .iter()
-        .filter(|it| it.is_deadline() && !it.resolved_on(today) && it.act_by <= horizon)
+        .filter(|it| it.upcoming_on(today) && it.act_by <= horizon)
         .filter(|it| filter.case.is_none_or(|c| it.reference == c))
         .filter(|it| {
             filter
@@ -505,15 +518,7 @@ pub fn upcoming<'i>(
                 .is_none_or(|w| cfg.caseworkers[it.to[0]].id == w)
         })
         .collect();
-    rows.sort_by(|a, b| {
-        (a.act_by, a.reference, a.item, a.kind, a.deadline).cmp(&(
-            b.act_by,
-            b.reference,
-            b.item,
-            b.kind,
-            b.deadline,
-        ))
-    });
+    rows.sort_by_key(|it| it.upcoming_key());
     rows
 }
 

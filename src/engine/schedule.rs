@@ -2,7 +2,7 @@
 //! act-by date, overdue repeats after it, reviews and notices, the latest
 //! missed step for catch-up, and escalation to supervisors.
 
-use super::{Cadence, Item, ItemType, Step};
+use super::{Cadence, Item, ItemType, Recipients, Step};
 use crate::calendar::Calendar;
 use crate::config::model::Config;
 use chrono::{Days, NaiveDate};
@@ -189,9 +189,27 @@ impl Item<'_> {
         (self.act_by - date).num_days() <= i64::from(self.rules.escalate_within_days)
     }
 
+    /// Who is copied on a reminder: [`Item::cc`] when it is escalated,
+    /// nobody otherwise.
+    pub fn cc_if(&self, cfg: &Config, escalated: bool) -> Recipients {
+        if escalated {
+            self.cc(cfg)
+        } else {
+            Recipients::Many(Vec::new())
+        }
+    }
+
     /// The supervisors to copy on an escalated reminder: each recipient's
     /// supervisor, unless already a recipient.
-    pub fn cc(&self, cfg: &Config) -> Vec<usize> {
+    /// One recipient (almost every item) needs no vector: a year's plan
+    /// asks this for every escalated row.
+    pub fn cc(&self, cfg: &Config) -> Recipients {
+        if let Recipients::One(c) = self.to {
+            return match cfg.caseworkers[c].supervisor.filter(|&s| s != c) {
+                Some(s) => Recipients::One(s),
+                None => Recipients::Many(Vec::new()),
+            };
+        }
         let mut cc: Vec<usize> = self
             .to
             .iter()
@@ -200,6 +218,6 @@ impl Item<'_> {
             .collect();
         cc.sort_unstable();
         cc.dedup();
-        cc
+        Recipients::Many(cc)
     }
 }

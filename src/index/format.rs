@@ -4,19 +4,21 @@
 //!
 //! Layout (little-endian): magic and key (16 bytes each), the service's
 //! time zone, the caseworker ids, a strings table (offsets, then bytes),
-//! the upcoming rows (fixed size, sorted as `upcoming` sorts them), the
-//! reminder-rules and recipient-list tables, then every item (fixed size).
+//! the upcoming rows (fixed size, sorted as `upcoming` sorts them: an
+//! act-by day to search on, the item's index, and its two dates written
+//! out, so printing a row formats no date), the reminder-rules and
+//! recipient-list tables, then every item (fixed size).
 
 use crate::config::model::{CaseRef, Config, ReminderRules};
-use crate::engine::{self, Cadence, Item, ItemType, Recipients, Source, Step};
+use crate::engine::{Cadence, Item, ItemType, Recipients, Source, Step};
 use crate::report::UpcomingEntry;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
-const MAGIC: &[u8; 16] = b"docket-index-v04";
+const MAGIC: &[u8; 16] = b"docket-index-v05";
 
-/// A row as stored: fixed size, strings by index.
-const ROW: usize = 8 * 4 + 1;
+/// A row as stored: act-by day, item index, act-by and deadline strings.
+const ROW: usize = 4 * 4;
 
 /// An item as stored: thirteen u32 and five tags.
 const ITEM: usize = 13 * 4 + 5;
@@ -35,6 +37,8 @@ pub struct Index {
     recipients: Vec<Vec<usize>>,
     items_at: usize,
     items: usize,
+    /// The main file's text the key was made of.
+    main_text: String,
 }
 
 struct Reader<'a> {
@@ -60,7 +64,7 @@ impl Reader<'_> {
 }
 
 impl Index {
-    pub(super) fn parse(buf: Vec<u8>, key: &[u8; 16]) -> Option<Index> {
+    pub(super) fn parse(buf: Vec<u8>, key: &[u8; 16], main_text: String) -> Option<Index> {
         let mut r = Reader { b: &buf, at: 0 };
         if r.take(16)? != MAGIC || r.take(16)? != key {
             return None;
@@ -130,82 +134,81 @@ impl Index {
             recipients,
             items_at,
             items,
+            main_text,
         })
+    }
+
+    pub(super) fn main_text(&self) -> &str {
+        &self.main_text
     }
 
     /// Every item of the config, as [`engine::items`] listed them when the
     /// index was written (what `plan` schedules); None if damaged.
     pub fn items(&self) -> Option<Vec<Item<'_>>> {
-        let mut out = Vec::with_capacity(self.items);
-        for i in 0..self.items {
-            let rec = &self.buf[self.items_at + i * ITEM..self.items_at + (i + 1) * ITEM];
-            let w =
-                |k: usize| u32::from_le_bytes(rec[4 * k..4 * k + 4].try_into().expect("4 bytes"));
-            let day = |k: usize| NaiveDate::from_num_days_from_ce_opt(w(k) as i32);
-            let step = match rec[55] {
-                0 => Step::Lead(w(8)),
-                1 => Step::Overdue(w(8)),
-                2 => Step::Review(w(8)),
-                3 => Step::Stage,
-                4 => Step::Unblocked,
-                _ => return None,
-            };
-            let cadence = match rec[54] {
-                0 => Cadence::Deadline,
-                1 => Cadence::LeadOnly,
-                2 => Cadence::Once,
-                3 => Cadence::Review(w(8)),
-                4 => Cadence::Notice(step),
-                _ => return None,
-            };
-            let case = CaseRef {
-                file: w(9),
-                case: w(10),
-            };
-            let source = match rec[56] {
-                0 => Source::Document {
-                    case,
-                    index: w(11) as usize,
-                },
-                1 => Source::Request {
-                    case,
-                    index: w(11) as usize,
-                },
-                2 => Source::Event {
-                    case,
-                    index: w(11) as usize,
-                },
-                3 => Source::Bill {
-                    bill: w(9) as usize,
-                },
-                _ => return None,
-            };
-            let to = self.recipients.get(w(7) as usize)?;
-            out.push(Item {
-                reference: self.string(w(0))?,
-                item: *ITEMS.get(rec[52] as usize)?,
-                kind: self.string(w(1))?,
-                deadline: day(3)?,
-                act_by: day(4)?,
-                status: self.string(w(2))?,
-                start: if w(5) as i32 == i32::MIN {
-                    None
-                } else {
-                    Some(day(5)?)
-                },
-                resolved: rec[53] != 0,
-                cadence,
-                rules: self.rules.get(w(6) as usize)?,
-                to: if to.len() == 1 {
-                    Recipients::One(to[0])
-                } else {
-                    Recipients::Many(to.clone())
-                },
-                source,
-                ordinal: w(12),
-            });
+        (0..self.items).map(|i| self.item_at(i)).collect()
+    }
+
+    /// Item `i` of the items table.
+    fn item_at(&self, i: usize) -> Option<Item<'_>> {
+        if i >= self.items {
+            return None;
         }
-        Some(out)
+        let rec = &self.buf[self.items_at + i * ITEM..self.items_at + (i + 1) * ITEM];
+        let w = |k: usize| u32::from_le_bytes(rec[4 * k..4 * k + 4].try_into().expect("4 bytes"));
+        let day = |k: usize| NaiveDate::from_num_days_from_ce_opt(w(k) as i32);
+        let step = match rec[55] {
+            0 => Step::Lead(w(8)),
+            1 => Step::Overdue(w(8)),
+            2 => Step::Review(w(8)),
+            3 => Step::Stage,
+            4 => Step::Unblocked,
+            _ => return None,
+        };
+        let cadence = match rec[54] {
+            0 => Cadence::Deadline,
+            1 => Cadence::LeadOnly,
+            2 => Cadence::Once,
+            3 => Cadence::Review(w(8)),
+            4 => Cadence::Notice(step),
+            _ => return None,
+        };
+        let case = CaseRef {
+            file: w(9),
+            case: w(10),
+        };
+        let index = w(11) as usize;
+        let source = match rec[56] {
+            0 => Source::Document { case, index },
+            1 => Source::Request { case, index },
+            2 => Source::Event { case, index },
+            3 => Source::Bill {
+                bill: w(9) as usize,
+            },
+            _ => return None,
+        };
+        let to = self.recipients.get(w(7) as usize)?;
+        Some(Item {
+            reference: self.string(w(0))?,
+            item: *ITEMS.get(rec[52] as usize)?,
+            kind: self.string(w(1))?,
+            deadline: day(3)?,
+            act_by: day(4)?,
+            status: self.string(w(2))?,
+            start: if w(5) as i32 == i32::MIN {
+                None
+            } else {
+                Some(day(5)?)
+            },
+            resolved: rec[53] != 0,
+            cadence,
+            rules: self.rules.get(w(6) as usize)?,
+            to: match to[..] {
+                [one] => Recipients::One(one),
+                _ => Recipients::Many(to.clone()),
+            },
+            source,
+            ordinal: w(12),
+        })
     }
 
     pub fn timezone(&self) -> chrono_tz::Tz {
@@ -232,7 +235,7 @@ impl Index {
         std::str::from_utf8(self.buf.get(blob + a..blob + b)?).ok()
     }
 
-    fn row(&self, i: usize) -> [u32; 8] {
+    fn row(&self, i: usize) -> [u32; 4] {
         let at = self.rows_at + i * ROW;
         let f = |k: usize| {
             u32::from_le_bytes(
@@ -241,23 +244,19 @@ impl Index {
                     .expect("4 bytes"),
             )
         };
-        [f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7)]
+        [f(0), f(1), f(2), f(3)]
     }
 
-    fn item(&self, i: usize) -> Option<&'static str> {
-        let t = self.buf[self.rows_at + i * ROW + 32];
-        ITEMS.get(t as usize).map(|t| t.as_str())
-    }
-
-    /// What `upcoming` answers: unresolved deadlines whose act-by date is at
-    /// most `days` after `today`, overdue ones included, in `upcoming`'s
-    /// order; None if the index turns out to be damaged.
+    /// What `upcoming` answers, by [`engine::upcoming`]'s rules: the items
+    /// listed on `today` whose act-by date is at most `days` after it,
+    /// overdue ones included, in `upcoming`'s order; None if the index
+    /// turns out to be damaged.
     pub fn upcoming(
         &self,
         today: NaiveDate,
         days: u32,
         caseworker: Option<&str>,
-    ) -> Option<Vec<Row<'_>>> {
+    ) -> Option<Vec<UpcomingEntry<&str>>> {
         let horizon = today
             .checked_add_days(Days::new(days.into()))
             .unwrap_or(NaiveDate::MAX);
@@ -272,61 +271,30 @@ impl Index {
                 hi = mid;
             }
         }
-        let today_n = day_number(today);
         let mut out = Vec::with_capacity(lo);
         for i in 0..lo {
-            let [act_by, deadline, case, cw, kind, status, act_by_s, deadline_s] = self.row(i);
-            let item = self.item(i)?;
-            // An event is over once its day has passed.
-            if item == ItemType::Event.as_str() && today_n > deadline as i32 {
+            let [_, item, act_by_s, deadline_s] = self.row(i);
+            let it = self.item_at(item as usize)?;
+            if !it.upcoming_on(today) {
                 continue;
             }
-            let &(a, b) = self.caseworkers.get(cw as usize)?;
+            let &(a, b) = self.caseworkers.get(it.to[0])?;
             let cw = std::str::from_utf8(&self.buf[a..b]).ok()?;
             if caseworker.is_some_and(|w| w != cw) {
                 continue;
             }
-            out.push(Row {
-                case: self.string(case)?,
+            out.push(UpcomingEntry {
+                case: it.reference,
                 caseworker: cw,
-                item,
-                kind: self.string(kind)?,
+                item: it.item.as_str(),
+                kind: it.kind,
                 deadline: self.string(deadline_s)?,
                 act_by: self.string(act_by_s)?,
-                days_left: i64::from(act_by as i32 - today_n),
-                status: self.string(status)?,
+                days_left: (it.act_by - today).num_days(),
+                status: it.status,
             });
         }
         Some(out)
-    }
-}
-
-/// A row of `upcoming` borrowed from the index: [`UpcomingEntry`]'s fields
-/// in its order, so the JSON is byte for byte the same.
-#[derive(Debug, serde::Serialize)]
-pub struct Row<'a> {
-    pub case: &'a str,
-    pub caseworker: &'a str,
-    pub item: &'static str,
-    pub kind: &'a str,
-    pub deadline: &'a str,
-    pub act_by: &'a str,
-    pub days_left: i64,
-    pub status: &'a str,
-}
-
-impl Row<'_> {
-    pub fn to_entry(&self) -> UpcomingEntry {
-        UpcomingEntry {
-            case: self.case.to_string(),
-            caseworker: self.caseworker.to_string(),
-            item: self.item,
-            kind: self.kind.to_string(),
-            deadline: self.deadline.to_string(),
-            act_by: self.act_by.to_string(),
-            days_left: self.days_left,
-            status: self.status.to_string(),
-        }
     }
 }
 
@@ -342,22 +310,14 @@ fn day_number(d: NaiveDate) -> i32 {
     d.num_days_from_ce()
 }
 
-/// The index's bytes for `cfg` under `key`.
-pub(super) fn encode(cfg: &Config, key: &[u8; 16]) -> Vec<u8> {
-    let items = engine::items(cfg);
-    let mut rows: Vec<&engine::Item<'_>> = items
-        .iter()
-        .filter(|it| it.is_deadline() && !it.resolved)
+/// The index's bytes for `cfg`, whose items are `items`, under `key`.
+pub(super) fn encode(cfg: &Config, items: &[Item<'_>], key: &[u8; 16]) -> Vec<u8> {
+    // The items `upcoming` can list on some day (`Item::upcoming_on` holds
+    // on some day only for these), in its order.
+    let mut rows: Vec<usize> = (0..items.len())
+        .filter(|&i| items[i].is_deadline() && !items[i].resolved)
         .collect();
-    rows.sort_by(|a, b| {
-        (a.act_by, a.reference, a.item, a.kind, a.deadline).cmp(&(
-            b.act_by,
-            b.reference,
-            b.item,
-            b.kind,
-            b.deadline,
-        ))
-    });
+    rows.sort_by_key(|&i| items[i].upcoming_key());
     let mut strings: Vec<&str> = Vec::new();
     let mut ids: HashMap<&str, u32> = HashMap::new();
     let mut id_of = |s| -> u32 {
@@ -366,32 +326,29 @@ pub(super) fn encode(cfg: &Config, key: &[u8; 16]) -> Vec<u8> {
             (strings.len() - 1) as u32
         })
     };
-    let mut recs: Vec<[u32; 8]> = Vec::with_capacity(rows.len());
     let mut dates: HashMap<NaiveDate, String> = HashMap::new();
-    for it in &rows {
-        for d in [it.act_by, it.deadline] {
+    for &i in &rows {
+        for d in [items[i].act_by, items[i].deadline] {
             dates.entry(d).or_insert_with(|| d.to_string());
         }
     }
-    let mut types: Vec<u8> = Vec::with_capacity(rows.len());
-    for it in &rows {
-        recs.push([
-            day_number(it.act_by) as u32,
-            day_number(it.deadline) as u32,
-            id_of(it.reference),
-            it.to[0] as u32,
-            id_of(it.kind),
-            id_of(it.status),
-            id_of(&dates[&it.act_by]),
-            id_of(&dates[&it.deadline]),
-        ]);
-        types.push(ITEMS.iter().position(|t| *t == it.item).unwrap_or(0) as u8);
-    }
+    let recs: Vec<[u32; 4]> = rows
+        .iter()
+        .map(|&i| {
+            let it = &items[i];
+            [
+                day_number(it.act_by) as u32,
+                i as u32,
+                id_of(&dates[&it.act_by]),
+                id_of(&dates[&it.deadline]),
+            ]
+        })
+        .collect();
     // Every item, in the engine's order, for `plan`.
     let mut rules: Vec<&ReminderRules> = Vec::new();
     let mut recips: Vec<&[usize]> = Vec::new();
     let mut item_recs: Vec<[u8; ITEM]> = Vec::with_capacity(items.len());
-    for it in &items {
+    for it in items {
         let rule = match rules.iter().position(|r| *r == it.rules) {
             Some(i) => i,
             None => {
@@ -478,11 +435,10 @@ pub(super) fn encode(cfg: &Config, key: &[u8; 16]) -> Vec<u8> {
         b.extend_from_slice(s.as_bytes());
     }
     b.extend_from_slice(&(recs.len() as u32).to_le_bytes());
-    for (r, t) in recs.iter().zip(&types) {
+    for r in &recs {
         for v in r {
             b.extend_from_slice(&v.to_le_bytes());
         }
-        b.push(*t);
     }
     let put_u32s = |b: &mut Vec<u8>, v: &mut dyn Iterator<Item = u32>| {
         for x in v {

@@ -31,9 +31,10 @@ mod format;
 #[cfg(test)]
 mod tests;
 
-pub use format::{Index, Row};
+pub use format::Index;
 
 use crate::config::model::Config;
+use crate::engine::Item;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -107,32 +108,21 @@ fn key(main: &Path, files: &[KeyFile]) -> Option<[u8; 16]> {
 }
 
 /// The files the config at `main` consists of now, hashed as a load hashes
-/// them (main first, then the includes in path order); None when one cannot
-/// be read or the main file names no includes it can list.
-fn files_now(main: &Path) -> Option<Vec<KeyFile>> {
-    let text = crate::config::read_small(main)?;
+/// them (main first, then the includes in path order), and the main file's
+/// text (read once: it also gives the patterns, and `plan` its settings);
+/// None when one cannot be read.
+fn files_now(main: &Path) -> Option<(Vec<KeyFile>, String)> {
+    use crate::config::{read_small, store::content_hash};
+    let text = read_small(main)?;
     let mut out = vec![KeyFile {
         path: main.to_path_buf(),
-        hash: crate::config::store::content_hash(text.as_bytes()),
+        hash: content_hash(text.as_bytes()),
     }];
-    drop(text);
-    let main_meta = std::fs::metadata(main).ok()?;
-    let mut includes = crate::config::included_files(main).unwrap_or_default();
-    includes.sort();
-    includes.dedup();
-    for p in includes {
-        let m = std::fs::metadata(&p).ok();
-        // The main file, if a pattern matches it, is not an include.
-        if m.is_some_and(|m| m.dev() == main_meta.dev() && m.ino() == main_meta.ino()) {
-            continue;
-        }
-        let text = crate::config::read_small(&p)?;
-        out.push(KeyFile {
-            hash: crate::config::store::content_hash(text.as_bytes()),
-            path: p,
-        });
+    for path in crate::config::included_files_in(main, &text).unwrap_or_default() {
+        let hash = content_hash(read_small(&path)?.as_bytes());
+        out.push(KeyFile { path, hash });
     }
-    Some(out)
+    Some((out, text))
 }
 
 fn enabled() -> bool {
@@ -170,9 +160,9 @@ impl Index {
         }
         let at = location(main)?;
         let buf = std::fs::read(&at).ok()?;
-        let files = files_now(main)?;
+        let (files, main_text) = files_now(main)?;
         let key = key(main, &files)?;
-        let ix = Index::parse(buf, &key);
+        let ix = Index::parse(buf, &key, main_text);
         match &ix {
             Some(_) => tracing::debug!(index = %at.display(), "upcoming: answered from the index"),
             None => {
@@ -181,25 +171,31 @@ impl Index {
         }
         ix
     }
+
+    /// The main file's settings, from the very text the key was made of.
+    pub fn main_settings(&self, main: &Path) -> Option<Config> {
+        crate::config::main_settings(main, self.main_text().to_string())
+    }
 }
 
-/// Keep `cfg`'s index for the next run; `files` are the files the load
-/// read, with the hashes of the texts it checked (main first). Quietly does
-/// nothing when the index cannot be written.
-pub fn write(cfg: &Config, files: Vec<KeyFile>) {
+/// Keep the index of `cfg`, whose items are `items`, for the next run;
+/// `files` are the files the load read, with the hashes of the texts it
+/// checked (main first). Quietly does nothing when the index cannot be
+/// written.
+pub fn write(cfg: &Config, items: &[Item<'_>], files: &[KeyFile]) {
     if !enabled() {
         return;
     }
     let Some(at) = location(&cfg.path) else {
         return;
     };
-    let mut files = files;
+    let mut files = files.to_vec();
     files[1..].sort_by(|a, b| a.path.cmp(&b.path));
     let Some(key) = key(&cfg.path, &files) else {
         return;
     };
-    let bytes = format::encode(cfg, &key);
-    match store(&at, &bytes) {
+    let bytes = format::encode(cfg, items, &key);
+    match crate::config::store::write_private(&at, &bytes) {
         Ok(()) => {
             tracing::debug!(index = %at.display(), bytes = bytes.len(), "upcoming: index written")
         }
@@ -207,30 +203,4 @@ pub fn write(cfg: &Config, files: Vec<KeyFile>) {
             tracing::debug!(index = %at.display(), error = %e, "upcoming: cannot write the index")
         }
     }
-}
-
-fn store(at: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-    let dir = at.parent().expect("in a directory");
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}",
-        at.file_name().and_then(|n| n.to_str()).unwrap_or("idx"),
-        std::process::id()
-    ));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    f.write_all(bytes)?;
-    drop(f);
-    std::fs::rename(&tmp, at).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

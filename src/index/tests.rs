@@ -38,9 +38,19 @@ fn example() -> (tempfile::TempDir, Config) {
 fn answers_what_the_full_load_answers() {
     let (_dir, cfg) = example();
     let key = [7u8; 16];
-    let ix = Index::parse(encode(&cfg, &key), &key).expect("parses");
+    let ix = Index::parse(
+        encode(&cfg, &engine::items(&cfg), &key),
+        &key,
+        String::new(),
+    )
+    .expect("parses");
     assert!(
-        Index::parse(encode(&cfg, &key), &[8u8; 16]).is_none(),
+        Index::parse(
+            encode(&cfg, &engine::items(&cfg), &key),
+            &[8u8; 16],
+            String::new()
+        )
+        .is_none(),
         "another key is a miss"
     );
     let start = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
@@ -78,11 +88,18 @@ fn answers_what_the_full_load_answers() {
 fn plans_what_the_full_load_plans() {
     let (dir, cfg) = example();
     let key = [3u8; 16];
-    let ix = Index::parse(encode(&cfg, &key), &key).expect("parses");
+    let ix = Index::parse(
+        encode(&cfg, &engine::items(&cfg), &key),
+        &key,
+        String::new(),
+    )
+    .expect("parses");
     let items = ix.items().expect("items");
     let full_items = engine::items(&cfg);
     assert_eq!(items.len(), full_items.len());
-    let main = crate::config::main_settings(&dir.path().join("docket.toml")).expect("main");
+    let main_path = dir.path().join("docket.toml");
+    let text = std::fs::read_to_string(&main_path).unwrap();
+    let main = crate::config::main_settings(&main_path, text).expect("main");
     let json = |cfg: &Config, items: &[Item<'_>], from, to| {
         let rows = engine::plan_reminders(cfg, items, from, to);
         let rows: Vec<_> = rows
@@ -114,14 +131,14 @@ fn plans_what_the_full_load_plans() {
 fn a_damaged_index_is_a_miss() {
     let (_dir, cfg) = example();
     let key = [1u8; 16];
-    let good = encode(&cfg, &key);
+    let good = encode(&cfg, &engine::items(&cfg), &key);
     for cut in [0, 10, 40, good.len() / 2, good.len() - 1] {
         assert!(
-            Index::parse(good[..cut].to_vec(), &key).is_none(),
+            Index::parse(good[..cut].to_vec(), &key, String::new()).is_none(),
             "cut at {cut}"
         );
     }
     let mut longer = good.clone();
     longer.push(0);
-    assert!(Index::parse(longer, &key).is_none());
+    assert!(Index::parse(longer, &key, String::new()).is_none());
 }
