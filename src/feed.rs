@@ -362,8 +362,7 @@ pub fn write(
     rendered: &[(String, String)],
     keep: &[String],
 ) -> std::io::Result<Vec<PathBuf>> {
-    use std::io::Write;
-    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if !dir.is_dir() {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -376,25 +375,15 @@ pub fn write(
     let mut written = Vec::new();
     for (name, text) in rendered {
         let path = dir.join(format!("{name}.ics"));
-        let tmp = dir.join(format!(".{name}.ics.tmp"));
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o640)
-            .open(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        // Explicitly: the daemon's umask (077) would leave 0600.
-        f.set_permissions(std::fs::Permissions::from_mode(0o640))?;
-        // No fsync: the rename makes the switch atomic for readers, and a
-        // feed lost to a power cut is written again by the next pass.
-        drop(f);
-        std::fs::rename(&tmp, &path)?;
+        // No fsync: a feed lost to a power cut is written again by the
+        // next pass.
+        crate::sys::write_atomic(&path, text.as_bytes(), 0o640, false)?;
         written.push(path);
     }
     for e in std::fs::read_dir(dir)?.flatten() {
         let p = e.path();
-        if p.extension().is_none_or(|x| x != "ics") || written.contains(&p) {
+        // Every feed written is one of `keep`.
+        if p.extension().is_none_or(|x| x != "ics") {
             continue;
         }
         let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());

@@ -84,8 +84,18 @@ struct Queue {
 #[derive(Debug)]
 pub struct Heartbeat {
     queue: Arc<Queue>,
-    task: tokio::task::JoinHandle<()>,
+    /// Taken by [`Heartbeat::finish`].
+    task: Option<tokio::task::JoinHandle<()>>,
     pub url: Url,
+}
+
+/// A heartbeat replaced (its URL changed in a reload) sends what it has
+/// queued and ends its task, instead of waiting for pings forever.
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.queue.pings.lock().expect("not poisoned").1 = true;
+        self.queue.wake.notify_one();
+    }
 }
 
 impl Heartbeat {
@@ -137,16 +147,22 @@ impl Heartbeat {
                 }
             }
         });
-        Heartbeat { queue, task, url }
+        Heartbeat {
+            queue,
+            task: Some(task),
+            url,
+        }
     }
 
     /// Send what is queued (each ping still bounded by [`TIMEOUT`]), then
     /// stop: for `run --once`, which exits right after its pass.
-    pub async fn finish(self) {
-        self.queue.pings.lock().expect("not poisoned").1 = true;
-        self.queue.wake.notify_one();
+    pub async fn finish(mut self) {
+        let Some(task) = self.task.take() else {
+            return;
+        };
+        drop(self);
         let bound = TIMEOUT * (QUEUE as u32 + 1);
-        if tokio::time::timeout(bound, self.task).await.is_err() {
+        if tokio::time::timeout(bound, task).await.is_err() {
             warn!("heartbeat: pings still unsent at exit");
         }
     }
@@ -168,6 +184,17 @@ impl Heartbeat {
         }
         self.queue.wake.notify_one();
     }
+}
+
+/// The system's roots, read once: a ping after every pass need not read
+/// the certificate store again.
+fn tls_config() -> Result<Arc<rustls::ClientConfig>, String> {
+    static CFG: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    if let Some(c) = CFG.get() {
+        return Ok(Arc::clone(c));
+    }
+    let c = crate::mail::smtp::client_config(None)?;
+    Ok(Arc::clone(CFG.get_or_init(|| c)))
 }
 
 /// GET `url`; the HTTP status.
@@ -192,7 +219,7 @@ pub async fn get(url: &Url) -> Result<u16, String> {
         env!("CARGO_PKG_VERSION")
     );
     if url.scheme() == "https" {
-        let cfg = crate::mail::smtp::client_config(None)?;
+        let cfg = tls_config()?;
         let name =
             rustls_pki_types::ServerName::try_from(host.trim_matches(['[', ']']).to_string())
                 .map_err(|e| format!("server name: {e}"))?;

@@ -45,6 +45,8 @@ pub mod privacy;
 pub mod report;
 pub mod status;
 pub mod sys;
+#[cfg(test)]
+mod test_support;
 
 /// Exit codes (SPEC §5).
 pub mod exit {

@@ -191,28 +191,8 @@ fn esc(v: &str) -> String {
 /// Write `text` to `path` atomically (a temporary file beside it, renamed
 /// over it), mode 0644: node_exporter must never read half a file.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "docket.prom".into());
-    // Not *.prom, so the collector never picks up the partial file.
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o644)
-        .open(&tmp)?;
-    f.write_all(text.as_bytes())?;
-    // Explicitly: the daemon's umask (077) would leave 0600, and
-    // node_exporter runs as another user.
-    f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    f.sync_all()?;
-    drop(f);
-    std::fs::rename(&tmp, path)
+    // 0644: node_exporter runs as another user.
+    crate::sys::write_atomic(path, text.as_bytes(), 0o644, true)
 }
 
 #[cfg(test)]

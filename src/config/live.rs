@@ -49,6 +49,17 @@ pub enum State {
     NotTracked,
 }
 
+impl State {
+    /// As `status.json` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::InEffect => "in_effect",
+            State::Held => "held",
+            State::NotTracked => "not_tracked",
+        }
+    }
+}
+
 /// One file's standing, for `status`, the notices and the logs.
 #[derive(Debug, Clone)]
 pub struct FileStatus {

@@ -52,6 +52,11 @@ struct State {
     revisions: Option<FeedRevisions>,
     /// Per feed: the hash of what is on disk.
     written: HashMap<String, u64>,
+    /// The config and day of the last write that succeeded: the feeds
+    /// depend on nothing else, so a retry pass (a digest resent while the
+    /// relay was down) asks for nothing new. Weak: an old config is not
+    /// kept alive for this (and its address cannot be reused while held).
+    last: Option<(std::sync::Weak<Config>, NaiveDate)>,
 }
 
 impl FeedWriter {
@@ -103,13 +108,28 @@ impl FeedWriter {
     }
 }
 
-fn write(st: &mut State, job: &Job, report: &Report) {
+/// Write the feeds of `job`; false when they were already written for its
+/// config and day.
+fn write(st: &mut State, job: &Job, report: &Report) -> bool {
     let started = std::time::Instant::now();
     let cfg = &job.cfg;
-    let dir = &cfg.service.state_dir;
-    if st.ledger.as_ref().is_none_or(|(p, _)| p != dir) {
-        st.ledger = match Ledger::open(dir) {
-            Ok(l) => Some((dir.clone(), l)),
+    let same = st.last.as_ref().is_some_and(|(c, day)| {
+        std::sync::Weak::ptr_eq(c, &Arc::downgrade(cfg)) && *day == job.today
+    });
+    let dir = &cfg.service.feeds_dir;
+    if same
+        && st
+            .written
+            .keys()
+            .all(|n| dir.join(format!("{n}.ics")).is_file())
+    {
+        debug!("calendar feeds already written for this config and day");
+        return false;
+    }
+    let state_dir = &cfg.service.state_dir;
+    if st.ledger.as_ref().is_none_or(|(p, _)| p != state_dir) {
+        st.ledger = match Ledger::open(state_dir) {
+            Ok(l) => Some((state_dir.clone(), l)),
             Err(e) => {
                 warn!(error = %e, "feeds: cannot open the ledger; revisions kept in memory");
                 None
@@ -136,13 +156,12 @@ fn write(st: &mut State, job: &Job, report: &Report) {
     let mut rendered = Vec::new();
     let mut events = 0u64;
     let mut written_rows = 0;
-    let dir = &cfg.service.feeds_dir;
+    let names: std::collections::HashSet<&str> = feeds.iter().map(|f| f.name.as_str()).collect();
     for f in &feeds {
         let known = known_all.get(&f.name).unwrap_or(&empty);
         let revs = feed::revise(f, known, job.now);
         events += revs.len() as u64;
         let hash = feed_hash(f, &revs);
-        let on_disk = dir.join(format!("{}.ics", f.name)).is_file();
         let now_map: HashMap<u64, Revision> = f
             .events
             .iter()
@@ -155,14 +174,19 @@ fn write(st: &mut State, job: &Job, report: &Report) {
                 Err(e) => warn!(error = %e, "feeds: cannot keep the revisions; kept in memory"),
             }
         }
-        if st.written.get(&f.name) != Some(&hash) || !on_disk {
+        if st.written.get(&f.name) != Some(&hash) || !dir.join(format!("{}.ics", f.name)).is_file()
+        {
             rendered.push((f.name.clone(), feed::render(f, &revs), hash));
         }
-        known_all.insert(f.name.clone(), now_map);
+        if st.ledger.is_none() {
+            // Without a ledger the revisions live here; with one they are
+            // read back from it at the next write.
+            known_all.insert(f.name.clone(), now_map);
+        }
     }
+    known_all.retain(|k, _| names.contains(k.as_str()));
+    st.written.retain(|k, _| names.contains(k.as_str()));
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
-    known_all.retain(|k, _| names.contains(k));
-    st.written.retain(|k, _| names.contains(k));
     if let Some((_, l)) = st.ledger.as_mut() {
         let _ = l.keep_feeds(&names);
     }
@@ -174,10 +198,12 @@ fn write(st: &mut State, job: &Job, report: &Report) {
             for (n, h) in hashes {
                 st.written.insert(n, h);
             }
+            st.last = Some((Arc::downgrade(cfg), job.today));
             report.failed.store(false, Ordering::Relaxed);
         }
         Err(e) => {
             warn!(dir = %dir.display(), error = %e, "cannot write the calendar feeds");
+            st.last = None;
             report.failed.store(true, Ordering::Relaxed);
         }
     }
@@ -203,6 +229,7 @@ fn write(st: &mut State, job: &Job, report: &Report) {
     // cases the events and the rendered files briefly take hundreds of MB,
     // which an idle thread would otherwise never give back.
     crate::sys::release_memory();
+    true
 }
 
 /// What a feed's file would hold: its name, title, events and revisions.
@@ -214,4 +241,41 @@ fn feed_hash(f: &feed::Feed, revs: &[Revision]) -> u64 {
         (e.id, r.hash, r.sequence, r.stamp.timestamp()).hash(&mut h);
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A second request for the same config and day writes nothing (a
+    /// retry pass); another config, or a feed gone from disk, does.
+    #[test]
+    fn the_same_config_and_day_are_written_once() {
+        let (dir, mut cfg) = crate::test_support::example();
+        cfg.service.state_dir = dir.path().join("state");
+        cfg.service.feeds_dir = dir.path().join("feeds");
+        let cfg = Arc::new(cfg);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
+        let job = |cfg: &Arc<Config>| Job {
+            cfg: Arc::clone(cfg),
+            today,
+            now: chrono::Utc::now(),
+        };
+        let (mut st, report) = (State::default(), Report::default());
+        assert!(write(&mut st, &job(&cfg), &report));
+        assert!(
+            !write(&mut st, &job(&cfg), &report),
+            "the same config and day"
+        );
+        let reloaded = Arc::new((*cfg).clone());
+        assert!(write(&mut st, &job(&reloaded), &report), "another config");
+        let feed = std::fs::read_dir(&cfg.service.feeds_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "ics"))
+            .expect("a feed written");
+        std::fs::remove_file(&feed).unwrap();
+        assert!(write(&mut st, &job(&reloaded), &report), "a feed gone");
+        assert!(feed.is_file(), "written again");
+    }
 }

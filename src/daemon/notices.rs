@@ -213,11 +213,7 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> BTreeMap<
         Some(l) => std::iter::once(&l.main)
             .chain(l.files.iter())
             .map(|f| {
-                let s = match f.state {
-                    State::InEffect => "in_effect",
-                    State::Held => "held",
-                    State::NotTracked => "not_tracked",
-                };
+                let s = f.state.as_str();
                 (f.rel.clone(), s.to_string())
             })
             .collect(),

@@ -77,6 +77,10 @@ impl Daemon {
 
     /// After a pass: feeds, metrics, heartbeat.
     pub(super) fn after_pass(&mut self, outcome: &PassOutcome, took: std::time::Duration) {
+        // From the pass's own outcome, so the metrics count every digest the
+        // pass counts (a render failure included).
+        self.counters.digests_sent += outcome.digests_sent as u64;
+        self.counters.digests_failed += outcome.digests_failed as u64;
         let mut trouble: Option<String> = outcome.error.as_ref().map(|_| "a pass failed".into());
         if outcome.digests_failed > 0 && trouble.is_none() {
             trouble = Some(format!(

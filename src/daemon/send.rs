@@ -143,7 +143,6 @@ impl Daemon {
                     };
                     outcome.digests_sent += 1;
                     outcome.reminders_sent += n;
-                    self.counters.digests_sent += 1;
                     for r in &o.rows {
                         *self.counters.by_step.entry(r.key.step.label()).or_default() += 1;
                     }
@@ -158,7 +157,6 @@ impl Daemon {
                     self.ledger
                         .mark_failed(&o.message_id, &e.message, backoff(b.now, o))?;
                     outcome.digests_failed += 1;
-                    self.counters.digests_failed += 1;
                     warn!(%recipient, message_id = %o.message_id, permanent = e.permanent, error = %e.message, "send failed; kept queued");
                     if e.permanent {
                         permanent.push((o.message_id.clone(), recipient, e.message));

@@ -203,31 +203,12 @@ impl Daemon {
     pub(super) fn write_status(&self, next_pass: Option<DateTime<Utc>>) {
         use crate::config::live::State;
         let now = self.now();
-        let (queued, oldest) = match self.ledger.pending() {
-            Ok(rows) => {
-                let digests: HashSet<&str> = rows
-                    .iter()
-                    .filter_map(|r| r.message_id.as_deref())
-                    .collect();
-                let oldest = rows
-                    .iter()
-                    .map(|r| r.recorded_at)
-                    .min()
-                    .map(|t| (now - t).num_seconds());
-                (digests.len(), oldest)
-            }
-            Err(_) => (0, None),
-        };
+        let (queued, oldest) = self.queue_state();
         let files = std::iter::once(&self.live.main)
             .chain(self.live.files.iter())
             .map(|f| crate::status::FileLine {
                 path: f.rel.clone(),
-                state: match f.state {
-                    State::InEffect => "in_effect",
-                    State::Held => "held",
-                    State::NotTracked => "not_tracked",
-                }
-                .into(),
+                state: f.state.as_str().into(),
                 cases: f.cases.len(),
                 since: f.since.clone(),
                 problems: f

@@ -4,33 +4,8 @@ use super::format::{encode, Index};
 use crate::config::model::Config;
 use crate::engine::UpcomingFilter;
 use crate::engine::{self, Item};
+use crate::test_support::example;
 use chrono::NaiveDate;
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-
-/// The repository's example config (config/), copied private.
-fn example() -> (tempfile::TempDir, Config) {
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
-    std::fs::create_dir(dir.path().join("cases.d")).unwrap();
-    let mut names = vec!["docket.toml".to_string()];
-    for e in std::fs::read_dir(src.join("cases.d")).unwrap() {
-        names.push(format!(
-            "cases.d/{}",
-            e.unwrap().file_name().to_string_lossy()
-        ));
-    }
-    for n in &names {
-        let to = dir.path().join(n);
-        std::fs::copy(src.join(n), &to).unwrap();
-        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let env = crate::config::Env::default();
-    let cfg = crate::config::load_with_env(&dir.path().join("docket.toml"), &env)
-        .config
-        .expect("the example config loads");
-    (dir, cfg)
-}
 
 /// The index answers exactly what the engine answers, for every day
 /// around the example config's deadlines, every horizon and filter.

@@ -20,15 +20,10 @@ impl Ledger {
 
     /// Open (creating if needed) the ledger in `state_dir`.
     pub fn open(state_dir: &Path) -> Result<Ledger, LedgerError> {
-        use std::os::unix::fs::DirBuilderExt;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(state_dir)
-            .map_err(|source| LedgerError::Dir {
-                path: state_dir.to_path_buf(),
-                source,
-            })?;
+        crate::sys::create_private_dir(state_dir).map_err(|source| LedgerError::Dir {
+            path: state_dir.to_path_buf(),
+            source,
+        })?;
         let path = Self::path_in(state_dir);
         // Create the file owner-only before SQLite does, whatever the umask:
         // it lists which cases were reminded, to whom and when.

@@ -139,7 +139,7 @@ impl Mailer {
         let timeout = Duration::from_secs(mail.timeout_secs);
         match mail.transport {
             Transport::File => {
-                create_private_dir(&mail.dir).map_err(|source| SetupError::Outbox {
+                crate::sys::create_private_dir(&mail.dir).map_err(|source| SetupError::Outbox {
                     path: mail.dir.clone(),
                     source,
                 })?;
@@ -357,15 +357,6 @@ fn read_ca(path: &Path) -> Result<Vec<u8>, SetupError> {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Create a directory readable only by docket (0700), parents as needed.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
 }
 
 impl Mailer {
