@@ -223,12 +223,7 @@ fn a_copied_file_is_the_one_told_and_both_files_are_named() {
     );
     // The copy is written after the original (cp gives it a new mtime).
     let older = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(tmp.path().join("cases.d/kz-0042.toml"))
-        .unwrap()
-        .set_modified(older)
-        .unwrap();
+    set_mtime(&tmp.path().join("cases.d/kz-0042.toml"), older);
     let (code, out) = check(&cfg, &[]);
     assert_eq!(code, 78);
     let h = headlines(&out);
@@ -247,12 +242,7 @@ fn a_copied_file_is_the_one_told_and_both_files_are_named() {
 fn ids_that_differ_only_in_letter_case_or_script_are_one_case() {
     let (tmp, cfg) = with_case(&document("2025-12-01"));
     let older = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-    std::fs::File::options()
-        .write(true)
-        .open(tmp.path().join("cases.d/kz-0042.toml"))
-        .unwrap()
-        .set_modified(older)
-        .unwrap();
+    set_mtime(&tmp.path().join("cases.d/kz-0042.toml"), older);
     write_config(
         tmp.path(),
         "cases.d/lower.toml",

@@ -83,6 +83,22 @@ impl Env {
         self.tmp.path()
     }
 
+    /// Started on KZ-0001 (aigerim) and KZ-0002 (dana), both due
+    /// 2026-06-30, each in a file of its own.
+    fn start_with_two_cases(&self) -> Daemon {
+        put(
+            self.dir(),
+            "kz-0001.toml",
+            &case("KZ-0001", "aigerim", "2026-06-30"),
+        );
+        put(
+            self.dir(),
+            "kz-0002.toml",
+            &case("KZ-0002", "dana", "2026-06-30"),
+        );
+        self.start()
+    }
+
     fn start(&self) -> Daemon {
         // The log sits beside, not in, the config directory's includes.
         let mut d = Daemon::start(&self.cfg, D, self.dir().join("docket.log"));
@@ -148,17 +164,7 @@ fn a_new_case_file_is_reminded_on_its_own_without_a_signal() {
 #[test]
 fn edits_in_place_and_by_rename_take_effect() {
     let e = Env::new();
-    put(
-        e.dir(),
-        "kz-0001.toml",
-        &case("KZ-0001", "aigerim", "2026-06-30"),
-    );
-    put(
-        e.dir(),
-        "kz-0002.toml",
-        &case("KZ-0002", "dana", "2026-06-30"),
-    );
-    let d = e.start();
+    let d = e.start_with_two_cases();
     // In place: the hearing moved to tomorrow.
     put(
         e.dir(),
@@ -193,17 +199,7 @@ fn ten_quick_saves_make_one_digest() {
 #[test]
 fn a_deleted_or_moved_away_case_is_reported_as_no_longer_tracked() {
     let e = Env::new();
-    put(
-        e.dir(),
-        "kz-0001.toml",
-        &case("KZ-0001", "aigerim", "2026-06-30"),
-    );
-    put(
-        e.dir(),
-        "kz-0002.toml",
-        &case("KZ-0002", "dana", "2026-06-30"),
-    );
-    let d = e.start();
+    let d = e.start_with_two_cases();
     std::fs::remove_file(e.dir().join("cases.d/kz-0001.toml")).unwrap();
     let m = e.wait_mail(&d, "aigerim@ngo.example", "no longer tracked: KZ-0001");
     assert!(

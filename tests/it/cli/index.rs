@@ -4,8 +4,8 @@
 //! Every answer is compared with a run that does not use the index at all
 //! (`DOCKET_CACHE=off`).
 
-use super::{config, OK};
-use crate::util::{chmod, docket_command, stderr, stdout, write_config};
+use super::{config, rows, OK, TODAY};
+use crate::util::{chmod, docket_command, set_mtime, stderr, stdout, stdout_json, write_config};
 use std::path::Path;
 use std::process::Output;
 
@@ -34,7 +34,7 @@ fn case(id: &str, cw: &str, expires: &str) -> String {
 /// `upcoming` with the index (its debug log on stderr), and the same
 /// without it: the two must print the same and exit the same.
 fn both(cfg: &Path, cache: &Path, args: &[&str]) -> (Output, bool) {
-    let mut all = vec!["upcoming", "--today", "2026-11-16", "--format", "json"];
+    let mut all = vec!["upcoming", "--today", TODAY, "--format", "json"];
     all.extend_from_slice(args);
     let with = docket_command(cfg, &all)
         .env("XDG_CACHE_HOME", cache)
@@ -87,14 +87,10 @@ fn both(cfg: &Path, cache: &Path, args: &[&str]) -> (Output, bool) {
 }
 
 fn cases_in(out: &Output) -> Vec<String> {
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| format!("{} {}", r["case"], r["act_by"]))
-                .collect()
-        })
-        .unwrap_or_default()
+    rows(&stdout_json(out))
+        .iter()
+        .map(|r| format!("{} {}", r["case"], r["act_by"]))
+        .collect()
 }
 
 /// Rewrite `path` with `text` and put its modification time back, so
@@ -102,12 +98,7 @@ fn cases_in(out: &Output) -> Vec<String> {
 fn rewrite_keeping_mtime(path: &Path, text: &str) {
     let before = std::fs::metadata(path).unwrap().modified().unwrap();
     std::fs::write(path, text).unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(before)
-        .unwrap();
+    set_mtime(path, before);
 }
 
 #[test]

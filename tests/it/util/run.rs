@@ -147,3 +147,14 @@ pub fn history(cfg: &Path) -> Vec<serde_json::Value> {
     assert_eq!(o.status.code(), Some(0), "history: {}", stderr(&o));
     stdout_json(&o).as_array().expect("an array").clone()
 }
+
+/// Set the modification time of `path` (to order files, or to leave only
+/// the bytes to tell an edit).
+pub fn set_mtime(path: &Path, t: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
