@@ -54,6 +54,10 @@ pub async fn notify_admin(cfg: &Config, subject: &str) -> Result<(), Failure> {
     }
     if body.trim().is_empty() {
         body = format!("{subject}\n\n(sent by docket notify-admin)\n");
+    } else if crate::mail::message::subject_line(subject).1 {
+        // The subject is cut on the header line: the whole of it leads the
+        // body, so nothing the caller said is lost.
+        body = format!("Subject: {subject}\n\n{body}");
     }
     let mail = cfg.service.admin_mail.as_deref().unwrap_or(&cfg.mail);
     let mailer = crate::mail::Mailer::new(mail, cfg.service.timezone)

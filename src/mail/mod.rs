@@ -20,7 +20,6 @@ pub mod view;
 use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, TlsParameters, TlsVersion};
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -156,18 +155,17 @@ impl Mailer {
                 timeout,
             }),
             Transport::Smtp => {
+                let tls_config = || {
+                    let ca = mail.ca_file.as_deref().map(read_ca).transpose()?;
+                    smtp::client_config(ca.as_deref()).map_err(|reason| SetupError::Tls {
+                        host: mail.host.clone(),
+                        source: reason.into(),
+                    })
+                };
                 let security = match mail.tls {
                     Tls::None => smtp::Security::None,
-                    Tls::Wrapper => {
-                        let ca = mail.ca_file.as_deref().map(read_ca).transpose()?;
-                        smtp::Security::Wrapper(smtp::client_config(ca.as_deref()).map_err(
-                            |reason| SetupError::Tls {
-                                host: mail.host.clone(),
-                                source: reason.into(),
-                            },
-                        )?)
-                    }
-                    Tls::Starttls => smtp::Security::Starttls(tls_params(mail)?),
+                    Tls::Wrapper => smtp::Security::Wrapper(tls_config()?),
+                    Tls::Starttls => smtp::Security::Starttls(tls_config()?),
                 };
                 // Validation refuses a username with tls = "none"; check again
                 // here so no path can ever send credentials in clear text.
@@ -337,19 +335,6 @@ async fn write_outbox(dir: &Path, name: &str, bytes: Vec<u8>) -> std::io::Result
     })
     .await
     .map_err(std::io::Error::other)?
-}
-
-fn tls_params(mail: &Mail) -> Result<TlsParameters, SetupError> {
-    let mut b = TlsParameters::builder(mail.host.clone()).set_min_tls_version(TlsVersion::Tlsv12);
-    let tls = |e: lettre::transport::smtp::Error| SetupError::Tls {
-        host: mail.host.clone(),
-        source: Box::new(e),
-    };
-    if let Some(ca) = &mail.ca_file {
-        let cert = Certificate::from_pem(&read_ca(ca)?).map_err(tls)?;
-        b = b.add_root_certificate(cert);
-    }
-    b.build_rustls().map_err(tls)
 }
 
 fn read_ca(path: &Path) -> Result<Vec<u8>, SetupError> {

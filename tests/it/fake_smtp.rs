@@ -22,6 +22,22 @@ pub struct Behaviour {
     pub drop_after_data: bool,
     /// After the message's final dot: keep the connection, never reply.
     pub hang_after_data: bool,
+    /// Sent in the same write as the `220` to STARTTLS, in plain text: the
+    /// STARTTLS response injection of CVE-2011-0411.
+    pub inject_after_starttls: String,
+    /// Lines of padding in every EHLO reply (`250-X-PAD-N …`).
+    pub ehlo_padding: usize,
+    /// Each EHLO line is written on its own, after this long (a reply that
+    /// trickles in).
+    pub ehlo_line_delay: Duration,
+    /// The reply to AUTH (default `235`).
+    pub auth_reply: Option<String>,
+    /// The reply to the message's final dot (default `250`); the message is
+    /// recorded as accepted only on a 250.
+    pub data_end_reply: Option<String>,
+    /// MAIL FROM is answered twice, as if a command not sent were answered
+    /// ahead.
+    pub double_reply_to_mail: bool,
 }
 
 pub struct FakeSmtp {
@@ -182,11 +198,25 @@ fn serve(
                 if tls.is_some() && !secured {
                     text.push_str("250-STARTTLS\r\n");
                 }
+                for i in 0..b.ehlo_padding {
+                    text.push_str(&format!("250-X-PAD-{i} padding padding padding\r\n"));
+                }
                 text.push_str("250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n");
-                reply(&mut s, &text)?;
+                if b.ehlo_line_delay.is_zero() {
+                    reply(&mut s, &text)?;
+                } else {
+                    for line in text.split_inclusive("\r\n") {
+                        std::thread::sleep(b.ehlo_line_delay);
+                        s.write_all(line.as_bytes())?;
+                        s.flush()?;
+                    }
+                }
             }
             "STARTTLS" if tls.is_some() && !secured => {
-                reply(&mut s, "220 go ahead\r\n")?;
+                reply(
+                    &mut s,
+                    &format!("220 go ahead\r\n{}", b.inject_after_starttls),
+                )?;
                 let Stream::Plain(tcp) = s else {
                     unreachable!()
                 };
@@ -195,7 +225,11 @@ fn serve(
                 s = Stream::Tls(Box::new(rustls::StreamOwned::new(conn, tcp)));
                 secured = true;
             }
-            "AUTH" => reply(&mut s, "235 2.7.0 accepted\r\n")?,
+            "AUTH" => reply(
+                &mut s,
+                b.auth_reply.as_deref().unwrap_or("235 2.7.0 accepted\r\n"),
+            )?,
+            "MAIL" if b.double_reply_to_mail => reply(&mut s, "250 ok\r\n250 ok\r\n")?,
             "MAIL" | "RCPT" | "RSET" | "NOOP" => reply(&mut s, "250 ok\r\n")?,
             "DATA" => {
                 reply(&mut s, "354 end with .\r\n")?;
@@ -218,8 +252,14 @@ fn serve(
                     std::thread::sleep(Duration::from_secs(600));
                     return Ok(());
                 }
-                accepted.lock().unwrap().push(msg);
-                reply(&mut s, "250 2.0.0 queued\r\n")?;
+                let answer = b
+                    .data_end_reply
+                    .as_deref()
+                    .unwrap_or("250 2.0.0 queued\r\n");
+                if answer.starts_with("250") {
+                    accepted.lock().unwrap().push(msg);
+                }
+                reply(&mut s, answer)?;
             }
             "QUIT" => {
                 reply(&mut s, "221 bye\r\n")?;

@@ -20,6 +20,7 @@
 mod check;
 mod fuzz;
 mod parsers;
+mod relay;
 mod scale;
 
 use crate::util::{copy_tree_private, repo};
