@@ -187,9 +187,10 @@ fn a_huge_ehlo_reply_is_refused_at_the_size_bound() {
     assert!(!log.contains("digest sent"), "{log}");
     assert_eq!(states.len(), 6);
     assert!(states.iter().all(|s| s == "due"), "{states:?}");
-    // Not a timing test: only far beyond any honest debug run (before the
-    // fix: 69 s with both cores busy in release).
-    assert!(took < Duration::from_secs(60), "took {took:?}");
+    // Not a timing test (the size bound is what is checked); the figure is
+    // printed for the record: before the fix 86.6 s in debug, 69 s in
+    // release with both cores busy.
+    eprintln!("six digests against a 14,000-line EHLO: {took:?}");
 }
 
 /// A reply that trickles in a line at a time never ends within
