@@ -222,3 +222,57 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, sync: bool) -> std::io
     }
     written
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn problem(dir: &Path, mode: u32) -> Option<String> {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        output_dir_problem(&std::fs::metadata(dir).unwrap(), euid())
+    }
+
+    #[test]
+    fn output_directories_follow_strictmodes() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        assert_eq!(problem(d, 0o700), None);
+        assert_eq!(problem(d, 0o2750), None, "setgid for a web server's group");
+        assert_eq!(
+            problem(d, 0o1777),
+            None,
+            "sticky and writable by all, as /tmp"
+        );
+        assert!(problem(d, 0o770).unwrap().contains("writable by its group"));
+        assert!(problem(d, 0o777).unwrap().contains("group and others"));
+        assert!(
+            problem(d, 0o1775).unwrap().contains("its group"),
+            "sticky, not for all"
+        );
+        // Owned by us (root in the tests): judged as another user would be,
+        // it is "another user's" only when we are not root.
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let meta = std::fs::metadata(d).unwrap();
+        if euid() != 0 {
+            let seen_by_other = output_dir_problem(&meta, euid() + 1);
+            assert!(seen_by_other.unwrap().contains("owned by another user"));
+        }
+        // A write into a refused directory leaves nothing behind.
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o770)).unwrap();
+        let e = write_atomic(&d.join("x"), b"1", 0o600, false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(std::fs::read_dir(d).unwrap().count(), 0);
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        write_atomic(&d.join("x"), b"1", 0o640, false).unwrap();
+        let names: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["x"], "no temporary left");
+        assert_eq!(
+            std::fs::metadata(d.join("x")).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+}
