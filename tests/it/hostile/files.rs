@@ -126,8 +126,7 @@ fn an_output_directory_another_user_can_write_is_refused() {
     std::fs::create_dir(&feeds).unwrap();
     std::fs::set_permissions(&feeds, std::fs::Permissions::from_mode(0o770)).unwrap();
     let secret = victim(tmp.path());
-    // nobody's link where the metrics file goes (the rename replaces a
-    // link, it never follows it; but the directory is not to be used).
+    // check warns about both (a warning: the daemon still sends mail).
     let o = docket(&cfg, &["check", "--today", TODAY]);
     let out = stdout(&o) + &stderr(&o);
     assert!(
