@@ -12,7 +12,7 @@ use std::io::Read;
 /// revisions the daemon keeps, when it has run.
 pub fn calendar(cfg: &Config, id: &str, team: bool, today: NaiveDate) -> Result<String, Failure> {
     let name = if team {
-        format!("{}-team", feed::file_stem(id))
+        feed::team_stem(id)
     } else {
         feed::file_stem(id)
     };

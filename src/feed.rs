@@ -142,7 +142,7 @@ pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
         });
         if !team[c].is_empty() {
             out.push(Feed {
-                name: format!("{}-team", file_stem(&cw.id)),
+                name: team_stem(&cw.id),
                 title: t.feed.team.replace("{name}", cw.name.expose()),
                 events: team[c]
                     .iter()
@@ -158,18 +158,30 @@ pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
     out
 }
 
-/// A caseworker id as a file name: what is not a letter, digit, `-`, `_`
-/// or `.` becomes `_`.
+/// A caseworker id as a file name. `docket check` admits only ids of
+/// letters (any script), digits, `-`, `_` and `.`, not starting with `.`,
+/// in NFC, so for every loaded config this is the id itself, and distinct
+/// ids give distinct names (SPEC: `feeds/<caseworker>.ics`); check also
+/// refuses ids whose feed names differ only in case or meet a team feed's
+/// name. Anything else is replaced by `_` only as a last guard.
 pub fn file_stem(id: &str) -> String {
     id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+        .enumerate()
+        .map(|(i, c)| {
+            if crate::config::validate::ids::id_char(c) && !(i == 0 && c == '.') {
                 c
             } else {
                 '_'
             }
         })
         .collect()
+}
+
+/// A supervisor's team feed's file name: `<id>-team`. Kept as it was (the
+/// feeds' URLs are in people's calendars); an id that would meet it is
+/// refused by `docket check`.
+pub fn team_stem(id: &str) -> String {
+    format!("{}-team", file_stem(id))
 }
 
 /// The event of one item, in `lang`; `whose`: in a team feed, the
@@ -372,6 +384,9 @@ pub fn write(
         // with a web server's group.
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o750))?;
     }
+    // Before anything is written or removed: a directory someone else can
+    // write is refused (sys::write_atomic would refuse each file anyway).
+    crate::sys::check_output_dir(dir)?;
     let mut written = Vec::new();
     for (name, text) in rendered {
         let path = dir.join(format!("{name}.ics"));

@@ -387,17 +387,23 @@ impl From<Row> for HistoryRow {
 pub fn history_table(rows: &[HistoryRow], case: Option<&str>) -> String {
     if rows.is_empty() {
         return match case {
-            Some(c) => format!("No reminders for case {c} have been sent yet.\n"),
+            Some(c) => format!(
+                "No reminders for case {} have been sent yet.\n",
+                crate::logging::escape(c)
+            ),
             None => "Nothing has been sent yet: the ledger holds no reminders.\n".into(),
         };
     }
+    // A ledger written before ids were restricted may hold a case id or
+    // an item with a line break: escaped, a row stays one line.
+    let esc = |s: &str| crate::logging::escape(s).into_owned();
     let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
                 r.recorded_at.clone(),
-                r.case.clone(),
-                r.item.clone(),
+                esc(&r.case),
+                esc(&r.item),
                 r.deadline.clone(),
                 r.step.clone(),
                 format!(

@@ -55,38 +55,224 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         .create(dir)
 }
 
+/// What is wrong with a directory docket is about to write files into by
+/// name, judged like sshd's StrictModes judges a config directory: it must
+/// be owned by root or by docket's user, and not writable by its group or
+/// by others, unless it is sticky and writable by all (`/tmp`: others can
+/// neither rename nor delete docket's files there, nor have docket's rename
+/// replace theirs). Anyone else who can write it could swap a file docket
+/// writes for a link to one of docket's own files, or read a cache docket
+/// trusts. None: safe.
+pub fn output_dir_problem(meta: &std::fs::Metadata, euid: u32) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let mode = meta.mode() & 0o7777;
+    let sticky_for_all = mode & 0o1000 != 0 && mode & 0o002 != 0;
+    if meta.uid() != 0 && meta.uid() != euid {
+        return Some(format!("is owned by another user (uid {})", meta.uid()));
+    }
+    if mode & 0o022 != 0 && !sticky_for_all {
+        let who = match (mode & 0o020 != 0, mode & 0o002 != 0) {
+            (true, true) => "group and others",
+            (true, false) => "its group",
+            _ => "others",
+        };
+        return Some(format!("is writable by {who} (mode {mode:04o})"));
+    }
+    None
+}
+
+/// Refuse a directory [`output_dir_problem`] finds fault with, as an error
+/// that names it and says what to do (the callers log it or turn it into
+/// an alert).
+pub fn check_output_dir(dir: &Path) -> std::io::Result<()> {
+    let meta = std::fs::metadata(dir)?;
+    refuse_unsafe(dir, &meta)
+}
+
+fn refuse_unsafe(dir: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    match output_dir_problem(meta, euid()) {
+        None => Ok(()),
+        Some(why) => Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "refusing to write into directory {}: it {why}, and whoever can write it can turn docket's writes against other files; give docket a directory owned by root or by its own user: chmod go-w, chown root",
+                crate::logging::escape(&dir.display().to_string())
+            ),
+        )),
+    }
+}
+
+/// 64 unpredictable bits for a temporary file's name: the kernel's
+/// getrandom; if that fails (it does not on Linux ≥ 3.17), the time, the
+/// process id and a counter, which are guessable but still never followed
+/// anywhere: the name is created with O_EXCL | O_NOFOLLOW.
+fn random_u64() -> u64 {
+    let mut b = [0u8; 8];
+    // SAFETY: the buffer is 8 writable bytes.
+    let n = unsafe { libc::getrandom(b.as_mut_ptr().cast(), b.len(), 0) };
+    if n == 8 {
+        return u64::from_ne_bytes(b);
+    }
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    t ^ (u64::from(std::process::id()) << 32)
+        ^ COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
+fn cstr(s: &std::ffi::OsStr) -> std::io::Result<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::CString::new(s.as_bytes())
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "a NUL in a file name"))
+}
+
 /// Write `path` atomically, with permissions `mode`: a temporary file
-/// beside it (`.NAME.PID.tmp`, which no reader's pattern matches), then a
-/// rename, so a reader (a web server, node_exporter, the next run) sees
-/// the old file or the new one, never half of one. The mode is set
-/// explicitly: the daemon's umask (077) would narrow it. `sync`: the data
-/// reaches the disk before the rename; without it a power cut can only
-/// cost the last version.
+/// beside it, then a rename, so a reader (a web server, node_exporter, the
+/// next run) sees the old file or the new one, never half of one.
+///
+/// The temporary's name (`.NAME.<16 random hex digits>.tmp`, which no
+/// reader's pattern matches) cannot be guessed, and it is created with
+/// O_CREAT | O_EXCL | O_NOFOLLOW: a file or link planted at that name is
+/// never opened, let alone followed to one of docket's own files (a name
+/// taken is retried with another). The directory is opened once and
+/// everything happens relative to it, after checking it the way
+/// [`output_dir_problem`] says: a directory someone else can write is
+/// refused with an error, since whoever can write it can replace what
+/// docket writes or have it written elsewhere. On failure only the
+/// temporary this call created is removed.
+///
+/// The mode is set explicitly: the daemon's umask (077) would narrow it.
+/// `sync`: the data reaches the disk before the rename; without it a power
+/// cut can only cost the last version.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, sync: bool) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or("file".into(), |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    use std::os::fd::{AsRawFd, FromRawFd};
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name to write")
+    })?;
+    let dirf = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(dir)?;
+    refuse_unsafe(dir, &dirf.metadata()?)?;
+    let target = cstr(name)?;
+    let (tmp, mut f) = {
+        let mut attempt = 0;
+        loop {
+            let mut t = std::ffi::OsString::from(".");
+            t.push(name);
+            t.push(format!(".{:016x}.tmp", random_u64()));
+            let tmp = cstr(&t)?;
+            // SAFETY: both strings are NUL-terminated and the directory
+            // descriptor is open for the whole call.
+            let fd = unsafe {
+                libc::openat(
+                    dirf.as_raw_fd(),
+                    tmp.as_ptr(),
+                    libc::O_WRONLY
+                        | libc::O_CREAT
+                        | libc::O_EXCL
+                        | libc::O_NOFOLLOW
+                        | libc::O_CLOEXEC,
+                    mode as libc::c_uint,
+                )
+            };
+            if fd >= 0 {
+                // SAFETY: fd was just opened and is owned by nothing else.
+                break (tmp, unsafe { std::fs::File::from_raw_fd(fd) });
+            }
+            let e = std::io::Error::last_os_error();
+            attempt += 1;
+            if e.kind() != std::io::ErrorKind::AlreadyExists || attempt >= 32 {
+                return Err(e);
+            }
+        }
+    };
     let written = (|| {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(mode)
-            .open(&tmp)?;
+        use std::os::unix::fs::PermissionsExt;
         f.write_all(bytes)?;
         f.set_permissions(std::fs::Permissions::from_mode(mode))?;
         if sync {
             f.sync_all()?;
         }
-        drop(f);
-        std::fs::rename(&tmp, path)
+        // SAFETY: NUL-terminated names relative to an open directory.
+        let r = unsafe {
+            libc::renameat(
+                dirf.as_raw_fd(),
+                tmp.as_ptr(),
+                dirf.as_raw_fd(),
+                target.as_ptr(),
+            )
+        };
+        if r != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(())
     })();
+    drop(f);
     if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        // SAFETY: as above; the name is the one this call created.
+        unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn problem(dir: &Path, mode: u32) -> Option<String> {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+        output_dir_problem(&std::fs::metadata(dir).unwrap(), euid())
+    }
+
+    #[test]
+    fn output_directories_follow_strictmodes() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        assert_eq!(problem(d, 0o700), None);
+        assert_eq!(problem(d, 0o2750), None, "setgid for a web server's group");
+        assert_eq!(
+            problem(d, 0o1777),
+            None,
+            "sticky and writable by all, as /tmp"
+        );
+        assert!(problem(d, 0o770).unwrap().contains("writable by its group"));
+        assert!(problem(d, 0o777).unwrap().contains("group and others"));
+        assert!(
+            problem(d, 0o1775).unwrap().contains("its group"),
+            "sticky, not for all"
+        );
+        // Owned by us (root in the tests): judged as another user would be,
+        // it is "another user's" only when we are not root.
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let meta = std::fs::metadata(d).unwrap();
+        if euid() != 0 {
+            let seen_by_other = output_dir_problem(&meta, euid() + 1);
+            assert!(seen_by_other.unwrap().contains("owned by another user"));
+        }
+        // A write into a refused directory leaves nothing behind.
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o770)).unwrap();
+        let e = write_atomic(&d.join("x"), b"1", 0o600, false).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::PermissionDenied);
+        assert_eq!(std::fs::read_dir(d).unwrap().count(), 0);
+        std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700)).unwrap();
+        write_atomic(&d.join("x"), b"1", 0o640, false).unwrap();
+        let names: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["x"], "no temporary left");
+        assert_eq!(
+            std::fs::metadata(d.join("x")).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
 }

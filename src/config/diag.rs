@@ -271,9 +271,11 @@ impl Diagnostics {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // A file name can hold a line break (the include glob matches it):
+        // escaped, so it cannot start a forged line in a log or in mail.
         format!(
             "{}:{}:{}: {}: {}",
-            src.path.display(),
+            crate::logging::escape(&src.path.display().to_string()),
             line,
             col,
             kind,

@@ -18,7 +18,7 @@ mod source;
 pub mod store;
 pub mod suggest;
 mod unit;
-mod validate;
+pub(crate) mod validate;
 
 use diag::Diagnostics;
 use model::Config;

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::watch;
-use tracing::{debug, warn};
+use tracing::{debug, error, warn};
 
 /// What to write.
 #[derive(Clone)]
@@ -202,7 +202,7 @@ fn write(st: &mut State, job: &Job, report: &Report) -> bool {
             report.failed.store(false, Ordering::Relaxed);
         }
         Err(e) => {
-            warn!(dir = %dir.display(), error = %e, "cannot write the calendar feeds");
+            error!(dir = %dir.display(), error = %e, "cannot write the calendar feeds");
             st.last = None;
             report.failed.store(true, Ordering::Relaxed);
         }

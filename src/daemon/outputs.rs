@@ -10,7 +10,7 @@ use super::PassOutcome;
 use crate::heartbeat::{Heartbeat, Signal};
 use crate::mail::Mailer;
 use std::collections::BTreeMap;
-use tracing::{error, info, warn};
+use tracing::{error, info};
 
 /// Counts since the daemon started, for the metrics file.
 #[derive(Debug, Default)]
@@ -110,7 +110,11 @@ impl Daemon {
         if let Some(path) = self.cfg.service.metrics_file.clone() {
             let m = self.metrics(outcome, took, queued, oldest);
             if let Err(e) = crate::metrics::write(&path, &crate::metrics::render(&m)) {
-                warn!(file = %path.display(), error = %e, "cannot write the metrics file");
+                // An error, and the heartbeat says "fail": without the file
+                // the alert rules built on it go quiet (a refused directory,
+                // see sys::write_atomic, included).
+                error!(file = %path.display(), error = %e, "cannot write the metrics file");
+                trouble.get_or_insert_with(|| "the metrics file cannot be written".into());
             }
         }
         if let Some(h) = &self.heartbeat {

@@ -151,6 +151,57 @@ fn location(main: &Path) -> Option<PathBuf> {
     )
 }
 
+/// May the cache directory holding `at` be used? Not when someone other
+/// than us and root could write it (it is owned by another user, or its
+/// group or others may write it): they could plant an index that makes
+/// `upcoming` show what they like, or a link that turns the index's write
+/// into an overwrite of one of our files. The index is only an
+/// optimisation: the command then loads the config in full, and says why
+/// once, on stderr.
+fn cache_dir_trusted(at: &Path) -> bool {
+    let Some(dir) = at.parent() else {
+        return false;
+    };
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        // No cache directory yet: it is made 0700 when the index is written.
+        return true;
+    };
+    let problem = if meta.file_type().is_symlink() {
+        Some("is a symbolic link".to_string())
+    } else {
+        crate::sys::output_dir_problem(&meta, crate::sys::euid())
+    };
+    match problem {
+        None => true,
+        Some(why) => {
+            tracing::warn!(
+                "not using the index in {}: the directory {why}; answering from the config files instead (make it yours and 0700, or remove it)",
+                crate::logging::escape(&dir.display().to_string())
+            );
+            false
+        }
+    }
+}
+
+/// The index file's bytes, if it is a regular file of ours: opened
+/// without following a link, and owned by us.
+fn read_own(at: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(at)
+        .ok()?;
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.uid() != crate::sys::euid() {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    f.read_to_end(&mut buf).ok()?;
+    Some(buf)
+}
+
 impl Index {
     /// The index of the config at `main`, if there is one for exactly the
     /// files as they are now.
@@ -159,7 +210,10 @@ impl Index {
             return None;
         }
         let at = location(main)?;
-        let buf = std::fs::read(&at).ok()?;
+        if !cache_dir_trusted(&at) {
+            return None;
+        }
+        let buf = read_own(&at)?;
         let (files, main_text) = files_now(main)?;
         let key = key(main, &files)?;
         let ix = Index::parse(buf, &key, main_text);
@@ -189,6 +243,9 @@ pub fn write(cfg: &Config, items: &[Item<'_>], files: &[KeyFile]) {
     let Some(at) = location(&cfg.path) else {
         return;
     };
+    if at.parent().is_some_and(Path::is_dir) && !cache_dir_trusted(&at) {
+        return;
+    }
     let mut files = files.to_vec();
     files[1..].sort_by(|a, b| a.path.cmp(&b.path));
     let Some(key) = key(&cfg.path, &files) else {

@@ -30,6 +30,7 @@ fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &m
         "give the bill an id, e.g. id = \"migration-law\"",
     );
     if let Some(id) = id {
+        super::ids::id_ok(c, id, "bill id");
         refs.bills.push((id.get_ref().clone(), id.span()));
     }
     let owner = c

@@ -45,6 +45,7 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
         "give the case its reference, e.g. id = \"KZ-0042\"",
     );
     if let Some(id) = id {
+        super::ids::id_ok(c, id, "case id");
         if id.get_ref().trim().is_empty() {
             c.err(
                 id.span(),

@@ -13,6 +13,7 @@
 
 mod bills;
 mod cases;
+pub mod ids;
 mod mail;
 mod people;
 mod service;

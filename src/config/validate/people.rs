@@ -13,6 +13,8 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
     let mut out: Vec<Caseworker> = Vec::new();
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     let mut sup_refs: Vec<Option<S<String>>> = Vec::new();
+    // Each caseworker's id span, in `out`'s order.
+    let mut spans: Vec<Range<usize>> = Vec::new();
     for cw in list {
         let span = cw.span();
         let raw = cw.get_ref();
@@ -23,6 +25,8 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
             "give each caseworker an id, e.g. id = \"aigerim\"",
         ) {
             Some(id) => {
+                super::ids::id_ok(c, id, "caseworker id");
+                spans.push(id.span());
                 if seen.insert(id.get_ref().clone(), id.span()).is_some() {
                     c.err(
                         id.span(),
@@ -32,7 +36,10 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
                 }
                 id.get_ref().clone()
             }
-            None => String::new(),
+            None => {
+                spans.push(span.clone());
+                String::new()
+            }
         };
         let email = match c.required(
             &raw.email,
@@ -127,7 +134,62 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
             cur = out[n].supervisor;
         }
     }
+    feed_names_distinct(c, &out, &spans);
     out
+}
+
+/// Every feed file a caseworker gets (`<id>.ics`, and `<id>-team.ics` for
+/// a supervisor) must be a file of its own: a caseworker "dana-team" beside
+/// a supervisor "dana" would share a file with dana's team feed and receive
+/// other caseworkers' cases. Names are compared case-folded, as a
+/// case-insensitive file system (a Samba or macOS share) would.
+fn feed_names_distinct(c: &mut Checker<'_>, out: &[Caseworker], spans: &[Range<usize>]) {
+    let supervises: BTreeSet<usize> = out.iter().filter_map(|cw| cw.supervisor).collect();
+    let mut names: Vec<(String, String, usize, bool)> = Vec::new();
+    for (i, cw) in out.iter().enumerate() {
+        if cw.id.is_empty() {
+            continue;
+        }
+        names.push((crate::feed::file_stem(&cw.id), cw.id.clone(), i, false));
+        if supervises.contains(&i) {
+            names.push((crate::feed::team_stem(&cw.id), cw.id.clone(), i, true));
+        }
+    }
+    let mut first: HashMap<String, (String, usize, bool)> = HashMap::new();
+    for (name, id, i, team) in names {
+        let key = super::ids::fold(&name);
+        match first.get(&key) {
+            None => {
+                first.insert(key, (id, i, team));
+            }
+            // The same id twice is already reported as a duplicate.
+            Some((other, _, _)) if *other == id && !team => {}
+            Some((other, j, other_team)) => {
+                let whose = |id: &str, team: bool| {
+                    if team {
+                        format!("the team feed of \"{id}\"")
+                    } else {
+                        format!("the feed of \"{id}\"")
+                    }
+                };
+                let span = if spans[i].start >= spans[*j].start {
+                    spans[i].clone()
+                } else {
+                    spans[*j].clone()
+                };
+                c.err(
+                    span,
+                    format!(
+                        "{} and {} would both be written to {name}.ics{}",
+                        whose(other, *other_team),
+                        whose(&id, team),
+                        if super::ids::fold(&name) == name || name == crate::feed::file_stem(other) { "" } else { " (file names compared ignoring case)" }
+                    ),
+                    "give one of them another id: each feed must be a file of its own, or one caseworker would be sent another's cases",
+                );
+            }
+        }
+    }
 }
 
 pub(super) fn caseworker_ref(

@@ -117,6 +117,34 @@ pub(super) fn service(
         Some(d) => base.join(d.get_ref()),
         None => out.state_dir.join("feeds"),
     };
+    // Directories docket writes into by name: one that someone else can
+    // write is refused at every write (sys::write_atomic); say so now.
+    if let Some(euid) = env.euid {
+        let at = |f: &Option<S<String>>| f.as_ref().map_or(0..0, |v| v.span());
+        let mut dirs = vec![(out.feeds_dir.clone(), "feeds_dir", at(&s.feeds_dir))];
+        if let Some(m) = &out.metrics_file {
+            let parent = m.parent().map(Path::to_path_buf).unwrap_or_default();
+            dirs.push((parent, "metrics_file's directory", at(&s.metrics_file)));
+        }
+        for (dir, what, span) in dirs {
+            let Ok(meta) = std::fs::metadata(&dir) else {
+                continue;
+            };
+            if let Some(why) = crate::sys::output_dir_problem(&meta, euid) {
+                c.warn(
+                    span,
+                    format!(
+                        "{what} {} {why}: docket will refuse to write there",
+                        crate::logging::escape(&dir.display().to_string())
+                    ),
+                    format!(
+                        "whoever can write it can turn docket's writes against other files: chmod go-w {0}, chown root {0}, or name a directory of docket's own",
+                        crate::logging::escape(&dir.display().to_string())
+                    ),
+                );
+            }
+        }
+    }
     (out, includes)
 }
 

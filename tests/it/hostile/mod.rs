@@ -18,6 +18,7 @@
 //! they catch hangs and quadratic blow-ups, not small regressions.
 
 mod check;
+mod files;
 mod fuzz;
 mod parsers;
 mod relay;
