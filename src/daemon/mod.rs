@@ -168,6 +168,7 @@ pub async fn run(
     let mut check = tokio::time::interval(watch::CHECK);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_try = std::time::Instant::now();
+    let mut last_rejected = None;
 
     notify(&[
         sd_notify::NotifyState::Ready,
@@ -218,7 +219,7 @@ pub async fn run(
         let reload = loop {
             let r = tokio::select! {
                 _ = shutdown.stopped() => break 'run,
-                _ = check.tick() => self_check(&mut daemon, &mut watcher, &watch_tx, &mut last_try).await,
+                _ = check.tick() => self_check(&mut daemon, &mut watcher, &watch_tx, &mut last_try, &mut last_rejected).await,
                 Some(()) = tick_rx.recv() => {
                     // Anything a watch missed is read before the pass.
                     let r = daemon.reload(Trigger::Files).await;
@@ -324,6 +325,7 @@ async fn self_check(
     watcher: &mut watch::Watcher,
     tx: &tokio::sync::mpsc::UnboundedSender<()>,
     last_try: &mut std::time::Instant,
+    last_rejected: &mut Option<std::time::Instant>,
 ) -> Option<Reloaded> {
     if daemon.watch.is_polling() {
         if last_try.elapsed() >= watch::RETRY {
@@ -331,10 +333,17 @@ async fn self_check(
             *watcher = watch::Watcher::start(&daemon.live.watched_dirs(), tx.clone());
             watch_mode(daemon, watcher).await;
         }
-        if !daemon.live.changed_on_disk() {
+        // A main file rejected stays "changed" until it is fixed: looked
+        // at again only every RETRY, not every CHECK (its errors would be
+        // logged every two seconds).
+        if last_rejected.is_some_and(|t| t.elapsed() < watch::RETRY)
+            || !daemon.live.changed_on_disk()
+        {
             return None;
         }
-        return Some(daemon.reload(Trigger::Files).await);
+        let r = daemon.reload(Trigger::Files).await;
+        *last_rejected = (r == Reloaded::Rejected).then(std::time::Instant::now);
+        return Some(r);
     }
     if rewatch_if_replaced(daemon, watcher, tx).await {
         return Some(daemon.reload(Trigger::Files).await);

@@ -196,3 +196,35 @@ pub async fn settle(rx: &mut mpsc::UnboundedReceiver<()>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `cases.d` moved aside and re-created is another directory behind
+    /// the same path (the periodic self-check sees it), and its parent's
+    /// watch reports it; anything else in the parent is not a change.
+    #[tokio::test]
+    async fn a_replaced_dir_is_not_the_watched_one_and_its_parent_tells() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cases.d");
+        std::fs::create_dir(&dir).unwrap();
+        let dirs = vec![dir.clone()];
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let w = Watcher::start(&dirs, tx);
+        assert!(w.failure().is_none());
+        assert!(w.watches(&dirs));
+        std::fs::write(tmp.path().join("notes.toml"), "").unwrap();
+        std::fs::create_dir(tmp.path().join("other")).unwrap();
+        let quiet = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+        assert!(
+            quiet.is_err(),
+            "an unrelated file in the parent is no change"
+        );
+        std::fs::rename(&dir, tmp.path().join("cases.d.old")).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        assert!(!w.watches(&dirs));
+        let got = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await;
+        assert!(matches!(got, Ok(Some(()))), "no event from the parent");
+    }
+}
