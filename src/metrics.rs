@@ -38,6 +38,9 @@ pub struct Metrics {
     /// Unix seconds of the last successful reload (or the start).
     pub last_reload_success: i64,
     pub feed_events: u64,
+    /// Edits are noticed by looking at the files every few seconds, as
+    /// inotify cannot watch (a limit reached).
+    pub watch_polling: bool,
 }
 
 /// The metrics in the Prometheus text format (version 0.0.4).
@@ -171,6 +174,12 @@ pub fn render(m: &Metrics) -> String {
         "gauge",
         "When the config was last loaded with every file in effect (Unix time).",
         &one(m.last_reload_success.to_string()),
+    );
+    metric(
+        "docket_config_watch_polling",
+        "gauge",
+        "1 while edits are noticed by looking at the files every few seconds because inotify cannot watch (see docket status), 0 with inotify.",
+        &one(b(m.watch_polling)),
     );
     metric(
         "docket_feed_events",

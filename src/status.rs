@@ -21,6 +21,39 @@ pub struct Status {
     pub oldest_queued_secs: Option<i64>,
     /// The ledger is kept in memory (the state directory cannot be written).
     pub ledger_in_memory: bool,
+    /// How edits are noticed (absent in a status written by an older
+    /// docket).
+    #[serde(default)]
+    pub watch: Option<Watch>,
+}
+
+/// How the daemon notices edits: `inotify`, or `polling` (looking at the
+/// files every few seconds) while inotify cannot watch, with why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Watch {
+    /// `inotify` or `polling`.
+    pub mode: String,
+    /// Why it polls (`None` with inotify).
+    pub reason: Option<String>,
+    /// Since when it polls.
+    pub since: Option<DateTime<Utc>>,
+    /// How often it looks at the files while polling.
+    pub poll_every_secs: Option<u64>,
+}
+
+impl Watch {
+    pub fn inotify() -> Watch {
+        Watch {
+            mode: "inotify".into(),
+            reason: None,
+            since: None,
+            poll_every_secs: None,
+        }
+    }
+
+    pub fn is_polling(&self) -> bool {
+        self.mode == "polling"
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -112,6 +145,17 @@ pub fn render(s: &Status, now: DateTime<Utc>) -> String {
             );
         }
         None => out.push_str("last pass: none yet\n"),
+    }
+    if let Some(w) = s.watch.as_ref().filter(|w| w.is_polling()) {
+        let _ = writeln!(
+            out,
+            "watching edits: POLLING every {} s{}: {}",
+            w.poll_every_secs.unwrap_or(0),
+            w.since
+                .map(|t| format!(" since {}", when(t)))
+                .unwrap_or_default(),
+            w.reason.as_deref().unwrap_or("inotify cannot watch")
+        );
     }
     if let Some(n) = s.next_pass {
         let _ = writeln!(out, "next pass: {}", when(n));

@@ -163,7 +163,12 @@ pub async fn run(
         },
     )?;
     let (watch_tx, mut watch_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let mut watcher = start_watcher(&daemon, &watch_tx);
+    let mut watcher = watch::Watcher::start(&daemon.live.watched_dirs(), watch_tx.clone());
+    watch_mode(&mut daemon, &watcher).await;
+    let mut check = tokio::time::interval(watch::CHECK);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_try = std::time::Instant::now();
+    let mut last_rejected = None;
 
     notify(&[
         sd_notify::NotifyState::Ready,
@@ -172,7 +177,7 @@ pub async fn run(
     let mut last = daemon.pass(Retry::All).await;
     status(&daemon, &last);
 
-    loop {
+    'run: loop {
         if shutdown.is_stopping() {
             break;
         }
@@ -208,38 +213,55 @@ pub async fn run(
                 None => std::future::pending().await,
             }
         };
-        let reload = tokio::select! {
-            _ = shutdown.stopped() => break,
-            Some(()) = tick_rx.recv() => {
-                // Anything a watch missed is read before the pass.
-                let r = daemon.reload(Trigger::Files).await;
-                if !matches!(r, Reloaded::Applied(_)) {
-                    last = daemon.pass(Retry::All).await;
-                    status(&daemon, &last);
+        tokio::pin!(sleep);
+        // The self-check of the watch wakes this inner loop every few
+        // seconds; only what calls for a reload leaves it.
+        let reload = loop {
+            let r = tokio::select! {
+                _ = shutdown.stopped() => break 'run,
+                _ = check.tick() => self_check(&mut daemon, &mut watcher, &watch_tx, &mut last_try, &mut last_rejected).await,
+                Some(()) = tick_rx.recv() => {
+                    // Anything a watch missed is read before the pass.
+                    let r = daemon.reload(Trigger::Files).await;
+                    if !matches!(r, Reloaded::Applied(_)) {
+                        last = daemon.pass(Retry::All).await;
+                        status(&daemon, &last);
+                    }
+                    Some(r)
                 }
-                r
-            }
-            _ = sleep => {
-                let r = daemon.reload(Trigger::Files).await;
-                if !matches!(r, Reloaded::Applied(_)) {
-                    let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
-                    last = daemon.pass(retry).await;
-                    status(&daemon, &last);
+                _ = &mut sleep => {
+                    let r = daemon.reload(Trigger::Files).await;
+                    if !matches!(r, Reloaded::Applied(_)) {
+                        let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
+                        last = daemon.pass(retry).await;
+                        status(&daemon, &last);
+                    }
+                    Some(r)
                 }
-                r
-            }
-            Some(()) = watch_rx.recv() => {
-                watch::settle(&mut watch_rx).await;
-                daemon.reload(Trigger::Files).await
-            }
-            _ = hup.recv() => {
-                notify(&[sd_notify::NotifyState::Reloading, sd_notify::NotifyState::Status("reloading")]);
-                let r = daemon.reload(Trigger::Signal).await;
-                notify(&[sd_notify::NotifyState::Ready]);
-                if r == Reloaded::Unchanged || r == Reloaded::Rejected {
-                    status(&daemon, &last);
+                Some(()) = watch_rx.recv() => {
+                    watch::settle(&mut watch_rx).await;
+                    // A directory replaced is watched anew before it is read:
+                    // a file written meanwhile is then either read or an event.
+                    rewatch_if_replaced(&mut daemon, &mut watcher, &watch_tx).await;
+                    Some(daemon.reload(Trigger::Files).await)
                 }
-                r
+                _ = hup.recv() => {
+                    notify(&[sd_notify::NotifyState::Reloading, sd_notify::NotifyState::Status("reloading")]);
+                    // A signal also tries inotify again (after a limit was
+                    // raised) and follows a replaced directory.
+                    watcher = watch::Watcher::start(&daemon.live.watched_dirs(), watch_tx.clone());
+                    last_try = std::time::Instant::now();
+                    watch_mode(&mut daemon, &watcher).await;
+                    let r = daemon.reload(Trigger::Signal).await;
+                    notify(&[sd_notify::NotifyState::Ready]);
+                    if r == Reloaded::Unchanged || r == Reloaded::Rejected {
+                        status(&daemon, &last);
+                    }
+                    Some(r)
+                }
+            };
+            if let Some(r) = r {
+                break r;
             }
         };
         if let Reloaded::Applied(actions) = reload {
@@ -260,12 +282,8 @@ pub async fn run(
                     }
                 }
             }
-            if !watcher
-                .as_ref()
-                .is_some_and(|w| w.watches(&daemon.live.watched_dirs()))
-            {
-                watcher = start_watcher(&daemon, &watch_tx);
-            }
+            // The new config may name other directories.
+            rewatch_if_replaced(&mut daemon, &mut watcher, &watch_tx).await;
             // What the change made due today is sent now.
             last = daemon.pass(Retry::All).await;
             status(&daemon, &last);
@@ -281,17 +299,106 @@ pub async fn run(
     Ok(last)
 }
 
-fn start_watcher(
-    d: &Daemon,
+/// Watch anew when the directories, or what is behind their paths,
+/// changed (a `cases.d` moved aside and re-created, swapped for a
+/// symlink, a symlink retargeted). Returns whether it did.
+async fn rewatch_if_replaced(
+    daemon: &mut Daemon,
+    watcher: &mut watch::Watcher,
     tx: &tokio::sync::mpsc::UnboundedSender<()>,
-) -> Option<watch::Watcher> {
-    match watch::Watcher::start(&d.live.watched_dirs(), tx.clone()) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            warn!(error = %e, "cannot watch the config files; changes are read before each pass");
-            None
-        }
+) -> bool {
+    let dirs = daemon.live.watched_dirs();
+    if watcher.watches(&dirs) {
+        return false;
     }
+    info!("a config directory changed or was replaced; watching it anew");
+    *watcher = watch::Watcher::start(&dirs, tx.clone());
+    watch_mode(daemon, watcher).await;
+    true
+}
+
+/// Every [`watch::CHECK`]: with inotify, is the watch still on what the
+/// paths name? While polling, have the files changed, and does inotify
+/// work again (every [`watch::RETRY`])? Returns a reload that was done.
+async fn self_check(
+    daemon: &mut Daemon,
+    watcher: &mut watch::Watcher,
+    tx: &tokio::sync::mpsc::UnboundedSender<()>,
+    last_try: &mut std::time::Instant,
+    last_rejected: &mut Option<std::time::Instant>,
+) -> Option<Reloaded> {
+    if daemon.watch.is_polling() {
+        if last_try.elapsed() >= watch::RETRY {
+            *last_try = std::time::Instant::now();
+            *watcher = watch::Watcher::start(&daemon.live.watched_dirs(), tx.clone());
+            watch_mode(daemon, watcher).await;
+        }
+        // A main file rejected stays "changed" until it is fixed: looked
+        // at again only every RETRY, not every CHECK (its errors would be
+        // logged every two seconds).
+        if last_rejected.is_some_and(|t| t.elapsed() < watch::RETRY)
+            || !daemon.live.changed_on_disk()
+        {
+            return None;
+        }
+        let r = daemon.reload(Trigger::Files).await;
+        *last_rejected = (r == Reloaded::Rejected).then(std::time::Instant::now);
+        return Some(r);
+    }
+    if rewatch_if_replaced(daemon, watcher, tx).await {
+        return Some(daemon.reload(Trigger::Files).await);
+    }
+    None
+}
+
+/// Take the watcher's state into the daemon's: polling starts or ends,
+/// the admin is told (once each time), status.json and the metrics say so.
+async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
+    let was = daemon.watch.clone();
+    match (w.failure(), was.is_polling()) {
+        (Some(reason), false) => {
+            let since = chrono::Utc::now();
+            daemon.watch = crate::status::Watch {
+                mode: "polling".into(),
+                reason: Some(reason.to_string()),
+                since: Some(since),
+                poll_every_secs: Some(watch::CHECK.as_secs()),
+            };
+            let body = format!(
+                "docket cannot watch the config files for edits: {reason}.\n\n\
+                 Until it can, it looks at the config files every {} seconds instead, so edits still take effect within a few seconds. \
+                 It tries to watch again every {} seconds and on SIGHUP, and tells you when watching works again.\n\n\
+                 To fix it, raise the limit (for example `sysctl fs.inotify.max_user_instances=1024` or `sysctl fs.inotify.max_user_watches=524288`, and the same in /etc/sysctl.d/), or stop the program that uses up the inotify instances or watches of docket's user.",
+                watch::CHECK.as_secs(),
+                watch::RETRY.as_secs()
+            );
+            let key = format!("watch-polling:{}", since.timestamp());
+            daemon
+                .alert(&key, "edits are noticed by polling, not watched", &body)
+                .await;
+        }
+        (None, true) => {
+            let since = was.since.map(|t| t.timestamp()).unwrap_or_default();
+            daemon.watch = crate::status::Watch::inotify();
+            info!("the config files are watched again (inotify); polling stopped");
+            let body = "docket watches the config files for edits again (inotify); it no longer looks at them every few seconds.";
+            daemon
+                .alert(
+                    &format!("watch-recovered:{since}"),
+                    "edits are watched again",
+                    body,
+                )
+                .await;
+        }
+        _ => return,
+    }
+    let next = scheduler::next_run(
+        &daemon.cfg.service.schedule,
+        daemon.cfg.service.timezone,
+        chrono::Utc::now(),
+    );
+    daemon.write_status(next);
+    daemon.rewrite_metrics();
 }
 
 /// The config at start: every file on its own, the last good copies in

@@ -116,12 +116,28 @@ impl Daemon {
                 error!(file = %path.display(), error = %e, "cannot write the metrics file");
                 trouble.get_or_insert_with(|| "the metrics file cannot be written".into());
             }
+            self.last_metrics = Some(m);
         }
         if let Some(h) = &self.heartbeat {
             match &trouble {
                 Some(why) => h.ping(Signal::Fail, why),
                 None => h.ping(Signal::Success, ""),
             }
+        }
+    }
+
+    /// The metrics file again, with only the watch mode changed (between
+    /// passes, when polling starts or ends).
+    pub(super) fn rewrite_metrics(&mut self) {
+        let (Some(path), Some(m)) = (
+            self.cfg.service.metrics_file.clone(),
+            self.last_metrics.as_mut(),
+        ) else {
+            return;
+        };
+        m.watch_polling = self.watch.is_polling();
+        if let Err(e) = crate::metrics::write(&path, &crate::metrics::render(m)) {
+            warn!(file = %path.display(), error = %e, "cannot write the metrics file");
         }
     }
 
@@ -180,6 +196,7 @@ impl Daemon {
             files_not_tracked: count(State::NotTracked),
             last_reload_ok: self.live.left_out().next().is_none(),
             last_reload_success: self.counters.last_reload_success,
+            watch_polling: self.watch.is_polling(),
             feed_events: self.feeds.as_ref().map_or(0, |w| {
                 w.report.events.load(std::sync::atomic::Ordering::Relaxed)
             }),

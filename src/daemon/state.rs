@@ -62,6 +62,11 @@ pub struct Daemon {
     pub(super) feeds: Option<super::feeds::FeedWriter>,
     /// Since start, for the metrics file.
     pub(super) counters: super::outputs::Counters,
+    /// How edits are noticed (inotify, or polling and why).
+    pub(super) watch: crate::status::Watch,
+    /// The metrics last written, to write again when only the watch mode
+    /// changed.
+    pub(super) last_metrics: Option<crate::metrics::Metrics>,
 }
 
 impl Daemon {
@@ -143,6 +148,8 @@ impl Daemon {
             heartbeat: None,
             feeds: None,
             counters: Default::default(),
+            watch: crate::status::Watch::inotify(),
+            last_metrics: None,
         }
         .with_outputs())
     }
@@ -233,6 +240,7 @@ impl Daemon {
             queued_digests: queued,
             oldest_queued_secs: oldest,
             ledger_in_memory: !self.ledger.is_persistent(),
+            watch: Some(self.watch.clone()),
         };
         if let Err(e) = crate::status::write(&self.cfg.service.state_dir, &s) {
             warn!(error = %e, "cannot write status.json");

@@ -2,10 +2,26 @@
 //! the main config and of every include pattern (inotify, through the
 //! `notify` crate), and after a burst of events goes quiet, reloads what
 //! changed. Editors that save by writing a new file and renaming it over
-//! the old one, new and deleted files, and a directory swapped for a
-//! symlink all show up as events in a watched directory. The look before
-//! every pass (`Live::changed_on_disk`) catches anything a watch missed.
+//! the old one, and new and deleted files show up as events in a watched
+//! directory.
+//!
+//! A watch follows an inode, not a name: a `cases.d` moved aside and
+//! re-created, swapped for a symlink, or a symlink retargeted with
+//! `mv -T` leaves the old watch on a directory nobody writes to any more.
+//! So the *parent* of every watched directory is watched too (its own
+//! name being moved, created or replaced is an event there), the watched
+//! identity (path → canonical path, device, inode) is compared after every
+//! reload, and [`CHECK`] also compares it every few seconds, in case an
+//! event was lost: a different identity means a new watcher and a reload.
+//!
+//! When a watch cannot be added (the inotify instance or watch limit is
+//! reached, or any other error), the daemon *polls*: every [`CHECK`] it
+//! looks at the files (`Live::changed_on_disk`: a listing and the
+//! metadata of every file), tells the admin once, shows it in
+//! `status.json` and the metrics, and tries inotify again every
+//! [`RETRY`] and on SIGHUP. The look before every pass stays as a last net.
 
+use std::collections::BTreeSet;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,70 +32,156 @@ use tokio::sync::mpsc;
 pub const QUIET: Duration = Duration::from_millis(300);
 /// A burst that never goes quiet is reloaded after this long anyway.
 pub const MAX_WAIT: Duration = Duration::from_secs(3);
+/// How often the watched identity is checked, and, while polling, how
+/// often the files are looked at. Two seconds: a listing and a `stat` per
+/// file is cheap next to a reload, and a new case is seen well within
+/// the time a caseworker expects.
+pub const CHECK: Duration = Duration::from_secs(2);
+/// While polling, how often inotify is tried again.
+pub const RETRY: Duration = Duration::from_secs(10);
 
-/// A directory as watched: its path and the inode behind it (a symlink
-/// swapped for another is a different directory).
-type Watched = Vec<(PathBuf, u64)>;
+/// What is behind a watched path: its canonical path, device and inode
+/// (`None` while it does not exist).
+type Identity = Vec<(PathBuf, Option<(PathBuf, u64, u64)>)>;
 
 pub struct Watcher {
-    _inner: notify::RecommendedWatcher,
-    watched: Watched,
+    _inner: Option<notify::RecommendedWatcher>,
+    /// The config's directories, as asked for.
+    dirs: Vec<PathBuf>,
+    watched: Identity,
+    /// Why inotify does not cover every directory (then the daemon polls).
+    failure: Option<String>,
 }
 
-fn identify(dirs: &[PathBuf]) -> Watched {
-    dirs.iter()
+/// The directories and their parents, without repeats.
+fn with_parents(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut all: BTreeSet<PathBuf> = dirs.iter().cloned().collect();
+    for d in dirs {
+        if let Some(p) = d.parent().filter(|p| !p.as_os_str().is_empty()) {
+            all.insert(p.to_path_buf());
+        }
+    }
+    all.into_iter().collect()
+}
+
+fn identify(dirs: &[PathBuf]) -> Identity {
+    with_parents(dirs)
+        .into_iter()
         .map(|d| {
-            (
-                d.clone(),
-                std::fs::metadata(d).map(|m| m.ino()).unwrap_or(0),
-            )
+            let id = std::fs::canonicalize(&d)
+                .ok()
+                .and_then(|c| std::fs::metadata(&c).ok().map(|m| (c, m.dev(), m.ino())));
+            (d, id)
         })
         .collect()
 }
 
+/// An error of `notify` in words an admin can act on.
+fn explain(e: &notify::Error) -> String {
+    match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => {
+            "the inotify watch limit is reached (sysctl fs.inotify.max_user_watches)".into()
+        }
+        notify::ErrorKind::Io(io) if io.raw_os_error() == Some(libc::EMFILE) => {
+            "the inotify instance limit is reached (sysctl fs.inotify.max_user_instances)".into()
+        }
+        notify::ErrorKind::Io(io) if io.raw_os_error() == Some(libc::ENOSPC) => {
+            "the inotify watch limit is reached (sysctl fs.inotify.max_user_watches)".into()
+        }
+        _ => format!("cannot watch the config directories: {e}"),
+    }
+}
+
+/// A directory that is not there is not a failure of inotify: its
+/// parent's watch sees it appear.
+fn is_missing(e: &notify::Error) -> bool {
+    match &e.kind {
+        notify::ErrorKind::PathNotFound => true,
+        notify::ErrorKind::Io(io) => io.kind() == std::io::ErrorKind::NotFound,
+        _ => false,
+    }
+}
+
 impl Watcher {
-    /// Watch `dirs` (not recursively); every event sends `()` on `tx`.
-    pub fn start(dirs: &[PathBuf], tx: mpsc::UnboundedSender<()>) -> notify::Result<Watcher> {
+    /// Watch `dirs` and their parents (not recursively); every relevant
+    /// event sends `()` on `tx`. Never fails: a watcher that could not
+    /// watch everything says why in [`Watcher::failure`].
+    pub fn start(dirs: &[PathBuf], tx: mpsc::UnboundedSender<()>) -> Watcher {
         use notify::Watcher as _;
-        let names: Vec<std::ffi::OsString> = dirs
-            .iter()
-            .filter_map(|d| d.file_name().map(|n| n.to_os_string()))
-            .collect();
-        let mut inner = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-            let Ok(e) = ev else { return };
+        let watched = identify(dirs);
+        let wanted: BTreeSet<PathBuf> = dirs.iter().cloned().collect();
+        let in_handler = wanted.clone();
+        let err_tx = tx.clone();
+        let inner = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+            let e = match ev {
+                Ok(e) => e,
+                // A queue overflow or a limit hit: look at the files.
+                Err(_) => {
+                    let _ = err_tx.send(());
+                    return;
+                }
+            };
             if matches!(e.kind, notify::EventKind::Access(_)) {
                 return;
             }
             // Only what can change the config: a .toml file (or one that
-            // looks like it), or a watched directory swapped. A log file or
-            // an editor's swap file beside the config is not a change.
-            let relevant = e.paths.iter().any(|p| {
-                let Some(name) = p.file_name() else {
-                    return false;
-                };
-                name.to_string_lossy()
-                    .to_ascii_lowercase()
-                    .contains(".toml")
-                    || names.iter().any(|n| n == name)
-            });
+            // looks like it) in a config directory, or a config directory
+            // itself moved, created, removed or replaced (seen in its
+            // parent, or on its own watch). A log file or an editor's swap
+            // file beside the config is not a change, nor is anything else
+            // in a parent.
+            let relevant = e.paths.is_empty()
+                || e.paths.iter().any(|p| {
+                    if in_handler.contains(p) {
+                        return true;
+                    }
+                    let toml = p.file_name().is_some_and(|n| {
+                        n.to_string_lossy().to_ascii_lowercase().contains(".toml")
+                    });
+                    toml && p.parent().is_some_and(|d| in_handler.contains(d))
+                });
             if relevant {
                 let _ = tx.send(());
             }
-        })?;
-        for d in dirs {
-            if let Err(e) = inner.watch(d, notify::RecursiveMode::NonRecursive) {
-                tracing::warn!(dir = %d.display(), error = %e, "cannot watch a config directory; changes there are seen before each pass");
+        });
+        let mut inner = match inner {
+            Ok(w) => w,
+            Err(e) => {
+                return Watcher {
+                    _inner: None,
+                    dirs: dirs.to_vec(),
+                    watched,
+                    failure: Some(explain(&e)),
+                }
+            }
+        };
+        let mut failure = None;
+        for d in with_parents(dirs) {
+            if let Err(e) = inner.watch(&d, notify::RecursiveMode::NonRecursive) {
+                if is_missing(&e) {
+                    continue;
+                }
+                tracing::warn!(dir = %d.display(), error = %e, "cannot watch a config directory");
+                failure.get_or_insert_with(|| explain(&e));
             }
         }
-        Ok(Watcher {
-            _inner: inner,
-            watched: identify(dirs),
-        })
+        Watcher {
+            _inner: Some(inner),
+            dirs: dirs.to_vec(),
+            watched,
+            failure,
+        }
     }
 
-    /// Are these the directories (and the same inodes) being watched?
+    /// Are these the directories (and the same ones behind their paths)
+    /// being watched?
     pub fn watches(&self, dirs: &[PathBuf]) -> bool {
-        self.watched == identify(dirs)
+        self.dirs == dirs && self.watched == identify(dirs)
+    }
+
+    /// Why inotify does not cover everything: the daemon polls meanwhile.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 }
 
@@ -92,5 +194,37 @@ pub async fn settle(rx: &mut mpsc::UnboundedReceiver<()>) {
             _ = tokio::time::sleep_until(deadline) => return,
             got = rx.recv() => if got.is_none() { return },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `cases.d` moved aside and re-created is another directory behind
+    /// the same path (the periodic self-check sees it), and its parent's
+    /// watch reports it; anything else in the parent is not a change.
+    #[tokio::test]
+    async fn a_replaced_dir_is_not_the_watched_one_and_its_parent_tells() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cases.d");
+        std::fs::create_dir(&dir).unwrap();
+        let dirs = vec![dir.clone()];
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let w = Watcher::start(&dirs, tx);
+        assert!(w.failure().is_none());
+        assert!(w.watches(&dirs));
+        std::fs::write(tmp.path().join("notes.toml"), "").unwrap();
+        std::fs::create_dir(tmp.path().join("other")).unwrap();
+        let quiet = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+        assert!(
+            quiet.is_err(),
+            "an unrelated file in the parent is no change"
+        );
+        std::fs::rename(&dir, tmp.path().join("cases.d.old")).unwrap();
+        std::fs::create_dir(&dir).unwrap();
+        assert!(!w.watches(&dirs));
+        let got = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await;
+        assert!(matches!(got, Ok(Some(()))), "no event from the parent");
     }
 }

@@ -23,6 +23,7 @@ mod fuzz;
 mod parsers;
 mod relay;
 mod scale;
+mod watch;
 
 use crate::util::{copy_tree_private, repo};
 use proptest::prelude::ProptestConfig;
