@@ -19,6 +19,7 @@
 
 mod check;
 mod fuzz;
+mod ledger;
 mod parsers;
 mod relay;
 mod scale;
