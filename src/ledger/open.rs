@@ -147,6 +147,11 @@ impl Ledger {
              INSERT OR IGNORE INTO disk.alerts SELECT * FROM main.alerts;
              COMMIT;",
         );
+        if !self.conn.is_autocommit() {
+            // A failed copy must not leave its BEGIN open on this
+            // connection: every later write would wait behind it.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
         let _ = self.conn.execute_batch("DETACH DATABASE disk");
         copied.map_err(e)?;
         *self = Ledger::open(state_dir)?;
@@ -211,8 +216,12 @@ impl Ledger {
     fn init(&mut self) -> Result<(), LedgerError> {
         // WAL lets `history` read while the daemon writes; FULL makes every
         // commit durable before we send, which the write-ahead rule needs.
+        // secure_delete: a purged row's bytes (case references, dates) are
+        // overwritten with zeros, not left in free pages for anyone who
+        // reads the file (issue 17); the cost is a write of the freed
+        // cells, measured in the notes.
         self.conn
-            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;")
             .map_err(|e| self.err(e))?;
         self.migrate()
     }
