@@ -443,6 +443,48 @@ mod tests {
         assert_eq!(l.pending().unwrap().len(), 1);
     }
 
+    /// Issue 17, item 9: a transaction left open on the daemon's
+    /// connection held sent marks back from the disk (a kill -9 then sent
+    /// the digests again). The mark commits it and itself.
+    #[test]
+    fn a_sent_mark_is_committed_despite_a_transaction_left_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        l.record_due(&[row("KZ-1", "14d", "<a@d>")]).unwrap();
+        l.conn.execute_batch("BEGIN").unwrap();
+        assert_eq!(l.mark_sent("<a@d>", Utc::now()).unwrap(), 1);
+        assert!(l.conn.is_autocommit(), "a transaction is left open");
+        let fresh = Connection::open(Ledger::path_in(dir.path())).unwrap();
+        let state: String = fresh
+            .query_row("SELECT state FROM reminders", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(state, "sent", "the mark is not on disk");
+    }
+
+    /// Issue 17, item 9: a sent mark that finds the ledger locked for
+    /// longer than `busy_timeout` is logged and written again, not lost.
+    #[test]
+    fn a_sent_mark_is_retried_when_the_ledger_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        l.record_due(&[row("KZ-1", "14d", "<a@d>")]).unwrap();
+        let path = Ledger::path_in(dir.path());
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let c = Connection::open(path).unwrap();
+            c.execute_batch("BEGIN IMMEDIATE").unwrap();
+            locked_tx.send(()).unwrap();
+            // Longer than the 5 s busy_timeout of one attempt.
+            std::thread::sleep(std::time::Duration::from_millis(6_000));
+            c.execute_batch("COMMIT").unwrap();
+        });
+        locked_rx.recv().unwrap();
+        let n = l.mark_sent("<a@d>", Utc::now());
+        holder.join().unwrap();
+        assert_eq!(n.unwrap(), 1);
+        assert!(l.pending().unwrap().is_empty());
+    }
+
     /// Issue 17: after a purge, the purged case references are not left in
     /// the file's free pages (`secure_delete`).
     #[test]
