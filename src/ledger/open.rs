@@ -223,6 +223,18 @@ impl Ledger {
         self.conn
             .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;")
             .map_err(|e| self.err(e))?;
+        if self.persistent {
+            // `PRAGMA journal_mode=WAL` does not fail when it cannot switch
+            // (another process holding a lock on a new file): it answers
+            // the mode it stayed in. Without WAL a reader blocks commits.
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(journal_mode = %mode, "the ledger is not in WAL mode: a reader on it can hold up a pass");
+            }
+        }
         self.migrate()
     }
 
