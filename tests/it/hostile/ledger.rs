@@ -287,3 +287,44 @@ fn outbox_eml_files_older_than_retention_are_removed() {
         .count();
     assert_eq!(due, 2);
 }
+
+/// The last good copy of a deleted file stays until the notice is sent:
+/// with the mail broken at start (the outbox path is a plain file), the
+/// copy is kept; once mail works, the notice goes and the copy with it.
+#[test]
+fn a_case_deleted_while_stopped_keeps_its_copy_until_told() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cfg = live_config(dir);
+    case_file(dir, "KZ-0001", "aigerim");
+    let o = docket(&cfg, &["run", "--once", "--today", D]);
+    assert!(o.status.success(), "{o:?}");
+    let copy = dir.join("state/good/files/cases.d/kz-0001.toml");
+    assert!(copy.is_file());
+    std::fs::remove_file(dir.join("cases.d/kz-0001.toml")).unwrap();
+    // Mail cannot be written: the outbox is a file.
+    let outbox = dir.join("outbox");
+    let kept_aside = dir.join("outbox.saved");
+    std::fs::rename(&outbox, &kept_aside).unwrap();
+    std::fs::write(&outbox, "not a directory").unwrap();
+    let o = docket(&cfg, &["run", "--once", "--today", "2026-06-03"]);
+    let log = crate::util::strip_ansi(&String::from_utf8_lossy(&o.stderr));
+    assert!(log.contains("no longer tracked: KZ-0001"), "{log}");
+    assert!(
+        copy.is_file(),
+        "the copy went before anyone was told:\n{log}"
+    );
+    // Mail works again: told now, and the copy goes.
+    std::fs::remove_file(&outbox).unwrap();
+    std::fs::rename(&kept_aside, &outbox).unwrap();
+    let o = docket(&cfg, &["run", "--once", "--today", "2026-06-03"]);
+    assert!(o.status.success(), "{o:?}");
+    let told = outbox_mails(&outbox).iter().any(|m| {
+        m.header("To") == Some("aigerim@ngo.example")
+            && m.header("Subject")
+                .unwrap_or("")
+                .contains("no longer tracked: KZ-0001")
+    });
+    assert!(told, "the caseworker is not told once mail works");
+    assert!(!copy.exists(), "the copy is kept after the notice was sent");
+}
