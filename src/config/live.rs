@@ -525,8 +525,8 @@ impl Live {
         })
     }
 
-    /// Keep every version now in effect from disk as the last good one,
-    /// and forget stored files that are gone. Returns the files stored.
+    /// Keep every version now in effect from disk as the last good one.
+    /// Returns the files stored.
     pub fn commit(&mut self, store: &Store, now: &str) -> std::io::Result<usize> {
         let mut written = 0;
         if self.main.state == State::InEffect {
@@ -562,9 +562,10 @@ impl Live {
             u.good_since = Some(now.to_string());
             written += 1;
         }
-        for (rel, _) in std::mem::take(&mut self.vanished) {
-            store.remove(&rel);
-        }
+        // The copies of vanished files stay: they are what says which
+        // cases were in them, and they are removed only once their people
+        // were told (`Daemon::tell_about_files`), so a deletion while docket
+        // was stopped is told at the next start (issue 17, item 6).
         Ok(written)
     }
 

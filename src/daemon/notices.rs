@@ -92,9 +92,13 @@ impl Daemon {
         }
         // Cases no longer tracked.
         let mut gone: Vec<(String, String, Gone)> = Vec::new(); // case, caseworker, why
-        for (rel, cases) in std::mem::take(&mut self.live.vanished) {
+                                                                // Files in the store that no pattern matches any more: found at
+                                                                // start (deleted while docket was stopped) as on a reload. Their
+                                                                // last good copies are removed only once the notice is recorded.
+        let vanished = std::mem::take(&mut self.live.vanished);
+        for (rel, cases) in &vanished {
             for (case, cw) in cases {
-                gone.push((case, cw, Gone::File(rel.clone())));
+                gone.push((case.clone(), cw.clone(), Gone::File(rel.clone())));
             }
         }
         if let Some(old) = old.filter(|_| !d.cases_removed.is_empty()) {
@@ -110,7 +114,8 @@ impl Daemon {
                 .collect();
             let now_files: BTreeSet<&str> =
                 self.live.files.iter().map(|f| f.rel.as_str()).collect();
-            for case in &d.cases_removed {
+            let told: BTreeSet<String> = gone.iter().map(|g| g.0.clone()).collect();
+            for case in d.cases_removed.iter().filter(|c| !told.contains(*c)) {
                 if let Some((cw, rel)) = was.get(case.as_str()) {
                     let why = if now_files.contains(rel) {
                         Gone::TakenOut(rel.to_string())
@@ -122,7 +127,22 @@ impl Daemon {
             }
         }
         if !gone.is_empty() {
-            self.tell_untracked(&gone, today).await;
+            let keys = self.tell_untracked(&gone, today).await;
+            if keys.iter().all(|k| self.told(k)) {
+                for (rel, _) in &vanished {
+                    self.store.remove(rel);
+                }
+            } else if !vanished.is_empty() {
+                warn!(
+                    files = vanished.len(),
+                    "the last good copies of deleted files are kept until their notice is sent"
+                );
+            }
+        } else {
+            // A vanished file that held no case: nobody to tell.
+            for (rel, _) in &vanished {
+                self.store.remove(rel);
+            }
         }
         for p in self.live.near_misses.clone() {
             let text = std::fs::read_to_string(&p).unwrap_or_default();
@@ -160,7 +180,21 @@ impl Daemon {
         self.alert(key, &n.subject, &n.body).await;
     }
 
-    async fn tell_untracked(&mut self, gone: &[(String, String, Gone)], today: chrono::NaiveDate) {
+    /// Was the notice with this key recorded as sent (in the ledger, or in
+    /// memory when the ledger could not take it)?
+    fn told(&self, key: &str) -> bool {
+        self.alerted.contains(key) || matches!(self.ledger.alert_sent_at(key), Ok(Some(_)))
+    }
+
+    /// Tell caseworkers and the admin which cases are no longer tracked.
+    /// Returns the keys of the notices that must be recorded as sent for
+    /// everyone to have been told.
+    async fn tell_untracked(
+        &mut self,
+        gone: &[(String, String, Gone)],
+        today: chrono::NaiveDate,
+    ) -> Vec<String> {
+        let mut keys = Vec::new();
         let mut by_cw: BTreeMap<&str, Vec<&(String, String, Gone)>> = BTreeMap::new();
         for g in gone {
             by_cw.entry(g.1.as_str()).or_default().push(g);
@@ -179,16 +213,17 @@ impl Daemon {
             let n = texts::untracked(lang, &refs.join(", "), &lines);
             self.tell(&key, &email, &format!("[docket] {}", n.subject), &n.body)
                 .await;
+            keys.push(key);
         }
         let refs: Vec<&str> = gone.iter().map(|g| g.0.as_str()).collect();
         let lines: Vec<(&str, &Gone)> = gone.iter().map(|g| (g.0.as_str(), &g.2)).collect();
         let n = texts::untracked(Language::En, &shorten(&refs), &lines);
-        self.alert(
-            &format!("untracked:{}:{today}", refs.join(",")),
-            &n.subject,
-            &n.body,
-        )
-        .await;
+        let key = format!("untracked:{}:{today}", refs.join(","));
+        self.alert(&key, &n.subject, &n.body).await;
+        if self.cfg.service.admin.is_some() {
+            keys.push(key);
+        }
+        keys
     }
 
     /// What is wrong in a file left out, for its notice: the lines

@@ -194,6 +194,7 @@ impl Daemon {
         let mut purged = 0;
         if self.purged_on != Some(today) {
             purged = self.ledger.purge(horizon(&cfg, today))?;
+            self.prune_outboxes(&cfg, today);
             self.purged_on = Some(today);
         }
         debug!(?t_items, ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
@@ -212,6 +213,21 @@ impl Daemon {
             "pass done"
         );
         Ok(())
+    }
+
+    /// The file transport's outbox keeps messages as long as the ledger
+    /// keeps their record (see [`crate::mail::prune_outbox`]). A failure is
+    /// logged, never a reason to fail the pass.
+    fn prune_outboxes(&self, cfg: &Config, today: NaiveDate) {
+        let cutoff = horizon(cfg, today);
+        let mails = std::iter::once(&cfg.mail).chain(cfg.service.admin_mail.as_deref());
+        for m in mails.filter(|m| m.transport == crate::config::model::Transport::File) {
+            match crate::mail::prune_outbox(&m.dir, cutoff) {
+                Ok(0) => {}
+                Ok(n) => info!(files = n, before = %cutoff, "old messages removed from the outbox"),
+                Err(e) => warn!(dir = %m.dir.display(), error = %e, "cannot prune the outbox"),
+            }
+        }
     }
 
     /// A damaged ledger found during a pass: set it aside, start a fresh

@@ -79,7 +79,12 @@ impl Ledger {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        // IMMEDIATE: a deferred transaction upgraded to a write fails at
+        // once with SQLITE_BUSY_SNAPSHOT when the daemon wrote meanwhile.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut put = tx
                 .prepare_cached(

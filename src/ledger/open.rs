@@ -147,6 +147,11 @@ impl Ledger {
              INSERT OR IGNORE INTO disk.alerts SELECT * FROM main.alerts;
              COMMIT;",
         );
+        if !self.conn.is_autocommit() {
+            // A failed copy must not leave its BEGIN open on this
+            // connection: every later write would wait behind it.
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
         let _ = self.conn.execute_batch("DETACH DATABASE disk");
         copied.map_err(e)?;
         *self = Ledger::open(state_dir)?;
@@ -211,9 +216,25 @@ impl Ledger {
     fn init(&mut self) -> Result<(), LedgerError> {
         // WAL lets `history` read while the daemon writes; FULL makes every
         // commit durable before we send, which the write-ahead rule needs.
+        // secure_delete: a purged row's bytes (case references, dates) are
+        // overwritten with zeros, not left in free pages for anyone who
+        // reads the file (issue 17); the cost is a write of the freed
+        // cells, measured in the notes.
         self.conn
-            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;")
             .map_err(|e| self.err(e))?;
+        if self.persistent {
+            // `PRAGMA journal_mode=WAL` does not fail when it cannot switch
+            // (another process holding a lock on a new file): it answers
+            // the mode it stayed in. Without WAL a reader blocks commits.
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(journal_mode = %mode, "the ledger is not in WAL mode: a reader on it can hold up a pass");
+            }
+        }
         self.migrate()
     }
 

@@ -79,7 +79,11 @@ impl Ledger {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(e)?;
+        // IMMEDIATE: the write lock is taken (under busy_timeout) at BEGIN.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
         {
             let mut st = tx
                 .prepare_cached(
@@ -174,18 +178,25 @@ impl Ledger {
     /// never that a reminder is lost (its `due` row was written with FULL
     /// before the send). This saves an fsync per digest: 1,000 digests
     /// are 1,000 marks.
+    ///
+    /// The mark is its own `BEGIN IMMEDIATE` transaction, checked to be
+    /// committed when this returns (issue 17, item 9): a write that finds
+    /// the ledger busy or locked is logged and tried again at once, up to
+    /// [`MARK_ATTEMPTS`] times, and a transaction found open on this
+    /// connection (which would hold the mark back until something else
+    /// ends it, so a kill -9 loses it) is logged and committed first.
     pub fn mark_sent(&mut self, message_id: &str, at: DateTime<Utc>) -> Result<usize, LedgerError> {
+        self.commit_leftover("before a sent mark")?;
         self.conn
             .pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| self.err(e))?;
-        let n = self
-            .conn
-            .execute(
+        let n = self.write_now("sent mark", |c| {
+            c.execute(
                 "UPDATE reminders SET state='sent', sent_at=?2, last_error=NULL, next_attempt=NULL
                  WHERE message_id=?1 AND state='due'",
                 params![message_id, at.to_rfc3339()],
             )
-            .map_err(|e| self.err(e));
+        });
         let back = self
             .conn
             .pragma_update(None, "synchronous", "FULL")
@@ -193,6 +204,57 @@ impl Ledger {
         let n = n?;
         back?;
         Ok(n)
+    }
+
+    /// A transaction left open on this connection holds every later write
+    /// back from the disk. Nothing in docket means to leave one open; if
+    /// one is found, it is logged and committed (every writer here meant
+    /// its writes to land).
+    fn commit_leftover(&mut self, when: &str) -> Result<(), LedgerError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        tracing::error!(
+            when,
+            "the ledger had a transaction left open; committing it"
+        );
+        self.conn.execute_batch("COMMIT").map_err(|e| self.err(e))
+    }
+
+    /// Run `f` in a `BEGIN IMMEDIATE` transaction and commit it; busy or
+    /// locked is logged and retried at once (the write lock is taken at
+    /// BEGIN, under `busy_timeout`, so a deferred read upgraded to a write
+    /// cannot fail with SQLITE_BUSY_SNAPSHOT halfway). On return the
+    /// connection holds no transaction, whatever happened.
+    fn write_now<T>(
+        &mut self,
+        what: &str,
+        mut f: impl FnMut(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, LedgerError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let r = (|| {
+                self.conn.execute_batch("BEGIN IMMEDIATE")?;
+                let v = f(&self.conn)?;
+                self.conn.execute_batch("COMMIT")?;
+                Ok(v)
+            })();
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            match r {
+                Ok(v) => return Ok(v),
+                Err(e) if is_busy(&e) && attempt < MARK_ATTEMPTS => {
+                    tracing::warn!(what, attempt, error = %e, "the ledger is busy; writing again at once");
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt as u64));
+                }
+                Err(e) => {
+                    tracing::error!(what, attempt, error = %e, "cannot write to the ledger");
+                    return Err(self.err(e));
+                }
+            }
+        }
     }
 
     /// A send failed: keep the rows due and note when to try again.
@@ -278,6 +340,15 @@ impl Ledger {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))
     }
+}
+
+/// Attempts at a write that finds the ledger busy (each already waits
+/// `busy_timeout`) before its error goes up to the pass.
+pub const MARK_ATTEMPTS: u32 = 5;
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked))
 }
 
 /// A step column, which only docket writes: a value it cannot read is a
@@ -370,6 +441,85 @@ mod tests {
         let purged = l.purge("2027-03-01".parse().unwrap()).unwrap();
         assert_eq!(purged, 1);
         assert_eq!(l.pending().unwrap().len(), 1);
+    }
+
+    /// Issue 17, item 9: a transaction left open on the daemon's
+    /// connection held sent marks back from the disk (a kill -9 then sent
+    /// the digests again). The mark commits it and itself.
+    #[test]
+    fn a_sent_mark_is_committed_despite_a_transaction_left_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        l.record_due(&[row("KZ-1", "14d", "<a@d>")]).unwrap();
+        l.conn.execute_batch("BEGIN").unwrap();
+        assert_eq!(l.mark_sent("<a@d>", Utc::now()).unwrap(), 1);
+        assert!(l.conn.is_autocommit(), "a transaction is left open");
+        let fresh = Connection::open(Ledger::path_in(dir.path())).unwrap();
+        let state: String = fresh
+            .query_row("SELECT state FROM reminders", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(state, "sent", "the mark is not on disk");
+    }
+
+    /// Issue 17, item 9: a sent mark that finds the ledger locked for
+    /// longer than `busy_timeout` is logged and written again, not lost.
+    #[test]
+    fn a_sent_mark_is_retried_when_the_ledger_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        l.record_due(&[row("KZ-1", "14d", "<a@d>")]).unwrap();
+        let path = Ledger::path_in(dir.path());
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let c = Connection::open(path).unwrap();
+            c.execute_batch("BEGIN IMMEDIATE").unwrap();
+            locked_tx.send(()).unwrap();
+            // Longer than the 5 s busy_timeout of one attempt.
+            std::thread::sleep(std::time::Duration::from_millis(6_000));
+            c.execute_batch("COMMIT").unwrap();
+        });
+        locked_rx.recv().unwrap();
+        let n = l.mark_sent("<a@d>", Utc::now());
+        holder.join().unwrap();
+        assert_eq!(n.unwrap(), 1);
+        assert!(l.pending().unwrap().is_empty());
+    }
+
+    /// Issue 17: after a purge, the purged case references are not left in
+    /// the file's free pages (`secure_delete`).
+    #[test]
+    fn a_purge_leaves_no_case_reference_in_free_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut l = Ledger::open(dir.path()).unwrap();
+            let mut rows = Vec::new();
+            for i in 0..300 {
+                let mut r = row(&format!("KZ-PURGED-{i:04}"), "14d", "<p@d>");
+                r.key.recipient = format!("cw{i}");
+                rows.push(r);
+            }
+            rows.push(row("KZ-KEPT", "14d", "<k@d>"));
+            l.record_due(&rows).unwrap();
+            l.mark_sent("<p@d>", Utc::now()).unwrap();
+            // Checkpointed, so the rows are in the main file.
+            l.conn
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                .unwrap();
+            assert_eq!(l.purge("2027-03-01".parse().unwrap()).unwrap(), 300);
+            l.conn
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                .unwrap();
+        }
+        let mut bytes = std::fs::read(Ledger::path_in(dir.path())).unwrap();
+        if let Ok(wal) = std::fs::read(dir.path().join("ledger.sqlite3-wal")) {
+            bytes.extend(wal);
+        }
+        let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"KZ-KEPT"), "the kept row is there");
+        assert!(
+            !has(b"KZ-PURGED"),
+            "a purged case reference is left in the file"
+        );
     }
 
     #[test]

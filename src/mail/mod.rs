@@ -293,6 +293,41 @@ where
     format!("{}-{label}-{h:08x}.eml", now.format("%Y-%m-%d-%H%M%S"))
 }
 
+/// Remove the messages of the file transport's outbox written before
+/// `cutoff` (the day in their name, see [`outbox_name`]); returns how many.
+///
+/// Why: an `.eml` holds what the digest said (names, where
+/// `names_in_email` allows), and the outbox is the file transport's
+/// "sent mail". It is kept as long as the ledger keeps its record of the
+/// same reminders (`[privacy] ledger_retention_days`, at least 31 days: the
+/// pass's purge horizon) and no longer (issue 17). Files not named the way
+/// docket names them are someone else's and left alone; so are the
+/// temporary files of a write under way (they start with a dot).
+pub fn prune_outbox(dir: &Path, cutoff: chrono::NaiveDate) -> std::io::Result<usize> {
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.ends_with(".eml") || name.len() < 10 {
+            continue;
+        }
+        let Ok(day) = chrono::NaiveDate::parse_from_str(&name[..10], "%Y-%m-%d") else {
+            continue;
+        };
+        if day < cutoff && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Write `bytes` to `dir/name` (0600), through a temporary file renamed
 /// into place, so a reader never sees half a message. A second message
 /// with the same name in the same second gets `-2`, `-3`, ….

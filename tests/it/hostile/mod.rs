@@ -20,6 +20,7 @@
 mod check;
 mod files;
 mod fuzz;
+mod ledger;
 mod parsers;
 mod relay;
 mod scale;
