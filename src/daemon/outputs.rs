@@ -137,7 +137,7 @@ impl Daemon {
         };
         m.watch_polling = self.watch.is_polling();
         if let Err(e) = crate::metrics::write(&path, &crate::metrics::render(m)) {
-            warn!(file = %path.display(), error = %e, "cannot write the metrics file");
+            error!(file = %path.display(), error = %e, "cannot write the metrics file");
         }
     }
 
