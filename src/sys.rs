@@ -106,7 +106,7 @@ fn refuse_unsafe(dir: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
 /// getrandom; if that fails (it does not on Linux ≥ 3.17), the time, the
 /// process id and a counter, which are guessable but still never followed
 /// anywhere: the name is created with O_EXCL | O_NOFOLLOW.
-fn random_u64() -> u64 {
+pub fn random_u64() -> u64 {
     let mut b = [0u8; 8];
     // SAFETY: the buffer is 8 writable bytes.
     let n = unsafe { libc::getrandom(b.as_mut_ptr().cast(), b.len(), 0) };

@@ -338,14 +338,30 @@ async fn write_outbox(dir: &Path, name: &str, bytes: Vec<u8>) -> std::io::Result
         use std::io::Write;
         use std::os::unix::fs::OpenOptionsExt;
         let stem = name.trim_end_matches(".eml");
-        let tmp = dir.join(format!(".{stem}.tmp"));
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(&bytes)?;
+        // The outbox may be a directory an admin chose: refuse one another
+        // user can write (a link planted there would redirect the write),
+        // and never open a name someone could have guessed: an
+        // unpredictable temporary, created only if nothing is there and
+        // never through a link (issue 17, item 2).
+        crate::sys::check_output_dir(&dir)?;
+        let (tmp, mut f) = loop {
+            let tmp = dir.join(format!(".{stem}.{:016x}.tmp", crate::sys::random_u64()));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(0o600)
+                .open(&tmp)
+            {
+                Ok(f) => break (tmp, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        };
+        if let Err(e) = f.write_all(&bytes) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         drop(f);
         for n in 1u32.. {
             let path = if n == 1 {

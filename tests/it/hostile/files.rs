@@ -345,3 +345,47 @@ fn an_id_with_a_newline_cannot_forge_a_log_line() {
         );
     }
 }
+
+/// The file transport's outbox is written by name too: `[mail] dir` in a
+/// directory another user owns is refused (before the fix the temporary
+/// was `.STEM.tmp`, created with O_TRUNC and following links), the digest
+/// stays queued, and nothing outside the outbox is touched.
+#[test]
+fn an_outbox_another_user_can_write_is_refused_and_the_digest_kept() {
+    let (tmp, cfg) = crate::digest::fixture("en");
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "transport = \"file\"",
+        "transport = \"file\"\ndir = \"shared/outbox\"",
+    );
+    write_config(tmp.path(), "docket.toml", &text);
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = victim(tmp.path());
+    let outbox = nobodys_dir(&tmp.path().join("shared/outbox"));
+    // nobody plants links at every name it can think of.
+    for name in [".x.tmp", "x.eml"] {
+        plant_link_as_nobody(&secret, &outbox.join(name));
+    }
+    let o = docket(&cfg, &["run", "--once", "--today", TODAY]);
+    let log = stderr(&o);
+    assert!(
+        log.contains("refusing to write into directory"),
+        "the outbox is refused by name:\n{log}"
+    );
+    assert_untouched(&secret);
+    let eml = std::fs::read_dir(&outbox)
+        .unwrap()
+        .filter(|e| {
+            let e = e.as_ref().unwrap();
+            !e.file_type().unwrap().is_symlink()
+        })
+        .count();
+    assert_eq!(eml, 0, "nothing written into nobody's directory");
+    let states: Vec<String> = history(&cfg)
+        .iter()
+        .map(|r| r["state"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        !states.is_empty() && states.iter().all(|s| s == "due"),
+        "every digest stays queued: {states:?}"
+    );
+}
