@@ -14,8 +14,10 @@
 //!   file named, bounded time and RSS;
 //! - a million cases (`#[ignore]`d; `scripts/hostile.sh` runs it in release).
 //!
-//! Time bounds are generous (tests run the debug binary on shared CI cores):
-//! they catch hangs and quadratic blow-ups, not small regressions.
+//! No wall-clock bound on the debug build (it runs on shared CI cores): a
+//! child that runs past a generous guard (minutes) is killed and the test
+//! fails as hung; times are printed. Speed is measured by
+//! `scripts/hostile.sh` and `scripts/bench.sh` in release.
 
 mod check;
 mod files;
