@@ -103,7 +103,7 @@ pub(super) fn service(
             c.err(
                 m.span(),
                 "metrics_file must name a file",
-                "e.g. metrics_file = \"/var/lib/prometheus/node-exporter/docket.prom\" (node_exporter reads *.prom there)",
+                "e.g. metrics_file = \"/var/lib/docket-metrics/docket.prom\" (node_exporter reads *.prom in its textfile directory)",
             );
         } else if !m.get_ref().ends_with(".prom") {
             c.warn(
