@@ -42,7 +42,17 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(
     }
     let (mut root, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {
-        for e in syntax.iter().take(MAX_PARSE_ERRORS) {
+        // The parser's recovery repeats one error at one place (a million
+        // `[` gave eighty "unclosed array" at the same column): each is
+        // reported once, and only once is its line scanned for a likely
+        // cause (a megabyte-long line, scanned a hundred times, took 30 s
+        // in a debug build).
+        let mut seen = std::collections::HashSet::new();
+        for e in syntax
+            .iter()
+            .filter(|e| seen.insert((e.span(), e.message())))
+            .take(MAX_PARSE_ERRORS)
+        {
             report_toml_error(e, Some(text), file, diags);
         }
         // A bad value (an impossible date such as 2026-02-30) is a syntax
