@@ -10,6 +10,7 @@ mod check;
 mod includes;
 mod index;
 mod plan;
+mod readme;
 mod upcoming;
 
 use crate::util::write_config;
