@@ -6,10 +6,10 @@
 //! Person names, event titles (free text that may name someone) and
 //! document numbers go into bodies only when `[privacy]` allows.
 
+use super::message::MimeMessage;
 use super::texts::texts;
 use crate::config::model::{Config, Language};
 use chrono::NaiveDate;
-use lettre::message::Message;
 use minijinja::Environment;
 
 const TEXT_TEMPLATE: &str = include_str!("templates/digest.txt.j2");
@@ -22,7 +22,7 @@ pub use super::view::Entry;
 /// A rendered digest, ready to send.
 #[derive(Debug, Clone)]
 pub struct Digest {
-    pub message: Message,
+    pub message: MimeMessage,
     pub message_id: String,
     pub subject: String,
     pub recipient: String,
