@@ -314,7 +314,11 @@ fn status(cfg: &Config, format: Format) -> Outcome {
     };
     match format {
         Format::Json => print_json(&s)?,
-        Format::Table => print(&crate::status::render(&s, chrono::Utc::now()))?,
+        Format::Table => print(&crate::status::render(
+            &s,
+            chrono::Utc::now(),
+            cfg.service.timezone,
+        ))?,
     }
     if !crate::status::alive(s.pid) {
         return Err(Failure::Runtime(anyhow::anyhow!(

@@ -104,11 +104,13 @@ pub fn alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
 }
 
-/// `docket status` for people.
-pub fn render(s: &Status, now: DateTime<Utc>) -> String {
+/// `docket status` for people: times in local time in `tz`
+/// (`service.timezone`), as people read them; `--format json` keeps
+/// RFC 3339 for programs (issue 18, item 7).
+pub fn render(s: &Status, now: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let when = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let when = |t: DateTime<Utc>| crate::clock::local_zoned(t, tz);
     let running = if alive(s.pid) {
         format!("running (pid {})", s.pid)
     } else {
@@ -184,7 +186,7 @@ pub fn render(s: &Status, now: DateTime<Utc>) -> String {
                 "HELD: the last good version{} is in effect",
                 f.since
                     .as_ref()
-                    .map(|s| format!(" (from {s})"))
+                    .map(|s| format!(" (from {})", crate::clock::local_text(s, tz)))
                     .unwrap_or_default()
             ),
             _ => "NOT TRACKED: it was never good; its cases get no reminders".into(),

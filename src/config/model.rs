@@ -117,8 +117,11 @@ pub struct Mail {
     /// Directory whose templates override the built-in ones.
     pub templates_dir: Option<PathBuf>,
     /// Where the caseworker guide is, for every digest's footer; `{lang}`
-    /// stands for the caseworker's language.
-    pub guide_url: String,
+    /// stands for the caseworker's language. Unset, the footer says in
+    /// words whom to ask for the guide: the guides the package installs
+    /// are files on the server, which no caseworker can open from a
+    /// phone's mail app (issue 18, item 11).
+    pub guide_url: Option<String>,
     /// The systemd credential the password comes from without
     /// `password_file`: `smtp-password`, or `admin-smtp-password` for
     /// `[service.admin_mail]`.

@@ -54,11 +54,16 @@ impl Daemon {
             } else {
                 f.path.display().to_string()
             };
+            // Local time, as people read it (issue 18, item 7).
+            let since = f
+                .since
+                .as_deref()
+                .map(|s| crate::clock::local_text(s, self.cfg.service.timezone));
             let h = texts::Held {
                 rel: &f.rel,
                 main,
                 held: f.state == State::Held,
-                since: f.since.as_deref(),
+                since: since.as_deref(),
                 cases: &cases,
                 ids: &ids,
                 shown: &shown,

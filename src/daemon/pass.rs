@@ -297,23 +297,21 @@ impl Daemon {
     fn held_notes(&self) -> Vec<Vec<String>> {
         use crate::config::live::State;
         let mut out = vec![Vec::new(); self.cfg.caseworkers.len()];
+        let tz = self.cfg.service.timezone;
         for f in self.live.left_out() {
-            let line = match f.state {
-                State::Held => format!(
-                    "{} has errors and is held back: its last good version{} is in effect until you fix it (see the separate email).",
-                    f.rel,
-                    f.since.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default()
-                ),
-                _ => format!(
-                    "{} has errors and is NOT TRACKED: its cases get no reminders until you fix it (see the separate email).",
-                    f.rel
-                ),
-            };
+            let since = f.since.as_deref().map(|s| crate::clock::local_text(s, tz));
+            let held = f.state == State::Held;
             let mut seen = std::collections::BTreeSet::new();
             for (_, cw) in f.cases.iter() {
                 if let Some(i) = self.cfg.caseworker(cw) {
                     if seen.insert(i) {
-                        out[i].push(line.clone());
+                        let lang = self.cfg.caseworkers[i].language;
+                        out[i].push(crate::mail::texts::held_note(
+                            lang,
+                            &f.rel,
+                            since.as_deref(),
+                            held,
+                        ));
                     }
                 }
             }

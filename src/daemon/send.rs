@@ -232,7 +232,7 @@ impl Daemon {
 async fn send_until_stopped(
     mailer: &Mailer,
     mut stop: Shutdown,
-    msg: &lettre::Message,
+    msg: &crate::mail::message::MimeMessage,
     recipient: &str,
 ) -> Result<String, SendError> {
     let grace = mailer.reply_timeout().min(STOP_GRACE_MAX);

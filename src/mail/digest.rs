@@ -6,10 +6,10 @@
 //! Person names, event titles (free text that may name someone) and
 //! document numbers go into bodies only when `[privacy]` allows.
 
+use super::message::MimeMessage;
 use super::texts::texts;
 use crate::config::model::{Config, Language};
 use chrono::NaiveDate;
-use lettre::message::Message;
 use minijinja::Environment;
 
 const TEXT_TEMPLATE: &str = include_str!("templates/digest.txt.j2");
@@ -22,7 +22,7 @@ pub use super::view::Entry;
 /// A rendered digest, ready to send.
 #[derive(Debug, Clone)]
 pub struct Digest {
-    pub message: Message,
+    pub message: MimeMessage,
     pub message_id: String,
     pub subject: String,
     pub recipient: String,
@@ -106,12 +106,19 @@ pub fn sort_entries(entries: &mut [Entry<'_>]) {
 }
 
 /// The subject: date, counts, case references. Nothing else, ever.
-pub fn subject(lang: Language, today: NaiveDate, entries: &[Entry<'_>]) -> String {
+///
+/// The counts are the body's summary figures ([`super::view::Counts`]):
+/// own cases overdue, own cases due (this week and later), and the team's
+/// cases for a supervisor. A part that is zero is left out, but "due"
+/// always stands beside "overdue" or alone, so a digest's subject always
+/// says how much is coming.
+pub fn subject(
+    lang: Language,
+    today: NaiveDate,
+    entries: &[Entry<'_>],
+    counts: &super::view::Counts,
+) -> String {
     let t = texts(lang);
-    let overdue = entries
-        .iter()
-        .filter(|e| super::view::is_overdue(e, today))
-        .count();
     let mut uniq: Vec<&str> = Vec::new();
     for e in entries {
         if !uniq.contains(&e.item.reference) {
@@ -124,18 +131,22 @@ pub fn subject(lang: Language, today: NaiveDate, entries: &[Entry<'_>]) -> Strin
     } else {
         String::new()
     };
-    let counts = if overdue > 0 {
-        format!(
-            "{} {}, {} {}",
-            overdue,
-            t.overdue_count,
-            entries.len() - overdue,
-            t.due_count
-        )
-    } else {
-        format!("{} {}", entries.len(), t.due_count)
-    };
-    format!("[docket] {today}: {counts} - {}{more}", shown.join(", "))
+    let due = counts.week + counts.later;
+    let mut parts = Vec::new();
+    if counts.overdue > 0 {
+        parts.push(format!("{} {}", counts.overdue, t.overdue_count));
+    }
+    if counts.overdue > 0 || due > 0 || counts.team == 0 {
+        parts.push(format!("{due} {}", t.due_count));
+    }
+    if counts.team > 0 {
+        parts.push(t.team_count.replace("{n}", &counts.team.to_string()));
+    }
+    format!(
+        "[docket] {today}: {} - {}{more}",
+        parts.join(", "),
+        shown.join(", ")
+    )
 }
 
 /// Render one digest for caseworker `recipient` (index into the config).
@@ -151,8 +162,8 @@ pub fn render(
 ) -> Result<Digest, RenderError> {
     sort_entries(entries);
     let cw = &cfg.caseworkers[recipient];
-    let subject = subject(cw.language, today, entries);
     let view = super::view::build(cfg, recipient, today, entries, notes);
+    let subject = subject(cw.language, today, entries, &view.counts);
     let (text, html) = templates.render(&view)?;
     let message = super::message::digest(
         &cfg.mail.from,

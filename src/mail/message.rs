@@ -1,6 +1,50 @@
-//! Building messages: every lettre `Message` docket sends is made here.
+//! Building messages: every message docket sends is made here, and only
+//! here: [`super::Mailer::send`] takes an [`MimeMessage`], which nothing else
+//! can make, so a new kind of message cannot go out without passing
+//! through [`finish`] and its MIME headers.
 
-use lettre::message::{Mailbox, Message, MultiPart, SinglePart};
+use lettre::message::{Mailbox, Message, MessageBuilder, MultiPart, SinglePart};
+
+/// A message ready to send: well-formed MIME (`MIME-Version: 1.0`, every
+/// text part `charset=utf-8` with a transfer encoding fit for it).
+///
+/// Why a type of its own: file notices were once built with lettre's bare
+/// `body()`, which sets a transfer encoding but no `MIME-Version` and no
+/// `Content-Type`, so their UTF-8 bodies reached mail clients as base64
+/// of unknown charset and Russian and Kazakh read as mojibake (issue 18,
+/// item 1). Only [`finish`] makes an `MimeMessage`.
+#[derive(Debug, Clone)]
+pub struct MimeMessage(Message);
+
+impl std::ops::Deref for MimeMessage {
+    type Target = Message;
+    fn deref(&self) -> &Message {
+        &self.0
+    }
+}
+
+/// What a message carries.
+enum Body<'a> {
+    /// One text/plain part.
+    Text(&'a str),
+    /// text/plain and text/html alternatives.
+    Alternative { text: &'a str, html: &'a str },
+}
+
+/// The one way a message is finished: every body is a MIME part with its
+/// `Content-Type` and charset (lettre's `singlepart`/`multipart` also set
+/// `MIME-Version: 1.0`; its `body()`, which sets neither, is not used).
+fn finish(builder: MessageBuilder, body: Body<'_>) -> Result<MimeMessage, MessageError> {
+    let msg = match body {
+        Body::Text(text) => builder.singlepart(SinglePart::plain(crlf(text)))?,
+        Body::Alternative { text, html } => builder.multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(crlf(text)))
+                .singlepart(SinglePart::html(crlf(html))),
+        )?,
+    };
+    Ok(MimeMessage(msg))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
@@ -55,13 +99,15 @@ pub fn subject_line(subject: &str) -> (String, bool) {
 /// A plain-text message (to the admin, or a test message), with a fresh
 /// Message-ID. A subject longer than [`MAX_SUBJECT_CHARS`] is cut (see
 /// [`subject_line`]).
-pub fn plain(from: &str, to: &str, subject: &str, body: &str) -> Result<Message, MessageError> {
-    Ok(Message::builder()
-        .message_id(None)
-        .from(mailbox("from", from)?)
-        .to(mailbox("to", to)?)
-        .subject(subject_line(subject).0)
-        .body(body.to_string())?)
+pub fn plain(from: &str, to: &str, subject: &str, body: &str) -> Result<MimeMessage, MessageError> {
+    finish(
+        Message::builder()
+            .message_id(None)
+            .from(mailbox("from", from)?)
+            .to(mailbox("to", to)?)
+            .subject(subject_line(subject).0),
+        Body::Text(body),
+    )
 }
 
 /// A digest: text and HTML alternatives under the digest's own,
@@ -73,17 +119,15 @@ pub fn digest(
     message_id: &str,
     text: &str,
     html: &str,
-) -> Result<Message, MessageError> {
-    Ok(Message::builder()
-        .from(mailbox("from", from)?)
-        .to(mailbox("to", to)?)
-        .subject(subject_line(subject).0)
-        .message_id(Some(message_id.to_string()))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::plain(crlf(text)))
-                .singlepart(SinglePart::html(crlf(html))),
-        )?)
+) -> Result<MimeMessage, MessageError> {
+    finish(
+        Message::builder()
+            .from(mailbox("from", from)?)
+            .to(mailbox("to", to)?)
+            .subject(subject_line(subject).0)
+            .message_id(Some(message_id.to_string())),
+        Body::Alternative { text, html },
+    )
 }
 
 /// Normalise line endings to CRLF in one pass. lettre does this itself,
@@ -133,6 +177,47 @@ mod tests {
         );
         let exact = "y".repeat(MAX_SUBJECT_CHARS);
         assert_eq!(subject_line(&exact), (exact.clone(), false));
+    }
+
+    /// Issue 18, item 1: notices went out without `MIME-Version` and
+    /// `Content-Type`. Whatever builds a message, it is MIME with every
+    /// text part in UTF-8 and a transfer encoding said.
+    #[test]
+    fn item1_every_message_is_mime_with_a_utf8_charset() {
+        let notice = plain(
+            "docket@ngo.example",
+            "dana@ngo.example",
+            "[docket] в файле дел ошибки",
+            "Здравствуйте!\n\nСәлеметсіз бе!\n",
+        )
+        .unwrap();
+        let digest = digest(
+            "docket@ngo.example",
+            "dana@ngo.example",
+            "[docket] 2026-06-02: 1 к сроку - KZ-0001",
+            "<docket.1@ngo.example>",
+            "Здравствуйте, Dana Example!\n",
+            "<p>Здравствуйте, Dana Example!</p>\n",
+        )
+        .unwrap();
+        for (what, m, parts) in [("notice", notice, 1), ("digest", digest, 2)] {
+            let raw = String::from_utf8(m.formatted()).unwrap();
+            let head = raw.split("\r\n\r\n").next().unwrap();
+            assert!(head.contains("\r\nMIME-Version: 1.0"), "{what}:\n{raw}");
+            let types: Vec<&str> = raw
+                .split("\r\n")
+                .filter(|l| l.starts_with("Content-Type: text/"))
+                .collect();
+            assert_eq!(types.len(), parts, "{what}:\n{raw}");
+            for t in types {
+                assert!(t.ends_with("; charset=utf-8"), "{what}: {t}");
+            }
+            assert_eq!(
+                raw.matches("\r\nContent-Transfer-Encoding: ").count(),
+                parts,
+                "{what}:\n{raw}"
+            );
+        }
     }
 
     #[test]

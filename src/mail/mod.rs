@@ -21,6 +21,7 @@ use crate::config::model::{Mail, Sensitive, Tls, Transport};
 use lettre::message::Message;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSendmailTransport, AsyncTransport, Tokio1Executor};
+use message::MimeMessage;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -213,7 +214,7 @@ impl Mailer {
     /// Send one message; Ok carries the server's answer. `label` says whom
     /// it is for (a caseworker id, `admin`, `test`): it names the file in
     /// the outbox, so it must not be a name or an address.
-    pub async fn send(&self, msg: &Message, label: &str) -> Result<String, SendError> {
+    pub async fn send(&self, msg: &MimeMessage, label: &str) -> Result<String, SendError> {
         let bound = self.bound();
         match self {
             Mailer::Smtp { client, .. } => {
@@ -233,7 +234,7 @@ impl Mailer {
                 }
             }
             Mailer::Sendmail { transport, .. } => {
-                match tokio::time::timeout(bound, transport.send(msg.clone())).await {
+                match tokio::time::timeout(bound, transport.send(Message::clone(msg))).await {
                     Err(_) => Err(SendError {
                         message: "sendmail did not finish in time".into(),
                         permanent: false,

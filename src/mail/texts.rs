@@ -41,6 +41,8 @@ pub struct Texts {
     pub act_by_word: &'static str,
     pub advice: &'static str,
     pub guide: &'static str,
+    /// The footer without `[mail] guide_url`: whom to ask for the guide.
+    pub guide_ask: &'static str,
     pub footer: &'static str,
     pub date_placeholder: &'static str,
     pub or: &'static str,
@@ -53,6 +55,8 @@ pub struct Texts {
     /// Subject counts.
     pub overdue_count: &'static str,
     pub due_count: &'static str,
+    /// The team's cases in a supervisor's subject (`{n}`).
+    pub team_count: &'static str,
     pub situations: Situations,
     /// Banner of a digest that carries notes about held-back files.
     pub notes: &'static str,
@@ -106,6 +110,38 @@ impl Texts {
     }
 }
 
+/// The line that opens a caseworker's digest while one of their files is
+/// left out: `held` (its last good version, from `since` in local time,
+/// stays in effect) or never good (its cases are not tracked). The notice
+/// about the file, in a separate email, says what is wrong; this line makes
+/// sure a caseworker who reads only digests hears of it too, in their
+/// language (issue 18, item 2: it was English in every digest).
+pub fn held_note(lang: Language, rel: &str, since: Option<&str>, held: bool) -> String {
+    match (lang, held) {
+        (Language::En, true) => format!(
+            "{rel} has errors and is held back: its last good version{} is in effect until you fix it. The separate email says what is wrong.",
+            since.map(|s| format!(" (from {s})")).unwrap_or_default()
+        ),
+        (Language::En, false) => format!(
+            "{rel} has errors and is NOT TRACKED: its cases get no reminders until you fix it. The separate email says what is wrong."
+        ),
+        (Language::Ru, true) => format!(
+            "В файле дела {rel} ошибки, и изменения в нём не приняты: пока вы не исправите файл, действует его последняя исправная версия{}. Подробности — в отдельном письме.",
+            since.map(|s| format!(" (от {s})")).unwrap_or_default()
+        ),
+        (Language::Ru, false) => format!(
+            "В файле дела {rel} ошибки, и его дела НЕ ОТСЛЕЖИВАЮТСЯ: напоминаний по ним не будет, пока вы не исправите файл. Подробности — в отдельном письме."
+        ),
+        (Language::Kk, true) => format!(
+            "{rel} іс файлында қателер бар, ондағы өзгерістер қабылданбады: файлды түзеткенше оның соңғы дұрыс нұсқасы{} қолданылады. Толығырақ — бөлек хатта.",
+            since.map(|s| format!(" ({s} бастап)")).unwrap_or_default()
+        ),
+        (Language::Kk, false) => format!(
+            "{rel} іс файлында қателер бар, оның істері ҚАДАҒАЛАНБАЙДЫ: файлды түзеткенше олар бойынша еске салу жіберілмейді. Толығырақ — бөлек хатта."
+        ),
+    }
+}
+
 static EN: Texts = Texts {
     greeting: "Hello, {name}.",
     overdue: "Overdue",
@@ -135,6 +171,7 @@ static EN: Texts = Texts {
     act_by_word: "act by",
     advice: "What to do",
     guide: "Guide for caseworkers: {url}",
+    guide_ask: "For the guide for caseworkers, ask your supervisor or the administrator of docket.",
     footer: "Sent by docket. Subjects and logs carry case references only.",
     date_placeholder: "<date>",
     or: "or",
@@ -146,6 +183,7 @@ static EN: Texts = Texts {
     reached_last_stage: "Reached its last stage: {stage}",
     overdue_count: "overdue",
     due_count: "due",
+    team_count: "{n} for your team",
     notes: "Note",
     feed: FeedWords {
         case: "Case",
@@ -198,6 +236,7 @@ static RU: Texts = Texts {
     act_by_word: "действовать до",
     advice: "Что делать",
     guide: "Руководство для сотрудников: {url}",
+    guide_ask: "Руководство для сотрудников можно получить у вашего руководителя или у администратора docket.",
     footer: "Отправлено docket. В темах писем и журналах — только номера дел.",
     date_placeholder: "<дата>",
     or: "или",
@@ -209,6 +248,7 @@ static RU: Texts = Texts {
     reached_last_stage: "Дошёл до последней стадии: {stage}",
     overdue_count: "просрочено",
     due_count: "к сроку",
+    team_count: "{n} по вашей команде",
     notes: "Внимание",
     feed: FeedWords {
         case: "Дело",
@@ -261,6 +301,7 @@ static KK: Texts = Texts {
     act_by_word: "дейін әрекет ету",
     advice: "Не істеу керек",
     guide: "Қызметкерге арналған нұсқаулық: {url}",
+    guide_ask: "Қызметкерге арналған нұсқаулықты басшыңыздан немесе docket әкімшісінен сұраңыз.",
     footer: "docket жіберді. Хат тақырыбында және журналдарда тек іс нөмірлері болады.",
     date_placeholder: "<күні>",
     or: "немесе",
@@ -272,6 +313,7 @@ static KK: Texts = Texts {
     reached_last_stage: "Соңғы сатысына жетті: {stage}",
     overdue_count: "мерзімі өткен",
     due_count: "мерзімі жақын",
+    team_count: "командаңыз бойынша {n}",
     notes: "Назар аударыңыз",
     feed: FeedWords {
         case: "Іс",
@@ -306,5 +348,28 @@ mod tests {
         assert_eq!(texts(Language::Ru).when(21), "через 21 дн.");
         assert_eq!(texts(Language::Kk).when(-5), "5 күн өтті");
         assert_eq!(texts(Language::Kk).when(0), "бүгін");
+    }
+
+    /// Issue 18, item 2: the lines about a held-back file that open a
+    /// digest are in the caseworker's language, with the time given.
+    #[test]
+    fn item2_held_notes_are_in_every_language() {
+        let rel = "cases.d/kz-0042.toml";
+        for lang in [Language::En, Language::Ru, Language::Kk] {
+            for held in [true, false] {
+                let l = held_note(lang, rel, Some("2026-12-08 10:06"), held);
+                assert!(l.contains(rel), "{l}");
+                assert_eq!(l.contains("2026-12-08 10:06"), held, "{l}");
+                if lang != Language::En {
+                    for w in ["has errors", "held back", "TRACKED", "email", "fix"] {
+                        assert!(!l.contains(w), "{w:?} in {l}");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            held_note(Language::Ru, rel, None, true),
+            "В файле дела cases.d/kz-0042.toml ошибки, и изменения в нём не приняты: пока вы не исправите файл, действует его последняя исправная версия. Подробности — в отдельном письме."
+        );
     }
 }

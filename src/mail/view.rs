@@ -58,6 +58,22 @@ pub struct View {
     /// The guide's address when it is a web link.
     pub guide_href: Option<String>,
     pub footer: &'static str,
+    /// The summary's figures, for the subject (see [`Counts`]).
+    #[serde(skip)]
+    pub counts: Counts,
+}
+
+/// How many cases the summary counts in each part: the caseworker's own
+/// cases by the section they are shown in, and the team's cases. The
+/// subject says these same figures, so that what it promises is what the
+/// body shows (issue 18, item 8: the subject once counted reminders and
+/// the body cases, `3 просрочено` over `Просрочено: 1`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub overdue: usize,
+    pub week: usize,
+    pub later: usize,
+    pub team: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -369,7 +385,11 @@ pub fn build(
         })
         .collect();
 
-    let guide_url = cfg.mail.guide_url.replace("{lang}", lang.code());
+    let guide_url = cfg
+        .mail
+        .guide_url
+        .as_ref()
+        .map(|u| u.replace("{lang}", lang.code()));
     let summary_parts = vec![
         SummaryPart {
             key: "overdue",
@@ -418,18 +438,29 @@ pub fn build(
         legend,
         advice_title: t.advice,
         advice,
-        guide_lines: {
-            let one = t.guide.replace("{url}", &guide_url);
-            if one.chars().count() <= TEXT_WIDTH {
-                vec![one]
-            } else {
-                vec![t.guide.replace(" {url}", ""), guide_url.clone()]
+        guide_lines: match &guide_url {
+            Some(url) => {
+                let one = t.guide.replace("{url}", url);
+                if one.chars().count() <= TEXT_WIDTH {
+                    vec![one]
+                } else {
+                    vec![t.guide.replace(" {url}", ""), url.clone()]
+                }
             }
+            None => wrap(t.guide_ask, TEXT_WIDTH),
         },
-        guide: t.guide.replace("{url}", &guide_url),
-        guide_href: (guide_url.starts_with("https://") || guide_url.starts_with("http://"))
-            .then(|| guide_url.clone()),
+        guide: guide_url.as_ref().map_or_else(
+            || t.guide_ask.to_string(),
+            |url| t.guide.replace("{url}", url),
+        ),
+        guide_href: guide_url.filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         footer: t.footer,
+        counts: Counts {
+            overdue: counts[0],
+            week: counts[1],
+            later: counts[2],
+            team: team_cases,
+        },
     }
 }
 

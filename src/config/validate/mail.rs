@@ -29,7 +29,7 @@ pub(super) fn mail(
         dir: state_dir.join("outbox"),
         sendmail_command: PathBuf::from("/usr/sbin/sendmail"),
         templates_dir: None,
-        guide_url: DEFAULT_GUIDE_URL.into(),
+        guide_url: None,
         credential: "smtp-password",
         connections: DEFAULT_CONNECTIONS,
     };
@@ -206,7 +206,7 @@ pub(super) fn mail(
                 "give a path or a URL, e.g. guide_url = \"https://intranet.ngo.example/docket/guide.{lang}.html\"",
             );
         } else {
-            out.guide_url = v.to_string();
+            out.guide_url = Some(v.to_string());
         }
     }
     out
@@ -216,9 +216,6 @@ pub(super) fn mail(
 /// from one client (Postfix allows 50 by default, hosted relays ~10).
 pub const DEFAULT_CONNECTIONS: u8 = 3;
 const MAX_CONNECTIONS: i64 = 16;
-
-/// The caseworker guides the Debian package installs.
-pub const DEFAULT_GUIDE_URL: &str = "/usr/share/doc/docket/guide.{lang}.md";
 
 fn check_secret_permissions(c: &mut Checker<'_>, path: &Path, span: Range<usize>) {
     use std::os::unix::fs::MetadataExt;
