@@ -136,7 +136,9 @@ pub fn subject(
     if counts.overdue > 0 {
         parts.push(format!("{} {}", counts.overdue, t.overdue_count));
     }
-    if counts.overdue > 0 || due > 0 || counts.team == 0 {
+    // "1 overdue, 0 due" reads as a puzzle: a zero is said only when
+    // there is nothing else to say.
+    if due > 0 || counts.overdue == 0 && counts.team == 0 {
         parts.push(format!("{due} {}", t.due_count));
     }
     if counts.team > 0 {

@@ -135,7 +135,7 @@ impl Env {
     fn digests_for(&self, case: &str) -> Vec<Mail> {
         self.mails()
             .into_iter()
-            .filter(|m| m.header("Subject").unwrap_or("").contains(" due") && m.raw.contains(case))
+            .filter(|m| m.is_digest() && m.raw.contains(case))
             .collect()
     }
 }

@@ -920,7 +920,7 @@ fn item8_a_digests_subject_counts_what_its_body_counts() {
     let a = &s.digests("aigerim")[0];
     assert!(
         a.subject
-            .starts_with("[docket] 2026-06-02: 1 overdue, 0 due - KZ-0001"),
+            .starts_with("[docket] 2026-06-02: 1 overdue - KZ-0001"),
         "one case, however many items: {:?}",
         a.subject
     );

@@ -31,6 +31,18 @@ impl Mail {
             .map(|(_, v)| v.as_str())
     }
 
+    /// A digest (`[docket] YYYY-MM-DD: …`), not a notice or an alert
+    /// (`[docket] words…`).
+    pub fn is_digest(&self) -> bool {
+        let subject = self.header("Subject").unwrap_or("");
+        subject.strip_prefix("[docket] ").is_some_and(|rest| {
+            rest.len() > 11
+                && rest.is_char_boundary(10)
+                && chrono::NaiveDate::parse_from_str(&rest[..10], "%Y-%m-%d").is_ok()
+                && rest[10..].starts_with(':')
+        })
+    }
+
     /// Every header called `name`.
     pub fn headers_named(&self, name: &str) -> Vec<&str> {
         self.headers
