@@ -76,6 +76,12 @@ pub struct FileStatus {
     pub cases: Cases,
     /// A hash of the version on disk (None when it cannot be read).
     pub disk_hash: Option<String>,
+    /// Left out: since when, this time (set by the daemon, which carries
+    /// it from reload to reload and through `status.json` across
+    /// restarts). It names the episode, so that a file broken and put
+    /// back twice to the same bytes is told twice: notices keyed by the
+    /// content alone were told once, ever (issue 18, item 4).
+    pub left_out_at: Option<String>,
 }
 
 /// The files `patterns` match now with their metadata (one stat each), in
@@ -481,6 +487,7 @@ impl Live {
                 problems,
                 cases,
                 disk_hash: u.disk_hash.clone(),
+                left_out_at: None,
             });
         }
         validate::kurban_ait_note(&mut all, &years, &settings.calendar);
@@ -509,6 +516,7 @@ impl Live {
             problems: main_problems,
             cases: main.own.cases.clone(),
             disk_hash: disk_hash.clone(),
+            left_out_at: None,
         };
         Ok(Live {
             config,

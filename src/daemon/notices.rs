@@ -28,6 +28,7 @@ impl Daemon {
     /// start, where the last status file stands in for it).
     pub(super) async fn tell_about_files(&mut self, old: Option<&Live>, d: &ConfigDiff) {
         let before = previous_states(old, &self.cfg.service.state_dir);
+        self.mark_episodes(&before);
         let today = self.today();
         let period = today
             .and_hms_opt(0, 0, 0)
@@ -40,10 +41,13 @@ impl Daemon {
         for f in &left_out {
             let problems = f.problems.as_deref();
             let masked = problems.map(masked_lines).unwrap_or_default();
+            // The episode too: the same broken bytes again after a fix
+            // are news again.
             let key = format!(
-                "file-held:{}:{}:{period}",
+                "file-held:{}:{}:{period}{}",
                 f.rel,
-                content_hash(masked.join("\n").as_bytes())
+                content_hash(masked.join("\n").as_bytes()),
+                episode_tag(f.left_out_at.as_deref())
             );
             let shown = self.held_problems(problems);
             let cases = case_list(&f.cases);
@@ -71,21 +75,46 @@ impl Daemon {
             self.tell_people(&key, &f.cases, |lang| texts::held(lang, &h))
                 .await;
         }
-        // Fixed: was left out before, is in effect now.
+        // Fixed: was left out before, is in effect now. Keyed by the
+        // episode that ends (when it began), not by the content: a revert
+        // to bytes that were good before is a fix like any other, each
+        // time (issue 18, item 4). Without a known episode (a status
+        // written by an older docket), by the content, as before.
         let fixed: Vec<FileStatus> = std::iter::once(&self.live.main)
             .chain(self.live.files.iter())
             .filter(|f| f.state == State::InEffect)
-            .filter(|f| before.get(&f.rel).is_some_and(|s| s != "in_effect"))
+            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != "in_effect"))
             .cloned()
             .collect();
         for f in &fixed {
-            let key = format!(
-                "file-fixed:{}:{}",
-                f.rel,
-                f.disk_hash.as_deref().unwrap_or("")
-            );
+            let episode = before.get(&f.rel).and_then(|s| s.1.clone());
+            let key = match &episode {
+                Some(at) => format!("file-fixed:{}:{at}", f.rel),
+                None => format!(
+                    "file-fixed:{}:{}",
+                    f.rel,
+                    f.disk_hash.as_deref().unwrap_or("")
+                ),
+            };
+            // Those told it was held (the caseworkers of the version that
+            // was in effect meanwhile) and those of the fixed version.
+            let mut told: Vec<(String, String)> = old
+                .and_then(|o| {
+                    std::iter::once(&o.main)
+                        .chain(o.files.iter())
+                        .find(|x| x.rel == f.rel)
+                })
+                .map(|x| {
+                    x.cases
+                        .iter()
+                        .map(|(c, w)| (c.to_string(), w.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            told.extend(f.cases.iter().map(|(c, w)| (c.to_string(), w.to_string())));
+            let people: Cases = told.into();
             let (cases, ids) = (case_list(&f.cases), ids(&f.cases));
-            self.tell_people(&key, &f.cases, |lang| {
+            self.tell_people(&key, &people, |lang| {
                 texts::fixed(lang, &f.rel, &cases, &ids)
             })
             .await;
@@ -152,6 +181,26 @@ impl Daemon {
             let ids = ids(&cases);
             self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))
                 .await;
+        }
+    }
+
+    /// Since when each file left out has been left out: carried over
+    /// while it stays left out (from the previous load, or the last run's
+    /// status), else now (a new episode).
+    fn mark_episodes(&mut self, before: &Before) {
+        let now = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let live = &mut self.live;
+        for f in std::iter::once(&mut live.main).chain(live.files.iter_mut()) {
+            f.left_out_at = match before.get(&f.rel) {
+                _ if f.state == State::InEffect => None,
+                Some((s, Some(at))) if s != "in_effect" => Some(at.clone()),
+                // Left out before, by a docket that did not say since
+                // when: keep the keys such a docket used.
+                Some((s, None)) if s != "in_effect" => None,
+                _ => Some(now.clone()),
+            };
         }
     }
 
@@ -241,21 +290,36 @@ impl Daemon {
     }
 }
 
-/// The states of the files before: from the previous load, or at start
-/// from the status the last run left.
-fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> BTreeMap<String, String> {
+/// The states of the files before, with since when each left-out one was
+/// left out: from the previous load, or at start from the status the last
+/// run left.
+fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
     match old {
         Some(l) => std::iter::once(&l.main)
             .chain(l.files.iter())
             .map(|f| {
                 let s = f.state.as_str();
-                (f.rel.clone(), s.to_string())
+                (f.rel.clone(), (s.to_string(), f.left_out_at.clone()))
             })
             .collect(),
         None => crate::status::read(state_dir)
-            .map(|s| s.files.into_iter().map(|f| (f.path, f.state)).collect())
+            .map(|s| {
+                s.files
+                    .into_iter()
+                    .map(|f| (f.path, (f.state, f.left_out_at)))
+                    .collect()
+            })
             .unwrap_or_default(),
     }
+}
+
+/// Per file: its state before (as `status.json` writes it) and since when
+/// it was left out.
+type Before = BTreeMap<String, (String, Option<String>)>;
+
+/// The part of a notice key that names the episode ("" when unknown).
+fn episode_tag(at: Option<&str>) -> String {
+    at.map(|a| format!(":{a}")).unwrap_or_default()
 }
 
 fn ids(cases: &Cases) -> String {

@@ -14,6 +14,7 @@ mod hints;
 mod hostile;
 mod leaks;
 mod live;
+mod notices;
 mod reliability;
 mod smtp;
 mod util;
