@@ -105,6 +105,17 @@ pub(crate) fn includes_now(
     now
 }
 
+/// The near misses beside `patterns` now, with their metadata.
+fn near_misses_meta(main_path: &Path, patterns: &[String]) -> Vec<(PathBuf, Option<Meta>)> {
+    includes::near_misses_now(main_path, patterns)
+        .into_iter()
+        .map(|p| {
+            let m = Meta::of(&p);
+            (p, m)
+        })
+        .collect()
+}
+
 /// The file metadata that tells whether a file may have changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meta {
@@ -160,6 +171,8 @@ pub struct Live {
     pub diagnostics: Diagnostics,
     root: PathBuf,
     main_meta: Option<Meta>,
+    /// The near misses with their metadata, for [`Live::changed_on_disk`].
+    near_meta: Vec<(PathBuf, Option<Meta>)>,
     settings: Arc<Settings>,
     own: Checked,
     units: Vec<Unit>,
@@ -194,7 +207,16 @@ impl Live {
         let mut had: Vec<(&PathBuf, Option<Meta>)> =
             self.units.iter().map(|u| (&u.path, u.meta)).collect();
         had.sort_by(|a, b| a.0.cmp(b.0));
-        now.len() != had.len() || now.iter().zip(&had).any(|(n, h)| &n.0 != h.0 || n.1 != h.1)
+        if now.len() != had.len() || now.iter().zip(&had).any(|(n, h)| &n.0 != h.0 || n.1 != h.1) {
+            return true;
+        }
+        near_misses_meta(&self.config.path, &self.settings.service.include) != self.near_meta
+    }
+
+    /// `path` as the people editing the config know it (relative to the
+    /// main file's directory).
+    pub fn rel(&self, path: &Path) -> String {
+        rel_of(&self.root, path)
     }
 
     fn include_patterns(&self) -> Vec<(String, std::ops::Range<usize>)> {
@@ -518,8 +540,10 @@ impl Live {
             disk_hash: disk_hash.clone(),
             left_out_at: None,
         };
+        let near_meta = near_misses_meta(path, &settings.service.include);
         Ok(Live {
             config,
+            near_meta,
             main: main_status,
             files: statuses,
             near_misses,

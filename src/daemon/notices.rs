@@ -174,9 +174,13 @@ impl Daemon {
             }
         }
         for p in self.live.near_misses.clone() {
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            // Read as a case file, whatever Notepad did to it (a BOM, ANSI,
+            // UTF-16): its caseworkers are the ones to tell.
+            let text = std::fs::read(&p)
+                .map(|b| crate::config::salvage::text_of(&b))
+                .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();
-            let rel = p.display().to_string();
+            let rel = self.live.rel(&p);
             let key = format!("near-miss:{rel}:{}", content_hash(text.as_bytes()));
             let ids = ids(&cases);
             self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))

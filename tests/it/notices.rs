@@ -181,3 +181,32 @@ fn item4_a_revert_to_good_bytes_is_told_as_fixed_each_time() {
     // dana (aigerim's supervisor) was not told it was held, so not fixed.
     assert_eq!(e.count("dana@ngo.example", fixed), 0, "{:#?}", e.subjects());
 }
+
+/// Item 6: a case file saved by Notepad as `kz-0108.toml.txt` (a BOM, CRLF
+/// lines) while docket runs is noticed at once, on its own event, and its
+/// caseworker is told, in their language, as well as the admin.
+#[test]
+fn item6_a_near_miss_name_is_noticed_at_once_and_its_caseworker_told() {
+    let e = Env::new();
+    e.put(
+        "kz-0001.toml",
+        &case("KZ-0001", "aigerim", "active", "2026-06-30"),
+    );
+    let d = e.start();
+    let text = format!(
+        "\u{feff}{}",
+        case("KZ-0108", "erlan", "active", "2026-06-30").replace('\n', "\r\n")
+    );
+    let t0 = Instant::now();
+    e.put("kz-0108.toml.txt", &text);
+    // erlan's language is Kazakh.
+    let (m, _) = e.wait_nth(&d, "erlan@ngo.example", "іс файлы оқылмайды", 1);
+    let took = t0.elapsed();
+    eprintln!("item 6: erlan told {took:?} after the file was written");
+    assert!(m.body.contains("cases.d/kz-0108.toml.txt"), "{}", m.body);
+    assert!(m.body.contains("KZ-0108"), "{}", m.body);
+    let (a, _) = e.wait_nth(&d, "it@ngo.example", "a case file is not read", 1);
+    assert!(a.body.contains("Cases named in it: KZ-0108"), "{}", a.body);
+    // Nobody else is told: aigerim's file has nothing to do with it.
+    assert_eq!(e.count("aigerim@ngo.example", "not read"), 0);
+}
