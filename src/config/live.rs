@@ -82,6 +82,10 @@ pub struct FileStatus {
     /// back twice to the same bytes is told twice: notices keyed by the
     /// content alone were told once, ever (issue 18, item 4).
     pub left_out_at: Option<String>,
+    /// A file not tracked: what could be read of it (case ids, their
+    /// caseworkers, dates), for `upcoming` and for the digests that name
+    /// it until it is fixed (issue 18, item 5). None otherwise.
+    pub salvaged: Option<Arc<Vec<super::salvage::Case>>>,
 }
 
 /// The files `patterns` match now with their metadata (one stat each), in
@@ -501,6 +505,14 @@ impl Live {
                     (State::NotTracked, cases, None)
                 }
             };
+            // Its text is kept with its problems (never for a good file).
+            let salvaged = (state == State::NotTracked).then(|| {
+                let text = problems
+                    .as_deref()
+                    .and_then(|d| d.sources.first())
+                    .map_or("", |s| s.text.as_str());
+                Arc::new(super::salvage::cases(text))
+            });
             statuses.push(FileStatus {
                 rel: u.rel.clone(),
                 path: u.path.clone(),
@@ -510,6 +522,7 @@ impl Live {
                 cases,
                 disk_hash: u.disk_hash.clone(),
                 left_out_at: None,
+                salvaged,
             });
         }
         validate::kurban_ait_note(&mut all, &years, &settings.calendar);
@@ -539,6 +552,7 @@ impl Live {
             cases: main.own.cases.clone(),
             disk_hash: disk_hash.clone(),
             left_out_at: None,
+            salvaged: None,
         };
         let near_meta = near_misses_meta(path, &settings.service.include);
         Ok(Live {

@@ -58,6 +58,9 @@ impl Daemon {
         self.pass_started();
         self.progress.step();
         self.send_startup_alerts().await;
+        // Files left out are told again on their days without waiting
+        // for an edit (a file not tracked: every day).
+        self.tell_left_out(false).await;
         let mut outcome = PassOutcome::default();
         let result = self.pass_inner(retry, &mut outcome).await;
         self.progress.idle();
@@ -167,7 +170,10 @@ impl Daemon {
         } else {
             ItemIndex::new(&items)
         };
-        let notes = self.held_notes();
+        let mut notes = self.held_notes();
+        for (n, more) in notes.iter_mut().zip(self.not_tracked_notes(today)) {
+            n.extend(more);
+        }
         let queued_left = self
             .send_all(
                 super::send::Batch {
@@ -304,10 +310,9 @@ impl Daemon {
                     f.rel,
                     f.since.as_ref().map(|s| format!(" (from {s})")).unwrap_or_default()
                 ),
-                _ => format!(
-                    "{} has errors and is NOT TRACKED: its cases get no reminders until you fix it (see the separate email).",
-                    f.rel
-                ),
+                // Not tracked: `not_tracked_notes`, which also tells the
+                // supervisors and what can be read of it.
+                _ => continue,
             };
             let mut seen = std::collections::BTreeSet::new();
             for (_, cw) in f.cases.iter() {

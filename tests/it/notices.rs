@@ -5,7 +5,9 @@
 //! D = 2026-06-02, a Tuesday: a court hearing on 2026-06-04 (lead_days
 //! [1, 2]) is two days away.
 
-use crate::util::{outbox_mails, poll, write_config, Daemon, Mail};
+use crate::util::{
+    docket, outbox_mails, poll, stderr, stdout, stdout_json, write_config, Daemon, Mail,
+};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -209,4 +211,175 @@ fn item6_a_near_miss_name_is_noticed_at_once_and_its_caseworker_told() {
     assert!(a.body.contains("Cases named in it: KZ-0108"), "{}", a.body);
     // Nobody else is told: aigerim's file has nothing to do with it.
     assert_eq!(e.count("aigerim@ngo.example", "not read"), 0);
+}
+
+/// A case file that was never good: a hearing two days away, and a date
+/// written the Kazakh way (not TOML, so the file does not parse).
+fn never_good(id: &str, cw: &str) -> String {
+    case(id, cw, "active", "2026-06-04").replace("issued = 2025-10-16", "issued = 16.10.2025")
+}
+
+/// Item 5: a file that was never good is not invisible. Its caseworker,
+/// their supervisor and the admin are told at once, with the dates read of
+/// it; told again the next day; the digests name it; `upcoming` lists what
+/// it can read of it, marked. A file whose caseworker cannot be read goes
+/// to the admin and every supervisor.
+#[test]
+fn item5_a_file_never_good_is_named_with_its_dates_every_day() {
+    let e = Env::new();
+    e.put(
+        "kz-0001.toml",
+        &case("KZ-0001", "aigerim", "active", "2026-06-30"),
+    );
+    let mut d = e.start();
+    e.put("kz-0501.toml", &never_good("KZ-0501", "aigerim"));
+    let subject = "a case file has errors and is not tracked";
+    let (m, t) = e.wait_nth(&d, "aigerim@ngo.example", subject, 1);
+    eprintln!("item 5: aigerim told {t:?} after the save");
+    for want in [
+        "NOT TRACKED",
+        "KZ-0501",
+        "Dates in it, as far as they can be read",
+        "KZ-0501: Court hearing 2026-06-04 (2 days left)",
+    ] {
+        assert!(m.body.contains(want), "{want:?} in:\n{}", m.body);
+    }
+    for secret in ["Saule", "Imagined", "Hearing for"] {
+        assert!(!m.raw.contains(secret), "{secret:?} in:\n{}", m.raw);
+    }
+    // Her supervisor, and the admin.
+    let (s, _) = e.wait_nth(&d, "dana@ngo.example", subject, 1);
+    assert!(
+        s.body.contains("KZ-0501: Court hearing 2026-06-04"),
+        "{}",
+        s.body
+    );
+    e.wait_nth(&d, "it@ngo.example", subject, 1);
+    assert_eq!(
+        e.count("erlan@ngo.example", subject),
+        0,
+        "{:#?}",
+        e.subjects()
+    );
+    // No caseworker can be read: the admin and every supervisor (dana).
+    e.put(
+        "junk.toml",
+        "[[case]]\nid = \"KZ-0599\"\ncasewroker = \"aigerim\n\n  [[case.event]]\n  kind = \"court_hearing\"\n  date = 2026-06-05\n",
+    );
+    let junk = "is not tracked: KZ-0599";
+    let (s, _) = e.wait_nth(&d, "dana@ngo.example", junk, 1);
+    assert!(
+        s.body.contains("KZ-0599: Court hearing 2026-06-05"),
+        "{}",
+        s.body
+    );
+    e.wait_nth(&d, "it@ngo.example", junk, 1);
+    assert_eq!(
+        e.count("aigerim@ngo.example", junk),
+        0,
+        "{:#?}",
+        e.subjects()
+    );
+    std::fs::remove_file(e.dir().join("cases.d/junk.toml")).unwrap();
+    assert_eq!(d.stop().code(), Some(0), "{}", d.log());
+
+    // `upcoming` lists it, marked, beside the rows in effect.
+    let up = docket(&e.cfg, &["upcoming", "--today", D, "--format", "json"]);
+    assert_eq!(up.status.code(), Some(78), "{}", stderr(&up));
+    let rows = stdout_json(&up);
+    let rows = rows.as_array().unwrap();
+    let r = rows
+        .iter()
+        .find(|r| r["case"] == "KZ-0501")
+        .unwrap_or_else(|| panic!("no KZ-0501 in {rows:?}"));
+    assert_eq!(r["tracked"], false, "{r}");
+    assert_eq!(r["item"], "event");
+    assert_eq!(r["kind"], "court_hearing");
+    assert_eq!(r["act_by"], "2026-06-04");
+    assert_eq!(r["days_left"], 2);
+    assert_eq!(r["caseworker"], "aigerim");
+    let k1 = rows.iter().find(|r| r["case"] == "KZ-0001").unwrap();
+    assert!(
+        k1.get("tracked").is_none(),
+        "rows in effect as before: {k1}"
+    );
+    let table = docket(&e.cfg, &["upcoming", "--today", D]);
+    let out = stdout(&table);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with('?') && l.contains("KZ-0501")),
+        "{out}"
+    );
+    assert!(
+        out.contains("marked ? are read from a file left out"),
+        "{out}"
+    );
+    let one = docket(&e.cfg, &["upcoming", "--today", D, "--case", "KZ-0501"]);
+    assert!(
+        stdout(&one).contains("KZ-0501"),
+        "{}{}",
+        stdout(&one),
+        stderr(&one)
+    );
+
+    // The next day, with a digest due for aigerim (KZ-0001 tomorrow): the
+    // digest names the file and its hearing; the notice comes again.
+    e.put(
+        "kz-0001.toml",
+        &case("KZ-0001", "aigerim", "active", "2026-06-04"),
+    );
+    let o = docket(&e.cfg, &["run", "--once", "--today", "2026-06-03"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        e.count("aigerim@ngo.example", subject),
+        2,
+        "{:#?}",
+        e.subjects()
+    );
+    assert_eq!(
+        e.count("dana@ngo.example", subject),
+        3,
+        "{:#?}",
+        e.subjects()
+    );
+    let digest = e
+        .mails()
+        .into_iter()
+        .find(|m| m.header("To") == Some("aigerim@ngo.example") && !m.parts.is_empty())
+        .unwrap_or_else(|| panic!("no digest: {:#?}", e.subjects()));
+    let text = digest.text().replace("\n", " ");
+    for want in [
+        "cases.d/kz-0501.toml has errors and is NOT TRACKED",
+        "KZ-0501: Court hearing 2026-06-04 (1 day left)",
+    ] {
+        assert!(text.contains(want), "{want:?} in:\n{}", digest.text());
+    }
+    // Fixed: nobody is told about it any more, and it is reminded.
+    e.put(
+        "kz-0501.toml",
+        &case("KZ-0501", "aigerim", "active", "2026-06-04"),
+    );
+    let o = docket(&e.cfg, &["run", "--once", "--today", "2026-06-03"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        e.count("aigerim@ngo.example", subject),
+        2,
+        "{:#?}",
+        e.subjects()
+    );
+    assert_eq!(
+        e.count("aigerim@ngo.example", "due - KZ-0501"),
+        1,
+        "{:#?}",
+        e.subjects()
+    );
+    // Told it is fixed: those told it was not tracked, the supervisor too.
+    for to in ["aigerim@ngo.example", "dana@ngo.example", "it@ngo.example"] {
+        assert_eq!(
+            e.count(to, "fixed: your changes are in effect"),
+            1,
+            "{to}: {:#?}",
+            e.subjects()
+        );
+    }
 }
