@@ -182,6 +182,28 @@ fn item4_a_revert_to_good_bytes_is_told_as_fixed_each_time() {
     }
     // dana (aigerim's supervisor) was not told it was held, so not fixed.
     assert_eq!(e.count("dana@ngo.example", fixed), 0, "{:#?}", e.subjects());
+    // Broken a third time, and docket restarted meanwhile: the same
+    // episode (status.json carries since when), told once; its fix, once.
+    e.put("kz-0401.toml", &broken);
+    e.wait_nth(&d, "aigerim@ngo.example", held, 3);
+    let mut d = d;
+    assert_eq!(d.stop().code(), Some(0), "{}", d.log());
+    let d = e.start();
+    e.put("kz-0401.toml", &good);
+    e.wait_nth(&d, "aigerim@ngo.example", fixed, 3);
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        e.count("aigerim@ngo.example", held),
+        3,
+        "{:#?}",
+        e.subjects()
+    );
+    assert_eq!(
+        e.count("aigerim@ngo.example", fixed),
+        3,
+        "{:#?}",
+        e.subjects()
+    );
 }
 
 /// Item 6: a case file saved by Notepad as `kz-0108.toml.txt` (a BOM, CRLF
