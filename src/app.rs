@@ -65,12 +65,24 @@ pub fn run(cli: Cli) -> Outcome {
             let cfg = live.cfg;
             let items = engine::items(cfg);
             let today = today.unwrap_or_else(|| today_in(cfg));
-            known_ids(cfg, case.as_deref(), caseworker.as_deref())?;
+            // A case only a file left out names is still asked about.
+            let salvaged = |c: &str| {
+                live.left_out
+                    .iter()
+                    .flat_map(|f| f.salvaged.iter().flat_map(|s| s.iter()))
+                    .any(|x| x.id == c)
+            };
+            let known_case = case.as_deref().filter(|c| !salvaged(c));
+            known_ids(cfg, known_case, caseworker.as_deref())?;
             let filter = UpcomingFilter {
                 case: case.as_deref(),
                 caseworker: caseworker.as_deref(),
             };
-            let rows = report::upcoming_in(cfg, &items, today, days, &filter);
+            let mut rows = report::upcoming_in(cfg, &items, today, days, &filter);
+            // What can be read of the files never good, marked (issue 18,
+            // item 5): dropping them hid a hearing two days away.
+            let more = report::left_out_rows(cfg, &live.left_out, today, days, &filter);
+            report::merge_upcoming(&mut rows, more);
             let out = print_upcoming(&rows, days, format);
             live.keep_index(&items);
             live.finish(out)

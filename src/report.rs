@@ -57,11 +57,11 @@ pub fn upcoming_table<S: AsRef<str>>(rows: &[UpcomingEntry<S>], days: u32) -> St
         .iter()
         .map(|r| {
             vec![
-                if r.days_left < 0 {
-                    "!".into()
-                } else {
-                    String::new()
-                },
+                format!(
+                    "{}{}",
+                    if r.days_left < 0 { "!" } else { "" },
+                    if r.tracked { "" } else { "?" }
+                ),
                 r.act_by.as_ref().to_string(),
                 days_left(r.days_left),
                 r.case.as_ref().to_string(),
@@ -89,6 +89,12 @@ pub fn upcoming_table<S: AsRef<str>>(rows: &[UpcomingEntry<S>], days: u32) -> St
         &body,
     );
     out.push_str(&format!("\n{} item(s), {} overdue.\n", rows.len(), overdue));
+    let untracked = rows.iter().filter(|r| !r.tracked).count();
+    if untracked > 0 {
+        out.push_str(&format!(
+            "{untracked} item(s) marked ? are read from a file left out: NOT TRACKED, no reminders until it is fixed.\n"
+        ));
+    }
     out
 }
 
@@ -300,6 +306,78 @@ pub struct UpcomingEntry<S = String> {
     pub act_by: S,
     pub days_left: i64,
     pub status: S,
+    /// False for a row read from a file left out that was never good
+    /// (what could be read of it): docket does not remind it until the
+    /// file is fixed. Not written when true, so rows read as before.
+    #[serde(skip_serializing_if = "is_true")]
+    pub tracked: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// What can be read of the files not tracked (`salvaged`), as `upcoming`
+/// rows marked `tracked: false`: a hearing in a file that was never good
+/// is still a hearing (issue 18, item 5). The same window and filter as
+/// the rows in effect; an event is over once its day has passed, and a
+/// status the file settles is settled here too.
+pub fn left_out_rows(
+    cfg: &Config,
+    files: &[crate::config::live::FileStatus],
+    today: NaiveDate,
+    days: u32,
+    filter: &UpcomingFilter<'_>,
+) -> Vec<UpcomingEntry> {
+    let last = today + chrono::Days::new(days.into());
+    let mut out = Vec::new();
+    for f in files {
+        for c in f.salvaged.iter().flat_map(|s| s.iter()) {
+            if filter.case.is_some_and(|x| x != c.id)
+                || filter.caseworker.is_some_and(|x| x != c.caseworker)
+            {
+                continue;
+            }
+            for it in &c.items {
+                let act_by = match cfg.calendar.act_by(it.deadline) {
+                    a if it.item == "event" && a > it.deadline => {
+                        cfg.calendar.working_on_or_before(it.deadline)
+                    }
+                    a => a,
+                };
+                let over = it.item == "event" && it.deadline < today;
+                if it.resolved() || over || act_by > last {
+                    continue;
+                }
+                out.push(UpcomingEntry {
+                    case: c.id.clone(),
+                    caseworker: c.caseworker.clone(),
+                    item: it.item,
+                    kind: it.kind.clone(),
+                    deadline: it.deadline.to_string(),
+                    act_by: act_by.to_string(),
+                    days_left: (act_by - today).num_days(),
+                    status: if it.status.is_empty() && it.item == "event" {
+                        "scheduled".into()
+                    } else {
+                        it.status.clone()
+                    },
+                    tracked: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Rows in effect and rows read from files left out, in one order: by
+/// act-by date, then case id (a stable sort: ties keep their order).
+pub fn merge_upcoming(rows: &mut Vec<UpcomingEntry>, more: Vec<UpcomingEntry>) {
+    if more.is_empty() {
+        return;
+    }
+    rows.extend(more);
+    rows.sort_by(|a, b| (&a.act_by, &a.case).cmp(&(&b.act_by, &b.case)));
 }
 
 /// Unresolved deadlines whose act-by date is at most `days` away (overdue
@@ -332,6 +410,7 @@ pub fn upcoming_in(
             act_by: it.act_by.to_string(),
             days_left: (it.act_by - today).num_days(),
             status: it.status.to_string(),
+            tracked: true,
         })
         .collect()
 }

@@ -66,6 +66,11 @@ pub struct FileLine {
     pub since: Option<String>,
     /// Where the version on disk is wrong, values masked.
     pub problems: Vec<String>,
+    /// A file left out: since when, this time (absent when in effect, and
+    /// in a status written by an older docket). What keeps a restart from
+    /// telling the same held file again as new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

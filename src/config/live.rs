@@ -76,6 +76,16 @@ pub struct FileStatus {
     pub cases: Cases,
     /// A hash of the version on disk (None when it cannot be read).
     pub disk_hash: Option<String>,
+    /// Left out: since when, this time (set by the daemon, which carries
+    /// it from reload to reload and through `status.json` across
+    /// restarts). It names the episode, so that a file broken and put
+    /// back twice to the same bytes is told twice: notices keyed by the
+    /// content alone were told once, ever (issue 18, item 4).
+    pub left_out_at: Option<String>,
+    /// A file not tracked: what could be read of it (case ids, their
+    /// caseworkers, dates), for `upcoming` and for the digests that name
+    /// it until it is fixed (issue 18, item 5). None otherwise.
+    pub salvaged: Option<Arc<Vec<super::salvage::Case>>>,
 }
 
 /// The files `patterns` match now with their metadata (one stat each), in
@@ -97,6 +107,17 @@ pub(crate) fn includes_now(
     now.sort_by(|a, b| a.0.cmp(&b.0));
     now.dedup_by(|a, b| a.0 == b.0);
     now
+}
+
+/// The near misses beside `patterns` now, with their metadata.
+fn near_misses_meta(main_path: &Path, patterns: &[String]) -> Vec<(PathBuf, Option<Meta>)> {
+    includes::near_misses_now(main_path, patterns)
+        .into_iter()
+        .map(|p| {
+            let m = Meta::of(&p);
+            (p, m)
+        })
+        .collect()
 }
 
 /// The file metadata that tells whether a file may have changed.
@@ -154,6 +175,8 @@ pub struct Live {
     pub diagnostics: Diagnostics,
     root: PathBuf,
     main_meta: Option<Meta>,
+    /// The near misses with their metadata, for [`Live::changed_on_disk`].
+    near_meta: Vec<(PathBuf, Option<Meta>)>,
     settings: Arc<Settings>,
     own: Checked,
     units: Vec<Unit>,
@@ -188,7 +211,16 @@ impl Live {
         let mut had: Vec<(&PathBuf, Option<Meta>)> =
             self.units.iter().map(|u| (&u.path, u.meta)).collect();
         had.sort_by(|a, b| a.0.cmp(b.0));
-        now.len() != had.len() || now.iter().zip(&had).any(|(n, h)| &n.0 != h.0 || n.1 != h.1)
+        if now.len() != had.len() || now.iter().zip(&had).any(|(n, h)| &n.0 != h.0 || n.1 != h.1) {
+            return true;
+        }
+        near_misses_meta(&self.config.path, &self.settings.service.include) != self.near_meta
+    }
+
+    /// `path` as the people editing the config know it (relative to the
+    /// main file's directory).
+    pub fn rel(&self, path: &Path) -> String {
+        rel_of(&self.root, path)
     }
 
     fn include_patterns(&self) -> Vec<(String, std::ops::Range<usize>)> {
@@ -473,6 +505,14 @@ impl Live {
                     (State::NotTracked, cases, None)
                 }
             };
+            // Its text is kept with its problems (never for a good file).
+            let salvaged = (state == State::NotTracked).then(|| {
+                let text = problems
+                    .as_deref()
+                    .and_then(|d| d.sources.first())
+                    .map_or("", |s| s.text.as_str());
+                Arc::new(super::salvage::cases(text))
+            });
             statuses.push(FileStatus {
                 rel: u.rel.clone(),
                 path: u.path.clone(),
@@ -481,6 +521,8 @@ impl Live {
                 problems,
                 cases,
                 disk_hash: u.disk_hash.clone(),
+                left_out_at: None,
+                salvaged,
             });
         }
         validate::kurban_ait_note(&mut all, &years, &settings.calendar);
@@ -509,9 +551,13 @@ impl Live {
             problems: main_problems,
             cases: main.own.cases.clone(),
             disk_hash: disk_hash.clone(),
+            left_out_at: None,
+            salvaged: None,
         };
+        let near_meta = near_misses_meta(path, &settings.service.include);
         Ok(Live {
             config,
+            near_meta,
             main: main_status,
             files: statuses,
             near_misses,

@@ -14,6 +14,7 @@ pub mod live;
 pub mod model;
 pub mod raw;
 mod recover;
+pub mod salvage;
 mod source;
 pub mod store;
 pub mod suggest;

@@ -236,31 +236,14 @@ pub(super) fn read_include(
     }
 }
 
-/// The case ids and caseworkers a broken file names, read line by line:
-/// enough to tell those caseworkers that their file is not read.
+/// The case ids and caseworkers a broken file names (see
+/// [`super::salvage`]): enough to tell those caseworkers that their file
+/// is not read.
 pub fn salvage_cases(text: &str) -> Vec<(String, String)> {
-    let quoted = |l: &str, key: &str| -> Option<String> {
-        let rest = l.trim().strip_prefix(key)?.trim_start().strip_prefix('=')?;
-        let rest = rest.trim().strip_prefix('"')?;
-        Some(rest[..rest.find('"')?].to_string())
-    };
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut cur: Option<(String, String)> = None;
-    for l in text.lines() {
-        if l.trim_start().starts_with("[[case]]") {
-            out.extend(cur.take());
-            cur = Some((String::new(), String::new()));
-        } else if let Some(c) = cur.as_mut() {
-            if let Some(v) = quoted(l, "id") {
-                c.0 = v;
-            } else if let Some(v) = quoted(l, "caseworker") {
-                c.1 = v;
-            }
-        }
-    }
-    out.extend(cur);
-    out.retain(|(id, cw)| !id.is_empty() || !cw.is_empty());
-    out
+    super::salvage::cases(text)
+        .into_iter()
+        .map(|c| (c.id, c.caseworker))
+        .collect()
 }
 
 /// `[service] state_dir` from a main file that may not validate: as TOML

@@ -209,3 +209,80 @@ pub fn masked_lines(d: &Diagnostics) -> Vec<String> {
         })
         .collect()
 }
+
+// ------------------------------------------------ files not tracked (item 5)
+//
+// Kept apart from the wording above (rewritten on its own): what could be
+// read of a file that was never good, for its notice (told every day while
+// it lasts) and the digests that name it until it is fixed (issue 18,
+// item 5).
+
+/// One item read from a file not tracked: "KZ-0501: Court hearing
+/// 2026-06-04 (2 days left)".
+pub fn read_item(lang: Language, case: &str, what: &str, date: &str, days_left: i64) -> String {
+    let when = match (lang, days_left) {
+        (Language::En, 0) => "today".to_string(),
+        (Language::En, 1) => "1 day left".to_string(),
+        (Language::En, -1) => "overdue by 1 day".to_string(),
+        (Language::En, n) if n < 0 => format!("overdue by {} days", -n),
+        (Language::En, n) => format!("{n} days left"),
+        (Language::Ru, 0) => "сегодня".to_string(),
+        (Language::Ru, n) if n < 0 => format!("просрочено на {} дн.", -n),
+        (Language::Ru, n) => format!("осталось {n} дн."),
+        (Language::Kk, 0) => "бүгін".to_string(),
+        (Language::Kk, n) if n < 0 => format!("мерзімі {} күн өтті", -n),
+        (Language::Kk, n) => format!("{n} күн қалды"),
+    };
+    format!("{case}: {what} {date} ({when})")
+}
+
+/// A file not tracked, as a line at the top of a digest: `read` is what
+/// could be read of it (items joined), or "" when nothing could.
+pub fn not_tracked_note(lang: Language, rel: &str, ids: &str, read: &str) -> String {
+    match lang {
+        Language::En => {
+            let read = if read.is_empty() {
+                String::new()
+            } else {
+                format!(" Its dates, as far as they can be read: {read}.")
+            };
+            format!("the case file {rel} has errors and is NOT TRACKED: no reminders go out for its cases ({ids}) until it is fixed (see the separate email).{read}")
+        }
+        Language::Ru => {
+            let read = if read.is_empty() {
+                String::new()
+            } else {
+                format!(" Сроки в нём, насколько их удалось прочитать: {read}.")
+            };
+            format!("в файле дела {rel} ошибки, и он НЕ ОТСЛЕЖИВАЕТСЯ: напоминаний по его делам ({ids}) не будет, пока файл не исправлен (см. отдельное письмо).{read}")
+        }
+        Language::Kk => {
+            let read = if read.is_empty() {
+                String::new()
+            } else {
+                format!(" Ондағы мерзімдер (оқуға болғанынша): {read}.")
+            };
+            format!("{rel} іс файлында қателер бар, ол ҚАДАҒАЛАНБАЙДЫ: файл түзетілгенше оның істері ({ids}) бойынша еске салулар жіберілмейді (бөлек хатты қараңыз).{read}")
+        }
+    }
+}
+
+/// The dates read from a file not tracked, below its notice's body.
+pub fn read_of_it(lang: Language, lines: &[String]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let head = match lang {
+        Language::En => "Dates in it, as far as they can be read (NOT reminded until the file is fixed):",
+        Language::Ru => "Сроки в нём, насколько их удалось прочитать (напоминаний по ним не будет, пока файл не исправлен):",
+        Language::Kk => "Ондағы мерзімдер, оқуға болғанынша (файл түзетілгенше олар туралы еске салынбайды):",
+    };
+    format!(
+        "\n{head}\n{}\n",
+        lines
+            .iter()
+            .map(|l| format!("  {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}

@@ -28,69 +28,54 @@ impl Daemon {
     /// start, where the last status file stands in for it).
     pub(super) async fn tell_about_files(&mut self, old: Option<&Live>, d: &ConfigDiff) {
         let before = previous_states(old, &self.cfg.service.state_dir);
+        self.mark_episodes(&before);
         let today = self.today();
-        let period = today
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
-            .and_utc()
-            .timestamp()
-            / 86_400
-            / REMIND_EVERY_DAYS;
-        let left_out: Vec<FileStatus> = self.live.left_out().cloned().collect();
-        for f in &left_out {
-            let problems = f.problems.as_deref();
-            let masked = problems.map(masked_lines).unwrap_or_default();
-            let key = format!(
-                "file-held:{}:{}:{period}",
-                f.rel,
-                content_hash(masked.join("\n").as_bytes())
-            );
-            let shown = self.held_problems(problems);
-            let cases = case_list(&f.cases);
-            let ids = ids(&f.cases);
-            let main = f.rel == self.live.main.rel;
-            let check_path = if main {
-                format!("-c {}", self.cfg.path.display())
-            } else {
-                f.path.display().to_string()
-            };
-            // Local time, as people read it (issue 18, item 7).
-            let since = f
-                .since
-                .as_deref()
-                .map(|s| crate::clock::local_text(s, self.cfg.service.timezone));
-            let h = texts::Held {
-                rel: &f.rel,
-                main,
-                held: f.state == State::Held,
-                since: since.as_deref(),
-                cases: &cases,
-                ids: &ids,
-                shown: &shown,
-                check_path: &check_path,
-            };
-            warn!(file = %f.rel, state = ?f.state, "a config file is left out");
-            for l in &masked {
-                tracing::error!("{}", l.trim());
-            }
-            self.tell_people(&key, &f.cases, |lang| texts::held(lang, &h))
-                .await;
-        }
-        // Fixed: was left out before, is in effect now.
+        self.tell_left_out(true).await;
+        // Fixed: was left out before, is in effect now. Keyed by the
+        // episode that ends (when it began), not by the content: a revert
+        // to bytes that were good before is a fix like any other, each
+        // time (issue 18, item 4). Without a known episode (a status
+        // written by an older docket), by the content, as before.
         let fixed: Vec<FileStatus> = std::iter::once(&self.live.main)
             .chain(self.live.files.iter())
             .filter(|f| f.state == State::InEffect)
-            .filter(|f| before.get(&f.rel).is_some_and(|s| s != "in_effect"))
+            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != "in_effect"))
             .cloned()
             .collect();
         for f in &fixed {
-            let key = format!(
-                "file-fixed:{}:{}",
-                f.rel,
-                f.disk_hash.as_deref().unwrap_or("")
-            );
+            let episode = before.get(&f.rel).and_then(|s| s.1.clone());
+            let key = match &episode {
+                Some(at) => format!("file-fixed:{}:{at}", f.rel),
+                None => format!(
+                    "file-fixed:{}:{}",
+                    f.rel,
+                    f.disk_hash.as_deref().unwrap_or("")
+                ),
+            };
+            // Those told it was held (the caseworkers of the version that
+            // was in effect meanwhile) and those of the fixed version.
+            let mut told: Vec<(String, String)> = old
+                .and_then(|o| {
+                    std::iter::once(&o.main)
+                        .chain(o.files.iter())
+                        .find(|x| x.rel == f.rel)
+                })
+                .map(|x| {
+                    x.cases
+                        .iter()
+                        .map(|(c, w)| (c.to_string(), w.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            told.extend(f.cases.iter().map(|(c, w)| (c.to_string(), w.to_string())));
+            // Not tracked before: their supervisors were told too.
+            let was = match before.get(&f.rel).map(|s| s.0.as_str()) {
+                Some("not_tracked") => State::NotTracked,
+                _ => State::Held,
+            };
+            let people = self.people_for(was, &told.into());
             let (cases, ids) = (case_list(&f.cases), ids(&f.cases));
-            self.tell_people(&key, &f.cases, |lang| {
+            self.tell_each(&key, &people, |lang| {
                 texts::fixed(lang, &f.rel, &cases, &ids)
             })
             .await;
@@ -150,9 +135,13 @@ impl Daemon {
             }
         }
         for p in self.live.near_misses.clone() {
-            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            // Read as a case file, whatever Notepad did to it (a BOM, ANSI,
+            // UTF-16): its caseworkers are the ones to tell.
+            let text = std::fs::read(&p)
+                .map(|b| crate::config::salvage::text_of(&b))
+                .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();
-            let rel = p.display().to_string();
+            let rel = self.live.rel(&p);
             let key = format!("near-miss:{rel}:{}", content_hash(text.as_bytes()));
             let ids = ids(&cases);
             self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))
@@ -160,10 +149,174 @@ impl Daemon {
         }
     }
 
+    /// Tell about every file left out: its caseworkers and the admin, and
+    /// for a file not tracked their supervisors too, with the dates that
+    /// can be read of it. Again every [`REMIND_EVERY_DAYS`] days while a
+    /// file is held, and every day while one is not tracked (its
+    /// reminders are missing); called after every load and by every pass,
+    /// so a reminder does not wait for an edit. `log`: say so in the log
+    /// (after a load; a pass does not repeat it).
+    pub(super) async fn tell_left_out(&mut self, log: bool) {
+        let today = self.today();
+        let day = today
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
+            .and_utc()
+            .timestamp()
+            / 86_400;
+        let left_out: Vec<FileStatus> = self.live.left_out().cloned().collect();
+        for f in &left_out {
+            let not_tracked = f.state == State::NotTracked;
+            let problems = f.problems.as_deref();
+            let masked = problems.map(masked_lines).unwrap_or_default();
+            // Held: every few days. Not tracked: every day (issue 18, item
+            // 5). The episode too: the same broken bytes again after a fix
+            // are news again (item 4).
+            let period = if not_tracked {
+                format!("d{day}")
+            } else {
+                (day / REMIND_EVERY_DAYS).to_string()
+            };
+            let key = format!(
+                "file-held:{}:{}:{period}{}",
+                f.rel,
+                content_hash(masked.join("\n").as_bytes()),
+                episode_tag(f.left_out_at.as_deref())
+            );
+            let shown = self.held_problems(problems);
+            let cases = case_list(&f.cases);
+            let ids = ids(&f.cases);
+            let main = f.rel == self.live.main.rel;
+            let check_path = if main {
+                format!("-c {}", self.cfg.path.display())
+            } else {
+                f.path.display().to_string()
+            };
+            // Local time, as people read it (issue 18, item 7).
+            let since = f
+                .since
+                .as_deref()
+                .map(|s| crate::clock::local_text(s, self.cfg.service.timezone));
+            let h = texts::Held {
+                rel: &f.rel,
+                main,
+                held: f.state == State::Held,
+                since: since.as_deref(),
+                cases: &cases,
+                ids: &ids,
+                shown: &shown,
+                check_path: &check_path,
+            };
+            if log {
+                warn!(file = %f.rel, state = ?f.state, "a config file is left out");
+                for l in &masked {
+                    tracing::error!("{}", l.trim());
+                }
+            }
+            let people = self.told_about(f);
+            // A pass looks every time: say nothing (not even in the log)
+            // when everyone was told already.
+            if !log && self.told(&key) && people.iter().all(|cw| self.told(&format!("{key}:{cw}")))
+            {
+                continue;
+            }
+            let cfg = std::sync::Arc::clone(&self.cfg);
+            self.tell_each(&key, &people, |lang| {
+                let mut n = texts::held(lang, &h);
+                n.body
+                    .push_str(&texts::read_of_it(lang, &read_lines(&cfg, f, today, lang)));
+                n
+            })
+            .await;
+        }
+    }
+
+    /// Who is told about a file left out, besides the admin: the
+    /// caseworkers named in it; for a file not tracked (reminders are
+    /// missing) their supervisors too, or, when no caseworker docket knows
+    /// can be read of it, every supervisor: someone who can act must hear
+    /// of it, not only the admin.
+    fn told_about(&self, f: &FileStatus) -> BTreeSet<String> {
+        self.people_for(f.state, &f.cases)
+    }
+
+    /// [`Daemon::told_about`] a file in `state` naming `cases`.
+    fn people_for(&self, state: State, cases: &Cases) -> BTreeSet<String> {
+        let cws = &self.cfg.caseworkers;
+        let named: BTreeSet<usize> = cases
+            .iter()
+            .filter_map(|(_, w)| self.cfg.caseworker(w))
+            .collect();
+        let mut out: BTreeSet<usize> = named.clone();
+        if state == State::NotTracked {
+            if named.is_empty() {
+                out.extend(cws.iter().filter_map(|c| c.supervisor));
+            } else {
+                out.extend(named.iter().filter_map(|&i| cws[i].supervisor));
+            }
+        }
+        out.into_iter().map(|i| cws[i].id.clone()).collect()
+    }
+
+    /// Per caseworker (by index): a line for each file not tracked that
+    /// concerns them ([`Daemon::told_about`]), in their language, with
+    /// the dates read of it: what their digests open with until it is
+    /// fixed (issue 18, item 5).
+    pub(super) fn not_tracked_notes(&self, today: chrono::NaiveDate) -> Vec<Vec<String>> {
+        let mut out = vec![Vec::new(); self.cfg.caseworkers.len()];
+        for f in self
+            .live
+            .left_out()
+            .filter(|f| f.state == State::NotTracked)
+        {
+            let refs = ids(&f.cases);
+            for cw in self.told_about(f) {
+                let Some(i) = self.cfg.caseworker(&cw) else {
+                    continue;
+                };
+                let lang = self.cfg.caseworkers[i].language;
+                let read = read_lines(&self.cfg, f, today, lang).join("; ");
+                out[i].push(texts::not_tracked_note(lang, &f.rel, &refs, &read));
+            }
+        }
+        out
+    }
+
+    /// Since when each file left out has been left out: carried over
+    /// while it stays left out (from the previous load, or the last run's
+    /// status), else now (a new episode).
+    fn mark_episodes(&mut self, before: &Before) {
+        let now = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let live = &mut self.live;
+        for f in std::iter::once(&mut live.main).chain(live.files.iter_mut()) {
+            f.left_out_at = match before.get(&f.rel) {
+                _ if f.state == State::InEffect => None,
+                Some((s, Some(at))) if s != "in_effect" => Some(at.clone()),
+                // Left out before, by a docket that did not say since
+                // when: keep the keys such a docket used.
+                Some((s, None)) if s != "in_effect" => None,
+                _ => Some(now.clone()),
+            };
+        }
+    }
+
     /// Mail the caseworkers of `cases` (each once, in their language) and
     /// the admin (in English).
     async fn tell_people(&mut self, key: &str, cases: &Cases, notice: impl Fn(Language) -> Notice) {
-        let people: BTreeSet<&str> = cases.iter().map(|(_, w)| w).collect();
+        let people: BTreeSet<String> = cases.iter().map(|(_, w)| w.to_string()).collect();
+        self.tell_each(key, &people, notice).await;
+    }
+
+    /// Mail each of `people` (caseworker ids; each once, in their
+    /// language) and the admin (in English).
+    async fn tell_each(
+        &mut self,
+        key: &str,
+        people: &BTreeSet<String>,
+        notice: impl Fn(Language) -> Notice,
+    ) {
         for cw in people {
             let Some(i) = self.cfg.caseworker(cw) else {
                 continue;
@@ -246,21 +399,67 @@ impl Daemon {
     }
 }
 
-/// The states of the files before: from the previous load, or at start
-/// from the status the last run left.
-fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> BTreeMap<String, String> {
+/// The states of the files before, with since when each left-out one was
+/// left out: from the previous load, or at start from the status the last
+/// run left.
+fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
     match old {
         Some(l) => std::iter::once(&l.main)
             .chain(l.files.iter())
             .map(|f| {
                 let s = f.state.as_str();
-                (f.rel.clone(), s.to_string())
+                (f.rel.clone(), (s.to_string(), f.left_out_at.clone()))
             })
             .collect(),
         None => crate::status::read(state_dir)
-            .map(|s| s.files.into_iter().map(|f| (f.path, f.state)).collect())
+            .map(|s| {
+                s.files
+                    .into_iter()
+                    .map(|f| (f.path, (f.state, f.left_out_at)))
+                    .collect()
+            })
             .unwrap_or_default(),
     }
+}
+
+/// Per file: its state before (as `status.json` writes it) and since when
+/// it was left out.
+type Before = BTreeMap<String, (String, Option<String>)>;
+
+/// How far ahead the dates read of a file not tracked are shown (the
+/// default of `upcoming`); overdue ones always.
+const READ_AHEAD_DAYS: u32 = 90;
+
+/// The dates read of a file not tracked, one line each, in `lang`.
+fn read_lines(
+    cfg: &crate::config::model::Config,
+    f: &FileStatus,
+    today: chrono::NaiveDate,
+    lang: Language,
+) -> Vec<String> {
+    let filter = crate::engine::UpcomingFilter {
+        case: None,
+        caseworker: None,
+    };
+    let mut rows = crate::report::left_out_rows(
+        cfg,
+        std::slice::from_ref(f),
+        today,
+        READ_AHEAD_DAYS,
+        &filter,
+    );
+    rows.sort_by(|a, b| (&a.act_by, &a.case).cmp(&(&b.act_by, &b.case)));
+    rows.iter()
+        .map(|r| {
+            let what = crate::mail::labels::kind(cfg, &r.kind, lang);
+            texts::read_item(lang, &r.case, &what, &r.deadline, r.days_left)
+        })
+        .collect()
+}
+
+/// The part of a notice key that names the episode ("" when unknown).
+fn episode_tag(at: Option<&str>) -> String {
+    at.map(|a| format!(":{a}")).unwrap_or_default()
 }
 
 fn ids(cases: &Cases) -> String {

@@ -58,6 +58,9 @@ impl Daemon {
         self.pass_started();
         self.progress.step();
         self.send_startup_alerts().await;
+        // Files left out are told again on their days without waiting
+        // for an edit (a file not tracked: every day).
+        self.tell_left_out(false).await;
         let mut outcome = PassOutcome::default();
         let result = self.pass_inner(retry, &mut outcome).await;
         self.progress.idle();
@@ -167,7 +170,10 @@ impl Daemon {
         } else {
             ItemIndex::new(&items)
         };
-        let notes = self.held_notes();
+        let mut notes = self.held_notes();
+        for (n, more) in notes.iter_mut().zip(self.not_tracked_notes(today)) {
+            n.extend(more);
+        }
         let queued_left = self
             .send_all(
                 super::send::Batch {
@@ -299,8 +305,12 @@ impl Daemon {
         let mut out = vec![Vec::new(); self.cfg.caseworkers.len()];
         let tz = self.cfg.service.timezone;
         for f in self.live.left_out() {
+            // Not tracked: `not_tracked_notes`, which also tells the
+            // supervisors and what can be read of it.
+            if f.state != State::Held {
+                continue;
+            }
             let since = f.since.as_deref().map(|s| crate::clock::local_text(s, tz));
-            let held = f.state == State::Held;
             let mut seen = std::collections::BTreeSet::new();
             for (_, cw) in f.cases.iter() {
                 if let Some(i) = self.cfg.caseworker(cw) {
@@ -310,7 +320,6 @@ impl Daemon {
                             lang,
                             &f.rel,
                             since.as_deref(),
-                            held,
                         ));
                     }
                 }

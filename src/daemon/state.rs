@@ -227,6 +227,7 @@ impl Daemon {
                     .into_iter()
                     .map(|l| l.trim().to_string())
                     .collect(),
+                left_out_at: f.left_out_at.clone(),
             })
             .collect();
         let s = crate::status::Status {

@@ -292,6 +292,7 @@ impl Index {
                 act_by: self.string(act_by_s)?,
                 days_left: (it.act_by - today).num_days(),
                 status: it.status,
+                tracked: true,
             });
         }
         Some(out)

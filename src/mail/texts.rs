@@ -111,33 +111,25 @@ impl Texts {
 }
 
 /// The line that opens a caseworker's digest while one of their files is
-/// left out: `held` (its last good version, from `since` in local time,
-/// stays in effect) or never good (its cases are not tracked). The notice
-/// about the file, in a separate email, says what is wrong; this line makes
-/// sure a caseworker who reads only digests hears of it too, in their
-/// language (issue 18, item 2: it was English in every digest).
-pub fn held_note(lang: Language, rel: &str, since: Option<&str>, held: bool) -> String {
-    match (lang, held) {
-        (Language::En, true) => format!(
+/// held back: its last good version, from `since` in local time, stays in
+/// effect. The notice about the file, in a separate email, says what is
+/// wrong; this line makes sure a caseworker who reads only digests hears of
+/// it too, in their language (issue 18, item 2: it was English in every
+/// digest). A file never good has its own line, with what could be read of
+/// it (`daemon::notice_texts::not_tracked_note`).
+pub fn held_note(lang: Language, rel: &str, since: Option<&str>) -> String {
+    match lang {
+        Language::En => format!(
             "{rel} has errors and is held back: its last good version{} is in effect until you fix it. The separate email says what is wrong.",
             since.map(|s| format!(" (from {s})")).unwrap_or_default()
         ),
-        (Language::En, false) => format!(
-            "{rel} has errors and is NOT TRACKED: its cases get no reminders until you fix it. The separate email says what is wrong."
-        ),
-        (Language::Ru, true) => format!(
+        Language::Ru => format!(
             "В файле дела {rel} ошибки, и изменения в нём не приняты: пока вы не исправите файл, действует его последняя исправная версия{}. Подробности — в отдельном письме.",
             since.map(|s| format!(" (от {s})")).unwrap_or_default()
         ),
-        (Language::Ru, false) => format!(
-            "В файле дела {rel} ошибки, и его дела НЕ ОТСЛЕЖИВАЮТСЯ: напоминаний по ним не будет, пока вы не исправите файл. Подробности — в отдельном письме."
-        ),
-        (Language::Kk, true) => format!(
+        Language::Kk => format!(
             "{rel} іс файлында қателер бар, ондағы өзгерістер қабылданбады: файлды түзеткенше оның соңғы дұрыс нұсқасы{} қолданылады. Толығырақ — бөлек хатта.",
             since.map(|s| format!(" ({s} бастап)")).unwrap_or_default()
-        ),
-        (Language::Kk, false) => format!(
-            "{rel} іс файлында қателер бар, оның істері ҚАДАҒАЛАНБАЙДЫ: файлды түзеткенше олар бойынша еске салу жіберілмейді. Толығырақ — бөлек хатта."
         ),
     }
 }
@@ -356,19 +348,17 @@ mod tests {
     fn item2_held_notes_are_in_every_language() {
         let rel = "cases.d/kz-0042.toml";
         for lang in [Language::En, Language::Ru, Language::Kk] {
-            for held in [true, false] {
-                let l = held_note(lang, rel, Some("2026-12-08 10:06"), held);
-                assert!(l.contains(rel), "{l}");
-                assert_eq!(l.contains("2026-12-08 10:06"), held, "{l}");
-                if lang != Language::En {
-                    for w in ["has errors", "held back", "TRACKED", "email", "fix"] {
-                        assert!(!l.contains(w), "{w:?} in {l}");
-                    }
+            let l = held_note(lang, rel, Some("2026-12-08 10:06"));
+            assert!(l.contains(rel), "{l}");
+            assert!(l.contains("2026-12-08 10:06"), "{l}");
+            if lang != Language::En {
+                for w in ["has errors", "held back", "TRACKED", "email", "fix"] {
+                    assert!(!l.contains(w), "{w:?} in {l}");
                 }
             }
         }
         assert_eq!(
-            held_note(Language::Ru, rel, None, true),
+            held_note(Language::Ru, rel, None),
             "В файле дела cases.d/kz-0042.toml ошибки, и изменения в нём не приняты: пока вы не исправите файл, действует его последняя исправная версия. Подробности — в отдельном письме."
         );
     }

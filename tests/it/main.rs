@@ -15,6 +15,7 @@ mod hostile;
 mod leaks;
 mod live;
 mod mail18;
+mod notices;
 mod reliability;
 mod smtp;
 mod util;
