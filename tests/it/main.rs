@@ -9,6 +9,7 @@ mod digest;
 mod engine_rules;
 mod fake_smtp;
 mod faults;
+mod feeds;
 mod files;
 mod hints;
 mod hostile;
