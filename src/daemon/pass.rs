@@ -122,10 +122,13 @@ impl Daemon {
         let t_items = started.elapsed();
         let pending = self.ledger.pending()?;
         let skip = self.sent_unrecorded.keys().cloned().collect();
+        let asked = super::compose::told_after_their_day(&cfg, &items, &due, today);
+        let seen_items = self.ledger.feed_events_known(&asked)?;
         let seen = super::compose::Seen {
             known: &self.known,
             pending: &pending,
             skip: &skip,
+            seen_items: &seen_items,
         };
         let composed = compose(&cfg, &items, &due, today, seen, now);
         let t_compose = started.elapsed();

@@ -15,6 +15,7 @@ mod hints;
 mod hostile;
 mod leaks;
 mod live;
+mod new_items;
 mod reliability;
 mod smtp;
 mod util;
