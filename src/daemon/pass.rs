@@ -124,6 +124,7 @@ impl Daemon {
         let skip = self.sent_unrecorded.keys().cloned().collect();
         let asked = super::compose::told_after_their_day(&cfg, &items, &due, today);
         let seen_items = self.ledger.feed_events_known(&asked)?;
+        let t_seen = started.elapsed();
         let seen = super::compose::Seen {
             known: &self.known,
             pending: &pending,
@@ -200,7 +201,7 @@ impl Daemon {
             self.prune_outboxes(&cfg, today);
             self.purged_on = Some(today);
         }
-        debug!(?t_items, ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
+        debug!(?t_items, ?t_seen, seen_asked = asked.len(), ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
         if outcome.digests_sent + outcome.digests_failed > 0 {
             // Rendering digests is the pass's only big allocation.
             crate::sys::release_memory();
