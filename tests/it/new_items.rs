@@ -180,3 +180,41 @@ fn item10_a_known_item_missed_while_docket_was_down_is_still_late_and_a_new_file
     }
     eprintln!("after downtime: {} digests, {lates} late tags", mails.len());
 }
+
+#[test]
+fn item10_a_file_added_while_the_daemon_runs_is_new() {
+    let (tmp, cfg) = demo();
+    let mut d = Daemon::start(&cfg, "2026-11-20", tmp.path().join("log"));
+    d.wait_log("pass done", 1);
+    // The feeds of that pass are what docket remembers items by.
+    let feed = tmp.path().join("state/feeds/yerlan.ics");
+    poll(std::time::Duration::from_secs(60), || {
+        feed.is_file().then_some(())
+    })
+    .expect("the feeds written");
+    let before = message_ids(tmp.path());
+    // Its certificate's 7-day reminder was due on 2026-11-18.
+    let t0 = std::time::Instant::now();
+    write_config(
+        tmp.path(),
+        "cases.d/kz-0077.toml",
+        "[[case]]\nid = \"KZ-0077\"\ncaseworker = \"yerlan\"\nperson = \"Aliya Testova\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2025-11-25\n  status = \"active\"\n",
+    );
+    let got = poll(std::time::Duration::from_secs(60), || {
+        digests(tmp.path(), &before)
+            .into_iter()
+            .find(|m| m.1 == "yerlan@ngo.example" && m.2.contains("KZ-0077"))
+    });
+    let took = t0.elapsed();
+    let (_, _, text) = got.unwrap_or_else(|| panic!("no digest for KZ-0077:\n{}", d.log()));
+    let items = items_by_case(&text);
+    let item = &items.iter().find(|(c, _)| c == "KZ-0077").unwrap().1;
+    assert!(item.contains("[ЖАҢА]"), "{text}");
+    assert!(!item.contains("[КЕШІГІП]"), "{text}");
+    assert!(
+        text.contains("\nЖАҢА: docket бұл тармақты алғаш рет"),
+        "{text}"
+    );
+    d.stop();
+    eprintln!("a new file while running: its digest (told as new) in {took:.1?}");
+}
