@@ -428,6 +428,17 @@ fn fold_line(line: &str, out: &mut String) {
         while !rest.is_char_boundary(cut) {
             cut -= 1;
         }
+        // Not just before a space: a client that trims the continuation's
+        // leading blanks (RFC 5545 removes one) would lose it.
+        if rest[cut..].starts_with([' ', '\t']) {
+            if let Some((i, _)) = rest[..cut]
+                .char_indices()
+                .next_back()
+                .filter(|&(i, _)| i > 0)
+            {
+                cut = i;
+            }
+        }
         out.push_str(&rest[..cut]);
         out.push_str("\r\n ");
         rest = &rest[cut..];
@@ -557,7 +568,7 @@ mod tests {
     /// characters, and unfolding gives the line back.
     #[test]
     fn item9_folds_keep_every_line_within_75_octets_on_character_boundaries() {
-        for unit in ["a", "ы", "ә", "€"] {
+        for unit in ["a", "ы", "ә", "€", "a ", "ы "] {
             for pad in 0..4 {
                 for n in 0..120 {
                     let line = format!("DESCRIPTION:{}{}", "x".repeat(pad), unit.repeat(n));
@@ -567,6 +578,7 @@ mod tests {
                     for (i, p) in phys.iter().enumerate() {
                         assert!(p.len() <= LINE_OCTETS, "{} octets: {p:?}", p.len());
                         assert_eq!(i > 0, p.starts_with(' '), "{out:?}");
+                        assert!(!p.starts_with("  "), "a fold before a space: {out:?}");
                     }
                     assert_eq!(out.replace("\r\n ", ""), format!("{line}\r\n"));
                 }
