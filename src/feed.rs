@@ -366,7 +366,7 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
     cal.append_property(Property::new("PRODID", PRODID));
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
-    cal.name(&feed.title);
+    cal.name(&text_value(&feed.title));
     // As `Calendar::ttl` does, but written PT1H rather than PT3600S.
     let every = format!("PT{REFRESH_HOURS}H");
     cal.append_property(
@@ -381,8 +381,8 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
             .uid(&e.uid())
             .timestamp(r.stamp)
             .sequence(r.sequence)
-            .summary(&e.summary)
-            .description(&e.description)
+            .summary(&text_value(&e.summary))
+            .description(&text_value(&e.description))
             .starts(e.date)
             .ends(end)
             // A deadline does not make anyone busy.
@@ -391,6 +391,22 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
         cal.push(ev);
     }
     refold(&cal.to_string())
+}
+
+/// A TEXT value as a feed may carry it: RFC 5545 3.3.11 admits no control
+/// character but the line break the `icalendar` crate escapes (`\n`).
+/// `docket check` lets a person's name or an event's title hold a CR or a
+/// tab (TOML `"\r"`), which written raw would break the line it is on;
+/// each becomes a space.
+fn text_value(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        s.chars()
+            .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
 }
 
 /// The longest a content line may be, in octets, without its line break
@@ -598,6 +614,34 @@ mod tests {
         assert!(
             again.split("\r\n").all(|l| l.len() <= LINE_OCTETS),
             "{again:?}"
+        );
+    }
+
+    /// A CR (or any other control character) in a name or a title, which
+    /// `docket check` accepts, never reaches a feed raw: it would end the
+    /// content line it is on.
+    #[test]
+    fn item9_control_characters_in_values_become_spaces() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut e = ev(1, "KZ-0042 · Gulnar\rFictional\u{7}");
+        e.description = "Case: KZ-0042 · Gulnar\rFictional\nKind: x\ty".into();
+        let feed = Feed {
+            name: "aigerim".into(),
+            title: "docket: Aigerim\rExample".into(),
+            events: vec![e],
+        };
+        let text = render(&feed, &revise(&feed, &HashMap::new(), t0));
+        for line in text.split_terminator("\r\n") {
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
+        assert!(
+            text.contains("SUMMARY:KZ-0042 · Gulnar Fictional \r\n"),
+            "{text}"
+        );
+        assert!(text.contains("Gulnar Fictional\\nKind: x y"), "{text}");
+        assert!(
+            text.contains("X-WR-CALNAME:docket: Aigerim Example\r\n"),
+            "{text}"
         );
     }
 }
