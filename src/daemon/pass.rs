@@ -123,7 +123,12 @@ impl Daemon {
         let pending = self.ledger.pending()?;
         let skip = self.sent_unrecorded.keys().cloned().collect();
         let asked = super::compose::told_after_their_day(&cfg, &items, &due, today);
-        let seen_items = self.ledger.feed_events_known(&asked)?;
+        // Only a word depends on it (NEW or LATE): a ledger that cannot
+        // answer does not stop the pass; everything asked is told as new.
+        let seen_items = self.ledger.feed_events_known(&asked).unwrap_or_else(|e| {
+            warn!(error = %e, "cannot tell new items from late ones; told as new");
+            Default::default()
+        });
         let t_seen = started.elapsed();
         let seen = super::compose::Seen {
             known: &self.known,

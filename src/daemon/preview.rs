@@ -28,7 +28,7 @@ pub fn preview(
     let due = engine::due(cfg, &items, today);
     let asked = super::compose::told_after_their_day(cfg, &items, &due, today);
     let seen_items = match &ledger {
-        Some(l) => l.feed_events_known(&asked)?,
+        Some(l) => l.feed_events_known(&asked).unwrap_or_default(),
         None => HashSet::new(),
     };
     let composed = compose(

@@ -1,7 +1,10 @@
 //! The revision of every calendar feed event (`SEQUENCE`, `DTSTAMP` and a
 //! hash of its content), so a feed changes only where its events do. Not
 //! a record of what was sent: losing it costs calendars one refresh with
-//! new stamps, never a reminder.
+//! new stamps, never a reminder. It is also docket's memory of which
+//! deadlines it has seen: a reminder told after its day is late for an
+//! item a feed already held, new for any other (`daemon::compose`); losing
+//! it tells a missed one as new, never loses or repeats it.
 
 use super::{Ledger, LedgerError};
 use chrono::{DateTime, Utc};
