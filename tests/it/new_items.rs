@@ -46,6 +46,40 @@ fn digests(dir: &Path, before: &[String]) -> Vec<(&'static str, String, String)>
         .collect()
 }
 
+/// Every digest file in the outbox parsed by Python's `email` package
+/// with `policy=email.policy.strict`: (To, plain-text body) per message.
+fn strict_bodies(dir: &Path) -> Vec<(String, String)> {
+    const SCRIPT: &str = r#"
+import email, email.policy, glob, json, sys
+out = []
+for f in sorted(glob.glob(sys.argv[1] + '/*.eml')):
+    m = email.message_from_bytes(open(f, 'rb').read(), policy=email.policy.strict)
+    if m.defects:
+        raise SystemExit(f + ': ' + repr(m.defects))
+    body = m.get_body(('plain',))
+    if body.get_content_charset() != 'utf-8':
+        raise SystemExit(f + ': charset ' + repr(body.get_content_charset()))
+    out.append([str(m['To']), body.get_content()])
+print(json.dumps(out))
+"#;
+    let py = if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    };
+    let o = std::process::Command::new(py)
+        .args(["-c", SCRIPT])
+        .arg(dir.join("state/outbox"))
+        .output()
+        .expect("run python3");
+    assert!(
+        o.status.success(),
+        "strict parse: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 fn message_ids(dir: &Path) -> Vec<String> {
     outbox_mails(&dir.join("state/outbox"))
         .iter()
@@ -100,6 +134,13 @@ fn item10_a_first_run_tells_past_reminders_as_new_not_late() {
             "{to}: {text}"
         );
         assert!(!text.contains("planned for"), "{text}");
+    }
+    // The same digests as a strict mail parser reads them.
+    let strict = strict_bodies(tmp.path());
+    for (lang, to, _) in &mails {
+        let (late, new) = tags(lang);
+        let (_, body) = strict.iter().find(|(t, _)| t == to).expect("parsed");
+        assert!(body.contains(new) && !body.contains(late), "{to}: {body}");
     }
     // `history` says it too: new, not late.
     let rows = history(&cfg);
