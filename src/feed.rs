@@ -1,10 +1,15 @@
 //! Calendar feeds: one iCalendar file (RFC 5545) per caseworker and one per
 //! supervisor's team, so deadlines sit in the calendars caseworkers live in.
 //!
-//! Every unresolved deadline of the next [`HORIZON_DAYS`] days, and every
-//! overdue one, is an all-day event on its act-by date, with the deadline,
-//! the kind, the case reference and the line to write in which file. Bill
-//! stages and reviews go to their owners.
+//! Every unresolved deadline of the next [`HORIZON_DAYS`] days is an
+//! all-day event on its act-by date, with the deadline, the kind (its
+//! label in the feed owner's language), the case reference and the line to
+//! write in which file. An overdue one sits on the day the feed is made
+//! for, its summary marked overdue and its act-by date in the description:
+//! on its own past date a week or day view would never show it, and an
+//! unresolved overdue deadline is the one thing a caseworker must see. It
+//! moves a day each day, so its `SEQUENCE` goes up each day (its UID
+//! stays). Bill stages and reviews go to their owners.
 //!
 //! A subscribed calendar is only useful if it is stable: each event's UID
 //! comes from the item alone (a hash of its case reference and item key:
@@ -41,7 +46,7 @@ pub const PRODID: &str = concat!("-//docket//docket ", env!("CARGO_PKG_VERSION")
 pub struct FeedEvent {
     /// From the item's identity; the UID is `docket-<hex>@docket`.
     pub id: u64,
-    /// The act-by date.
+    /// The act-by date; today's for an overdue deadline.
     pub date: NaiveDate,
     pub summary: String,
     pub description: String,
@@ -95,7 +100,9 @@ impl Fnv {
 }
 
 /// The identity of an item across passes: its case (or bill) and item key.
-fn event_id(it: &Item<'_>) -> u64 {
+/// The daemon also reads it back from the feed revisions to tell whether
+/// it had seen an item before (`daemon::compose`: new, not late).
+pub fn event_id(it: &Item<'_>) -> u64 {
     let mut h = Fnv::default();
     h.feed(it.reference.as_bytes());
     h.feed(b"|");
@@ -137,7 +144,7 @@ pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
             title: t.feed.own.replace("{name}", cw.name.expose()),
             events: own[c]
                 .iter()
-                .map(|it| event(cfg, t, lang, it, None))
+                .map(|it| event(cfg, t, lang, it, None, today))
                 .collect(),
         });
         if !team[c].is_empty() {
@@ -146,7 +153,7 @@ pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
                 title: t.feed.team.replace("{name}", cw.name.expose()),
                 events: team[c]
                     .iter()
-                    .map(|(it, whose)| event(cfg, t, lang, it, Some(*whose)))
+                    .map(|(it, whose)| event(cfg, t, lang, it, Some(*whose), today))
                     .collect(),
             });
         }
@@ -185,14 +192,16 @@ pub fn team_stem(id: &str) -> String {
 }
 
 /// The event of one item, in `lang`; `whose`: in a team feed, the
-/// caseworker it is for.
+/// caseworker it is for. An overdue one goes on `today`, marked.
 fn event(
     cfg: &Config,
     t: &Texts,
     lang: Language,
     it: &Item<'_>,
     whose: Option<usize>,
+    today: NaiveDate,
 ) -> FeedEvent {
+    let overdue = it.act_by < today;
     let label = match (it.item, it.cadence) {
         (ItemType::Bill, Cadence::Review(_)) => t.bill_review.to_string(),
         (ItemType::Bill, _) => t
@@ -200,12 +209,22 @@ fn event(
             .replace("{stage}", &labels::stage(it.kind, lang)),
         _ => labels::kind(cfg, it.kind, lang),
     };
-    let mut summary = format!("{} · {label}", it.reference);
+    let mut summary = if overdue {
+        // The digest's tag, in the owner's language: "ПРОСРОЧЕНО: …".
+        format!("{}: {} · {label}", t.tag_overdue, it.reference)
+    } else {
+        format!("{} · {label}", it.reference)
+    };
     let mut lines = Vec::new();
     let mut when = t.act_by.replace("{date}", &it.act_by.to_string());
     if it.deadline != it.act_by {
         when.push_str(" · ");
         when.push_str(&t.deadline.replace("{date}", &it.deadline.to_string()));
+    }
+    if overdue {
+        // "33 days overdue": the real date is in the line before it.
+        when.push_str(" · ");
+        when.push_str(&t.when((it.act_by - today).num_days()));
     }
     lines.push(when);
     let p = cfg.privacy;
@@ -265,7 +284,16 @@ fn event(
             }
         }
     }
-    lines.push(format!("{}: {}", t.feed.kind, it.kind));
+    if it.item != ItemType::Bill {
+        // The kind's label, as the digest names it ("Судебное заседание",
+        // not `court_hearing`). A bill's "kind" is its stage, which the
+        // summary already names.
+        lines.push(format!(
+            "{}: {}",
+            t.feed.kind,
+            labels::kind(cfg, it.kind, lang)
+        ));
+    }
     let step = match it.cadence {
         Cadence::Review(_) => Step::Review(0),
         _ => Step::Lead(0),
@@ -285,7 +313,7 @@ fn event(
     }
     FeedEvent {
         id: event_id(it),
-        date: it.act_by,
+        date: if overdue { today } else { it.act_by },
         summary,
         description: lines.join("\n"),
     }
@@ -338,7 +366,7 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
     cal.append_property(Property::new("PRODID", PRODID));
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
-    cal.name(&feed.title);
+    cal.name(&text_value(&feed.title));
     // As `Calendar::ttl` does, but written PT1H rather than PT3600S.
     let every = format!("PT{REFRESH_HOURS}H");
     cal.append_property(
@@ -353,8 +381,8 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
             .uid(&e.uid())
             .timestamp(r.stamp)
             .sequence(r.sequence)
-            .summary(&e.summary)
-            .description(&e.description)
+            .summary(&text_value(&e.summary))
+            .description(&text_value(&e.description))
             .starts(e.date)
             .ends(end)
             // A deadline does not make anyone busy.
@@ -362,7 +390,76 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
             .done();
         cal.push(ev);
     }
-    cal.to_string()
+    refold(&cal.to_string())
+}
+
+/// A TEXT value as a feed may carry it: RFC 5545 3.3.11 admits no control
+/// character but the line break the `icalendar` crate escapes (`\n`).
+/// `docket check` lets a person's name or an event's title hold a CR or a
+/// tab (TOML `"\r"`), which written raw would break the line it is on;
+/// each becomes a space.
+fn text_value(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(|c| c.is_control() && c != '\n') {
+        s.chars()
+            .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+/// The longest a content line may be, in octets, without its line break
+/// (RFC 5545 3.1); a continuation line's leading space counts.
+pub const LINE_OCTETS: usize = 75;
+
+/// Fold every content line of `ics` again, to at most [`LINE_OCTETS`]
+/// octets on UTF-8 character boundaries. The `icalendar` crate (0.17)
+/// folds too late: after its first fold it lets the rest of a line run to
+/// 75 octets and then adds the continuation's space, 76 in all, as a team
+/// feed with Cyrillic names showed (issue 18). Its folds are undone first:
+/// it writes them as CRLF and a space, and no value of ours has a bare
+/// line break (TEXT escapes `\n`), so undoing them gives its exact lines.
+fn refold(ics: &str) -> String {
+    let mut out = String::with_capacity(ics.len() + ics.len() / 64 * 3);
+    for line in ics.replace("\r\n ", "").split_terminator("\r\n") {
+        fold_line(line, &mut out);
+    }
+    out
+}
+
+/// Write `line` folded, each physical line ending in CRLF: the first holds
+/// up to 75 octets, each continuation a space and up to 74, never cutting
+/// a UTF-8 sequence.
+fn fold_line(line: &str, out: &mut String) {
+    let mut rest = line;
+    let mut room = LINE_OCTETS;
+    loop {
+        if rest.len() <= room {
+            out.push_str(rest);
+            out.push_str("\r\n");
+            return;
+        }
+        let mut cut = room;
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        // Not just before a space: a client that trims the continuation's
+        // leading blanks (RFC 5545 removes one) would lose it.
+        if rest[cut..].starts_with([' ', '\t']) {
+            if let Some((i, _)) = rest[..cut]
+                .char_indices()
+                .next_back()
+                .filter(|&(i, _)| i > 0)
+            {
+                cut = i;
+            }
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        room = LINE_OCTETS - 1;
+    }
 }
 
 /// Write the rendered feeds into `dir` (created 0750 if missing), each
@@ -479,5 +576,72 @@ mod tests {
             assert!(text.contains(want), "{want:?} in:\n{text}");
         }
         assert_eq!(text, render(&feed, &revise(&feed, &HashMap::new(), t0)));
+    }
+
+    /// Issue 18, item 9: the crate let a line's tail after a fold run to
+    /// 75 octets plus the space (76). Every length and offset, ASCII and
+    /// two- and three-octet letters: at most 75 octets a line, whole
+    /// characters, and unfolding gives the line back.
+    #[test]
+    fn item9_folds_keep_every_line_within_75_octets_on_character_boundaries() {
+        for unit in ["a", "ы", "ә", "€", "a ", "ы "] {
+            for pad in 0..4 {
+                for n in 0..120 {
+                    let line = format!("DESCRIPTION:{}{}", "x".repeat(pad), unit.repeat(n));
+                    let mut out = String::new();
+                    fold_line(&line, &mut out);
+                    let phys: Vec<&str> = out.split_terminator("\r\n").collect();
+                    for (i, p) in phys.iter().enumerate() {
+                        assert!(p.len() <= LINE_OCTETS, "{} octets: {p:?}", p.len());
+                        assert_eq!(i > 0, p.starts_with(' '), "{out:?}");
+                        assert!(!p.starts_with("  "), "a fold before a space: {out:?}");
+                    }
+                    assert_eq!(out.replace("\r\n ", ""), format!("{line}\r\n"));
+                }
+            }
+        }
+        // The crate's folds are undone first, then made again.
+        let crate_folded = format!(
+            "SUMMARY:{}\r\n {}\r\nEND:VEVENT\r\n",
+            "я".repeat(33),
+            "я".repeat(37)
+        );
+        let again = refold(&crate_folded);
+        assert_eq!(
+            again.replace("\r\n ", ""),
+            format!("SUMMARY:{}\r\nEND:VEVENT\r\n", "я".repeat(70))
+        );
+        assert!(
+            again.split("\r\n").all(|l| l.len() <= LINE_OCTETS),
+            "{again:?}"
+        );
+    }
+
+    /// A CR (or any other control character) in a name or a title, which
+    /// `docket check` accepts, never reaches a feed raw: it would end the
+    /// content line it is on.
+    #[test]
+    fn item9_control_characters_in_values_become_spaces() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut e = ev(1, "KZ-0042 · Gulnar\rFictional\u{7}");
+        e.description = "Case: KZ-0042 · Gulnar\rFictional\nKind: x\ty".into();
+        let feed = Feed {
+            name: "aigerim".into(),
+            title: "docket: Aigerim\rExample".into(),
+            events: vec![e],
+        };
+        let text = render(&feed, &revise(&feed, &HashMap::new(), t0));
+        for line in text.split_terminator("\r\n") {
+            assert!(!line.chars().any(char::is_control), "{line:?}");
+        }
+        assert!(
+            text.contains("SUMMARY:KZ-0042 · Gulnar Fictional \r\n"),
+            "{text}"
+        );
+        assert!(text.contains("Gulnar Fictional\\nKind: x y"), "{text}");
+        assert!(
+            text.contains("X-WR-CALNAME:docket: Aigerim Example\r\n"),
+            "{text}"
+        );
     }
 }

@@ -431,6 +431,8 @@ pub struct HistoryRow {
     pub recipient: String,
     pub role: &'static str,
     pub late: bool,
+    /// Told after its day because docket saw the item only then.
+    pub new: bool,
     pub state: &'static str,
     pub message_id: Option<String>,
     pub attempts: u32,
@@ -453,6 +455,7 @@ impl From<Row> for HistoryRow {
             recipient: r.key.recipient,
             role: r.role.as_str(),
             late: r.late,
+            new: r.new,
             state: r.state.as_str(),
             message_id: r.message_id,
             attempts: r.attempts,
@@ -490,7 +493,15 @@ pub fn history_table(rows: &[HistoryRow], case: Option<&str>) -> String {
                     r.recipient,
                     if r.role == "cc" { " (cc)" } else { "" }
                 ),
-                format!("{}{}", r.state, if r.late { ", late" } else { "" }),
+                format!(
+                    "{}{}",
+                    r.state,
+                    match (r.late, r.new) {
+                        (true, _) => ", late",
+                        (_, true) => ", new",
+                        _ => "",
+                    }
+                ),
                 r.sent_at.clone().unwrap_or_else(|| "-".into()),
                 r.message_id.clone().unwrap_or_default(),
             ]

@@ -91,6 +91,11 @@ pub fn prune(
 pub struct Seen<'a> {
     /// The digest of every key the ledger holds.
     pub known: &'a HashSet<u128>,
+    /// Of the items [`told_after_their_day`] names, those docket had seen
+    /// before (their [`crate::feed::event_id`]s): a reminder of one of
+    /// them told after its day is late (docket was down that day); of any
+    /// other item it is new (a first run, a new file or case).
+    pub seen_items: &'a HashSet<u64>,
     /// Rows not yet sent.
     pub pending: &'a [Row],
     /// Message-IDs not to resend (accepted, not yet marked).
@@ -115,6 +120,7 @@ pub fn compose(
         known,
         pending,
         skip,
+        seen_items,
     } = ledger;
     let mut out = Composed::default();
     // 1. Queued digests, by their Message-ID.
@@ -175,6 +181,10 @@ pub fn compose(
         it.write_key(&mut item_key);
         step_key.clear();
         r.step.write_key(&mut step_key);
+        // Told after its day: late if docket knew the item then (it was
+        // not running), new if it sees the item only now (issue 18).
+        let past = r.date < today;
+        let seen_before = past && seen_items.contains(&crate::feed::event_id(it));
         for (c, role) in recipients {
             let recipient = cfg.caseworkers[c].id.as_str();
             Key::write_canonical(
@@ -201,7 +211,8 @@ pub fn compose(
                 due_date: r.date,
                 act_by: it.act_by,
                 role,
-                late: r.date < today,
+                late: past && seen_before,
+                new: past && !seen_before,
                 message_id: None,
                 state: State::Due,
                 recorded_at: now,
@@ -234,6 +245,30 @@ pub fn compose(
             retry: false,
         });
     }
+    out
+}
+
+/// The items whose reminders in `due` would be told after their day, as
+/// (feed, event id) for each of their caseworkers' own feeds: what a pass
+/// asks the ledger (`Ledger::feed_events_known`) to tell new items from
+/// late ones. Empty on an ordinary day, so it costs nothing then.
+pub fn told_after_their_day(
+    cfg: &Config,
+    items: &[Item<'_>],
+    due: &[engine::Reminder],
+    today: NaiveDate,
+) -> Vec<(String, u64)> {
+    let oldest = horizon(cfg, today);
+    let mut out = Vec::new();
+    for r in due.iter().filter(|r| r.date < today && r.date >= oldest) {
+        let it = &items[r.item];
+        let id = crate::feed::event_id(it);
+        for &c in it.to.iter() {
+            out.push((crate::feed::file_stem(&cfg.caseworkers[c].id), id));
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
@@ -306,7 +341,10 @@ pub fn entries_for<'a>(
                     item: &items[i],
                     step,
                     due_date: r.due_date,
-                    late: r.late || r.due_date < today,
+                    // A digest that waited (the relay was down) comes
+                    // late; one of an item new to docket stays new.
+                    late: !r.new && (r.late || r.due_date < today),
+                    new: r.new,
                     role: r.role,
                 })
             }

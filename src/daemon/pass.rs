@@ -125,10 +125,19 @@ impl Daemon {
         let t_items = started.elapsed();
         let pending = self.ledger.pending()?;
         let skip = self.sent_unrecorded.keys().cloned().collect();
+        let asked = super::compose::told_after_their_day(&cfg, &items, &due, today);
+        // Only a word depends on it (NEW or LATE): a ledger that cannot
+        // answer does not stop the pass; everything asked is told as new.
+        let seen_items = self.ledger.feed_events_known(&asked).unwrap_or_else(|e| {
+            warn!(error = %e, "cannot tell new items from late ones; told as new");
+            Default::default()
+        });
+        let t_seen = started.elapsed();
         let seen = super::compose::Seen {
             known: &self.known,
             pending: &pending,
             skip: &skip,
+            seen_items: &seen_items,
         };
         let composed = compose(&cfg, &items, &due, today, seen, now);
         let t_compose = started.elapsed();
@@ -203,7 +212,7 @@ impl Daemon {
             self.prune_outboxes(&cfg, today);
             self.purged_on = Some(today);
         }
-        debug!(?t_items, ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
+        debug!(?t_items, ?t_seen, seen_asked = asked.len(), ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
         if outcome.digests_sent + outcome.digests_failed > 0 {
             // Rendering digests is the pass's only big allocation.
             crate::sys::release_memory();

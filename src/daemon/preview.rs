@@ -15,7 +15,8 @@ pub fn preview(
     today: NaiveDate,
     only: Option<&str>,
 ) -> Result<Vec<digest::Digest>, DaemonError> {
-    let (known, pending) = match Ledger::open_read_only(&cfg.service.state_dir)? {
+    let ledger = Ledger::open_read_only(&cfg.service.state_dir)?;
+    let (known, pending) = match &ledger {
         Some(l) => (l.all_digests()?, l.pending()?),
         None => (HashSet::new(), Vec::new()),
     };
@@ -25,6 +26,11 @@ pub fn preview(
         Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
     let mut out = Vec::new();
     let due = engine::due(cfg, &items, today);
+    let asked = super::compose::told_after_their_day(cfg, &items, &due, today);
+    let seen_items = match &ledger {
+        Some(l) => l.feed_events_known(&asked).unwrap_or_default(),
+        None => HashSet::new(),
+    };
     let composed = compose(
         cfg,
         &items,
@@ -34,6 +40,7 @@ pub fn preview(
             known: &known,
             pending: &pending,
             skip: &HashSet::new(),
+            seen_items: &seen_items,
         },
         Utc::now(),
     );

@@ -1,7 +1,10 @@
 //! The revision of every calendar feed event (`SEQUENCE`, `DTSTAMP` and a
 //! hash of its content), so a feed changes only where its events do. Not
 //! a record of what was sent: losing it costs calendars one refresh with
-//! new stamps, never a reminder.
+//! new stamps, never a reminder. It is also docket's memory of which
+//! deadlines it has seen: a reminder told after its day is late for an
+//! item a feed already held, new for any other (`daemon::compose`); losing
+//! it tells a missed one as new, never loses or repeats it.
 
 use super::{Ledger, LedgerError};
 use chrono::{DateTime, Utc};
@@ -112,6 +115,42 @@ impl Ledger {
         Ok(changed.len() + gone.len())
     }
 
+    /// Which of these events (feed name, event id) the feeds already hold:
+    /// the items docket had seen before, as far as the feeds remember
+    /// (`daemon::compose`: an item told after its day is late only if
+    /// docket knew it). Point lookups on the primary key, so a pass that
+    /// asks about a few items after downtime costs little at any size. An
+    /// older ledger opened read-only (before feeds existed) holds none.
+    pub fn feed_events_known(
+        &self,
+        events: &[(String, u64)],
+    ) -> Result<std::collections::HashSet<u64>, LedgerError> {
+        let mut out = std::collections::HashSet::new();
+        if events.is_empty() {
+            return Ok(out);
+        }
+        let mut stmt = match self
+            .conn
+            .prepare_cached("SELECT 1 FROM feed_revisions WHERE feed = ?1 AND id = ?2")
+        {
+            Ok(s) => s,
+            Err(e) if e.to_string().contains("no such table") => return Ok(out),
+            Err(e) => return Err(self.err(e)),
+        };
+        for (feed, id) in events {
+            if out.contains(id) {
+                continue;
+            }
+            if stmt
+                .exists(params![feed, *id as i64])
+                .map_err(|e| self.err(e))?
+            {
+                out.insert(*id);
+            }
+        }
+        Ok(out)
+    }
+
     /// Forget the revisions of feeds no longer written (a caseworker left).
     pub fn keep_feeds(&mut self, names: &[String]) -> Result<usize, LedgerError> {
         let existing: Vec<String> = {
@@ -158,6 +197,14 @@ mod tests {
         let second: HashMap<u64, Revision> = [(u64::MAX, r(1))].into();
         assert_eq!(l.update_feed("aigerim", &first, &second).unwrap(), 2);
         assert_eq!(l.feed_revisions().unwrap()["aigerim"], second);
+        let known = l
+            .feed_events_known(&[
+                ("aigerim".into(), u64::MAX),
+                ("aigerim".into(), 8),
+                ("dana".into(), u64::MAX),
+            ])
+            .unwrap();
+        assert_eq!(known, [u64::MAX].into());
         assert_eq!(l.keep_feeds(&["dana".into()]).unwrap(), 1);
         assert!(l.feed_revisions().unwrap().is_empty());
     }

@@ -182,8 +182,14 @@ pub struct Row {
     pub due_date: NaiveDate,
     pub act_by: NaiveDate,
     pub role: Role,
-    /// Sent on a later day than scheduled (catch-up).
+    /// Sent on a later day than scheduled while docket knew the item: it
+    /// was down that day (catch-up), or the digest waited for the relay.
     pub late: bool,
+    /// Told after its day because docket saw the item only now (its first
+    /// run, a new file or case, an item added since): new, not late. Kept
+    /// in the `late` column as 2 (0 on time, 1 late), so the schema and a
+    /// ledger read by an older docket stay as they were.
+    pub new: bool,
     pub message_id: Option<String>,
     pub state: State,
     pub recorded_at: DateTime<Utc>,

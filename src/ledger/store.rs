@@ -103,7 +103,7 @@ impl Ledger {
                     r.due_date.to_string(),
                     r.act_by.to_string(),
                     r.role.as_str(),
-                    r.late,
+                    late_column(r),
                     r.message_id,
                     r.recorded_at.to_rfc3339(),
                 ])
@@ -155,7 +155,8 @@ impl Ledger {
                     due_date: parse_day(&r.get::<_, String>(6)?),
                     act_by: parse_day(&r.get::<_, String>(7)?),
                     role: Role::parse(&r.get::<_, String>(8)?),
-                    late: r.get(9)?,
+                    late: r.get::<_, i64>(9)? == LATE,
+                    new: r.get::<_, i64>(9)? == NEW,
                     message_id: r.get(10)?,
                     state: State::parse(&r.get::<_, String>(11)?),
                     recorded_at: parse_time(&r.get::<_, String>(12)?).unwrap_or_default(),
@@ -346,6 +347,20 @@ impl Ledger {
 /// `busy_timeout`) before its error goes up to the pass.
 pub const MARK_ATTEMPTS: u32 = 5;
 
+/// The `late` column: 0 on time, [`LATE`], or [`NEW`] (see [`Row::new`]).
+const LATE: i64 = 1;
+const NEW: i64 = 2;
+
+fn late_column(r: &Row) -> i64 {
+    if r.new {
+        NEW
+    } else if r.late {
+        LATE
+    } else {
+        0
+    }
+}
+
 fn is_busy(e: &rusqlite::Error) -> bool {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
     matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked))
@@ -393,6 +408,7 @@ mod tests {
             act_by: "2026-12-18".parse().unwrap(),
             role: Role::To,
             late: false,
+            new: false,
             message_id: Some(mid.into()),
             state: State::Due,
             recorded_at: Utc::now(),
@@ -401,6 +417,26 @@ mod tests {
             last_error: None,
             next_attempt: None,
         }
+    }
+
+    /// Issue 18, item 10: late and new are kept apart in the `late`
+    /// column (0, 1, 2) and read back as they were written.
+    #[test]
+    fn item10_late_and_new_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        let mut rows = vec![
+            row("KZ-1", "14d", "<a@docket>"),
+            row("KZ-2", "14d", "<a@docket>"),
+            row("KZ-3", "14d", "<a@docket>"),
+        ];
+        rows[1].late = true;
+        rows[2].new = true;
+        l.record_due(&rows).unwrap();
+        let mut back = l.pending().unwrap();
+        back.sort_by(|a, b| a.key.case_ref.cmp(&b.key.case_ref));
+        let flags: Vec<(bool, bool)> = back.iter().map(|r| (r.late, r.new)).collect();
+        assert_eq!(flags, [(false, false), (true, false), (false, true)]);
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct Entry<'a> {
     pub due_date: NaiveDate,
     /// Sent after `due_date` (catch-up after downtime or an outage).
     pub late: bool,
+    /// Sent after `due_date` because docket saw the item only now (its
+    /// first run, a new file or case): told as new, never as late.
+    pub new: bool,
     pub role: Role,
 }
 
@@ -158,14 +161,14 @@ pub struct Record {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tag {
     pub word: &'static str,
-    /// `overdue`, `late`, `copy`.
+    /// `overdue`, `late`, `new`, `copy`.
     pub class: &'static str,
 }
 
 #[derive(Debug, Serialize)]
 pub struct LegendRow {
     pub word: &'static str,
-    /// The tag's class (`overdue`, `late`, `copy`), or `term`, `record`.
+    /// The tag's class (`overdue`, `late`, `new`, `copy`), or `term`, `record`.
     pub class: &'static str,
     pub text: &'static str,
     /// The row as plain text, wrapped, the text indented under itself.
@@ -360,6 +363,7 @@ pub fn build(
     for (tag, class, why) in [
         (t.tag_overdue, "overdue", t.why_overdue),
         (t.tag_late, "late", t.why_late),
+        (t.tag_new, "new", t.why_new),
         (t.tag_copy, "copy", t.why_copy),
     ] {
         if builder.tags_used.contains(&tag) {
@@ -589,6 +593,12 @@ impl Builder<'_> {
             tags.push(Tag {
                 word: t.tag_late,
                 class: "late",
+            });
+        }
+        if e.new {
+            tags.push(Tag {
+                word: t.tag_new,
+                class: "new",
             });
         }
         if copy {

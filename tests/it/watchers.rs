@@ -38,7 +38,7 @@ fn private_fixture() -> (tempfile::TempDir, PathBuf) {
 
 /// A feed as Python's icalendar reads it: the calendar's properties and
 /// every event's.
-fn parse_feed(path: &Path) -> Value {
+pub fn parse_feed(path: &Path) -> Value {
     const SCRIPT: &str = r#"
 import json, sys, icalendar
 cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
@@ -65,8 +65,52 @@ print(json.dumps(out))
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-fn events(feed: &Value) -> Vec<Value> {
+pub fn events(feed: &Value) -> Vec<Value> {
     feed["events"].as_array().unwrap().clone()
+}
+
+/// `khal list` of a feed imported into a scratch calendar of its own
+/// under `tmp`: `{start-date} {title}` per event from `from` for `range`.
+pub fn khal_list(tmp: &Path, feed: &Path, from: &str, range: &str) -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = tmp.join(format!(
+        "khal-{}",
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(k.join("cal")).unwrap();
+    std::fs::write(
+        k.join("config"),
+        format!(
+            "[calendars]\n[[scratch]]\npath = {}\ntype = calendar\n[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\ndatetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n[default]\ndefault_calendar = scratch\n",
+            k.join("cal").display()
+        ),
+    )
+    .unwrap();
+    let khal = |args: &[&str]| {
+        let o = std::process::Command::new("khal")
+            .arg("-c")
+            .arg(k.join("config"))
+            .args(args)
+            .env("HOME", tmp)
+            .output()
+            .expect("run khal (Debian's khal)");
+        assert!(
+            o.status.success(),
+            "khal {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    khal(&["import", "--batch", "-a", "scratch", feed.to_str().unwrap()]);
+    khal(&[
+        "list",
+        "--day-format",
+        "",
+        "--format",
+        "{start-date} {title}",
+        from,
+        range,
+    ])
 }
 
 fn by_summary<'a>(evs: &'a [Value], prefix: &str) -> &'a Value {
@@ -116,13 +160,14 @@ fn feeds_hold_every_unresolved_deadline_and_real_clients_read_them() {
         .iter()
         .map(|e| e["start"].as_str().unwrap().to_string())
         .collect();
+    // Overdue ones on the feed's day (issue 18, item 9).
     let mut act_by: Vec<String> = rows
         .iter()
-        .map(|r| field(r, "act_by").to_string())
+        .map(|r| field(r, "act_by").max(D).to_string())
         .collect();
     dates.sort();
     act_by.sort();
-    assert_eq!(dates, act_by, "each event on its act-by date");
+    assert_eq!(dates, act_by, "each event on its act-by date, or today");
     let mut uids: Vec<&str> = evs.iter().map(|e| e["uid"].as_str().unwrap()).collect();
     for (e, u) in evs.iter().zip(&uids) {
         assert!(e["all_day"].as_bool().unwrap(), "{e}");
@@ -135,16 +180,16 @@ fn feeds_hold_every_unresolved_deadline_and_real_clients_read_them() {
     uids.sort();
     uids.dedup();
     assert_eq!(uids.len(), evs.len(), "UIDs unique");
-    let overdue = by_summary(&evs, "KZ-0001 · Refugee certificate");
-    assert_eq!(overdue["start"], "2026-11-03", "overdue ones too");
+    let overdue = by_summary(&evs, "OVERDUE: KZ-0001 · Refugee certificate");
+    assert_eq!(overdue["start"], D, "overdue ones on today");
     let d = overdue["description"].as_str().unwrap();
-    assert!(d.contains("act by 2026-11-03"), "{d}");
-    assert!(d.contains("Kind: refugee_certificate"), "{d}");
+    assert!(d.contains("act by 2026-11-03 · 28 days overdue"), "{d}");
+    assert!(d.contains("Kind: Refugee certificate"), "{d}");
     assert!(
         d.contains("cases.d/kz-0001.toml: status = \"renewal_filed\", filed = <date>"),
         "the file to edit: {d}"
     );
-    by_summary(&evs, "migration-law · Bill review");
+    by_summary(&evs, "OVERDUE: migration-law · Bill review");
     // No name, no number under the default privacy.
     let raw = std::fs::read_to_string(&path).unwrap()
         + &std::fs::read_to_string(feeds.join("dana-team.ics")).unwrap();
@@ -161,10 +206,12 @@ fn feeds_hold_every_unresolved_deadline_and_real_clients_read_them() {
     // The team feed: the supervisor's, with whose each event is.
     let team = events(&parse_feed(&feeds.join("dana-team.ics")));
     assert!(team.len() > evs.len(), "aigerim's and yerlan's");
-    assert!(by_summary(&team, "KZ-0035 · Travel document")["summary"]
-        .as_str()
-        .unwrap()
-        .ends_with("(Yerlan Sample)"));
+    assert!(
+        by_summary(&team, "OVERDUE: KZ-0035 · Travel document")["summary"]
+            .as_str()
+            .unwrap()
+            .ends_with("(Yerlan Sample)")
+    );
     // `docket calendar` prints what the daemon wrote.
     let o = docket(&cfg, &["calendar", "--caseworker", "aigerim", "--today", D]);
     assert_exit(&o, 0);
@@ -211,7 +258,7 @@ fn feeds_hold_every_unresolved_deadline_and_real_clients_read_them() {
         .collect();
     assert_eq!(lines.len(), evs.len(), "{listed}");
     assert!(
-        listed.contains("2026-11-03 KZ-0001 · Refugee certificate"),
+        listed.contains("2026-12-01 OVERDUE: KZ-0001 · Refugee certificate"),
         "{listed}"
     );
 }

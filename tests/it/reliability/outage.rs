@@ -81,8 +81,9 @@ fn outage_relay_down_for_days_then_every_digest_arrives_once_with_its_message_id
                 b(t, "A", ("6d", "aigerim", "2026-06-01"), false, ("due", 4)),
                 b(t, "C", ("1d", "bolat", "2026-06-03"), false, ("due", 2)),
                 b(t, "C", ("2d", "bolat", "2026-06-02"), false, ("due", 3)),
-                // Caught up on D: its 6d step (05-29) was never sent.
-                b(t, "C", ("4d", "bolat", "2026-05-31"), true, ("due", 4)),
+                // Caught up on D, docket's first day: its 6d step (05-29)
+                // was never sent; new to docket, not late (issue 18).
+                b(t, "C", ("4d", "bolat", "2026-05-31"), false, ("due", 4)),
             ];
             v.sort();
             v
@@ -168,12 +169,14 @@ fn outage_relay_down_for_days_then_every_digest_arrives_once_with_its_message_id
         let text = m.text();
         let es = entries(text);
         assert_eq!(es.len(), rows.len(), "{text}");
-        // Everything scheduled before D+6 is marked late, with its day.
-        let late: Vec<&Value> = rows
+        // Everything scheduled before D+6 is marked late, with its day,
+        // but for C's first step: new on D, docket's first day.
+        let (new, late): (Vec<&Value>, Vec<&Value>) = rows
             .iter()
             .filter(|r| field(r, "due_date") < OUT_D[6])
-            .collect();
+            .partition(|r| r["new"] == Value::Bool(true));
         assert_eq!(text.matches("[LATE]").count(), late.len(), "{text}");
+        assert_eq!(text.matches("[NEW]").count(), new.len(), "{text}");
         for r in late {
             let note = format!("planned for {}", field(r, "due_date"));
             assert!(text.contains(&note), "{note:?} not in:\n{text}");
