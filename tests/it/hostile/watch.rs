@@ -324,11 +324,12 @@ fn inotify_exhaustion_is_told_polled_and_recovered() {
         "{w}"
     );
     assert_eq!(w["poll_every_secs"], 2, "{w}");
-    let metrics = std::fs::read_to_string(dir.join("metrics.prom")).unwrap();
-    assert!(
-        metrics.contains("docket_config_watch_polling 1\n"),
-        "{metrics}"
-    );
+    // The metrics file is rewritten right after status.json: wait for it
+    // too (it failed as "No such file" once, read between the two writes).
+    wait_for("the metrics say polling", &d, || {
+        std::fs::read_to_string(dir.join("metrics.prom"))
+            .is_ok_and(|m| m.contains("docket_config_watch_polling 1\n"))
+    });
     let st = crate::util::docket(&cfg, &["status"]);
     assert!(
         crate::util::stdout(&st).contains("POLLING every 2 s"),
@@ -356,11 +357,10 @@ fn inotify_exhaustion_is_told_polled_and_recovered() {
     wait_for("status.json says inotify", &d, || {
         status_watch(dir)["mode"] == "inotify"
     });
-    let metrics = std::fs::read_to_string(dir.join("metrics.prom")).unwrap();
-    assert!(
-        metrics.contains("docket_config_watch_polling 0\n"),
-        "{metrics}"
-    );
+    wait_for("the metrics say watching", &d, || {
+        std::fs::read_to_string(dir.join("metrics.prom"))
+            .is_ok_and(|m| m.contains("docket_config_watch_polling 0\n"))
+    });
 
     // Seen by the watch.
     write_config(
