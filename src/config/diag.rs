@@ -26,6 +26,9 @@ pub struct Source {
     pub line_starts: std::sync::OnceLock<Vec<usize>>,
     /// Whether lines of this file may be quoted ([`looks_like_config`]).
     pub quotable: std::sync::OnceLock<bool>,
+    /// Each table header's offset and path, computed on first use: whether
+    /// a value is public depends on the table it is in (SPEC 9).
+    pub tables: std::sync::OnceLock<Vec<(usize, Vec<String>)>>,
 }
 
 /// A problem in a config file. `file` indexes [`Diagnostics::sources`].
@@ -55,6 +58,7 @@ impl Diagnostics {
             text,
             line_starts: Default::default(),
             quotable: Default::default(),
+            tables: Default::default(),
         });
         self.sources.len() - 1
     }
@@ -229,7 +233,7 @@ impl Diagnostics {
             let width = src.text[start..end].chars().count().max(1);
             // A BOM is invisible in an editor: never show it, nor count it.
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let shown = privacy::mask_line(text, col - 1, width, q);
+            let shown = privacy::mask_line(text, col - 1, width, q, self.table_at(d.file, start));
             // Tabs would put the caret off by the terminal's tab width:
             // show each as one space, so columns match characters.
             let chars: Vec<char> = shown
@@ -257,7 +261,11 @@ impl Diagnostics {
             let _ = writeln!(out, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width));
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {}", privacy::show(help, q));
+            let _ = writeln!(
+                out,
+                "  = help: {}",
+                privacy::show(help, self.quoting_for(d, q))
+            );
         }
         out
     }
@@ -279,8 +287,74 @@ impl Diagnostics {
             line,
             col,
             kind,
-            privacy::show(&d.message, q)
+            privacy::show(&d.message, self.quoting_for(d, q))
         )
+    }
+
+    /// The hint of `d` rendered under `q`, values shown as its message's.
+    pub fn help_text(&self, d: &Diag, q: Quoting) -> Option<String> {
+        d.help
+            .as_ref()
+            .map(|h| privacy::show(h, self.quoting_for(d, q)))
+    }
+
+    /// How the values quoted in `d`'s message and hint are shown: a value
+    /// from the file is as sensitive as the key it was written under
+    /// (SPEC 9), so where the diagnostic points at a public value (a date,
+    /// an id, a status, a time zone) its values are shown even under
+    /// [`Quoting::Masked`]. Anywhere else (a person's name, a number, a
+    /// title, a key docket does not know, a line it cannot read) they stay
+    /// masked.
+    pub fn quoting_for(&self, d: &Diag, q: Quoting) -> Quoting {
+        if q == Quoting::Full {
+            return q;
+        }
+        let src = &self.sources[d.file];
+        if !*src.quotable.get_or_init(|| looks_like_config(&src.text)) {
+            return q;
+        }
+        let start = clamp_to_char(&src.text, d.span.start);
+        let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src.text[start..]
+            .find('\n')
+            .map_or(src.text.len(), |i| start + i);
+        let line = src.text[line_start..line_end].trim_end_matches('\r');
+        let (line, skip) = match line.strip_prefix('\u{feff}') {
+            Some(l) => (l, 1),
+            None => (line, 0),
+        };
+        let col = src.text[line_start..start]
+            .chars()
+            .count()
+            .saturating_sub(skip);
+        if privacy::public_at(line, col, self.table_at(d.file, start)) {
+            Quoting::Full
+        } else {
+            q
+        }
+    }
+
+    /// The path of the table the byte `offset` of `file` is in (`[]` before
+    /// the first header).
+    pub fn table_at(&self, file: usize, offset: usize) -> &[String] {
+        let src = &self.sources[file];
+        let tables = src.tables.get_or_init(|| {
+            let mut out = Vec::new();
+            let mut off = 0;
+            for line in src.text.split_inclusive('\n') {
+                if let Some(p) = privacy::header_path(line.trim_end()) {
+                    out.push((off, p));
+                }
+                off += line.len();
+            }
+            out
+        });
+        let i = tables.partition_point(|(o, _)| *o <= offset);
+        if i == 0 {
+            &[]
+        } else {
+            &tables[i - 1].1
+        }
     }
 
     /// Every diagnostic (at most [`MAX_SHOWN`]) rendered under `q`.

@@ -199,11 +199,8 @@ pub fn masked_lines(d: &Diagnostics) -> Vec<String> {
     d.errors()
         .map(|e| {
             let mut l = format!("  {}", d.headline(e, Quoting::Masked));
-            if let Some(h) = &e.help {
-                l.push_str(&format!(
-                    "\n    hint: {}",
-                    crate::privacy::show(h, Quoting::Masked)
-                ));
+            if let Some(h) = d.help_text(e, Quoting::Masked) {
+                l.push_str(&format!("\n    hint: {h}"));
             }
             l
         })
