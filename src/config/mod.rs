@@ -17,6 +17,7 @@ mod recover;
 mod source;
 pub mod store;
 pub mod suggest;
+pub mod tr;
 mod unit;
 pub(crate) mod validate;
 
