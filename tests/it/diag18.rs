@@ -149,3 +149,172 @@ fn item3_the_journal_shows_the_fix_and_masks_the_person() {
     }
     assert_eq!(d.stop().code(), Some(0));
 }
+
+/// Every .eml of `dir` parsed by python3's `email` package (strict policy
+/// where the message allows it, the default one otherwise: well-formed
+/// MIME is item 1, another helper's) with the body decoded: one JSON
+/// object per mail, `strict` saying whether the strict parse passed.
+fn parsed_mails(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    const PY: &str = r#"
+import sys, json, glob, email, email.policy
+out = []
+for p in sorted(glob.glob(sys.argv[1] + "/*.eml")):
+    raw = open(p, "rb").read()
+    try:
+        m = email.message_from_bytes(raw, policy=email.policy.strict)
+        strict = True
+    except Exception:
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        strict = False
+    part = m.get_body(preferencelist=("plain",)) if m.is_multipart() else m
+    body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    out.append({"to": str(m["To"]), "subject": str(m["Subject"]), "body": body, "strict": strict})
+print(json.dumps(out))
+"#;
+    let o = std::process::Command::new("python3")
+        .args(["-c", PY])
+        .arg(dir)
+        .output()
+        .expect("python3");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn dated_case(id: &str, cw: &str, issued: &str) -> String {
+    format!(
+        "[[case]]\nid = \"{id}\"\ncaseworker = \"{cw}\"\nperson = \"Aigerim Testova\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  number = \"N 0123456\"\n  issued = {issued}\n"
+    )
+}
+
+/// Issue 18 item 2, with a real daemon: a Russian and a Kazakh caseworker
+/// each write a date the way people do; the notice each receives says what
+/// is wrong and what to write, in their language, calls the file a case
+/// file, and does not send them to `docket check`; the admin's copy and
+/// the log stay English.
+#[test]
+fn item2_a_held_file_notice_is_in_the_caseworkers_language_with_the_fix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = write_config(tmp.path(), "docket.toml", MAIN);
+    write_config(
+        tmp.path(),
+        "cases.d/kz-0042.toml",
+        &dated_case("KZ-0042", "aigerim", "2025-10-16"),
+    );
+    write_config(
+        tmp.path(),
+        "cases.d/kz-0043.toml",
+        &dated_case("KZ-0043", "dana", "2025-10-16"),
+    );
+    let mut d = Daemon::start(&cfg, "2026-06-02", tmp.path().join("docket.log"));
+    d.wait_log("pass done", 1);
+    write_config(
+        tmp.path(),
+        "cases.d/kz-0042.toml",
+        &dated_case("KZ-0042", "aigerim", "16.10.2025"),
+    );
+    write_config(
+        tmp.path(),
+        "cases.d/kz-0043.toml",
+        &dated_case("KZ-0043", "dana", "16.10.2025"),
+    );
+    let outbox = tmp.path().join("outbox");
+    let started = std::time::Instant::now();
+    let find = |mails: &[serde_json::Value], to: &str, what: &str| -> Option<serde_json::Value> {
+        mails
+            .iter()
+            .find(|m| m["to"] == to && m["body"].as_str().unwrap_or("").contains(what))
+            .cloned()
+    };
+    let (ru, kk, admin) = poll(std::time::Duration::from_secs(60), || {
+        let mails = parsed_mails(&outbox);
+        Some((
+            find(&mails, "aigerim@ngo.example", "16.10.2025")?,
+            find(&mails, "dana@ngo.example", "16.10.2025")?,
+            find(&mails, "it@ngo.example", "kz-0043")?,
+        ))
+    })
+    .unwrap_or_else(|| panic!("no notices; log:\n{}", d.log()));
+    eprintln!("notices after {:?}", started.elapsed());
+    let body = |m: &serde_json::Value| m["body"].as_str().unwrap().to_string();
+    let (ru, kk, admin) = (body(&ru), body(&kk), body(&admin));
+    eprintln!("--- ru ---\n{ru}\n--- kk ---\n{kk}\n--- admin ---\n{admin}");
+    for (b, want) in [
+        (&ru, "kz-0042.toml:9:12: ошибка: docket не понимает дату \"16.10.2025\": даты пишутся в порядке год-месяц-день"),
+        (&ru, "подсказка: напишите 2025-10-16 (год-месяц-день, без кавычек)"),
+        (&ru, "последнюю версию файла дела"),
+        (&ru, "обратитесь к администратору"),
+        (&kk, "kz-0043.toml:9:12: қате: docket \"16.10.2025\" күнін оқи алмайды: күн жыл-ай-күн ретімен жазылады"),
+        (&kk, "кеңес: 2025-10-16 деп жазыңыз (жыл-ай-күн, тырнақшасыз)"),
+        (&kk, "іс файлының соңғы нұсқасын"),
+        (&kk, "әкімшіге хабарласыңыз"),
+        (&admin, "error: \"16.10.2025\" is not a date docket can read: dates are written year-month-day"),
+        (&admin, "hint: write 2025-10-16 (year-month-day, no quotes)"),
+    ] {
+        assert!(b.contains(want), "{want:?} in:\n{b}");
+    }
+    for b in [&ru, &kk] {
+        assert!(
+            !b.contains("docket check"),
+            "a caseworker cannot run check:\n{b}"
+        );
+        assert!(!b.contains("конфигурац"), "{b}");
+        assert!(
+            !b.contains("error:") && !b.contains("help:"),
+            "English left:\n{b}"
+        );
+        assert_no_personal("a notice", b);
+    }
+    assert_no_personal("the admin's copy", &admin);
+    let log = d.log();
+    assert!(
+        log.contains("error: \"16.10.2025\" is not a date docket can read"),
+        "{log}"
+    );
+    assert!(log.contains("hint: write 2025-10-16"), "{log}");
+    assert!(
+        !log.contains("ошибка") && !log.contains("қате"),
+        "the log is English: {log}"
+    );
+    assert_eq!(d.stop().code(), Some(0));
+}
+
+/// Issue 18 item 2: `check --lang` and `DOCKET_LANG` for a caseworker
+/// checking their own file; English by default.
+#[test]
+fn item2_check_answers_in_the_language_asked_for() {
+    let (_tmp, cfg) =
+        setup(&dated_case("KZ-0042", "aigerm", "16.10.2025").replace("16.10.2025", "2025-02-30"));
+    let en = stderr(&docket(&cfg, &["check", "--today", "2026-01-01"]));
+    assert!(en.contains("error: unknown caseworker \"aigerm\""), "{en}");
+    assert!(en.contains("= help: did you mean \"aigerim\"?"), "{en}");
+    assert!(en.contains("February 2025 has 28 days"), "{en}");
+    let ru = stderr(&docket(
+        &cfg,
+        &["check", "--lang", "ru", "--today", "2026-01-01"],
+    ));
+    assert!(
+        ru.contains("ошибка: неизвестный сотрудник \"aigerm\""),
+        "{ru}"
+    );
+    assert!(
+        ru.contains("= подсказка: вы имели в виду \"aigerim\"?"),
+        "{ru}"
+    );
+    assert!(
+        ru.contains("в феврале 2025 года последнее число — 28"),
+        "{ru}"
+    );
+    assert!(ru.contains("ошибок: 2, предупреждений: 0"), "{ru}");
+    let kk = stderr(
+        &docket_command(&cfg, &["check", "--today", "2026-01-01"])
+            .env("DOCKET_LANG", "kk")
+            .output()
+            .unwrap(),
+    );
+    assert!(kk.contains("қате: белгісіз қызметкер \"aigerm\""), "{kk}");
+    assert!(
+        kk.contains("= кеңес: \"aigerim\" деп жазғыңыз келді ме?"),
+        "{kk}"
+    );
+    assert!(kk.contains("2025 жылғы ақпан айында 28 күн бар"), "{kk}");
+}
