@@ -769,6 +769,7 @@ fn placeholders(t: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::privacy::Quoting;
 
     /// Issue 18 item 2: every template a case file can produce (all of
     /// [`M`], enumerated) has a Russian and a Kazakh text, different from
@@ -898,6 +899,186 @@ mod tests {
         assert_eq!(
             tr(M::WriteDate).s("d", "{x}").en(),
             "write {x} (year-month-day, no quotes)"
+        );
+    }
+
+    /// Issue 18 item 2: every problem a case file shows, over a corpus of
+    /// the mistakes each check exists for (one file each, so a parse error
+    /// does not hide the rest), carries its translation: the message and,
+    /// where there is one, the hint. What is left English is listed.
+    #[test]
+    fn item2_every_case_file_problem_is_translated() {
+        use std::os::unix::fs::PermissionsExt;
+        const MAIN: &str = r#"[service]
+timezone = "Asia/Almaty"
+include = ["cases.d/*.toml"]
+state_dir = "state"
+
+[mail]
+transport = "file"
+
+[kinds.refugee_certificate]
+valid_for = "1y"
+
+[kinds.travel_document]
+answer_within = "15wd"
+
+[kinds.court_hearing]
+lead_days = [7, 1]
+
+[[caseworker]]
+id = "aigerim"
+name = "Aigerim Example"
+email = "aigerim@ngo.example"
+"#;
+        let case = |id: &str, body: &str| {
+            format!("[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n{body}")
+        };
+        let doc = |id: &str, lines: &str| {
+            case(
+                id,
+                &format!("\n  [[case.document]]\n  kind = \"refugee_certificate\"\n{lines}"),
+            )
+        };
+        let req = |id: &str, lines: &str| {
+            case(
+                id,
+                &format!("\n  [[case.request]]\n  kind = \"travel_document\"\n{lines}"),
+            )
+        };
+        let event = |id: &str, lines: &str| {
+            case(
+                id,
+                &format!("\n  [[case.event]]\n  kind = \"court_hearing\"\n{lines}"),
+            )
+        };
+        let files: Vec<String> = vec![
+            // What the TOML parser and serde see.
+            doc("A1", "  issued = 16.10.2025\n"),
+            doc("A2", "  issued = 2025-02-30\n"),
+            doc("A3", "  issued = \"2025-02-30\"\n"),
+            doc("A4", "  issued = \"Aigerim\"\n"),
+            doc("A5", "  issued = 2025-10-16T10:00:00\n"),
+            doc("A6", "  issued = 5\n"),
+            doc("A7", "  issued = \"2025-13-01\"\n"),
+            doc("A8", "  issued = \"16.10.2025\"\n"),
+            doc("A9", "  issued = 31.02.2025\n"),
+            case("B1", "person = “Aigerim”\n"),
+            "[[case]]\nid\u{a0}= \"B2\"\ncaseworker = \"aigerim\"\n".into(),
+            "[case]\nid = \"B3\"\ncaseworker = \"aigerim\"\n".into(),
+            case("B4", "\n  [case.document]\n  kind = \"refugee_certificate\"\n"),
+            doc("B5", "  isued = 2025-10-16\n"),
+            doc("B6", "  number = 777031\n  issued = 2025-10-16\n"),
+            event("B7", "  date = 2026-10-10\n  lead_days = \"7\"\n"),
+            case("B8", "caseworker = \"aigerim\"\n"),
+            case("B9", "person = Aigerim Testova\n"),
+            case("C1", "person = \"a \\q\"\n"),
+            case("C2", "password = \"x\"\n"),
+            event("C3", "  date = 2026-10-10\n  lead_days = [true]\n"),
+            // What validation sees.
+            case("D1", "").replace("caseworker = \"aigerim\"", "caseworker = \"aigerm\""),
+            "[[case]]\nid = \"D2\"\n".into(),
+            "[[case]]\ncaseworker = \"aigerim\"\n".into(),
+            case("", ""),
+            case("К-D5", ""),
+            case("D6 x", ""),
+            case(".D7", ""),
+            case("De\u{301}8", ""),
+            doc("E1", "  issued = 2025-10-16\n  status = \"activ\"\n"),
+            req("E2", "  filed = 2025-10-16\n  status = \"pendin\"\n"),
+            case("E3", "\n  [[case.document]]\n  kind = \"refugee_certificat\"\n  expires = 2027-01-01\n"),
+            case("E4", "\n  [[case.document]]\n  expires = 2027-01-01\n"),
+            case("E5", "\n  [[case.document]]\n  kind = \"passport\"\n"),
+            case("E6", "\n  [[case.request]]\n  kind = \"appeal\"\n"),
+            doc("E7", ""),
+            doc("E8", "  issued = 2025-10-16\n  expires = 2025-01-01\n"),
+            doc("E9", "  issued = 2027-10-16\n  status = \"renewal_filed\"\n  filed = 2027-01-01\n"),
+            req("F1", "  filed = 2027-10-16\n"),
+            doc("F2", "  expires = 2045-01-01\n"),
+            req("F3", "  filed = 2025-10-16\n  extended_to = 2045-01-01\n"),
+            event("F4", "  date = 2045-01-01\n"),
+            event("F5", "  date = 2025-01-01\n"),
+            event("F6", "  date = 2026-10-10\n  lead_days = []\n"),
+            event("F7", ""),
+            doc("F8", "  issued = 2025-10-16\n  status = \"renewed\"\n"),
+            req("G1", "  filed = 2025-10-16\n  answer_within = \"15\"\n"),
+            req("G2", "  filed = 2025-10-16\n  answer_within = \"wd\"\n"),
+            req("G3", "  filed = 2025-10-16\n  answer_within = \"15q\"\n"),
+            req("G4", "  filed = 2025-10-16\n  answer_within = \"99999d\"\n"),
+            event("G5", "  date = 2026-10-10\n  lead_days = [-1]\n"),
+            doc("G6", "  issued = 1800-01-01\n"),
+            req("G7", "  filed = 2099-12-01\n  answer_within = \"36000d\"\n"),
+            "[[bill]]\nid = \"law-1\"\nowner = \"dan\"\nstage = \"senat\"\nstages = []\n".into(),
+            "[[bill]]\nid = \"law-2\"\nowner = \"aigerim\"\nstages = [\"a\", \"a\"]\nstage = \"a\"\ncheck_every_days = 0\n".into(),
+            "[[bill]]\ntitle = \"Law on migration\"\n".into(),
+            "[[bill]]\nid = \"law-4\"\nowner = \"aigerim\"\nstage = \"drafted\"\nlast_checked = 2099-12-30\ncheck_every_days = 30\n".into(),
+            req("H1", "  filed = 2025-10-16\n  waiting_for = \"law-9\"\n"),
+            // Across files.
+            case("KZ-0001", ""),
+            case("KZ-0001", ""),
+            case("kz-0002", ""),
+            case("KZ-0002", ""),
+            case("law-5", ""),
+            "[[bill]]\nid = \"law-5\"\nowner = \"aigerim\"\nstage = \"drafted\"\n".into(),
+        ];
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("cases.d")).unwrap();
+        let main = tmp.path().join("docket.toml");
+        std::fs::write(&main, MAIN).unwrap();
+        std::fs::set_permissions(&main, std::fs::Permissions::from_mode(0o600)).unwrap();
+        for (i, text) in files.iter().enumerate() {
+            let p = tmp.path().join(format!("cases.d/{i:03}.toml"));
+            std::fs::write(&p, text).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        // The file itself: not UTF-8, writable by others, readable by all.
+        let p = tmp.path().join("cases.d/900.toml");
+        std::fs::write(&p, b"[[case]]\nid = \"Z\xff\"\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let p = tmp.path().join("cases.d/901.toml");
+        std::fs::write(&p, case("Z-1", "")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let p = tmp.path().join("cases.d/902.toml");
+        std::fs::write(&p, case("Z-2", "")).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let env = crate::config::Env {
+            check: Some(crate::config::AsOf::Day(
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            )),
+            ..Default::default()
+        };
+        let d = crate::config::load_with_env(&main, &env).diagnostics;
+        let mut seen = std::collections::BTreeSet::new();
+        let mut english = Vec::new();
+        for e in &d.items {
+            if !d.sources[e.file].path.to_string_lossy().contains("cases.d") {
+                continue;
+            }
+            seen.insert(e.tr.as_ref().map(|t| format!("{:?}", t.id)));
+            if e.tr.is_none() {
+                english.push(format!("message: {}", d.headline(e, Quoting::Full)));
+            }
+            if e.help.is_some() && e.help_tr.is_none() {
+                english.push(format!(
+                    "hint of {}: {}",
+                    e.message,
+                    e.help.as_deref().unwrap()
+                ));
+            }
+            for lang in [Language::Ru, Language::Kk] {
+                let _ = d.render_in(e, Quoting::Masked, lang);
+            }
+        }
+        assert!(
+            english.is_empty(),
+            "left in English:\n{}",
+            english.join("\n")
+        );
+        // The corpus reaches the checks it is for.
+        assert!(
+            seen.len() >= 50,
+            "{} kinds of problem: {seen:?}",
+            seen.len()
         );
     }
 }
