@@ -351,14 +351,14 @@ catalogue! {
         "жауапты қызметкердің id-ін жазыңыз";
     SayKind:
         "say what {item} this is, e.g. kind = \"{example}\"",
-        "укажите вид ({item}), например kind = \"{example}\"",
-        "түрін көрсетіңіз ({item}), мысалы kind = \"{example}\"";
+        "укажите, что это за {item}, например kind = \"{example}\"",
+        "бұл қандай {item} екенін көрсетіңіз, мысалы kind = \"{example}\"";
     ItemDocument: "document", "документ", "құжат";
     ItemRequest: "request", "запрос", "өтініш";
     NeedsStart:
         "this {item} needs `{start}` (its {within} is {d}) or `{explicit}`",
-        "здесь ({item}) нужен `{start}` (его {within} = {d}) или `{explicit}`",
-        "мұнда ({item}) `{start}` (оның {within} = {d}) немесе `{explicit}` керек";
+        "{item}: нужен `{start}` (его {within} = {d}) или `{explicit}`",
+        "{item}: `{start}` (оның {within} = {d}) немесе `{explicit}` керек";
     AddStartOrExplicit:
         "add {start} = YYYY-MM-DD, or {explicit} = YYYY-MM-DD",
         "добавьте {start} = ГГГГ-ММ-ДД или {explicit} = ГГГГ-ММ-ДД",
@@ -418,8 +418,8 @@ catalogue! {
         "{what} {d} — {years} жылдан кейін: жылы дұрыс па?";
     TooFarHelp:
         "a typed year (2062 for 2026) means no reminder for decades; correct it if so",
-        "опечатка в годе (2062 вместо 2026) означает, что напоминаний не будет десятки лет; исправьте, если это так",
-        "жылдағы қате (2026 орнына 2062) ондаған жыл бойы еске салу болмайды дегенді білдіреді; солай болса, түзетіңіз";
+        "если год набран с опечаткой (2062 вместо 2026), напоминаний не будет десятки лет; исправьте его",
+        "жыл қате терілсе (2026 орнына 2062), ондаған жыл бойы еске салу болмайды; солай болса, түзетіңіз";
     AddDate: "add date = YYYY-MM-DD", "добавьте date = ГГГГ-ММ-ДД", "date = ЖЖЖЖ-АА-КК қосыңыз";
     NeverReminded:
         "this event could never be reminded: events get lead reminders only, and lead_days is empty",
@@ -575,8 +575,8 @@ catalogue! {
         "файлды UTF-8 кодтауында сақтаңыз (TOML соны талап етеді)";
     WritableBy:
         "{path} is writable by {who} (mode {mode})",
-        "{path} могут изменять {who} (права {mode})",
-        "{path} файлын {who} өзгерте алады (рұқсаттар {mode})";
+        "{path} доступен для записи: {who} (права {mode})",
+        "{path} файлына жаза алатындар: {who} (рұқсаттар {mode})";
     WhoGroupOthers: "group and others", "группа и все остальные", "топ пен басқалардың бәрі";
     WhoGroup: "its group", "его группа", "оның тобы";
     WhoOthers: "others", "все остальные", "басқалардың бәрі";
