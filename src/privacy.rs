@@ -298,6 +298,7 @@ pub fn header_path(line: &str) -> Option<Vec<String>> {
         c: &inner,
         i: 0,
         out: Vec::new(),
+        depth: 0,
     };
     let path = s.key()?;
     s.ws();
@@ -322,6 +323,7 @@ fn regions(chars: &[char]) -> Option<(Vec<Region>, Option<usize>)> {
         c: chars,
         i: 0,
         out: Vec::new(),
+        depth: 0,
     };
     s.ws();
     let key_at = s.i;
@@ -360,7 +362,14 @@ struct Scan<'a> {
     c: &'a [char],
     i: usize,
     out: Vec<Region>,
+    /// Inline tables and arrays open: a hostile line nests a million deep,
+    /// and the scan must not recurse that far (it gives up, and the rest
+    /// of the line is masked as unreadable).
+    depth: usize,
 }
+
+/// Nesting the line scan follows; TOML files docket reads nest a few levels.
+const MAX_SCAN_DEPTH: usize = 32;
 
 impl Scan<'_> {
     fn ws(&mut self) {
@@ -425,6 +434,20 @@ impl Scan<'_> {
     }
 
     fn value(&mut self, keys: &[String], key_at: usize) -> Option<()> {
+        if matches!(self.c.get(self.i), Some('{' | '[')) {
+            if self.depth >= MAX_SCAN_DEPTH {
+                return None;
+            }
+            self.depth += 1;
+            let r = self.nested(keys, key_at);
+            self.depth -= 1;
+            return r;
+        }
+        self.nested(keys, key_at)
+    }
+
+    /// [`Self::value`] itself, one level.
+    fn nested(&mut self, keys: &[String], key_at: usize) -> Option<()> {
         let start = self.i;
         match *self.c.get(self.i)? {
             '{' => {
@@ -866,5 +889,17 @@ mod tests {
         assert!(public_at("title = \"x\"", 8, &path("bill")));
         assert!(!public_at("Aigerim Testova", 0, &path("case")));
         assert!(!public_at("[[case]]", 0, &[]));
+    }
+
+    /// A hostile line nesting a million arrays or inline tables is masked,
+    /// not followed to a stack overflow (hostile::check's deep nesting).
+    #[test]
+    fn deep_lines_are_masked_without_recursing_into_them() {
+        for open in ["[", "{ a = "] {
+            let line = format!("lead_days = {}", open.repeat(200_000));
+            let l = mask_line(&line, 12, 1, Quoting::Masked, &path("case.event"));
+            assert_eq!(l.text, "lead_days = …");
+            assert!(!public_at(&line, 12, &path("case.event")));
+        }
     }
 }
