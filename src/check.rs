@@ -116,8 +116,19 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
                 items.iter().filter(|i| i.is_deadline()).count(),
             );
         }
-        // Other files have errors; these have none.
-        _ => println!("{what}: OK{warned}"),
+        // Other files have errors; these have none. (A caseworker checking
+        // their own file reads this line: in their language.)
+        _ => match args.lang {
+            crate::config::model::Language::En => println!("{what}: OK{warned}"),
+            crate::config::model::Language::Ru if warnings > 0 => {
+                println!("{what}: ошибок нет, предупреждений: {warnings}")
+            }
+            crate::config::model::Language::Ru => println!("{what}: ошибок нет"),
+            crate::config::model::Language::Kk if warnings > 0 => {
+                println!("{what}: қате жоқ, ескерту: {warnings}")
+            }
+            crate::config::model::Language::Kk => println!("{what}: қате жоқ"),
+        },
     }
     Ok(())
 }

@@ -46,8 +46,10 @@ impl fmt::Debug for Sensitive {
 pub enum Quoting {
     /// A person at a terminal: values as written (secrets still masked).
     Full,
-    /// Output that may reach the journal, a log or an email: every value
-    /// from a file is masked; keys, tables and locations stay.
+    /// Output that may reach the journal, a log or an email: a value from
+    /// a file is masked unless its key is public ([`is_public`]: dates,
+    /// ids, kinds, statuses, durations, time zones, paths); keys, tables
+    /// and locations stay.
     Masked,
 }
 

@@ -317,4 +317,23 @@ fn item2_check_answers_in_the_language_asked_for() {
         "{kk}"
     );
     assert!(kk.contains("2025 жылғы ақпан айында 28 күн бар"), "{kk}");
+    // A caseworker checking their own good file.
+    let (_tmp, cfg) = setup(&dated_case("KZ-0042", "aigerim", "2025-10-16"));
+    let o = docket(
+        &cfg,
+        &[
+            "check",
+            "--lang",
+            "ru",
+            "--today",
+            "2026-01-01",
+            "cases.d/kz-0042.toml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("kz-0042.toml: ошибок нет"),
+        "{}",
+        stdout(&o)
+    );
 }
