@@ -84,7 +84,7 @@ pub(super) fn likely_cause(
             return Some((vs..vs + v.len(), h.0, h.1));
         }
         if message.starts_with("invalid date") {
-            if let Some(h) = impossible_date(v) {
+            if let Some(h) = impossible_date(v).or_else(|| short_date(v)) {
                 return Some((vs..vs + v.len(), h.0, h.1));
             }
         }
@@ -153,6 +153,20 @@ pub fn joined(m: Tr, fix: Option<Tr>) -> Tr {
         Some(f) => tr(M::Joined).t("a", m).t("b", f),
         None => m,
     }
+}
+
+/// `2025-1-5`: a real day, its month or day written with one digit.
+fn short_date(v: &str) -> Option<(Tr, Tr)> {
+    let parts: Vec<&str> = v.split('-').collect();
+    let [y, m, d] = parts[..] else { return None };
+    if y.len() != 4 || m.len() > 2 || d.len() > 2 || m.is_empty() || d.is_empty() {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
+    Some((
+        tr(M::ShortDate).s("v", value(v)),
+        tr(M::WriteDate).s("d", crate::privacy::bare_value(date)),
+    ))
 }
 
 /// `2025-02-30`: which month, and how many days it has.

@@ -218,8 +218,11 @@ fn explain(message: &str, snippet: Option<&str>) -> (Text, Option<Text>) {
     {
         return (tr(M::DateTime).s("dt", dt).into(), None);
     }
-    if message == M::Unquoted.template(crate::config::model::Language::En) {
-        return (tr(M::Unquoted).into(), None);
+    if let Some(&m) = super::tr::TOML_MESSAGES
+        .iter()
+        .find(|m| m.template(crate::config::model::Language::En) == message)
+    {
+        return (tr(m).into(), None);
     }
     (tr(M::TomlSyntax).s("detail", message).into(), None)
 }

@@ -211,6 +211,58 @@ catalogue! {
         "string values must be quoted, expected literal string",
         "текст нужно взять в прямые кавычки",
         "мәтінді тік тырнақшаға алу керек";
+    TomlUnclosedArray:
+        "unclosed array, expected `]`",
+        "список не закрыт: не хватает `]`",
+        "тізім жабылмаған: `]` жетіспейді";
+    TomlUnclosedArrayTable:
+        "unclosed array table, expected `]`",
+        "заголовок таблицы не закрыт: не хватает `]`",
+        "кесте тақырыбы жабылмаған: `]` жетіспейді";
+    TomlUnclosedTable:
+        "unclosed table, expected `]`",
+        "заголовок таблицы не закрыт: не хватает `]`",
+        "кесте тақырыбы жабылмаған: `]` жетіспейді";
+    TomlUnclosedBasic:
+        "invalid basic string, expected `\"`",
+        "текст не закрыт: не хватает закрывающей кавычки \"",
+        "мәтін жабылмаған: соңғы \" тырнақшасы жетіспейді";
+    TomlUnclosedLiteral:
+        "invalid literal string, expected `'`",
+        "текст не закрыт: не хватает закрывающей кавычки '",
+        "мәтін жабылмаған: соңғы ' тырнақшасы жетіспейді";
+    TomlEscape:
+        "missing escaped value, expected `b`, `e`, `f`, `n`, `r`, `\\`, `\"`, `x`, `u`, `U`",
+        "в тексте в двойных кавычках после \\ должен идти особый символ; чтобы написать саму \\, удвойте её: \\\\",
+        "қос тырнақшадағы мәтінде \\ белгісінен кейін арнайы таңба тұруы керек; \\ белгісінің өзін жазу үшін оны екі рет жазыңыз: \\\\";
+    TomlUnicodeEscape:
+        "too few unicode value digits, expected unicode hexadecimal value",
+        "в тексте в двойных кавычках \\u начинает код символа; чтобы написать саму \\, удвойте её: \\\\",
+        "қос тырнақшадағы мәтінде \\u таңба кодын бастайды; \\ белгісінің өзін жазу үшін оны екі рет жазыңыз: \\\\";
+    TomlNoValue:
+        "key with no value, expected `=`",
+        "после ключа нет `=` и значения",
+        "кілттен кейін `=` пен мән жоқ";
+    TomlTrailing:
+        "unexpected key or value, expected newline, `#`",
+        "лишний текст после значения: в строке может быть только одно `ключ = значение`",
+        "мәннен кейін артық мәтін бар: бір жолда тек бір `кілт = мән` болады";
+    TomlCommaPairs:
+        "missing comma between key-value pairs, expected `,`",
+        "между парами `ключ = значение` не хватает запятой",
+        "`кілт = мән` жұптарының арасында үтір жетіспейді";
+    TomlCommaArray:
+        "missing comma between array elements, expected `,`",
+        "между элементами списка не хватает запятой",
+        "тізім элементтерінің арасында үтір жетіспейді";
+    TomlEmptyKey:
+        "unquoted keys cannot be empty, expected letters, numbers, `-`, `_`",
+        "перед `=` нет ключа",
+        "`=` алдында кілт жоқ";
+    ShortDate:
+        "{v} is not a date docket can read: the month and the day take two digits",
+        "docket не понимает дату {v}: месяц и день пишутся двумя цифрами",
+        "docket {v} күнін оқи алмайды: ай мен күн екі цифрмен жазылады";
     TomlSyntax:
         "{detail}",
         "здесь файл не читается как TOML ({detail})",
@@ -602,6 +654,23 @@ catalogue! {
         "онда қауіп төнген адамдар аталған; әкімшіден chmod o-r {path} (0640 root:docket) орындауды сұраңыз";
 }
 
+/// The TOML parser's own messages that have a translation: matched whole.
+pub const TOML_MESSAGES: &[M] = &[
+    M::Unquoted,
+    M::TomlUnclosedArray,
+    M::TomlUnclosedArrayTable,
+    M::TomlUnclosedTable,
+    M::TomlUnclosedBasic,
+    M::TomlUnclosedLiteral,
+    M::TomlEscape,
+    M::TomlUnicodeEscape,
+    M::TomlNoValue,
+    M::TomlTrailing,
+    M::TomlCommaPairs,
+    M::TomlCommaArray,
+    M::TomlEmptyKey,
+];
+
 /// An argument of a [`Tr`]: text as it is (an id, a date, a value marked
 /// with [`crate::privacy::value`]), or words that are translated too.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -975,6 +1044,16 @@ email = "aigerim@ngo.example"
             case("C1", "person = \"a \\q\"\n"),
             case("C2", "password = \"x\"\n"),
             event("C3", "  date = 2026-10-10\n  lead_days = [true]\n"),
+            event("C4", "  date = 2026-10-10\n  lead_days = [7, 1\n"),
+            case("C5", "person = 'Aigerim\n"),
+            case("C6", "person = \"Aigerim\n"),
+            case("C7", "document = { kind = \"x\" number = \"y\" }\n"),
+            case("C8", "\n[[case.document]\n"),
+            case("C9", "= \"x\"\n"),
+            doc("CA", "  issued = 2025-1-5\n"),
+            case("CB", "person \"Aigerim\"\n"),
+            case("CC", "person = \"Aigerim\" \"x\"\n"),
+            case("CD", "person = \"C:\\Users\"\n"),
             // What validation sees.
             case("D1", "").replace("caseworker = \"aigerim\"", "caseworker = \"aigerm\""),
             "[[case]]\nid = \"D2\"\n".into(),
