@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> Outcome {
             startup: false,
             today,
             files,
+            lang,
         } => crate::check::check(
             path,
             crate::check::Args {
@@ -37,6 +38,7 @@ pub fn run(cli: Cli) -> Outcome {
                 today,
                 files,
                 show_values: show,
+                lang: lang.into(),
             },
         ),
         Command::Check { startup: true, .. } => check_startup(path),

@@ -19,6 +19,8 @@ pub struct Args {
     pub today: Option<NaiveDate>,
     pub files: Vec<PathBuf>,
     pub show_values: bool,
+    /// The language of the diagnostics (`--lang`, `DOCKET_LANG`).
+    pub lang: crate::config::model::Language,
 }
 
 /// Run `docket check` on the config at `path`.
@@ -68,7 +70,7 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
     } else {
         only_files(loaded.diagnostics, &main, &files)?
     };
-    eprint!("{}", diags.render_all(q));
+    eprint!("{}", diags.render_all_in(q, args.lang));
     for n in &diags.notes {
         eprintln!("{}: note: {n}", main.display());
     }
@@ -84,14 +86,19 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
             .join(", ")
     };
     if errors > 0 || (args.strict && warnings > 0) {
-        return Err(Failure::Config(format!(
-            "{what}: {errors} error(s), {warnings} warning(s){}",
-            if errors == 0 {
-                " (--strict: warnings fail)"
-            } else {
-                ""
+        use crate::config::model::Language;
+        let strict = if errors == 0 {
+            " (--strict: warnings fail)"
+        } else {
+            ""
+        };
+        return Err(Failure::Config(match args.lang {
+            Language::En => format!("{what}: {errors} error(s), {warnings} warning(s){strict}"),
+            Language::Ru => {
+                format!("{what}: ошибок: {errors}, предупреждений: {warnings}{strict}")
             }
-        )));
+            Language::Kk => format!("{what}: қате: {errors}, ескерту: {warnings}{strict}"),
+        }));
     }
     let warned = if warnings > 0 {
         format!(", {warnings} warning(s)")
@@ -109,8 +116,19 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
                 items.iter().filter(|i| i.is_deadline()).count(),
             );
         }
-        // Other files have errors; these have none.
-        _ => println!("{what}: OK{warned}"),
+        // Other files have errors; these have none. (A caseworker checking
+        // their own file reads this line: in their language.)
+        _ => match args.lang {
+            crate::config::model::Language::En => println!("{what}: OK{warned}"),
+            crate::config::model::Language::Ru if warnings > 0 => {
+                println!("{what}: ошибок нет, предупреждений: {warnings}")
+            }
+            crate::config::model::Language::Ru => println!("{what}: ошибок нет"),
+            crate::config::model::Language::Kk if warnings > 0 => {
+                println!("{what}: қате жоқ, ескерту: {warnings}")
+            }
+            crate::config::model::Language::Kk => println!("{what}: қате жоқ"),
+        },
     }
     Ok(())
 }

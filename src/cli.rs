@@ -31,6 +31,25 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// A language of messages (`check --lang`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Lang {
+    En,
+    Ru,
+    Kk,
+}
+
+impl From<Lang> for crate::config::model::Language {
+    fn from(l: Lang) -> Self {
+        use crate::config::model::Language;
+        match l {
+            Lang::En => Language::En,
+            Lang::Ru => Language::Ru,
+            Lang::Kk => Language::Kk,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Table,
@@ -65,6 +84,10 @@ pub enum Command {
         /// ExecStartPre=.
         #[arg(long)]
         startup: bool,
+        /// The language of the messages and hints: en (default), ru or kk,
+        /// for a caseworker checking their own file.
+        #[arg(long, value_enum, env = "DOCKET_LANG", default_value_t = Lang::En)]
+        lang: Lang,
     },
     /// Unresolved deadlines with act-by within N days, overdue ones included.
     Upcoming {

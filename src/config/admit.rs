@@ -9,6 +9,7 @@
 //! file that collides with one already admitted loses; a loser falls back
 //! to its last good copy, and without one is not tracked. Pure.
 
+use super::tr::{tr, Text, Tr, M};
 use super::unit::Checked;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -35,7 +36,7 @@ pub(super) struct Candidate<'a> {
 }
 
 /// A problem found across files: span (in the file), message, hint.
-pub(super) type Conflict = (Range<usize>, String, String);
+pub(super) type Conflict = (Range<usize>, Text, Text);
 
 pub(super) struct Outcome {
     /// Per candidate: the version in effect, or None (not tracked).
@@ -139,26 +140,30 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                 match cases.entry(key) {
                     std::collections::hash_map::Entry::Occupied(o) => {
                         let (other, written) = *o.get();
-                        let place = if other == holder {
-                            String::new()
-                        } else {
-                            format!(": also in {}", name(other))
+                        let place = |t: Tr| {
+                            if other == holder {
+                                t.s("place", "")
+                            } else {
+                                t.t("place", tr(M::AlsoIn).s("file", name(other)))
+                            }
                         };
                         let (msg, help) = if written == id {
                             (
-                                format!("duplicate case id \"{id}\"{place}"),
-                                "case ids must be unique across all files (a copied file keeps the id: give the copy its own, or delete it)".to_string(),
+                                place(tr(M::DuplicateCase).s("id", id)),
+                                tr(M::DuplicateCaseHelp),
                             )
                         } else {
                             (
-                                format!(
-                                    "case id \"{id}\" is \"{written}\" written {}{place}",
-                                    how_they_differ(id, written)
+                                place(
+                                    tr(M::CaseIdLookalike)
+                                        .s("id", id)
+                                        .s("written", written)
+                                        .t("how", how_they_differ(id, written)),
                                 ),
-                                format!("ids that look the same are one case: write it exactly as \"{written}\", or give this case another id"),
+                                tr(M::LookalikeHelp).s("written", written),
                             )
                         };
-                        problems.push((span.clone(), msg, help));
+                        problems.push((span.clone(), msg.into(), help.into()));
                     }
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert((holder, id.as_str()));
@@ -168,10 +173,8 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                 if !bills.is_empty() && bills.contains_key(id.as_str()) {
                     problems.push((
                         span.clone(),
-                        format!(
-                            "case id \"{id}\" is also a bill id; plan and upcoming could not tell them apart"
-                        ),
-                        "rename the bill or the case".to_string(),
+                        tr(M::CaseIsBill).s("id", id).into(),
+                        tr(M::RenameBillOrCase).into(),
                     ));
                 }
             }
@@ -180,23 +183,24 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                 if let Some(&other) = bills.get(id.as_str()) {
                     problems.push((
                         span.clone(),
-                        format!("duplicate bill id \"{id}\": also in {}", name(other)),
-                        "bill ids must be unique across all files".to_string(),
+                        tr(M::DuplicateBill)
+                            .s("id", id)
+                            .t("place", tr(M::AlsoIn).s("file", name(other)))
+                            .into(),
+                        tr(M::DuplicateBillHelp).into(),
                     ));
                 } else if !own_bills.insert(id.as_str()) {
                     problems.push((
                         span.clone(),
-                        format!("duplicate bill id \"{id}\""),
-                        "bill ids must be unique across all files".to_string(),
+                        tr(M::DuplicateBill).s("id", id).s("place", "").into(),
+                        tr(M::DuplicateBillHelp).into(),
                     ));
                 }
                 if cases.contains_key(&fold(id)) {
                     problems.push((
                         span.clone(),
-                        format!(
-                            "bill id \"{id}\" is also a case id; plan and upcoming could not tell them apart"
-                        ),
-                        "rename the bill or the case".to_string(),
+                        tr(M::BillIsCase).s("id", id).into(),
+                        tr(M::RenameBillOrCase).into(),
                     ));
                 }
             }
@@ -234,14 +238,12 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                                 .is_some_and(|g| g.refs.bills.iter().any(|(b, _)| b == id))
                     });
                     let unknown = || {
-                        let hint = super::suggest::did_you_mean(id, bills.keys().copied())
-                            .unwrap_or_else(|| {
-                                "add a [[bill]] with this id, or fix the reference".into()
-                            });
+                        let hint = super::suggest::did_you_mean_tr(id, bills.keys().copied())
+                            .unwrap_or_else(|| tr(M::AddBill));
                         (
                             span.clone(),
-                            format!("unknown bill {}", crate::privacy::value(id)),
-                            hint,
+                            tr(M::UnknownBill).s("v", crate::privacy::value(id)).into(),
+                            hint.into(),
                         )
                     };
                     match holder {
@@ -251,15 +253,11 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
                         _ => match remover {
                             Some(j) => {
                                 let span = 0..0;
-                                let why = format!(
-                                    "this change removes the bill \"{id}\", which {} still waits for",
-                                    name(holder)
-                                );
+                                let why = tr(M::RemovesBill).s("id", id).s("file", name(holder));
                                 losers.entry(j).or_default().push((
                                     span,
-                                    why,
-                                    "keep the bill, or change the requests waiting for it first"
-                                        .into(),
+                                    why.into(),
+                                    tr(M::KeepBill).into(),
                                 ));
                             }
                             // The main file waits for a bill no file has.
@@ -341,16 +339,16 @@ pub(super) fn fold(id: &str) -> Cow<'_, str> {
 }
 
 /// "in other letter case" or "with Cyrillic К", for two ids that fold alike.
-fn how_they_differ(a: &str, b: &str) -> String {
+fn how_they_differ(a: &str, b: &str) -> Tr {
     let cyrillic: String = a
         .chars()
         .chain(b.chars())
         .filter(|c| LOOK_ALIKES.iter().any(|(k, _)| k == c))
         .collect();
     if cyrillic.is_empty() {
-        "in other letter case".into()
+        tr(M::OtherCase)
     } else {
-        format!("with Cyrillic letters that look Latin ({cyrillic})")
+        tr(M::Homoglyphs).s("letters", cyrillic)
     }
 }
 
@@ -365,7 +363,7 @@ mod tests {
         assert_eq!(fold("КZ-0042"), "KZ-0042");
         assert_eq!(fold("кз-0042"), "KЗ-0042");
         assert_ne!(fold("KZ-0042"), fold("KZ-0043"));
-        assert_eq!(how_they_differ("kz-1", "KZ-1"), "in other letter case");
-        assert!(how_they_differ("КZ-1", "KZ-1").contains("(К)"));
+        assert_eq!(how_they_differ("kz-1", "KZ-1").en(), "in other letter case");
+        assert!(how_they_differ("КZ-1", "KZ-1").en().contains("(К)"));
     }
 }

@@ -6,6 +6,8 @@
 //! this ourselves rather than through miette's graphical handler because the
 //! contract (SPEC §5) fixes that first line, and miette boxes the location.
 
+use super::model::Language;
+use super::tr::{Text, Tr};
 use crate::privacy::{self, Quoting};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -26,6 +28,9 @@ pub struct Source {
     pub line_starts: std::sync::OnceLock<Vec<usize>>,
     /// Whether lines of this file may be quoted ([`looks_like_config`]).
     pub quotable: std::sync::OnceLock<bool>,
+    /// Each table header's offset and path, computed on first use: whether
+    /// a value is public depends on the table it is in (SPEC 9).
+    pub tables: std::sync::OnceLock<Vec<(usize, Vec<String>)>>,
 }
 
 /// A problem in a config file. `file` indexes [`Diagnostics::sources`].
@@ -34,8 +39,13 @@ pub struct Diag {
     pub severity: Severity,
     pub file: usize,
     pub span: Range<usize>,
+    /// In English: what logs, the admin and `check` (by default) show.
     pub message: String,
     pub help: Option<String>,
+    /// What `message` and `help` were made from, to render them in a
+    /// caseworker's language; `None` for English-only settings messages.
+    pub tr: Option<Tr>,
+    pub help_tr: Option<Tr>,
 }
 
 /// Every problem found while loading a config, and the files they are in.
@@ -55,6 +65,7 @@ impl Diagnostics {
             text,
             line_starts: Default::default(),
             quotable: Default::default(),
+            tables: Default::default(),
         });
         self.sources.len() - 1
     }
@@ -63,7 +74,7 @@ impl Diagnostics {
         &mut self,
         file: usize,
         span: Range<usize>,
-        message: impl Into<String>,
+        message: impl Into<Text>,
     ) -> &mut Diag {
         self.push(Severity::Error, file, span, message.into())
     }
@@ -72,7 +83,7 @@ impl Diagnostics {
         &mut self,
         file: usize,
         span: Range<usize>,
-        message: impl Into<String>,
+        message: impl Into<Text>,
     ) -> &mut Diag {
         self.push(Severity::Warning, file, span, message.into())
     }
@@ -82,14 +93,16 @@ impl Diagnostics {
         severity: Severity,
         file: usize,
         span: Range<usize>,
-        message: String,
+        message: Text,
     ) -> &mut Diag {
         self.items.push(Diag {
             severity,
             file,
             span,
-            message,
+            message: message.en(),
             help: None,
+            tr: message.tr().cloned(),
+            help_tr: None,
         });
         self.items.last_mut().expect("just pushed")
     }
@@ -211,9 +224,16 @@ impl Diagnostics {
     /// [`looks_like_config`]): pointed at `/etc/shadow`, docket says where
     /// the problem is and never prints the file.
     pub fn render(&self, d: &Diag, q: Quoting) -> String {
+        self.render_in(d, q, Language::En)
+    }
+
+    /// [`Self::render`] in `lang`: the message, the hint and the words
+    /// `error`, `warning` and `help` translated; the form stays
+    /// `path:line:col: error: message` (SPEC 9).
+    pub fn render_in(&self, d: &Diag, q: Quoting, lang: Language) -> String {
         let src = &self.sources[d.file];
         let (line, col) = self.line_col(d.file, d.span.start);
-        let mut out = self.headline(d, q);
+        let mut out = self.headline_in(d, q, lang);
         out.push('\n');
         let start = clamp_to_char(&src.text, d.span.start);
         let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -229,7 +249,7 @@ impl Diagnostics {
             let width = src.text[start..end].chars().count().max(1);
             // A BOM is invisible in an editor: never show it, nor count it.
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let shown = privacy::mask_line(text, col - 1, width, q);
+            let shown = privacy::mask_line(text, col - 1, width, q, self.table_at(d.file, start));
             // Tabs would put the caret off by the terminal's tab width:
             // show each as one space, so columns match characters.
             let chars: Vec<char> = shown
@@ -256,8 +276,8 @@ impl Diagnostics {
             let _ = writeln!(out, "{num} | {}", printable(&window));
             let _ = writeln!(out, "{pad} | {}{}", " ".repeat(caret_at), "^".repeat(width));
         }
-        if let Some(help) = &d.help {
-            let _ = writeln!(out, "  = help: {}", privacy::show(help, q));
+        if let Some(help) = self.help_text_in(d, q, lang) {
+            let _ = writeln!(out, "  = {}: {help}", words(lang).2);
         }
         out
     }
@@ -265,11 +285,21 @@ impl Diagnostics {
     /// The first line alone: `path:line:col: error: message`. What logs and
     /// admin mail carry (with `Quoting::Masked`).
     pub fn headline(&self, d: &Diag, q: Quoting) -> String {
+        self.headline_in(d, q, Language::En)
+    }
+
+    /// [`Self::headline`] in `lang`.
+    pub fn headline_in(&self, d: &Diag, q: Quoting, lang: Language) -> String {
         let src = &self.sources[d.file];
         let (line, col) = self.line_col(d.file, d.span.start);
+        let (error, warning, _) = words(lang);
         let kind = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+            Severity::Error => error,
+            Severity::Warning => warning,
+        };
+        let message = match (&d.tr, lang) {
+            (Some(t), Language::Ru | Language::Kk) => t.render(lang),
+            _ => d.message.clone(),
         };
         // A file name can hold a line break (the include glob matches it):
         // escaped, so it cannot start a forged line in a log or in mail.
@@ -279,22 +309,110 @@ impl Diagnostics {
             line,
             col,
             kind,
-            privacy::show(&d.message, q)
+            privacy::show(&message, self.quoting_for(d, q))
         )
+    }
+
+    /// The hint of `d` rendered under `q`, values shown as its message's.
+    pub fn help_text(&self, d: &Diag, q: Quoting) -> Option<String> {
+        self.help_text_in(d, q, Language::En)
+    }
+
+    /// [`Self::help_text`] in `lang`.
+    pub fn help_text_in(&self, d: &Diag, q: Quoting, lang: Language) -> Option<String> {
+        let help = match (&d.help_tr, lang) {
+            (Some(t), Language::Ru | Language::Kk) => t.render(lang),
+            _ => d.help.clone()?,
+        };
+        Some(privacy::show(&help, self.quoting_for(d, q)))
+    }
+
+    /// How the values quoted in `d`'s message and hint are shown: a value
+    /// from the file is as sensitive as the key it was written under
+    /// (SPEC 9), so where the diagnostic points at a public value (a date,
+    /// an id, a status, a time zone) its values are shown even under
+    /// [`Quoting::Masked`]. Anywhere else (a person's name, a number, a
+    /// title, a key docket does not know, a line it cannot read) they stay
+    /// masked.
+    pub fn quoting_for(&self, d: &Diag, q: Quoting) -> Quoting {
+        if q == Quoting::Full {
+            return q;
+        }
+        let src = &self.sources[d.file];
+        if !*src.quotable.get_or_init(|| looks_like_config(&src.text)) {
+            return q;
+        }
+        let start = clamp_to_char(&src.text, d.span.start);
+        let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = src.text[start..]
+            .find('\n')
+            .map_or(src.text.len(), |i| start + i);
+        let line = src.text[line_start..line_end].trim_end_matches('\r');
+        let (line, skip) = match line.strip_prefix('\u{feff}') {
+            Some(l) => (l, 1),
+            None => (line, 0),
+        };
+        let col = src.text[line_start..start]
+            .chars()
+            .count()
+            .saturating_sub(skip);
+        if privacy::public_at(line, col, self.table_at(d.file, start)) {
+            Quoting::Full
+        } else {
+            q
+        }
+    }
+
+    /// The path of the table the byte `offset` of `file` is in (`[]` before
+    /// the first header).
+    pub fn table_at(&self, file: usize, offset: usize) -> &[String] {
+        let src = &self.sources[file];
+        let tables = src.tables.get_or_init(|| {
+            let mut out = Vec::new();
+            let mut off = 0;
+            for line in src.text.split_inclusive('\n') {
+                if let Some(p) = privacy::header_path(line.trim_end()) {
+                    out.push((off, p));
+                }
+                off += line.len();
+            }
+            out
+        });
+        let i = tables.partition_point(|(o, _)| *o <= offset);
+        if i == 0 {
+            &[]
+        } else {
+            &tables[i - 1].1
+        }
     }
 
     /// Every diagnostic (at most [`MAX_SHOWN`]) rendered under `q`.
     pub fn render_all(&self, q: Quoting) -> String {
+        self.render_all_in(q, Language::En)
+    }
+
+    /// [`Self::render_all`] in `lang`.
+    pub fn render_all_in(&self, q: Quoting, lang: Language) -> String {
         let mut out = String::new();
         for d in self.items.iter().take(MAX_SHOWN) {
-            out.push_str(&self.render(d, q));
+            out.push_str(&self.render_in(d, q, lang));
         }
         if self.items.len() > MAX_SHOWN {
-            let _ = writeln!(
-                out,
-                "... and {} more problem(s) not shown; fix the ones above first",
-                self.items.len() - MAX_SHOWN
-            );
+            let more = self.items.len() - MAX_SHOWN;
+            let _ = match lang {
+                Language::En => writeln!(
+                    out,
+                    "... and {more} more problem(s) not shown; fix the ones above first"
+                ),
+                Language::Ru => writeln!(
+                    out,
+                    "... и ещё проблем: {more}; сначала исправьте те, что выше"
+                ),
+                Language::Kk => writeln!(
+                    out,
+                    "... тағы {more} мәселе көрсетілмеді; алдымен жоғарыдағыларын түзетіңіз"
+                ),
+            };
         }
         out
     }
@@ -324,9 +442,20 @@ pub fn looks_like_config(text: &str) -> bool {
 }
 
 impl Diag {
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Diag {
-        self.help = Some(help.into());
+    pub fn help(&mut self, help: impl Into<Text>) -> &mut Diag {
+        let help = help.into();
+        self.help = Some(help.en());
+        self.help_tr = help.tr().cloned();
         self
+    }
+}
+
+/// `error`, `warning` and `help` in `lang`.
+fn words(lang: Language) -> (&'static str, &'static str, &'static str) {
+    match lang {
+        Language::En => ("error", "warning", "help"),
+        Language::Ru => ("ошибка", "предупреждение", "подсказка"),
+        Language::Kk => ("қате", "ескерту", "кеңес"),
     }
 }
 

@@ -6,25 +6,26 @@
 //! space that is not a space, a table header with one bracket too few.
 //! Each hint here recognises one of them from the line itself.
 
+use super::tr::{tr, Tr, M};
 use crate::privacy::value;
 use std::ops::Range;
 
 /// Characters that look like a space, or like nothing, and are not TOML
 /// whitespace: what copying from a document or a chat brings along.
-const INVISIBLE: &[(char, &str)] = &[
-    ('\u{00A0}', "no-break space"),
-    ('\u{2007}', "figure space"),
-    ('\u{202F}', "narrow no-break space"),
-    ('\u{2002}', "en space"),
-    ('\u{2003}', "em space"),
-    ('\u{2009}', "thin space"),
-    ('\u{3000}', "ideographic space"),
-    ('\u{200B}', "zero-width space"),
-    ('\u{200C}', "zero-width non-joiner"),
-    ('\u{200D}', "zero-width joiner"),
-    ('\u{2060}', "word joiner"),
-    ('\u{FEFF}', "zero-width no-break space"),
-    ('\u{00AD}', "soft hyphen"),
+const INVISIBLE: &[(char, M)] = &[
+    ('\u{00A0}', M::CharNbsp),
+    ('\u{2007}', M::CharFigure),
+    ('\u{202F}', M::CharNarrowNbsp),
+    ('\u{2002}', M::CharEn),
+    ('\u{2003}', M::CharEm),
+    ('\u{2009}', M::CharThin),
+    ('\u{3000}', M::CharIdeographic),
+    ('\u{200B}', M::CharZwsp),
+    ('\u{200C}', M::CharZwnj),
+    ('\u{200D}', M::CharZwj),
+    ('\u{2060}', M::CharWordJoiner),
+    ('\u{FEFF}', M::CharZwnbsp),
+    ('\u{00AD}', M::CharSoftHyphen),
 ];
 
 /// Quotes that are not TOML's `"` and `'`.
@@ -38,7 +39,7 @@ pub(super) fn likely_cause(
     text: &str,
     span: &Range<usize>,
     message: &str,
-) -> Option<(Range<usize>, String, String)> {
+) -> Option<(Range<usize>, Tr, Tr)> {
     if message.starts_with("unknown field")
         || message.starts_with("invalid type")
         || message.starts_with("invalid value")
@@ -59,19 +60,18 @@ pub(super) fn likely_cause(
             }
             return Some((
                 start + off..start + off + ch.len_utf8(),
-                format!(
-                    "an invisible character, U+{:04X} ({name}), where TOML expects an ordinary space",
-                    ch as u32
-                ),
-                "delete it and type an ordinary space (word processors and chat apps put these in when text is copied)".into(),
+                tr(M::Invisible)
+                    .s("code", format!("{:04X}", ch as u32))
+                    .t("name", tr(*name)),
+                tr(M::InvisibleHelp),
             ));
         }
     }
     if let Some((off, ch)) = line.char_indices().find(|(_, c)| CURLY.contains(c)) {
         return Some((
             start + off..start + off + ch.len_utf8(),
-            format!("{ch} is a typographic quote; TOML strings need straight quotes \""),
-            "retype the quotes as \" (a word processor or a chat app curled them); edit case files in a plain text editor".into(),
+            tr(M::Curly).s("ch", ch),
+            tr(M::CurlyHelp),
         ));
     }
     if let Some(eq) = line.find('=') {
@@ -84,7 +84,7 @@ pub(super) fn likely_cause(
             return Some((vs..vs + v.len(), h.0, h.1));
         }
         if message.starts_with("invalid date") {
-            if let Some(h) = impossible_date(v) {
+            if let Some(h) = impossible_date(v).or_else(|| short_date(v)) {
                 return Some((vs..vs + v.len(), h.0, h.1));
             }
         }
@@ -94,7 +94,7 @@ pub(super) fn likely_cause(
 
 /// `16.10.2025`, `16/10/2025`, `16-10-2025`, `2025.10.16`, `2025/10/16`:
 /// a date as people write it. The message and what to write instead.
-pub fn people_date(v: &str) -> Option<(String, String)> {
+pub fn people_date(v: &str) -> Option<(Tr, Tr)> {
     let v = v.trim_matches('"');
     let parts: Vec<&str> = v.split(['.', '/', '-']).collect();
     if parts.len() != 3
@@ -120,50 +120,81 @@ pub fn people_date(v: &str) -> Option<(String, String)> {
         _ => return None,
     };
     let fix = match chrono::NaiveDate::from_ymd_opt(y as i32, m, d) {
-        Some(date) => format!(
-            "write {} (year-month-day, no quotes)",
-            crate::privacy::bare_value(date)
-        ),
-        None => "write it as YYYY-MM-DD (year-month-day, no quotes), e.g. 2025-10-16".into(),
+        Some(date) => tr(M::WriteDate).s("d", crate::privacy::bare_value(date)),
+        None => tr(M::WriteDateShape),
     };
+    Some((tr(M::PeopleDate).s("v", value(v)), fix))
+}
+
+/// What is wrong with `v` as a date, as the date parser says it
+/// ([`super::raw::parse_date`]): the message and, if any, what to write.
+pub fn date_problem(v: &str) -> (Tr, Option<Tr>) {
+    if let Some((m, fix)) = people_date(v) {
+        return (m, Some(fix));
+    }
+    let parts: Vec<&str> = v.split('-').collect();
+    let ok_shape = parts.len() == 3
+        && parts[0].len() == 4
+        && parts[1].len() == 2
+        && parts[2].len() == 2
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok_shape {
+        return (tr(M::NotADate).s("v", value(v)), Some(tr(M::WriteIsoDate)));
+    }
+    match impossible_date(v) {
+        Some((m, fix)) => (m, Some(fix)),
+        None => (tr(M::NotADayOfCalendar).s("v", value(v)), None),
+    }
+}
+
+/// The one-line form the date parser gives serde: `message; fix`.
+pub fn joined(m: Tr, fix: Option<Tr>) -> Tr {
+    match fix {
+        Some(f) => tr(M::Joined).t("a", m).t("b", f),
+        None => m,
+    }
+}
+
+/// `2025-1-5`: a real day, its month or day written with one digit.
+fn short_date(v: &str) -> Option<(Tr, Tr)> {
+    let parts: Vec<&str> = v.split('-').collect();
+    let [y, m, d] = parts[..] else { return None };
+    if y.len() != 4 || m.len() > 2 || d.len() > 2 || m.is_empty() || d.is_empty() {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)?;
     Some((
-        format!(
-            "{} is not a date docket can read: dates are written year-month-day",
-            value(v)
-        ),
-        fix,
+        tr(M::ShortDate).s("v", value(v)),
+        tr(M::WriteDate).s("d", crate::privacy::bare_value(date)),
     ))
 }
 
 /// `2025-02-30`: which month, and how many days it has.
-pub fn impossible_date(v: &str) -> Option<(String, String)> {
+pub fn impossible_date(v: &str) -> Option<(Tr, Tr)> {
     let parts: Vec<u32> = v
         .trim_matches('"')
         .split('-')
         .map(|p| p.parse().ok())
         .collect::<Option<Vec<u32>>>()?;
     let [y, m, d] = parts[..] else { return None };
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
+    const MONTHS: [M; 12] = [
+        M::Jan,
+        M::Feb,
+        M::Mar,
+        M::Apr,
+        M::May,
+        M::Jun,
+        M::Jul,
+        M::Aug,
+        M::Sep,
+        M::Oct,
+        M::Nov,
+        M::Dec,
     ];
     if !(1..=12).contains(&m) {
         return Some((
-            format!(
-                "{} is not a day of the calendar: there is no month {m}",
-                value(v)
-            ),
-            "dates are year-month-day: the month comes second, e.g. 2025-10-16".into(),
+            tr(M::NoSuchMonth).s("v", value(v)).s("m", m),
+            tr(M::MonthSecond),
         ));
     }
     let next = if m == 12 {
@@ -176,18 +207,18 @@ pub fn impossible_date(v: &str) -> Option<(String, String)> {
         return None;
     }
     Some((
-        format!(
-            "{} is not a day of the calendar: {} {y} has {days} days",
-            value(v),
-            MONTHS[m as usize - 1]
-        ),
-        format!("correct the day (1 to {days})"),
+        tr(M::NoSuchDay)
+            .s("v", value(v))
+            .t("month", tr(MONTHS[m as usize - 1]))
+            .s("y", y)
+            .s("days", &days),
+        tr(M::CorrectDay).s("days", days),
     ))
 }
 
 /// `[case.document]` for `[[case.document]]`, `[[service]]` for
 /// `[service]`: the table header with the wrong number of brackets.
-pub(super) fn brackets(message: &str, snippet: &str) -> Option<(String, Option<String>)> {
+pub(super) fn brackets(message: &str, snippet: &str) -> Option<(Tr, Option<Tr>)> {
     let s = snippet.trim();
     if !message.starts_with("invalid type") || !s.starts_with('[') {
         return None;
@@ -204,24 +235,26 @@ pub(super) fn brackets(message: &str, snippet: &str) -> Option<(String, Option<S
     let tables = ["service", "mail", "privacy", "calendar", "reminders"];
     if !s.starts_with("[[") && lists.contains(&name) {
         let what = match name {
-            "case" => "a file can hold several cases",
-            "case.document" => "a case can hold several documents",
-            "case.request" => "a case can hold several requests",
-            "case.event" => "a case can hold several events",
-            "caseworker" => "there can be several caseworkers",
-            _ => "there can be several bills",
+            "case" => M::SeveralCases,
+            "case.document" => M::SeveralDocuments,
+            "case.request" => M::SeveralRequests,
+            "case.event" => M::SeveralEvents,
+            "caseworker" => M::SeveralCaseworkers,
+            _ => M::SeveralBills,
         };
         return Some((
-            format!("[{name}] needs double brackets"),
-            Some(format!(
-                "write [[{name}]]: {what}, and each one starts with [[{name}]]"
-            )),
+            tr(M::NeedsDoubleBrackets).s("name", name),
+            Some(
+                tr(M::WriteDoubleBrackets)
+                    .s("name", name)
+                    .t("what", tr(what)),
+            ),
         ));
     }
     if s.starts_with("[[") && (tables.contains(&name) || name.starts_with("kinds.")) {
         return Some((
-            format!("[[{name}]] makes a list, but [{name}] is one table"),
-            Some(format!("write [{name}] with single brackets")),
+            tr(M::OneTable).s("name", name),
+            Some(tr(M::WriteSingleBrackets).s("name", name)),
         ));
     }
     None
@@ -234,7 +267,8 @@ mod tests {
     #[test]
     fn dates_as_people_write_them() {
         let fix = |v: &str| {
-            people_date(v).map(|(_, h)| crate::privacy::show(&h, crate::privacy::Quoting::Full))
+            people_date(v)
+                .map(|(_, h)| crate::privacy::show(&h.en(), crate::privacy::Quoting::Full))
         };
         assert_eq!(
             fix("16.10.2025").as_deref(),
@@ -264,7 +298,7 @@ mod tests {
 
     #[test]
     fn impossible_days_name_the_month() {
-        let m = impossible_date("2025-02-30").unwrap().0;
+        let m = impossible_date("2025-02-30").unwrap().0.en();
         assert!(
             crate::privacy::show(&m, crate::privacy::Quoting::Full)
                 .ends_with("February 2025 has 28 days"),
@@ -274,6 +308,7 @@ mod tests {
         assert!(impossible_date("2026-13-01")
             .unwrap()
             .0
+            .en()
             .contains("no month 13"));
     }
 }

@@ -18,6 +18,7 @@ pub mod salvage;
 mod source;
 pub mod store;
 pub mod suggest;
+pub mod tr;
 mod unit;
 pub(crate) mod validate;
 

@@ -51,22 +51,17 @@ pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
         && parts[2].len() == 2
         && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
     if !ok_shape {
-        if let Some((msg, fix)) = super::hints::people_date(s) {
-            return Err(format!("{msg}; {fix}"));
-        }
-        return Err(format!(
-            "{} is not a date; write YYYY-MM-DD, e.g. 2026-10-16",
-            crate::privacy::value(s)
-        ));
+        let (m, fix) = super::hints::date_problem(s);
+        return Err(super::hints::joined(m, fix).en());
     }
     let (y, m, d) = (
         parts[0].parse::<i32>().unwrap_or(0),
         parts[1].parse::<u32>().unwrap_or(0),
         parts[2].parse::<u32>().unwrap_or(0),
     );
-    chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| match super::hints::impossible_date(s) {
-        Some((msg, fix)) => format!("{msg}; {fix}"),
-        None => format!("{} is not a day of the calendar", crate::privacy::value(s)),
+    chrono::NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        let (m, fix) = super::hints::date_problem(s);
+        super::hints::joined(m, fix).en()
     })
 }
 

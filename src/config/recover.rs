@@ -4,6 +4,7 @@
 //! Also turns the TOML library's wording into what a caseworker can act on.
 
 use super::diag::Diagnostics;
+use super::tr::{tr, Text, Tr, M};
 use serde::de::DeserializeOwned;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -136,12 +137,8 @@ fn report_toml_error(
         .unwrap_or(0..0);
     if deep {
         diags
-            .error(
-                file,
-                span,
-                "nested too deeply (dotted keys, tables or arrays more than 64 levels deep)",
-            )
-            .help("flatten the structure: docket's config is at most a few levels deep");
+            .error(file, span, tr(M::TooDeep))
+            .help(tr(M::TooDeepHelp));
         return;
     }
     let message = e.message().trim().to_string();
@@ -151,18 +148,19 @@ fn report_toml_error(
         diags.error(file, at, message).help(help);
         return;
     }
-    let (message, help) = explain(
-        &message,
-        text.map(|t| &t[span.start.min(t.len())..span.end.min(t.len())]),
-    );
+    let snippet = text.and_then(|t| t.get(span.start.min(t.len())..span.end.min(t.len())));
+    let (message, help) = explain(&message, snippet);
     let d = diags.error(file, span, message);
     if let Some(h) = help {
         d.help(h);
     }
 }
 
-/// Turn serde's wording into what a caseworker can act on.
-fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
+/// Turn serde's wording into what a caseworker can act on, in words that
+/// can be translated: what the TOML library says in its own English is
+/// matched here to a template; what no template matches is kept as it is
+/// (and said to be a TOML syntax problem in Russian and Kazakh).
+fn explain(message: &str, snippet: Option<&str>) -> (Text, Option<Text>) {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let name = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest
@@ -176,26 +174,23 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
             .collect();
         if crate::privacy::is_secret_key(name) {
             return (
-                format!("`{name}`: secrets never live in the TOML"),
-                Some(
-                    "remove it; put the password in a file only docket can read and set [mail] password_file, \
-                     or pass it as a systemd credential (LoadCredential=smtp-password:/etc/docket/smtp-password)"
-                        .into(),
-                ),
+                tr(M::SecretKey).s("name", name).into(),
+                Some(tr(M::SecretKeyHelp).into()),
             );
         }
+        let list = expected.join(", ");
         let help = match super::suggest::closest(name, expected.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`? allowed here: {}", expected.join(", ")),
-            None if expected.is_empty() => "remove it".into(),
-            None => format!("remove it; allowed here: {}", expected.join(", ")),
+            Some(s) => tr(M::DidYouMeanKey).s("s", s).s("list", list),
+            None if expected.is_empty() => tr(M::RemoveIt),
+            None => tr(M::RemoveItAllowed).s("list", list),
         };
-        return (format!("unknown key `{name}`"), Some(help));
+        return (tr(M::UnknownKey).s("name", name).into(), Some(help.into()));
     }
-    if let Some(hint) = snippet.and_then(|s| super::hints::brackets(message, s)) {
-        return hint;
+    if let Some((m, h)) = snippet.and_then(|s| super::hints::brackets(message, s)) {
+        return (m.into(), h.map(Text::from));
     }
     if message.starts_with("invalid type") || message.starts_with("invalid value") {
-        let help = snippet.map(|s| format!("found {}", crate::privacy::value(s.trim())));
+        let help = snippet.map(|s| tr(M::Found).s("v", crate::privacy::value(s.trim())).into());
         let m = mark_unexpected(message)
             .replace("invalid type: ", "wrong type: ")
             .replace("expected i64", "expected a whole number")
@@ -203,15 +198,80 @@ fn explain(message: &str, snippet: Option<&str>) -> (String, Option<String>) {
             .replace("expected a boolean", "expected true or false")
             .replace("expected a string", "expected a quoted string")
             .replace("expected a sequence", "expected a list [ ... ]");
-        return (m, help);
+        return (wrong_type(&m).map_or(Text::En(m), Text::from), help);
     }
     if message.contains("duplicate key") {
-        return (
-            message.to_string(),
-            Some("each key may appear only once in a table; remove one".into()),
-        );
+        let rest = message.split_once("duplicate key").map_or("", |(_, r)| r);
+        let m = tr(M::DuplicateKey).s("rest", rest);
+        let m = if m.en() == message {
+            Text::from(m)
+        } else {
+            Text::En(message.to_string())
+        };
+        return (m, Some(tr(M::DuplicateKeyHelp).into()));
     }
-    (message.to_string(), None)
+    // What the date parser said ([`super::raw::parse_date`]): rebuilt from
+    // the value, so it can be said in every language.
+    if let Some(v) = snippet.map(|s| s.trim().trim_matches('"')) {
+        let (m, fix) = super::hints::date_problem(v);
+        let joined = super::hints::joined(m, fix);
+        if joined.en() == message {
+            return (joined.into(), None);
+        }
+    }
+    if message == "expected a date such as 2026-10-16 (YYYY-MM-DD, without quotes)" {
+        return (tr(M::ExpectedDate).into(), None);
+    }
+    if let Some(dt) = message
+        .strip_prefix("expected a date, found the date-time ")
+        .and_then(|r| r.strip_suffix("; write only the day, e.g. 2026-10-16"))
+    {
+        return (tr(M::DateTime).s("dt", dt).into(), None);
+    }
+    if let Some(&m) = super::tr::TOML_MESSAGES
+        .iter()
+        .find(|m| m.template(crate::config::model::Language::En) == message)
+    {
+        return (tr(m).into(), None);
+    }
+    (tr(M::TomlSyntax).s("detail", message).into(), None)
+}
+
+/// `wrong type: integer "…", expected a quoted string`, its parts named
+/// in words that can be translated; `None` if a part is not one docket
+/// knows.
+fn wrong_type(m: &str) -> Option<Tr> {
+    let rest = m.strip_prefix("wrong type: ")?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let (kind, value) = found.split_once(' ').unwrap_or((found, ""));
+    let kind = match kind {
+        "string" => M::TString,
+        "integer" => M::TInteger,
+        "floating" => M::TFloat,
+        "boolean" => M::TBoolean,
+        "sequence" => M::TSequence,
+        "map" => M::TMap,
+        "datetime" => M::TDatetime,
+        _ => return None,
+    };
+    let value = if kind == M::TFloat {
+        value.strip_prefix("point")?.to_string()
+    } else if value.is_empty() {
+        String::new()
+    } else {
+        format!(" {value}")
+    };
+    let exp = match expected {
+        "a whole number" => M::EWholeNumber,
+        "true or false" => M::ETrueFalse,
+        "a quoted string" => M::EQuotedString,
+        "a list [ ... ]" => M::EList,
+        _ => return None,
+    };
+    let t = tr(M::WrongType)
+        .t("found", tr(kind).s("v", value))
+        .t("expected", tr(exp));
+    (t.en() == m).then_some(t)
 }
 
 /// serde quotes the value it did not expect: `string "weekly"`, `integer

@@ -7,6 +7,7 @@
 //! directory it sits in, can redirect that mail or silently drop a case.
 
 use super::diag::Diagnostics;
+use super::tr::{tr, M};
 use super::Env;
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
@@ -96,8 +97,8 @@ pub(crate) fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> 
             let text = String::from_utf8_lossy(&bytes[..valid]).into_owned();
             let f = diags.add_source(path, text);
             diags
-                .error(f, valid..valid + 1, "the file is not valid UTF-8")
-                .help("save the file as UTF-8 (TOML requires it)");
+                .error(f, valid..valid + 1, tr(M::NotUtf8))
+                .help(tr(M::SaveUtf8));
             None
         }
     }
@@ -150,49 +151,34 @@ pub(crate) fn check_file_permissions(
         d.error(
             file,
             0..0,
-            format!(
-                "{} is writable by {} (mode {:04o})",
-                path.display(),
-                who_writes(mode),
-                mode
-            ),
+            tr(M::WritableBy)
+                .s("path", path.display())
+                .t("who", tr(who_writes_tr(mode)))
+                .s("mode", format!("{mode:04o}")),
         )
-        .help(format!(
-            "anyone who can change it can redirect mail about the people in it: chmod go-w {}",
-            path.display()
-        ));
+        .help(tr(M::WritableHelp).s("path", path.display()));
     }
     if let Some(euid) = env.euid {
         if meta.uid() != 0 && meta.uid() != euid {
             d.error(
                 file,
                 0..0,
-                format!(
-                    "{} is owned by another user (uid {})",
-                    path.display(),
-                    meta.uid()
-                ),
+                tr(M::OwnedByOther)
+                    .s("path", path.display())
+                    .s("uid", meta.uid()),
             )
-            .help(format!(
-                "make root the owner: chown root:docket {}",
-                path.display()
-            ));
+            .help(tr(M::OwnedHelp).s("path", path.display()));
         }
     }
     if holds_cases && mode & 0o004 != 0 {
         d.warning(
             file,
             0..0,
-            format!(
-                "{} is readable by every user on this machine (mode {:04o})",
-                path.display(),
-                mode
-            ),
+            tr(M::ReadableByAll)
+                .s("path", path.display())
+                .s("mode", format!("{mode:04o}")),
         )
-        .help(format!(
-            "it names people at risk: chmod o-r {} (0640 root:docket)",
-            path.display()
-        ));
+        .help(tr(M::ReadableHelp).s("path", path.display()));
     }
 }
 
@@ -246,6 +232,14 @@ pub(crate) fn unsafe_dirs(dir: &Path, env: &Env) -> Vec<UnsafeDir> {
         }
     }
     out
+}
+
+fn who_writes_tr(mode: u32) -> M {
+    match (mode & 0o020 != 0, mode & 0o002 != 0) {
+        (true, true) => M::WhoGroupOthers,
+        (true, false) => M::WhoGroup,
+        _ => M::WhoOthers,
+    }
 }
 
 fn who_writes(mode: u32) -> &'static str {

@@ -18,6 +18,15 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -
     closest(word, candidates).map(|c| format!("did you mean \"{c}\"?"))
 }
 
+/// [`did_you_mean`] as a translated hint.
+pub fn did_you_mean_tr<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<super::tr::Tr> {
+    closest(word, candidates)
+        .map(|c| super::tr::tr(super::tr::M::DidYouMean).s("c", format!("\"{c}\"")))
+}
+
 fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

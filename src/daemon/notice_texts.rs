@@ -1,7 +1,13 @@
 //! The words of the notices about files (held back, not tracked, fixed,
 //! no longer tracked, not read), in the language of the caseworker they go
-//! to; the admin gets English. What is wrong in a file (the diagnostics)
-//! stays as `docket check` prints it, so it can be looked up and searched.
+//! to; the admin gets English. What is wrong in a file (the diagnostics) is
+//! in the reader's language too, in `docket check`'s form
+//! (`file:line:col: error: message`, then the hint; SPEC 9).
+//!
+//! Caseworkers edit their files through a shared folder or a git web
+//! editor and cannot run `docket check`: a notice tells them what they can
+//! do (save the fixed file; docket reads it again and writes back), and to
+//! ask their administrator otherwise.
 
 use crate::config::diag::Diagnostics;
 use crate::config::model::Language;
@@ -52,14 +58,32 @@ pub struct Held<'a> {
     pub cases: &'a str,
     /// Every case id, for the body.
     pub ids: &'a str,
-    /// What is wrong, as check prints it.
-    pub shown: &'a str,
-    /// The path to give `docket check`.
+    /// What is wrong in the file, rendered in each reader's language.
+    pub problems: Option<&'a Diagnostics>,
+    /// May the offending lines be quoted in full (`[privacy]
+    /// names_in_email`)? Otherwise each problem is its first line and
+    /// hint, values as sensitive as their keys (SPEC 9).
+    pub full: bool,
+    /// The path to give `docket check` (the admin can run it).
     pub check_path: &'a str,
 }
 
+/// What is wrong in a file left out, for its notice in `lang`.
+fn problems_in(h: &Held<'_>, lang: Language) -> String {
+    match h.problems {
+        Some(d) if h.full => d
+            .errors()
+            .map(|e| d.render_in(e, Quoting::Full, lang))
+            .collect::<Vec<_>>()
+            .join(""),
+        Some(d) => masked_lines_in(d, lang).join("\n"),
+        None => String::new(),
+    }
+}
+
 pub fn held(lang: Language, h: &Held<'_>) -> Notice {
-    let (rel, cases, ids, shown, path) = (h.rel, h.cases, h.ids, h.shown, h.check_path);
+    let (rel, cases, ids, path) = (h.rel, h.cases, h.ids, h.check_path);
+    let shown = problems_in(h, lang);
     let since = |s: &str| match lang {
         Language::En => format!(" (from {s})"),
         Language::Ru => format!(" (от {s})"),
@@ -81,19 +105,23 @@ pub fn held(lang: Language, h: &Held<'_>) -> Notice {
                 "docket has never read this file without errors, so its cases are NOT TRACKED: no reminders go out for them until it is fixed.".to_string()
             },
             [
-                "Hello,\n\ndocket cannot use the latest version of the config file",
+                if h.main {
+                    "Hello,\n\ndocket cannot use the latest version of the main config file"
+                } else {
+                    "Hello,\n\ndocket cannot use the latest version of the case file"
+                },
                 "What is wrong:",
-                "Fix the file and save it; docket reads it again on its own within seconds, and says so.\nTo check it first: docket check",
+                "Fix the file and save it: docket reads it again on its own within seconds and writes back to say so. If you cannot fix it, ask your administrator (who can check it with: docket check {path}).",
                 "Cases in this file:",
             ],
         ),
         Language::Ru => (
             if h.main {
-                "изменения конфигурации не приняты: в основном файле ошибки, действует его последняя исправная версия".to_string()
+                "изменения не приняты: в основном файле настроек ошибки, действует его последняя исправная версия".to_string()
             } else if h.held {
-                format!("в файле дел ошибки; действует его последняя исправная версия{cases}")
+                format!("в файле дела ошибки; действует его последняя исправная версия{cases}")
             } else {
-                format!("в файле дел ошибки, его дела не отслеживаются{cases}")
+                format!("в файле дела ошибки, его дела не отслеживаются{cases}")
             },
             if h.held {
                 format!("Действует его последняя исправная версия{since}: напоминания по его делам идут как прежде, а изменение не вступит в силу, пока файл не исправлен.")
@@ -101,15 +129,19 @@ pub fn held(lang: Language, h: &Held<'_>) -> Notice {
                 "docket ещё ни разу не прочитал этот файл без ошибок, поэтому его дела НЕ ОТСЛЕЖИВАЮТСЯ: напоминаний по ним не будет, пока файл не исправлен.".to_string()
             },
             [
-                "Здравствуйте!\n\ndocket не может использовать последнюю версию файла конфигурации",
+                if h.main {
+                    "Здравствуйте!\n\ndocket не может использовать последнюю версию основного файла настроек"
+                } else {
+                    "Здравствуйте!\n\ndocket не может использовать последнюю версию файла дела"
+                },
                 "Что не так:",
-                "Исправьте файл и сохраните его: docket сам перечитает его в течение нескольких секунд и сообщит об этом.\nПроверить заранее: docket check",
+                "Исправьте файл и сохраните его: docket сам перечитает его в течение нескольких секунд и пришлёт письмо. Если исправить не получается, обратитесь к администратору.",
                 "Дела в этом файле:",
             ],
         ),
         Language::Kk => (
             if h.main {
-                "конфигурация өзгерістері қабылданбады: негізгі файлда қателер бар, оның соңғы дұрыс нұсқасы қолданылады".to_string()
+                "өзгерістер қабылданбады: негізгі баптаулар файлында қателер бар, оның соңғы дұрыс нұсқасы қолданылады".to_string()
             } else if h.held {
                 format!("іс файлында қателер бар; оның соңғы дұрыс нұсқасы қолданылады{cases}")
             } else {
@@ -121,9 +153,13 @@ pub fn held(lang: Language, h: &Held<'_>) -> Notice {
                 "docket бұл файлды әлі бір рет те қатесіз оқымаған, сондықтан оның істері ҚАДАҒАЛАНБАЙДЫ: файл түзетілгенше олар бойынша еске салу жіберілмейді.".to_string()
             },
             [
-                "Сәлеметсіз бе!\n\ndocket конфигурация файлының соңғы нұсқасын пайдалана алмайды",
+                if h.main {
+                    "Сәлеметсіз бе!\n\ndocket негізгі баптаулар файлының соңғы нұсқасын пайдалана алмайды"
+                } else {
+                    "Сәлеметсіз бе!\n\ndocket іс файлының соңғы нұсқасын пайдалана алмайды"
+                },
                 "Не дұрыс емес:",
-                "Файлды түзетіп, сақтаңыз: docket оны бірнеше секунд ішінде өзі қайта оқып, хабарлайды.\nАлдын ала тексеру: docket check",
+                "Файлды түзетіп, сақтаңыз: docket оны бірнеше секунд ішінде өзі қайта оқып, хат жібереді. Түзете алмасаңыз, әкімшіге хабарласыңыз.",
                 "Осы файлдағы істер:",
             ],
         ),
@@ -131,8 +167,11 @@ pub fn held(lang: Language, h: &Held<'_>) -> Notice {
     Notice {
         subject,
         body: format!(
-            "{}\n\n  {rel}\n\n{what}\n\n{}\n\n{shown}\n\n{} {path}\n{} {ids}\n",
-            frame[0], frame[1], frame[2], frame[3]
+            "{}\n\n  {rel}\n\n{what}\n\n{}\n\n{shown}\n\n{}\n\n{} {ids}\n",
+            frame[0],
+            frame[1],
+            frame[2].replace("{path}", path),
+            frame[3]
         ),
     }
 }
@@ -168,11 +207,11 @@ pub fn untracked(lang: Language, refs: &str, list: &[(&str, &Gone)]) -> Notice {
         },
         Language::Ru => Notice {
             subject: format!("больше не отслеживаются: {refs}"),
-            body: format!("Здравствуйте!\n\nЭтих дел больше нет в конфигурации, поэтому docket больше не напоминает о них:\n\n{lines}\n\nЕсли это ошибка, верните дело (восстановите файл или таблицу [[case]]): docket прочитает его сам.\n"),
+            body: format!("Здравствуйте!\n\nЭтих дел больше нет в файлах дел, поэтому docket больше не напоминает о них:\n\n{lines}\n\nЕсли это ошибка, верните дело (восстановите файл или таблицу [[case]]): docket прочитает его сам.\n"),
         },
         Language::Kk => Notice {
             subject: format!("енді қадағаланбайды: {refs}"),
-            body: format!("Сәлеметсіз бе!\n\nБұл істер енді конфигурацияда жоқ, сондықтан docket олар туралы енді еске салмайды:\n\n{lines}\n\nЕгер бұл қате болса, істі қайтарыңыз (файлды немесе [[case]] кестесін қалпына келтіріңіз): docket оны өзі оқиды.\n"),
+            body: format!("Сәлеметсіз бе!\n\nБұл істер енді іс файлдарында жоқ, сондықтан docket олар туралы енді еске салмайды:\n\n{lines}\n\nЕгер бұл қате болса, істі қайтарыңыз (файлды немесе [[case]] кестесін қалпына келтіріңіз): docket оны өзі оқиды.\n"),
         },
     }
 }
@@ -184,8 +223,8 @@ pub fn near_miss(lang: Language, rel: &str, ids: &str) -> Notice {
             body: format!("Hello,\n\nThe file {rel} looks like a case file, but docket does not read it: its name does not end in .toml (editors such as Notepad add .txt), so no include pattern matches it.\n\nRename it to end in .toml, or remove it.\nCases named in it: {ids}\n"),
         },
         Language::Ru => Notice {
-            subject: "файл дел не читается: проверьте его имя".into(),
-            body: format!("Здравствуйте!\n\nФайл {rel} похож на файл дел, но docket его не читает: его имя не оканчивается на .toml (редакторы вроде Блокнота добавляют .txt), поэтому ни один шаблон include ему не соответствует.\n\nПереименуйте его, чтобы имя оканчивалось на .toml, или удалите.\nДела в нём: {ids}\n"),
+            subject: "файл дела не читается: проверьте его имя".into(),
+            body: format!("Здравствуйте!\n\nФайл {rel} похож на файл дела, но docket его не читает: его имя не оканчивается на .toml (редакторы вроде Блокнота добавляют .txt), поэтому ни один шаблон include ему не соответствует.\n\nПереименуйте его, чтобы имя оканчивалось на .toml, или удалите.\nДела в нём: {ids}\n"),
         },
         Language::Kk => Notice {
             subject: "іс файлы оқылмайды: атауын тексеріңіз".into(),
@@ -194,16 +233,24 @@ pub fn near_miss(lang: Language, rel: &str, ids: &str) -> Notice {
     }
 }
 
-/// Each error as its masked first line and hint.
+/// Each error as its masked first line and hint, in English: what the
+/// log, `status.json` and the admin read.
 pub fn masked_lines(d: &Diagnostics) -> Vec<String> {
+    masked_lines_in(d, Language::En)
+}
+
+/// [`masked_lines`] in `lang`, for a caseworker's notice.
+pub fn masked_lines_in(d: &Diagnostics, lang: Language) -> Vec<String> {
+    let hint = match lang {
+        Language::En => "hint",
+        Language::Ru => "подсказка",
+        Language::Kk => "кеңес",
+    };
     d.errors()
         .map(|e| {
-            let mut l = format!("  {}", d.headline(e, Quoting::Masked));
-            if let Some(h) = &e.help {
-                l.push_str(&format!(
-                    "\n    hint: {}",
-                    crate::privacy::show(h, Quoting::Masked)
-                ));
+            let mut l = format!("  {}", d.headline_in(e, Quoting::Masked, lang));
+            if let Some(h) = d.help_text_in(e, Quoting::Masked, lang) {
+                l.push_str(&format!("\n    {hint}: {h}"));
             }
             l
         })

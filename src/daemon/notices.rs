@@ -10,12 +10,10 @@
 
 use super::notice_texts::{self as texts, masked_lines, Gone, Notice};
 use super::state::Daemon;
-use crate::config::diag::Diagnostics;
 use crate::config::diff::ConfigDiff;
 use crate::config::live::{Cases, FileStatus, Live, State};
 use crate::config::model::Language;
 use crate::config::store::content_hash;
-use crate::privacy::Quoting;
 use std::collections::{BTreeMap, BTreeSet};
 use tracing::warn;
 
@@ -183,7 +181,6 @@ impl Daemon {
                 content_hash(masked.join("\n").as_bytes()),
                 episode_tag(f.left_out_at.as_deref())
             );
-            let shown = self.held_problems(problems);
             let cases = case_list(&f.cases);
             let ids = ids(&f.cases);
             let main = f.rel == self.live.main.rel;
@@ -204,7 +201,8 @@ impl Daemon {
                 since: since.as_deref(),
                 cases: &cases,
                 ids: &ids,
-                shown: &shown,
+                problems,
+                full: self.cfg.privacy.names_in_email,
                 check_path: &check_path,
             };
             if log {
@@ -382,20 +380,6 @@ impl Daemon {
             keys.push(key);
         }
         keys
-    }
-
-    /// What is wrong in a file left out, for its notice: the lines
-    /// themselves only where `names_in_email` allows.
-    fn held_problems(&self, problems: Option<&Diagnostics>) -> String {
-        match problems {
-            Some(d) if self.cfg.privacy.names_in_email => d
-                .errors()
-                .map(|e| d.render(e, Quoting::Full))
-                .collect::<Vec<_>>()
-                .join(""),
-            Some(d) => masked_lines(d).join("\n"),
-            None => String::new(),
-        }
     }
 }
 

@@ -40,14 +40,17 @@ email = "aigerim@ngo.example"
 }
 
 /// A config whose errors sit on lines that hold personal values: a name
-/// pasted into `issued`, a document number into `caseworker`, a number of
-/// the wrong type, a misspelt `title` key with a name in its value.
+/// pasted into `issued`, a name and a document number into `caseworker`, a
+/// number of the wrong type, a misspelt `title` key with a name in its
+/// value. (SPEC 9: a caseworker id is public, so an id-shaped
+/// `caseworker = "RC-000123"` would be shown; what is not shaped like the
+/// key's values, a name with a space, is masked.)
 fn personal_errors() -> String {
     head().to_string()
         + r#"
 [[case]]
 id = "KZ-0001"
-caseworker = "RC-000123"
+caseworker = "Gulnar RC-000123"
 person = "Gulnar Fictional"
 
   [[case.document]]
@@ -114,7 +117,10 @@ fn check_masks_names_numbers_and_titles_on_the_lines_it_quotes() {
     // The same run for a person at a terminal shows the values: the test
     // above is not passing because nothing was printed.
     let full = stderr(&docket(&cfg, &["--show-values", "check"]));
-    assert!(full.contains("unknown caseworker \"RC-000123\""), "{full}");
+    assert!(
+        full.contains("unknown caseworker \"Gulnar RC-000123\""),
+        "{full}"
+    );
     assert!(full.contains("Hearing about Gulnar"), "{full}");
 }
 

@@ -271,7 +271,7 @@ fn a_caseworker_is_told_in_their_language_and_the_admin_in_english() {
         "b.toml",
         &case("KZ-0002", "dana", "2026-06-03").replace("date = 2026-06-03", "date = 03.06.2026"),
     );
-    let m = e.wait_mail(&d, "dana@ngo.example", "в файле дел ошибки");
+    let m = e.wait_mail(&d, "dana@ngo.example", "в файле дела ошибки");
     assert!(
         m.header("Subject")
             .unwrap()
@@ -280,11 +280,11 @@ fn a_caseworker_is_told_in_their_language_and_the_admin_in_english() {
         m.header("Subject")
     );
     for want in [
-        "docket не может использовать последнюю версию файла конфигурации",
+        "docket не может использовать последнюю версию файла дела",
         "Действует его последняя исправная версия",
         "Что не так:",
         "b.toml:9:",
-        "Проверить заранее: docket check ",
+        "Если исправить не получается, обратитесь к администратору.",
         "Дела в этом файле: KZ-0002",
     ] {
         assert!(m.body.contains(want), "{want:?} in:\n{}", m.body);
@@ -322,7 +322,8 @@ fn a_broken_file_beside_a_good_new_one_holds_only_the_broken_one_and_its_casewor
     assert!(body.contains("a.toml:9:"), "the location: {body}");
     assert!(body.contains("last good version"), "{body}");
     assert!(
-        body.contains("To check it first: docket check ") && body.contains("cases.d/a.toml\n"),
+        body.contains("ask your administrator (who can check it with: docket check ")
+            && body.contains("cases.d/a.toml)."),
         "how to check: {body}"
     );
     for secret in ["Saule", "Imagined", "Hearing for"] {

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config_data;
 mod daemon;
+mod diag18;
 mod digest;
 mod engine_rules;
 mod fake_smtp;

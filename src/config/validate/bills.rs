@@ -5,6 +5,7 @@ use super::{Checker, Context, Refs, DEFAULT_STAGES};
 use crate::config::model::{Bill, ReminderRules};
 use crate::config::raw::{self, S};
 use crate::config::suggest;
+use crate::config::tr::{tr, M};
 use crate::privacy::value;
 use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,23 +24,13 @@ pub(super) fn bills(
 fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &mut Refs) -> Bill {
     let span = item.span();
     let b = item.get_ref();
-    let id = c.required(
-        &b.id,
-        &span,
-        "id",
-        "give the bill an id, e.g. id = \"migration-law\"",
-    );
+    let id = c.required(&b.id, &span, "id", tr(M::GiveBillId));
     if let Some(id) = id {
-        super::ids::id_ok(c, id, "bill id");
+        super::ids::id_ok(c, id, tr(M::WBillId));
         refs.bills.push((id.get_ref().clone(), id.span()));
     }
     let owner = c
-        .required(
-            &b.owner,
-            &span,
-            "owner",
-            "name the caseworker who follows this bill: owner = \"dana\"",
-        )
+        .required(&b.owner, &span, "owner", tr(M::NameOwner))
         .map(|o| caseworker_ref(c, o, &ctx.caseworkers, "owner"))
         .unwrap_or(usize::MAX);
     let stages = stages(c, b.stages.as_ref());
@@ -47,25 +38,21 @@ fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &m
         let i = stages.iter().position(|x| x == s.get_ref());
         if i.is_none() {
             let all = stages.join(", ");
-            let hint = match suggest::did_you_mean(s.get_ref(), stages.iter().map(String::as_str)) {
-                Some(d) => format!("{d} stages: {all}"),
-                None => format!("use one of: {all}"),
-            };
+            let hint =
+                match suggest::did_you_mean_tr(s.get_ref(), stages.iter().map(String::as_str)) {
+                    Some(d) => tr(M::StagesDidYouMean).t("d", d).s("all", all),
+                    None => tr(M::UseOneOf).s("all", all),
+                };
             c.err(
                 s.span(),
-                format!("unknown stage {}", value(s.get_ref())),
+                tr(M::UnknownStage).s("v", value(s.get_ref())),
                 hint,
             );
         }
         i
     };
     let stage = c
-        .required(
-            &b.stage,
-            &span,
-            "stage",
-            "give the bill's current stage: stage = \"drafted\"",
-        )
+        .required(&b.stage, &span, "stage", tr(M::GiveStage))
         .and_then(|s| stage_index(c, s))
         .unwrap_or(0);
     let mut expected = BTreeMap::new();
@@ -85,16 +72,12 @@ fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &m
         .as_ref()
         .map(|n| c.days(n, "check_every_days", 1));
     if let (Some(n), None) = (&b.check_every_days, &b.last_checked) {
-        c.err(
-            n.span(),
-            "check_every_days needs last_checked",
-            "add last_checked = <the day someone last checked the bill>",
-        );
+        c.err(n.span(), tr(M::CheckEveryNeedsLast), tr(M::AddLastChecked));
     }
     if let (Some(lc), Some(n)) = (last_checked, check_every_days) {
         if let Some(d) = lc.checked_add_days(chrono::Days::new(n.into())) {
             let at = b.last_checked.as_ref().map_or(span.clone(), |x| x.span());
-            c.in_range(at, d, "the review date (last_checked + check_every_days)");
+            c.in_range(at, d, tr(M::ReviewDate));
             c.note_deadline(d.year());
         }
     }
@@ -129,20 +112,12 @@ fn stages(c: &mut Checker<'_>, list: Option<&S<Vec<S<String>>>>) -> Vec<String> 
         return DEFAULT_STAGES.iter().map(|s| s.to_string()).collect();
     };
     if s.get_ref().is_empty() {
-        c.err(
-            s.span(),
-            "stages is empty",
-            "list the bill's stages in order, or remove the key for the default",
-        );
+        c.err(s.span(), tr(M::StagesEmpty), tr(M::StagesEmptyHelp));
     }
     let mut uniq = BTreeSet::new();
     for st in s.get_ref() {
         if !uniq.insert(st.get_ref().as_str()) {
-            c.err(
-                st.span(),
-                format!("stage \"{}\" is listed twice", st.get_ref()),
-                "",
-            );
+            c.err(st.span(), tr(M::StageTwice).s("s", st.get_ref()), "");
         }
     }
     s.get_ref().iter().map(|x| x.get_ref().clone()).collect()

@@ -9,6 +9,7 @@ use crate::calendar::Duration;
 use crate::config::model::*;
 use crate::config::raw::{self, RawDate, S};
 use crate::config::suggest;
+use crate::config::tr::{tr, M};
 use chrono::{Datelike, NaiveDate};
 use std::ops::Range;
 use std::path::Path;
@@ -38,26 +39,17 @@ pub(super) fn file(
 fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &mut Refs) -> Case {
     let span = item.span();
     let k = item.get_ref();
-    let id = c.required(
-        &k.id,
-        &span,
-        "id",
-        "give the case its reference, e.g. id = \"KZ-0042\"",
-    );
+    let id = c.required(&k.id, &span, "id", tr(M::GiveCaseId));
     if let Some(id) = id {
-        super::ids::id_ok(c, id, "case id");
+        super::ids::id_ok(c, id, tr(M::WCaseId));
         if id.get_ref().trim().is_empty() {
-            c.err(
-                id.span(),
-                "case id is empty",
-                "use the case reference, e.g. \"KZ-0042\"",
-            );
+            c.err(id.span(), tr(M::CaseIdEmpty), tr(M::UseCaseRef));
         }
         if let Some(mixed) = mixed_script(id.get_ref()) {
             c.warn(
                 id.span(),
-                format!("case id mixes Latin and Cyrillic letters ({mixed})"),
-                "retype it with the keyboard in one layout: ids are written in Latin letters and digits, e.g. KZ-0042",
+                tr(M::MixedScript).s("letters", mixed),
+                tr(M::MixedScriptHelp),
             );
         }
     }
@@ -68,12 +60,7 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
         .push(id_span.start as u32..id_span.end as u32);
     renewed_without_newer(c, k.document.as_deref().unwrap_or(&[]));
     let caseworker = c
-        .required(
-            &k.caseworker,
-            &span,
-            "caseworker",
-            "name the responsible caseworker's id",
-        )
+        .required(&k.caseworker, &span, "caseworker", tr(M::NameCaseworker))
         .map(|r| caseworker_ref(c, r, &ctx.caseworkers, "caseworker"))
         .unwrap_or(usize::MAX);
     Case {
@@ -106,15 +93,15 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
 
 /// The keys a deadline item names its dates with.
 struct Wording {
-    item: &'static str,
+    item_tr: M,
+    /// The computed deadline, `{start} + {within}` in words.
+    computed_tr: M,
     /// The written deadline: `expires`, `extended_to`.
     explicit: &'static str,
     /// The start: `issued`, `filed`.
     start: &'static str,
     /// The duration: `valid_for`, `answer_within`.
     within: &'static str,
-    /// What the computed deadline is called.
-    computed: &'static str,
     /// May the item itself carry the duration (not only its kind)?
     within_on_item: bool,
     example_within: &'static str,
@@ -122,22 +109,22 @@ struct Wording {
 }
 
 const DOCUMENT: Wording = Wording {
-    item: "document",
+    item_tr: M::ItemDocument,
+    computed_tr: M::ComputedExpiry,
     explicit: "expires",
     start: "issued",
     within: "valid_for",
-    computed: "the expiry",
     within_on_item: false,
     example_within: "1y",
     example_kind: "refugee_certificate",
 };
 
 const REQUEST: Wording = Wording {
-    item: "request",
+    item_tr: M::ItemRequest,
+    computed_tr: M::ComputedAnswer,
     explicit: "extended_to",
     start: "filed",
     within: "answer_within",
-    computed: "the answer date",
     within_on_item: true,
     example_within: "15wd",
     example_kind: "travel_document",
@@ -172,10 +159,9 @@ fn deadline_item(
         kind,
         span,
         "kind",
-        &format!(
-            "say what {} this is, e.g. kind = \"{}\"",
-            w.item, w.example_kind
-        ),
+        tr(M::SayKind)
+            .t("item", tr(w.item_tr))
+            .s("example", w.example_kind),
     )?;
     let kind = kind_of(c, kind_name, ctx);
     let start_date = start.map(|x| c.date(x));
@@ -188,8 +174,8 @@ fn deadline_item(
         (Some(e), _, _) => c.date(e),
         (None, Some(s), Some(d)) => match ctx.calendar.add(s, d) {
             Some(dl) => {
-                let what = format!("{} ({} + {})", w.computed, w.start, w.within);
-                if !c.in_range(span.clone(), dl, &what) {
+                let what = tr(w.computed_tr).s("start", w.start).s("within", w.within);
+                if !c.in_range(span.clone(), dl, what) {
                     return None;
                 }
                 dl
@@ -197,7 +183,9 @@ fn deadline_item(
             None => {
                 c.err(
                     span.clone(),
-                    format!("{} + {} is out of range", w.start, w.within),
+                    tr(M::SumOutOfRange)
+                        .s("start", w.start)
+                        .s("within", w.within),
                     "",
                 );
                 return None;
@@ -206,31 +194,39 @@ fn deadline_item(
         (None, None, Some(d)) => {
             c.err(
                 kind_name.span(),
-                format!(
-                    "this {} needs `{}` (its {} is {d}) or `{}`",
-                    w.item, w.start, w.within, w.explicit
-                ),
-                format!(
-                    "add {} = YYYY-MM-DD, or {} = YYYY-MM-DD",
-                    w.start, w.explicit
-                ),
+                tr(M::NeedsStart)
+                    .t("item", tr(w.item_tr))
+                    .s("start", w.start)
+                    .s("within", w.within)
+                    .s("d", d)
+                    .s("explicit", w.explicit),
+                tr(M::AddStartOrExplicit)
+                    .s("start", w.start)
+                    .s("explicit", w.explicit),
             );
             return None;
         }
         (None, _, None) => {
             // A duration that failed to parse was reported already.
             if item_within.is_none() {
-                let here = if w.within_on_item { " here or" } else { "" };
+                let mut help = tr(M::AddExplicitOrWithin)
+                    .s("explicit", w.explicit)
+                    .s("within", w.within)
+                    .s("example", w.example_within)
+                    .s("k", k);
+                help = if w.within_on_item {
+                    help.t("here", tr(M::HereOr))
+                } else {
+                    help.s("here", "")
+                };
                 c.err(
                     kind_name.span(),
-                    format!(
-                        "{} of kind \"{k}\" has neither `{}` nor a kind with `{}`",
-                        w.item, w.explicit, w.within
-                    ),
-                    format!(
-                        "add {} = YYYY-MM-DD, or {} = \"{}\"{here} under [kinds.{k}]",
-                        w.explicit, w.within, w.example_within
-                    ),
+                    tr(M::NoDeadline)
+                        .t("item", tr(w.item_tr))
+                        .s("k", k)
+                        .s("explicit", w.explicit)
+                        .s("within", w.within),
+                    help,
                 );
             }
             return None;
@@ -240,8 +236,12 @@ fn deadline_item(
         if e.get_ref().0 < s {
             c.err(
                 e.span(),
-                format!("{} {} is before {} {s}", w.explicit, e.get_ref().0, w.start),
-                "check the dates",
+                tr(M::Before)
+                    .s("explicit", w.explicit)
+                    .s("e", e.get_ref().0)
+                    .s("start", w.start)
+                    .s("s", s),
+                tr(M::CheckDates),
             );
         }
     }
@@ -259,15 +259,11 @@ fn kind_of<'k>(c: &mut Checker<'_>, k: &S<String>, ctx: &Context<'k>) -> Option<
     let kind = ctx.kinds.get(k.get_ref());
     if kind.is_none() {
         let name = k.get_ref();
-        let hint = match suggest::did_you_mean(name, ctx.kinds.keys().map(String::as_str)) {
-            Some(d) => format!("{d} or define [kinds.{name}]"),
-            None => format!("define [kinds.{name}] to give it a label and defaults"),
+        let hint = match suggest::did_you_mean_tr(name, ctx.kinds.keys().map(String::as_str)) {
+            Some(d) => tr(M::KindDidYouMean).t("d", d).s("name", name),
+            None => tr(M::KindDefine).s("name", name),
         };
-        c.warn(
-            k.span(),
-            format!("kind \"{name}\" is not defined under [kinds]"),
-            hint,
-        );
+        c.warn(k.span(), tr(M::KindUndefined).s("name", name), hint);
     }
     kind
 }
@@ -290,7 +286,7 @@ fn document(c: &mut Checker<'_>, d: &S<raw::RawDocument>, ctx: &Context<'_>) -> 
                 ("expired", DocumentStatus::Expired),
                 ("withdrawn", DocumentStatus::Withdrawn),
             ],
-            "use active, renewal_filed, renewed, expired or withdrawn",
+            tr(M::UseDocumentStatus),
         )
     });
     let status = status.unwrap_or(DocumentStatus::Active);
@@ -311,27 +307,15 @@ fn document(c: &mut Checker<'_>, d: &S<raw::RawDocument>, ctx: &Context<'_>) -> 
         c.note_deadline(it.deadline.year());
     }
     if let Some(today) = ctx.today {
-        not_in_future(
-            c,
-            today,
-            d.issued.as_ref(),
-            "issued",
-            "a document is entered once it is issued",
-        );
-        not_in_future(
-            c,
-            today,
-            d.filed.as_ref(),
-            "filed",
-            "record the renewal once it is filed",
-        );
+        not_in_future(c, today, d.issued.as_ref(), "issued", tr(M::IssuedFuture));
+        not_in_future(c, today, d.filed.as_ref(), "filed", tr(M::RenewalFuture));
         if !status.resolved() {
             not_too_far(
                 c,
                 today,
                 it.deadline,
                 &d.expires.as_ref().map_or(span.clone(), |e| e.span()),
-                "expires",
+                tr(M::FarExpires),
             );
         }
     }
@@ -364,7 +348,7 @@ fn request(
                 ("refused", RequestStatus::Refused),
                 ("withdrawn", RequestStatus::Withdrawn),
             ],
-            "use pending, answered, refused or withdrawn",
+            tr(M::UseRequestStatus),
         )
     });
     let status = status.unwrap_or(RequestStatus::Pending);
@@ -387,20 +371,14 @@ fn request(
         c.note_deadline(it.deadline.year());
     }
     if let Some(today) = ctx.today {
-        not_in_future(
-            c,
-            today,
-            r.filed.as_ref(),
-            "filed",
-            "record a request once it is filed",
-        );
+        not_in_future(c, today, r.filed.as_ref(), "filed", tr(M::RequestFuture));
         if !status.resolved() {
             not_too_far(
                 c,
                 today,
                 it.deadline,
                 &r.extended_to.as_ref().map_or(span.clone(), |e| e.span()),
-                "the answer date",
+                tr(M::FarAnswer),
             );
         }
     }
@@ -419,7 +397,7 @@ fn request(
 fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option<Event> {
     let span = e.span();
     let e = e.get_ref();
-    let date = c.required(&e.date, &span, "date", "add date = YYYY-MM-DD")?;
+    let date = c.required(&e.date, &span, "date", tr(M::AddDate))?;
     let date = c.date(date);
     let kind = match &e.kind {
         Some(k) => {
@@ -436,22 +414,18 @@ fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option
     let rules = c.rules(base, e.lead_days.as_ref());
     if rules.lead_days.is_empty() {
         let at = e.lead_days.as_ref().map_or(span.clone(), |l| l.span());
-        c.err(
-            at,
-            "this event could never be reminded: events get lead reminders only, and lead_days is empty",
-            "give it lead_days, e.g. lead_days = [7, 1]",
-        );
+        c.err(at, tr(M::NeverReminded), tr(M::GiveLeadDays));
     }
     c.note_deadline(date.year());
     if let (Some(today), Some(at)) = (ctx.today, e.date.as_ref()) {
         if date < today {
             c.warn(
                 at.span(),
-                format!("this event's date {date} is past: it gets no more reminders"),
-                "if the year is wrong (last year's date typed), correct it; once the event has taken place, you may remove it",
+                tr(M::EventPast).s("d", date),
+                tr(M::EventPastHelp),
             );
         }
-        not_too_far(c, today, date, &at.span(), "the event");
+        not_too_far(c, today, date, &at.span(), tr(M::FarEvent));
     }
     Some(Event {
         title: Sensitive::new(
@@ -475,31 +449,37 @@ fn not_in_future(
     today: NaiveDate,
     v: Option<&S<RawDate>>,
     key: &str,
-    why: &str,
+    why: crate::config::tr::Tr,
 ) {
     if let Some(v) = v {
         let d = v.get_ref().0;
         if d > today {
             c.warn(
                 v.span(),
-                format!("{key} = {d} is in the future (today is {today})"),
-                format!("check the year and the month: {why}"),
+                tr(M::InFuture).s("key", key).s("d", d).s("today", today),
+                tr(M::CheckYearMonth).t("why", why),
             );
         }
     }
 }
 
 /// An unresolved deadline ten years or more away is probably a typo.
-fn not_too_far(c: &mut Checker<'_>, today: NaiveDate, d: NaiveDate, at: &Range<usize>, what: &str) {
+fn not_too_far(
+    c: &mut Checker<'_>,
+    today: NaiveDate,
+    d: NaiveDate,
+    at: &Range<usize>,
+    what: crate::config::tr::Tr,
+) {
     let days = (d - today).num_days();
     if days > FAR_DAYS {
         c.warn(
             at.clone(),
-            format!(
-                "{what} {d} is {} years away: is the year right?",
-                days / 365
-            ),
-            "a typed year (2062 for 2026) means no reminder for decades; correct it if so",
+            tr(M::TooFar)
+                .t("what", what)
+                .s("d", d)
+                .s("years", days / 365),
+            tr(M::TooFarHelp),
         );
     }
 }
@@ -534,8 +514,8 @@ fn renewed_without_newer(c: &mut Checker<'_>, docs: &[S<raw::RawDocument>]) {
         if !newer {
             c.warn(
                 status.span(),
-                format!("status = \"renewed\" but this case has no newer {kind}: the person is no longer tracked for it"),
-                format!("add the new document as another [[case.document]] with kind = \"{kind}\" and its issued date; or, while the renewal is pending, use status = \"renewal_filed\""),
+                tr(M::RenewedNoNewer).s("kind", kind),
+                tr(M::RenewedHelp).s("kind", kind),
             );
         }
     }

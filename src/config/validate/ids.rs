@@ -8,6 +8,7 @@
 
 use super::Checker;
 use crate::config::raw::S;
+use crate::config::tr::{tr, Arg, Tr, M};
 use crate::logging::escape;
 
 /// Is `c` a character an id may hold?
@@ -17,7 +18,7 @@ pub fn id_char(c: char) -> bool {
 
 /// Check one id (`what`: "case id", "caseworker id", …); false if refused.
 /// An empty id is left to the caller's own message.
-pub(super) fn id_ok(c: &mut Checker<'_>, id: &S<String>, what: &str) -> bool {
+pub(super) fn id_ok(c: &mut Checker<'_>, id: &S<String>, what: Tr) -> bool {
     let v = id.get_ref();
     if v.is_empty() {
         return true;
@@ -25,43 +26,38 @@ pub(super) fn id_ok(c: &mut Checker<'_>, id: &S<String>, what: &str) -> bool {
     if !icu_normalizer::ComposingNormalizerBorrowed::new_nfc().is_normalized(v) {
         c.err(
             id.span(),
-            format!("{what} \"{}\" is not in Unicode normal form C: a letter in it is written as a base letter and a separate accent", escape(v)),
-            "retype it (keyboards write composed letters), or convert the file to NFC, e.g. uconv -x any-nfc: the two spellings look alike but would name different files",
+            tr(M::IdNfc).t("what", what).s("v", escape(v)),
+            tr(M::IdNfcHelp),
         );
         return false;
     }
-    let bad: Vec<String> = v
+    let bad: Vec<Arg> = v
         .chars()
         .filter(|&ch| !id_char(ch))
         .map(|ch| match ch {
-            ' ' => "a space".to_string(),
-            c if c.is_ascii_punctuation() => format!("'{c}'"),
-            c => format!("U+{:04X}", c as u32),
+            ' ' => Arg::T(tr(M::ASpace)),
+            c if c.is_ascii_punctuation() => Arg::S(format!("'{c}'")),
+            c => Arg::S(format!("U+{:04X}", c as u32)),
         })
         .collect();
     if !bad.is_empty() {
-        let mut uniq: Vec<String> = Vec::new();
+        let mut uniq: Vec<Arg> = Vec::new();
         for b in bad {
             if !uniq.contains(&b) {
                 uniq.push(b);
             }
         }
-        c.err(
-            id.span(),
-            format!(
-                "{what} \"{}\" holds characters an id cannot: {}",
-                escape(v),
-                uniq.join(", ")
-            ),
-            "ids are letters (of any script), digits, '-', '_' and '.': they name files and appear in logs; e.g. \"KZ-0042\", \"aigerim\"",
-        );
+        // The list in each language: a space is named in words.
+        let mut list = tr(M::IdChars).t("what", what).s("v", escape(v));
+        list.args.push(("list", Arg::L(uniq)));
+        c.err(id.span(), list, tr(M::IdCharsHelp));
         return false;
     }
     if v.starts_with('.') {
         c.err(
             id.span(),
-            format!("{what} \"{}\" starts with '.'", escape(v)),
-            "start it with a letter or a digit: a file named after it would be hidden (or be \".\" or \"..\")",
+            tr(M::IdDot).t("what", what).s("v", escape(v)),
+            tr(M::IdDotHelp),
         );
         return false;
     }

@@ -23,6 +23,7 @@ use super::diag::Diagnostics;
 use super::model::*;
 use super::raw::{self, RawDate, S};
 use super::suggest;
+use super::tr::{tr, Text, Tr, M};
 use super::Env;
 use crate::calendar::{self, Calendar, Duration, HolidaySet};
 use crate::privacy::value;
@@ -49,16 +50,19 @@ pub(super) struct Checker<'d> {
 }
 
 impl Checker<'_> {
-    fn err(&mut self, span: Range<usize>, msg: impl Into<String>, help: impl Into<String>) {
-        let help: String = help.into();
+    /// An error: `msg` and `help` are [`Tr`]s wherever a case file can
+    /// produce them (a caseworker reads them in their language), English
+    /// strings only for the main file's settings. An empty help is none.
+    fn err(&mut self, span: Range<usize>, msg: impl Into<Text>, help: impl Into<Text>) {
+        let help: Text = help.into();
         let d = self.d.error(self.file, span, msg);
         if !help.is_empty() {
             d.help(help);
         }
     }
 
-    fn warn(&mut self, span: Range<usize>, msg: impl Into<String>, help: impl Into<String>) {
-        let help: String = help.into();
+    fn warn(&mut self, span: Range<usize>, msg: impl Into<Text>, help: impl Into<Text>) {
+        let help: Text = help.into();
         let d = self.d.warning(self.file, span, msg);
         if !help.is_empty() {
             d.help(help);
@@ -71,10 +75,10 @@ impl Checker<'_> {
         field: &'a Option<S<T>>,
         table: &Range<usize>,
         what: &str,
-        help: &str,
+        help: impl Into<Text>,
     ) -> Option<&'a S<T>> {
         if field.is_none() {
-            self.err(table.clone(), format!("missing `{what}`"), help);
+            self.err(table.clone(), tr(M::Missing).s("key", what), help);
         }
         field.as_ref()
     }
@@ -85,20 +89,31 @@ impl Checker<'_> {
         v: &S<String>,
         what: &str,
         options: &[(&str, T)],
-        help: &str,
+        help: impl Into<Text>,
     ) -> Option<T> {
         if let Some(&(_, t)) = options.iter().find(|(n, _)| *n == v.get_ref()) {
             return Some(t);
         }
-        let hint = match suggest::did_you_mean(v.get_ref(), options.iter().map(|(n, _)| *n)) {
-            Some(d) => format!("{d} {help}"),
-            None => help.to_string(),
+        let help: Text = help.into();
+        let hint: Text =
+            match suggest::did_you_mean_tr(v.get_ref(), options.iter().map(|(n, _)| *n)) {
+                Some(d) => match &help {
+                    Text::Tr(h) => tr(M::DidYouMeanThen).t("d", d).t("rest", h.clone()).into(),
+                    Text::En(h) => format!("{} {h}", d.en()).into(),
+                },
+                None => help,
+            };
+        let unknown = match what {
+            "document status" => Some(M::UnknownDocumentStatus),
+            "request status" => Some(M::UnknownRequestStatus),
+            "language" => Some(M::UnknownLanguage),
+            _ => None,
         };
-        self.err(
-            v.span(),
-            format!("unknown {what} {}", value(v.get_ref())),
-            hint,
-        );
+        let msg: Text = match unknown {
+            Some(m) => tr(m).s("v", value(v.get_ref())).into(),
+            None => format!("unknown {what} {}", value(v.get_ref())).into(),
+        };
+        self.err(v.span(), msg, hint);
         None
     }
 
@@ -107,12 +122,10 @@ impl Checker<'_> {
         if d.year() < calendar::MIN_YEAR || d.year() > calendar::MAX_YEAR {
             self.err(
                 v.span(),
-                format!("date {d} is outside the supported range"),
-                format!(
-                    "use a date between {}-01-01 and {}-12-31",
-                    calendar::MIN_YEAR,
-                    calendar::MAX_YEAR
-                ),
+                tr(M::OutOfRange).s("d", d),
+                tr(M::UseDateBetween)
+                    .s("min", calendar::MIN_YEAR)
+                    .s("max", calendar::MAX_YEAR),
             );
         }
         d
@@ -121,16 +134,16 @@ impl Checker<'_> {
     /// A computed deadline (issued + valid_for, filed + answer_within, a
     /// review date) must fall inside the calendar too: beyond it docket
     /// would not know the days off.
-    fn in_range(&mut self, span: Range<usize>, d: NaiveDate, what: &str) -> bool {
+    fn in_range(&mut self, span: Range<usize>, d: NaiveDate, what: Tr) -> bool {
         if d.year() < calendar::MIN_YEAR || d.year() > calendar::MAX_YEAR {
             self.err(
                 span,
-                format!(
-                    "{what} {d} is outside the calendar docket knows ({}-01-01 to {}-12-31)",
-                    calendar::MIN_YEAR,
-                    calendar::MAX_YEAR
-                ),
-                "check the dates: a typed year (2206 for 2026) lands here",
+                tr(M::OutsideCalendar)
+                    .t("what", what)
+                    .s("d", d)
+                    .s("min", calendar::MIN_YEAR)
+                    .s("max", calendar::MAX_YEAR),
+                tr(M::CheckDatesYear),
             );
             return false;
         }
@@ -141,7 +154,7 @@ impl Checker<'_> {
         match v.get_ref().parse::<Duration>() {
             Ok(d) => Some(d),
             Err(msg) => {
-                self.err(v.span(), msg, "");
+                self.err(v.span(), duration_problem(v.get_ref(), msg), "");
                 None
             }
         }
@@ -152,7 +165,11 @@ impl Checker<'_> {
         if n < min || n > MAX_DAYS {
             self.err(
                 v.span(),
-                format!("{what} must be between {min} and {MAX_DAYS} days, not {n}"),
+                tr(M::DaysBetween)
+                    .s("what", what)
+                    .s("min", min)
+                    .s("max", MAX_DAYS)
+                    .s("n", n),
                 "",
             );
             return min.max(0) as u32;
@@ -167,8 +184,8 @@ impl Checker<'_> {
             if !(0..=MAX_DAYS).contains(&n) {
                 self.err(
                     l.span(),
-                    format!("lead day {n} is out of range"),
-                    format!("lead days count back from the act-by date: use 0 to {MAX_DAYS}"),
+                    tr(M::LeadDayRange).s("n", n),
+                    tr(M::LeadDayHelp).s("max", MAX_DAYS),
                 );
             } else {
                 out.push(n as u32);
@@ -191,6 +208,37 @@ impl Checker<'_> {
 
     fn note_deadline(&mut self, year: i32) {
         self.deadline_years.insert(year);
+    }
+}
+
+/// A duration that did not parse, said in words a caseworker can read:
+/// `Duration`'s own English message, matched to its translated template.
+fn duration_problem(v: &str, en: String) -> Text {
+    let q = format!("\"{v}\"");
+    let t = if en.contains("has no unit") {
+        tr(M::DurationNoUnit).s("v", q)
+    } else if en.contains("must start with a number") {
+        tr(M::DurationNoNumber).s("v", q)
+    } else if en.contains("is too long") {
+        tr(M::DurationTooLong)
+            .s("v", q)
+            .s("max", crate::calendar::MAX_DURATION)
+    } else if let Some(unit) = en
+        .split("unknown unit \"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+    {
+        tr(M::DurationUnit)
+            .s("v", q)
+            .s("unit", format!("\"{unit}\""))
+    } else {
+        return en.into();
+    };
+    // The template must say what Duration says, or the English changes.
+    if t.en() == en {
+        t.into()
+    } else {
+        en.into()
     }
 }
 

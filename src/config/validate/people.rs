@@ -25,7 +25,11 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
             "give each caseworker an id, e.g. id = \"aigerim\"",
         ) {
             Some(id) => {
-                super::ids::id_ok(c, id, "caseworker id");
+                super::ids::id_ok(
+                    c,
+                    id,
+                    crate::config::tr::tr(crate::config::tr::M::WCaseworkerId),
+                );
                 spans.push(id.span());
                 if seen.insert(id.get_ref().clone(), id.span()).is_some() {
                     c.err(
@@ -201,15 +205,15 @@ pub(super) fn caseworker_ref(
     match index.get(r.get_ref().as_str()) {
         Some(&i) => i,
         None => {
-            let hint =
-                suggest::did_you_mean(r.get_ref(), index.keys().copied()).unwrap_or_else(|| {
-                    "add a [[caseworker]] with this id, or fix the reference".into()
-                });
-            c.err(
-                r.span(),
-                format!("unknown {what} {}", value(r.get_ref())),
-                hint,
-            );
+            use crate::config::tr::{tr, M};
+            let hint = suggest::did_you_mean_tr(r.get_ref(), index.keys().copied())
+                .unwrap_or_else(|| tr(M::AddCaseworker));
+            let unknown = match what {
+                "owner" => M::UnknownOwner,
+                "supervisor" => M::UnknownSupervisor,
+                _ => M::UnknownCaseworker,
+            };
+            c.err(r.span(), tr(unknown).s("v", value(r.get_ref())), hint);
             usize::MAX
         }
     }
