@@ -204,11 +204,17 @@ pub(super) fn check_include(
                 warnings: (env.check.is_some() && !d.items.is_empty()).then(|| Arc::new(d)),
             })
         }
-        _ => Err(Problems {
-            cases: salvage_cases(&text).into(),
-            diags: Arc::new(d),
-            echo: true,
-        }),
+        _ => {
+            // In file order, each problem once, as `check` shows them: the
+            // recovering parser and the typed read can both name one bad
+            // date, and a notice listed it twice.
+            d.sort();
+            Err(Problems {
+                cases: salvage_cases(&text).into(),
+                diags: Arc::new(d),
+                echo: true,
+            })
+        }
     }
 }
 

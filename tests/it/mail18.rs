@@ -535,6 +535,15 @@ fn item1_every_message_is_well_formed_mime_in_utf8() {
         ru.text
     );
     assert!(ru.text.contains("KZ-0002"), "{}", ru.text);
+    // One wrong date, one problem, in Russian with the fix shown (it was
+    // listed twice: the recovering parser and the typed read both named it).
+    assert_eq!(ru.text.matches(": ошибка: ").count(), 1, "{}", ru.text);
+    assert!(
+        ru.text
+            .contains("подсказка: напишите 2026-06-03 (год-месяц-день, без кавычек)"),
+        "{}",
+        ru.text
+    );
     let kk = s.notices("yerlan", "KZ-0003")[0];
     assert!(is_cyrillic(&kk.subject), "{}", kk.subject);
     assert!(kk.text.starts_with("Сәлеметсіз бе!\n\n"), "{}", kk.text);
