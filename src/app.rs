@@ -233,7 +233,7 @@ async fn send_test(cfg: &Config, to: &str) -> Outcome {
     .context("cannot build the test message")?;
     let sent = mailer.send(&msg, "test").await;
     mailer.close_idle().await;
-    let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {}", e.message))?;
+    let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {e}"))?;
     println!("sent: {answer}");
     Ok(())
 }

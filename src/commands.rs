@@ -71,7 +71,7 @@ pub async fn notify_admin(cfg: &Config, subject: &str) -> Result<(), Failure> {
     .context("cannot build the message")?;
     let sent = mailer.send(&msg, "admin").await;
     mailer.close_idle().await;
-    let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {}", e.message))?;
+    let answer = sent.map_err(|e| anyhow::anyhow!("send failed: {e}"))?;
     println!("sent: {answer}");
     Ok(())
 }

@@ -7,8 +7,8 @@
 //! next pass. Mail does not need the ledger: when the ledger cannot be read
 //! or written, alerts are still mailed, and remembered in memory.
 
+use super::error::DaemonError;
 use super::state::Daemon;
-use super::DaemonError;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use tracing::{error, warn};
@@ -75,7 +75,7 @@ impl Daemon {
                 } else {
                     "a caseworker"
                 };
-                error!(error = %e.message, "cannot mail {who}; will try again");
+                error!(error = %e, "cannot mail {who}; will try again");
                 false
             }
         }

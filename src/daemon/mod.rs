@@ -18,9 +18,11 @@
 
 mod alerts;
 pub mod compose;
+mod error;
 mod feeds;
 mod notice_texts;
 mod notices;
+mod outcome;
 mod outputs;
 mod pass;
 pub mod preview;
@@ -32,69 +34,20 @@ mod state;
 mod watch;
 pub mod watchdog;
 
-pub use pass::{PassOutcome, Retry, STOP_GRACE_MAX};
+pub use error::{redacted_errors, DaemonError};
+pub use outcome::{PassOutcome, Retry, STOP_GRACE_MAX};
 pub use preview::preview;
 pub use reload::{Reloaded, Trigger};
 pub use state::Daemon;
 
 use crate::config::live::{Live, State};
-use crate::config::{self, diag::Diagnostics, Env};
-use crate::ledger::LedgerError;
+use crate::config::{self, Env};
 use crate::privacy::Quoting;
-use scheduler::{Scheduler, SchedulerError};
+use scheduler::Scheduler;
 use shutdown::Shutdown;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use tracing::{error, info, warn};
-
-#[derive(Debug, thiserror::Error)]
-pub enum DaemonError {
-    /// The config has errors (at start; a reload keeps the old one).
-    #[error("the config has errors")]
-    Config(Diagnostics),
-    #[error(transparent)]
-    Ledger(#[from] LedgerError),
-    #[error(transparent)]
-    Scheduler(#[from] SchedulerError),
-    /// The digest templates do not compile.
-    #[error("digest templates: {0}")]
-    Templates(#[source] crate::mail::digest::RenderError),
-    /// A signal handler could not be installed.
-    #[error("cannot handle {signal}: {source}")]
-    Signal {
-        signal: &'static str,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-impl DaemonError {
-    pub fn is_corrupt(&self) -> bool {
-        matches!(self, DaemonError::Ledger(e) if e.is_corrupt())
-    }
-
-    /// A short name for alert keys: one alert per kind of failure a day.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            DaemonError::Config(_) => "config",
-            DaemonError::Ledger(e) if e.is_unwritable() => "ledger-unwritable",
-            DaemonError::Ledger(_) => "ledger",
-            DaemonError::Scheduler(_) => "scheduler",
-            DaemonError::Templates(_) => "templates",
-            DaemonError::Signal { .. } => "signal",
-        }
-    }
-}
-
-/// First lines of config errors with every value from the files masked,
-/// for logs and admin mail: logs carry case references only.
-pub fn redacted_errors(diags: &Diagnostics) -> Vec<String> {
-    diags
-        .errors()
-        .take(config::diag::MAX_SHOWN)
-        .map(|d| diags.headline(d, Quoting::Masked))
-        .collect()
-}
 
 /// Options of `docket run`.
 #[derive(Debug, Clone)]

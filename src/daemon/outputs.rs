@@ -5,22 +5,11 @@
 //! metrics file that cannot be written and a heartbeat that cannot be
 //! sent are logged; the heartbeat runs on its own task.
 
+use super::outcome::PassOutcome;
 use super::state::Daemon;
-use super::PassOutcome;
 use crate::heartbeat::{Heartbeat, Signal};
 use crate::mail::Mailer;
-use std::collections::BTreeMap;
 use tracing::{error, info};
-
-/// Counts since the daemon started, for the metrics file.
-#[derive(Debug, Default)]
-pub struct Counters {
-    pub digests_sent: u64,
-    pub digests_failed: u64,
-    pub by_step: BTreeMap<String, u64>,
-    /// Unix seconds of the last load with every file in effect.
-    pub last_reload_success: i64,
-}
 
 impl Daemon {
     pub(super) fn with_outputs(mut self) -> Daemon {

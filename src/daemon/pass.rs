@@ -10,45 +10,16 @@
 //! cannot be written: a full disk, a damaged file) gets a retry time in
 //! memory and a mail to the admin.
 
-use super::compose::{compose, horizon, ItemIndex, Outgoing};
+use super::compose::{compose, horizon, ItemIndex};
+use super::error::DaemonError;
+use super::outcome::{backoff_secs, PassOutcome, Retry};
 use super::state::Daemon;
-use super::DaemonError;
 use crate::config::model::Config;
 use crate::engine;
 use crate::ledger::Row;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use std::sync::Arc;
-use std::time::Duration;
 use tracing::{debug, error, info, warn};
-
-/// Retry backoff: 1 minute, doubling, at most an hour.
-const RETRY_FIRST_SECS: i64 = 60;
-const RETRY_MAX_SECS: i64 = 3600;
-
-/// After SIGTERM, the send in flight gets at most this long (or the
-/// per-reply timeout, if shorter) to finish; then docket stops and the
-/// digest stays queued. The unit's `TimeoutStopSec=` is longer.
-pub const STOP_GRACE_MAX: Duration = Duration::from_secs(45);
-
-/// What one pass did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct PassOutcome {
-    pub digests_sent: usize,
-    pub digests_failed: usize,
-    pub reminders_sent: usize,
-    pub reminders_cancelled: usize,
-    /// The pass stopped early on an error (it is retried).
-    pub error: Option<String>,
-}
-
-/// Which queued digests a pass retries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
-    /// Every queued digest (a scheduled pass, a reload, start-up).
-    All,
-    /// Only those whose backoff has run out (the retry timer).
-    DueOnly,
-}
 
 impl Daemon {
     /// One pass; never fails as a whole: an error is logged, alerted and
@@ -338,9 +309,6 @@ impl Daemon {
     }
 }
 
-/// How an abandoned send's error message starts.
-pub(super) const ABANDONED: &str = "stopping: the send in flight was abandoned";
-
 /// The items of `cfg` and the reminders due on `today` that the ledger
 /// does not hold yet (see `compose::prune`): on two threads
 /// for a large config (the files split in two halves by cases), which
@@ -425,15 +393,6 @@ fn case_list(cases: &std::collections::BTreeSet<String>) -> String {
 /// How many case references a pass's log line names.
 const LOGGED_CASES: usize = 50;
 
-fn backoff_secs(attempts: u32) -> i64 {
-    (RETRY_FIRST_SECS << attempts.min(16)).min(RETRY_MAX_SECS)
-}
-
-pub(super) fn backoff(now: DateTime<Utc>, o: &Outgoing) -> DateTime<Utc> {
-    let attempts = o.rows.iter().map(|r| r.attempts).max().unwrap_or(0);
-    now + chrono::Duration::seconds(backoff_secs(attempts))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,11 +430,5 @@ mod tests {
         assert_eq!(key(&i1), key(&i2));
         assert_eq!(d1, d2);
         assert!(!d1.is_empty());
-    }
-
-    #[test]
-    fn backoff_doubles_from_a_minute_to_an_hour() {
-        let secs: Vec<i64> = (0..8).map(backoff_secs).collect();
-        assert_eq!(secs, [60, 120, 240, 480, 960, 1920, 3600, 3600]);
     }
 }

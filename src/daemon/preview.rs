@@ -2,7 +2,7 @@
 //! not sent. Reads the ledger if there is one; writes nothing.
 
 use super::compose::{compose, entries_for, ItemIndex};
-use super::DaemonError;
+use super::error::DaemonError;
 use crate::config::model::Config;
 use crate::engine;
 use crate::ledger::Ledger;

@@ -3,7 +3,7 @@
 //! main file without a good version keeps the running config. The daemon
 //! never dies on a reload.
 
-use super::redacted_errors;
+use super::error::redacted_errors;
 use super::state::Daemon;
 use crate::config::diff;
 use crate::config::live::{Live, State};

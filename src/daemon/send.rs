@@ -6,10 +6,10 @@
 //! nothing undelivered marked.
 
 use super::compose::{entries_for, ItemIndex, Outgoing};
-use super::pass::{backoff, PassOutcome, Retry, ABANDONED, STOP_GRACE_MAX};
+use super::error::DaemonError;
+use super::outcome::{backoff, PassOutcome, Retry, STOP_GRACE_MAX};
 use super::shutdown::Shutdown;
 use super::state::Daemon;
-use super::DaemonError;
 use crate::config::model::Config;
 use crate::engine::Item;
 use crate::mail::digest::{self, Digest};
@@ -76,6 +76,12 @@ impl Daemon {
         permanent: &mut Vec<(String, String, String)>,
     ) -> Result<bool, DaemonError> {
         let window = usize::from(b.cfg.mail.connections.max(1));
+        // Without a usable transport every digest fails for good, with the
+        // reason the transport could not be built.
+        let no_transport = self
+            .mailer_error
+            .clone()
+            .unwrap_or_else(|| "no transport".into());
         let mut todo = b.outgoing.iter();
         let mut flying = FuturesUnordered::new();
         let mut queued_left = false;
@@ -93,16 +99,14 @@ impl Daemon {
                     continue;
                 };
                 let stop = self.shutdown.clone();
+                let no_transport = &no_transport;
                 flying.push(async move {
                     let r = match mailer {
                         Some(m) => {
                             send_until_stopped(m, stop, &f.digest.message, &f.digest.recipient)
                                 .await
                         }
-                        None => Err(SendError {
-                            message: String::new(),
-                            permanent: true,
-                        }),
+                        None => Err(SendError::Permanent(no_transport.clone())),
                     };
                     (f, r)
                 });
@@ -112,15 +116,6 @@ impl Daemon {
             };
             self.progress.step();
             let (o, recipient, cases) = (f.o, f.digest.recipient.clone(), f.cases);
-            let result = result.map_err(|mut e| {
-                if mailer.is_none() {
-                    e.message = self
-                        .mailer_error
-                        .clone()
-                        .unwrap_or_else(|| "no transport".into());
-                }
-                e
-            });
             match result {
                 Ok(answer) => {
                     let at = self.now();
@@ -148,18 +143,19 @@ impl Daemon {
                     }
                     info!(%recipient, message_id = %o.message_id, reminders = n, cases, retry = o.retry, %answer, "digest sent");
                 }
-                Err(e) if self.shutdown.is_stopping() && e.message.starts_with(ABANDONED) => {
-                    warn!(%recipient, message_id = %o.message_id, error = %e.message, "send abandoned on stop; kept queued");
+                Err(e @ SendError::Abandoned { .. }) => {
+                    warn!(%recipient, message_id = %o.message_id, error = %e, "send abandoned on stop; kept queued");
                     queued_left = true;
                     stop_issuing = true;
                 }
                 Err(e) => {
+                    let message = e.to_string();
                     self.ledger
-                        .mark_failed(&o.message_id, &e.message, backoff(b.now, o))?;
+                        .mark_failed(&o.message_id, &message, backoff(b.now, o))?;
                     outcome.digests_failed += 1;
-                    warn!(%recipient, message_id = %o.message_id, permanent = e.permanent, error = %e.message, "send failed; kept queued");
-                    if e.permanent {
-                        permanent.push((o.message_id.clone(), recipient, e.message));
+                    warn!(%recipient, message_id = %o.message_id, permanent = e.is_permanent(), error = %message, "send failed; kept queued");
+                    if e.is_permanent() {
+                        permanent.push((o.message_id.clone(), recipient, message));
                     }
                 }
             }
@@ -238,9 +234,8 @@ async fn send_until_stopped(
     let grace = mailer.reply_timeout().min(STOP_GRACE_MAX);
     tokio::select! {
         r = mailer.send(msg, recipient) => r,
-        _ = async { stop.stopped().await; tokio::time::sleep(grace).await } => Err(SendError {
-            message: format!("{ABANDONED} {}s after the stop", grace.as_secs()),
-            permanent: false,
-        }),
+        _ = async { stop.stopped().await; tokio::time::sleep(grace).await } => {
+            Err(SendError::Abandoned { after: grace })
+        }
     }
 }

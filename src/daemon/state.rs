@@ -1,8 +1,8 @@
 //! The running service's state, and how it is set up.
 
+use super::error::DaemonError;
 use super::shutdown::Shutdown;
 use super::watchdog::Progress;
-use super::DaemonError;
 use crate::clock::Clock;
 use crate::config::live::{Live, Options};
 use crate::config::model::Config;
@@ -61,7 +61,7 @@ pub struct Daemon {
     /// Writes the calendar feeds after each pass, on its own task.
     pub(super) feeds: Option<super::feeds::FeedWriter>,
     /// Since start, for the metrics file.
-    pub(super) counters: super::outputs::Counters,
+    pub(super) counters: super::outcome::Counters,
     /// How edits are noticed (inotify, or polling and why).
     pub(super) watch: crate::status::Watch,
     /// The metrics last written, to write again when only the watch mode

@@ -67,14 +67,37 @@ pub fn send_bound(timeout_secs: u64) -> Duration {
     Duration::from_secs(timeout_secs) * SEND_BOUND_FACTOR
 }
 
-/// A failed send, classified so the daemon knows whether retrying helps.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
-pub struct SendError {
-    pub message: String,
+/// A failed send, classified so the daemon knows whether retrying helps
+/// and why it stopped trying: decided by the variant, never by reading the
+/// message's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later: a timeout, a refused connection, a 4xx.
+    #[error("{0}")]
+    Temporary(String),
     /// The server said no for good (5xx), or the setup is wrong: retrying
     /// will not help, the admin must act.
-    pub permanent: bool,
+    #[error("{0}")]
+    Permanent(String),
+    /// docket was stopping and gave up on the send in flight after a
+    /// grace: it stays queued, and a resend carries the same Message-ID.
+    #[error("stopping: the send in flight was abandoned {}s after the stop", .after.as_secs())]
+    Abandoned { after: Duration },
+}
+
+impl SendError {
+    pub fn new(permanent: bool, message: String) -> SendError {
+        if permanent {
+            SendError::Permanent(message)
+        } else {
+            SendError::Temporary(message)
+        }
+    }
+
+    /// Retrying will not help: the admin must act.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, SendError::Permanent(_))
+    }
 }
 
 /// A configured transport.
@@ -221,43 +244,35 @@ impl Mailer {
                 let envelope = msg.envelope();
                 let bytes = msg.formatted();
                 match tokio::time::timeout(bound, client.send(envelope, &bytes)).await {
-                    Err(_) => Err(SendError {
-                        message: format!(
+                    Err(_) => Err(SendError::Temporary(format!(
                             "{}:{}: the message was not through after {}s (each reply came, but slowly); the server may or may not have received it",
                             client.host,
                             client.port,
                             bound.as_secs()
-                        ),
-                        permanent: false,
-                    }),
+                        ))),
                     Ok(r) => r,
                 }
             }
             Mailer::Sendmail { transport, .. } => {
                 match tokio::time::timeout(bound, transport.send(Message::clone(msg))).await {
-                    Err(_) => Err(SendError {
-                        message: "sendmail did not finish in time".into(),
-                        permanent: false,
-                    }),
+                    Err(_) => Err(SendError::Temporary(
+                        "sendmail did not finish in time".into(),
+                    )),
                     Ok(Ok(())) => Ok("accepted by sendmail".into()),
-                    Ok(Err(e)) => Err(SendError {
-                        message: format!("sendmail: {e}"),
-                        permanent: false,
-                    }),
+                    Ok(Err(e)) => Err(SendError::Temporary(format!("sendmail: {e}"))),
                 }
             }
             Mailer::File { dir, tz, .. } => {
                 let name = outbox_name(msg, label, chrono::Utc::now().with_timezone(tz));
                 match tokio::time::timeout(bound, write_outbox(dir, &name, msg.formatted())).await {
-                    Err(_) => Err(SendError {
-                        message: "writing to the outbox timed out".into(),
-                        permanent: false,
-                    }),
+                    Err(_) => Err(SendError::Temporary(
+                        "writing to the outbox timed out".into(),
+                    )),
                     Ok(Ok(path)) => Ok(format!("written to {}", path.display())),
-                    Ok(Err(e)) => Err(SendError {
-                        message: format!("outbox {}: {e}", dir.display()),
-                        permanent: false,
-                    }),
+                    Ok(Err(e)) => Err(SendError::Temporary(format!(
+                        "outbox {}: {e}",
+                        dir.display()
+                    ))),
                 }
             }
         }
@@ -402,5 +417,30 @@ impl Mailer {
         if let Mailer::Smtp { client, .. } = self {
             client.close_idle().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SendError;
+    use std::time::Duration;
+
+    /// An abandoned send is told apart by its variant (it was by the words
+    /// its message started with), and says what it always said.
+    #[test]
+    fn an_abandoned_send_is_its_own_kind_and_not_permanent() {
+        let e = SendError::Abandoned {
+            after: Duration::from_secs(3),
+        };
+        assert!(!e.is_permanent());
+        assert_eq!(
+            e.to_string(),
+            "stopping: the send in flight was abandoned 3s after the stop"
+        );
+        assert!(SendError::new(true, "550 no".into()).is_permanent());
+        assert_eq!(
+            SendError::new(false, "421 later".into()),
+            SendError::Temporary("421 later".into())
+        );
     }
 }

@@ -359,8 +359,8 @@ impl SmtpClient {
             match self.transfer(conn, envelope, email).await {
                 Ok(answer) => return Ok(answer),
                 // The relay closed the idle connection: nothing was sent.
-                Err((Stage::Envelope, e)) if !e.permanent => {
-                    tracing::debug!(error = %e.message, "idle connection was closed; reconnecting");
+                Err((Stage::Envelope, e)) if !e.is_permanent() => {
+                    tracing::debug!(error = %e, "idle connection was closed; reconnecting");
                 }
                 Err((_, e)) => return Err(e),
             }
@@ -637,10 +637,9 @@ impl SmtpClient {
             return Err(self.fail(stage, permanent, format!("{what}: {text}{hint}")));
         }
         let f = Fault::Malformed("a code that does not answer the command");
-        Err(self.fault(stage, what, f)).map_err(|(s, mut e)| {
-            e.message
-                .push_str(&format!(" (the server answered {text})"));
-            (s, e)
+        Err(self.fault(stage, what, f)).map_err(|(s, e)| {
+            let more = format!("{e} (the server answered {text})");
+            (s, SendError::new(e.is_permanent(), more))
         })
     }
 
@@ -693,10 +692,7 @@ impl SmtpClient {
     fn fail(&self, stage: Stage, permanent: bool, message: String) -> (Stage, SendError) {
         (
             stage,
-            SendError {
-                message: format!("{}:{}: {message}", self.host, self.port),
-                permanent,
-            },
+            SendError::new(permanent, format!("{}:{}: {message}", self.host, self.port)),
         )
     }
 
