@@ -7,9 +7,9 @@
 //! one reminder is due on D.
 
 use crate::fake_smtp::{Behaviour, FakeSmtp};
+use crate::util::run_once_on;
 use crate::util::{
-    closed_port, docket, history, outbox_mails, parse_mail, poll, stderr, write_config, Daemon,
-    Tmpfs,
+    closed_port, history, outbox_mails, parse_mail, poll, stderr, write_config, Daemon, Tmpfs,
 };
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -39,10 +39,6 @@ fn config(state_dir: &str, mail: &str, caseworkers: usize, expires: &str) -> Str
         );
     }
     t
-}
-
-fn run_once(cfg: &Path, day: &str) -> std::process::Output {
-    docket(cfg, &["run", "--once", "--today", day])
 }
 
 // ------------------------------------------------------------ item 7
@@ -232,7 +228,7 @@ fn damaged_ledger_is_set_aside_a_fresh_one_started_the_admin_told_and_reminders_
             "docket.toml",
             &config("state", &file_mail(), 60, "2026-06-30"),
         );
-        let o = run_once(&cfg, D);
+        let o = run_once_on(&cfg, D);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         let ledger = tmp.path().join("state/ledger.sqlite3");
         damage(&ledger, how);
@@ -244,7 +240,7 @@ fn damaged_ledger_is_set_aside_a_fresh_one_started_the_admin_told_and_reminders_
         let later = config("state", &file_mail(), 60, "2026-06-30")
             + "\n[[case]]\nid = \"KZ-NEW\"\ncaseworker = \"cw0\"\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  expires = 2026-07-07\n";
         write_config(tmp.path(), "docket.toml", &later);
-        let o = run_once(&cfg, "2026-06-09");
+        let o = run_once_on(&cfg, "2026-06-09");
         let se = stderr(&o);
         assert_eq!(o.status.code(), Some(0), "{how}: {se}");
         assert!(se.contains("the ledger was damaged"), "{how}: {se}");
@@ -287,7 +283,7 @@ fn read_only_state_dir_is_reported_by_name_and_reminders_go_on_as_root() {
         "docket.toml",
         &config("state", &file_mail(), 2, "2026-06-30"),
     );
-    let o = run_once(&cfg, D);
+    let o = run_once_on(&cfg, D);
     let se = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{se}");
     let named = format!("state directory {} is not writable", state.display());
@@ -327,7 +323,7 @@ fn queued_digest_of_a_removed_caseworker_is_cancelled_and_the_daemon_goes_idle()
         "docket.toml",
         &config("state", &down, 2, "2026-06-30"),
     );
-    assert_eq!(run_once(&cfg, D).status.code(), Some(1));
+    assert_eq!(run_once_on(&cfg, D).status.code(), Some(1));
     // cw1 leaves; mail works again.
     let text = config("state", &file_mail(), 2, "2026-06-30");
     let cut = text.find("\n[[caseworker]]\nid = \"cw1\"").unwrap();
@@ -417,7 +413,7 @@ fn slow_but_alive_relay_gets_its_message_through() {
         "docket.toml",
         &config("state", &smtp(relay.port, 2), 1, "2026-06-30"),
     );
-    let o = run_once(&cfg, D);
+    let o = run_once_on(&cfg, D);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(relay.accepted().len(), 1);
 }
@@ -435,7 +431,7 @@ fn hung_relay_is_given_up_on_after_the_reply_timeout() {
         &config("state", &smtp(relay.port, 2), 1, "2026-06-30"),
     );
     let t0 = Instant::now();
-    let o = run_once(&cfg, D);
+    let o = run_once_on(&cfg, D);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         t0.elapsed() < Duration::from_secs(12),
@@ -468,7 +464,7 @@ fn connection_dropped_after_data_over_starttls_is_not_reported_as_a_tls_failure(
         "docket.toml",
         &config("state", &starttls(relay.port), 1, "2026-06-30"),
     );
-    let o = run_once(&cfg, D);
+    let o = run_once_on(&cfg, D);
     let se = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{se}");
     assert!(
@@ -495,7 +491,7 @@ fn wrapper_tls_against_a_plain_server_is_a_permanent_failure_alerted_at_once() {
         "docket.toml",
         &config("state", &mail, 1, "2026-06-30"),
     );
-    let o = run_once(&cfg, D);
+    let o = run_once_on(&cfg, D);
     let se = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{se}");
     assert!(se.contains("does not speak TLS on this port"), "{se}");

@@ -16,11 +16,13 @@ mod history;
 mod privacy;
 mod reload;
 
-use crate::util::{assert_exit, docket, field, parse_mail, Mail};
+use crate::util::{field, Mail};
+/// Shared with every test binary's modules (`crate::util`), named as the
+/// daemon tests call them.
+pub(super) use crate::util::{outbox_by_path as outbox, run_once};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::PathBuf;
 
 const D: &str = "2026-06-02";
 /// Five weeks after D.
@@ -55,30 +57,6 @@ answer_within = "15wd"
 label = "Court hearing"
 "#
     )
-}
-
-/// `docket run --once --today DAY`, with the given exit code expected.
-#[track_caller]
-fn run_once(cfg: &Path, day: &str, want: i32) -> Output {
-    let o = docket(cfg, &["run", "--once", "--today", day]);
-    assert_exit(&o, want);
-    o
-}
-
-/// Every .eml in the outbox, by file path.
-fn outbox(dir: &Path) -> BTreeMap<PathBuf, Mail> {
-    let mut out = BTreeMap::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in rd {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "eml") {
-            let raw = std::fs::read_to_string(&p).unwrap();
-            out.insert(p, parse_mail(&raw));
-        }
-    }
-    out
 }
 
 /// The messages in `now` that are not in `before`.

@@ -95,21 +95,6 @@ caseworker = "bolat"
     write_config(dir, "docket.toml", text)
 }
 
-fn outbox_mails(dir: &Path) -> BTreeMap<PathBuf, Mail> {
-    let mut out = BTreeMap::new();
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for e in rd {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "eml") {
-            let raw = std::fs::read_to_string(&p).unwrap();
-            out.insert(p, crate::util::parse_mail(&raw));
-        }
-    }
-    out
-}
-
 /// The one new message to `to`.
 #[track_caller]
 fn new_to<'a>(
@@ -166,14 +151,14 @@ fn downtime_across_lead_steps_and_act_by_sends_one_late_reminder_per_item() {
     // D-40: nothing due yet.
     let log = run_once(&cfg, "2026-07-11", 0);
     assert!(log.contains("digests_sent=0"), "{log}");
-    assert!(outbox_mails(&out_dir).is_empty());
+    assert!(crate::util::outbox_by_path(&out_dir).is_empty());
     assert!(history(&cfg).is_empty());
 
     // Off until D+3 (08-23): the 30d, 14d, 7d and 1d steps and the act-by
     // date passed unseen. One reminder per item, the latest step: the
     // first overdue one for X1 and X2 (late), 7d for X3 (late), 1d for X5
     // (due today: not late); X4's hearing is over: nothing.
-    let before = outbox_mails(&out_dir);
+    let before = crate::util::outbox_by_path(&out_dir);
     let log = run_once(&cfg, "2026-08-23", 0);
     assert!(log.contains("digests_sent=2"), "{log}");
     let rows = history(&cfg);
@@ -186,7 +171,7 @@ fn downtime_across_lead_steps_and_act_by_sends_one_late_reminder_per_item() {
             row4("KZ-X5", "1d", "2026-08-23", false),
         ]
     );
-    let now = outbox_mails(&out_dir);
+    let now = crate::util::outbox_by_path(&out_dir);
     assert_eq!(now.len(), 2);
     let a = new_to(&before, &now, "aigerim@ngo.example");
     let es = entries(a.text());
@@ -223,12 +208,12 @@ fn downtime_across_lead_steps_and_act_by_sends_one_late_reminder_per_item() {
     // A second pass that day sends nothing.
     let log = run_once(&cfg, "2026-08-23", 0);
     assert!(log.contains("digests_sent=0"), "{log}");
-    assert_eq!(outbox_mails(&out_dir).len(), 2);
+    assert_eq!(crate::util::outbox_by_path(&out_dir).len(), 2);
     assert_eq!(history(&cfg), rows);
 
     // Off again until 08-29: again one late reminder per item, the latest
     // missed one (X1, X2 overdue-1 on 08-28; X3, X5 their first overdue).
-    let before = outbox_mails(&out_dir);
+    let before = crate::util::outbox_by_path(&out_dir);
     run_once(&cfg, "2026-08-29", 0);
     let rows2 = history(&cfg);
     assert_eq!(
@@ -240,7 +225,7 @@ fn downtime_across_lead_steps_and_act_by_sends_one_late_reminder_per_item() {
             row4("KZ-X5", "overdue-0", "2026-08-25", true),
         ]
     );
-    let now = outbox_mails(&out_dir);
+    let now = crate::util::outbox_by_path(&out_dir);
     assert_eq!(now.len(), 4);
     for to in ["aigerim@ngo.example", "bolat@ngo.example"] {
         let m = new_to(&before, &now, to);

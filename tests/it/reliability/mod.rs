@@ -28,8 +28,7 @@ mod outage;
 mod retry;
 
 use crate::util::{
-    assert_exit, closed_port, docket, field, poll, read_from, stderr, strip_ansi, write_config,
-    Mail, MaildirScan,
+    closed_port, field, poll, read_from, stderr, strip_ansi, write_config, Mail, MaildirScan,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,9 +81,7 @@ timeout_secs = 5
 /// returns the log (stderr) without colour codes.
 #[track_caller]
 fn run_once(cfg: &Path, day: &str, want: i32) -> String {
-    let o = docket(cfg, &["run", "--once", "--today", day]);
-    assert_exit(&o, want);
-    strip_ansi(&stderr(&o))
+    strip_ansi(&stderr(&crate::util::run_once(cfg, day, want)))
 }
 
 /// Ledger rows by Message-ID.

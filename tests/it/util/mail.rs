@@ -296,20 +296,23 @@ pub fn entries(text: &str) -> Vec<String> {
     out
 }
 
-/// Every `.eml` file in `dir`, parsed.
+/// Every `.eml` file in `dir`, parsed, in the order of their names.
 pub fn outbox_mails(dir: &Path) -> Vec<Mail> {
+    outbox_by_path(dir).into_values().collect()
+}
+
+/// Every `.eml` file in `dir`, parsed, by its path (to tell what a run
+/// added: see `new_since` in the daemon tests).
+pub fn outbox_by_path(dir: &Path) -> std::collections::BTreeMap<PathBuf, Mail> {
     let Ok(rd) = std::fs::read_dir(dir) else {
-        return Vec::new();
+        return Default::default();
     };
-    let mut paths: Vec<PathBuf> = rd
-        .flatten()
+    rd.flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|t| parse_mail(&t))
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            Some((p, parse_mail(&text)))
+        })
         .collect()
 }

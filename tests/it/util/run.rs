@@ -13,6 +13,19 @@ pub fn docket(config: &Path, args: &[&str]) -> Output {
     docket_command(config, args).output().expect("run docket")
 }
 
+/// `docket run --once --today DAY`, whatever its exit code.
+pub fn run_once_on(config: &Path, day: &str) -> Output {
+    docket(config, &["run", "--once", "--today", day])
+}
+
+/// `docket run --once --today DAY`, with the given exit code expected.
+#[track_caller]
+pub fn run_once(config: &Path, day: &str, want: i32) -> Output {
+    let o = run_once_on(config, day);
+    assert_exit(&o, want);
+    o
+}
+
 /// `docket -c CONFIG ARGS...`, with nothing inherited that would change
 /// what it does (a config or state dir from the environment, systemd's
 /// sockets, the journal).
