@@ -7,7 +7,7 @@
 # tests that need the mail server (smtp::, reliability::, *starttls*),
 # root (*as_root*), Debian's chromium (browser::) or Debian's khal,
 # python3-icalendar and prometheus (the feed and metrics tests in
-# watchers::), a second real user (hostile::files, inotify_exhaustion) or
+# never_silent::), a second real user (hostile::files, inotify_exhaustion) or
 # the sqlite3 shell (reader_on_the_ledger); cargo's summary counts them as
 # filtered out.
 set -euo pipefail
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 skip=()
 if [ "${DOCKET_SKIP_SMTP_TESTS:-0}" = 1 ]; then
   skip=(--skip smtp:: --skip reliability:: --skip starttls --skip as_root --skip browser::
-        --skip watchers::feeds --skip watchers::uids --skip watchers::the_metrics
+        --skip never_silent::feeds --skip never_silent::uids --skip never_silent::the_metrics
         --skip hostile::files --skip inotify_exhaustion --skip reader_on_the_ledger)
   echo "test.sh: DOCKET_SKIP_SMTP_TESTS=1: leaving out ${skip[*]}" >&2
 else

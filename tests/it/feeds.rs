@@ -3,11 +3,11 @@
 //! and Kazakh names and titles, long descriptions) is checked octet by
 //! octet; kinds are named in the owner's language; an overdue deadline
 //! sits on the feed's day, marked, and moves with it. Read back by
-//! Python's `icalendar` and by `khal`, as in `watchers::`.
+//! Python's `icalendar` and by `khal`, as in `never_silent::`.
 
 use crate::digest::{fixture, D};
+use crate::never_silent::{events, khal_list, parse_feed};
 use crate::util::*;
-use crate::watchers::{events, khal_list, parse_feed};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
