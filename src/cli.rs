@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub show_values: bool,
 
+    /// Pretend the clock reads this moment, RFC 3339 (for tests and
+    /// drills); it moves on from there. `--today` still sets the day.
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = crate::clock::parse_moment)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -200,4 +205,22 @@ pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
         ));
     }
     Ok(d)
+}
+
+impl Command {
+    /// `--today`, for the commands that take it.
+    pub fn today(&self) -> Option<NaiveDate> {
+        match self {
+            Command::Check { today, .. }
+            | Command::Upcoming { today, .. }
+            | Command::Preview { today, .. }
+            | Command::Run { today, .. }
+            | Command::Calendar { today, .. } => *today,
+            Command::Plan { .. }
+            | Command::SendTest { .. }
+            | Command::Status { .. }
+            | Command::NotifyAdmin { .. }
+            | Command::History { .. } => None,
+        }
+    }
 }

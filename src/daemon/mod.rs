@@ -101,7 +101,8 @@ pub fn redacted_errors(diags: &Diagnostics) -> Vec<String> {
 pub struct RunOptions {
     pub config: PathBuf,
     pub once: bool,
-    pub today: Option<chrono::NaiveDate>,
+    /// The clock of the command line (`--today`, `--now`).
+    pub clock: crate::clock::Clock,
 }
 
 /// The shortest wait between two retry passes: whatever the queue says,
@@ -135,7 +136,7 @@ pub async fn run(
         );
     }
     let mut shutdown = Shutdown::watch(shutdown);
-    let mut daemon = Daemon::new(live, env, opts.today, shutdown.clone())?;
+    let mut daemon = Daemon::new(live, env, opts.clock, shutdown.clone())?;
     // Pings from its own task, from the start: a long first pass is not a hang.
     let _watchdog = watchdog::spawn(daemon.progress.clone(), daemon.stall_limit());
     daemon.commit_store();
@@ -184,7 +185,7 @@ pub async fn run(
         let next_pass = scheduler::next_run(
             &daemon.cfg.service.schedule,
             daemon.cfg.service.timezone,
-            chrono::Utc::now(),
+            daemon.clock.wall(),
         );
         daemon.write_status(next_pass);
         let retry_in = daemon.next_retry().map(|t| {
@@ -357,7 +358,7 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
     let was = daemon.watch.clone();
     match (w.failure(), was.is_polling()) {
         (Some(reason), false) => {
-            let since = chrono::Utc::now();
+            let since = daemon.clock.wall();
             daemon.watch = crate::status::Watch {
                 mode: "polling".into(),
                 reason: Some(reason.to_string()),
@@ -395,7 +396,7 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
     let next = scheduler::next_run(
         &daemon.cfg.service.schedule,
         daemon.cfg.service.timezone,
-        chrono::Utc::now(),
+        daemon.clock.wall(),
     );
     daemon.write_status(next);
     daemon.rewrite_metrics();
