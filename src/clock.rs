@@ -95,14 +95,6 @@ impl Clock {
     }
 }
 
-/// `--now`: an RFC 3339 moment (`2026-12-01T09:00:00Z`, or with an
-/// offset).
-pub fn parse_moment(s: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{s} is not an RFC 3339 moment like 2026-12-01T09:00:00Z ({e})"))
-}
-
 /// A moment as people read it where the NGO works: `2026-12-08 10:06`
 /// in `tz`. What people read (notices, digests, `docket status`) says
 /// local time; what programs read (`status --format json`, the ledger,
