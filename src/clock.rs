@@ -35,11 +35,6 @@ enum Source {
 }
 
 impl Clock {
-    /// The system's clock, in UTC until [`Clock::in_zone`].
-    pub fn system() -> Clock {
-        Clock::new(None, None)
-    }
-
     /// The clock of a command line: `--today`'s day if given, and the
     /// moment `--now` says (then moving on), else the system's.
     pub fn new(today: Option<NaiveDate>, now: Option<DateTime<Utc>>) -> Clock {
