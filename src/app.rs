@@ -20,194 +20,234 @@ pub use crate::failure::Failure;
 
 type Outcome = Result<(), Failure>;
 
-/// Run a parsed command line.
+/// What every command is given: the config's path, whether values may be
+/// shown, and the one clock of this run.
+struct Ctx<'a> {
+    path: &'a Path,
+    show: bool,
+    /// Made once from `--today` and `--now` (or the system's clock); each
+    /// command puts it in `service.timezone` once the config is read.
+    clock: Clock,
+}
+
+impl Ctx<'_> {
+    /// The clock in `cfg`'s zone.
+    fn clock_for(&self, cfg: &Config) -> Clock {
+        self.clock.in_zone(cfg.service.timezone)
+    }
+}
+
+/// Run a parsed command line: one function per command.
 pub fn run(cli: Cli) -> Outcome {
-    let show = cli.show_values;
-    let path = cli.config.as_path();
+    let ctx = Ctx {
+        path: cli.config.as_path(),
+        show: cli.show_values,
+        clock: Clock::new(cli.command.today(), cli.now),
+    };
     match cli.command {
         Command::Check {
             strict,
             startup: false,
-            today,
             files,
             lang,
+            ..
         } => crate::check::check(
-            path,
+            ctx.path,
             crate::check::Args {
                 strict,
-                today,
+                clock: ctx.clock,
                 files,
-                show_values: show,
+                show_values: ctx.show,
                 lang: lang.into(),
             },
         ),
-        Command::Check { startup: true, .. } => check_startup(path),
-        Command::Status { format } => {
-            let cfg = load(path, show)?.cfg;
-            status(cfg, format)
-        }
+        Command::Check { startup: true, .. } => check_startup(ctx.path),
+        Command::Status { format } => status(&ctx, format),
         Command::Upcoming {
-            today,
             days,
             case,
             caseworker,
             format,
-        } => {
-            // An unchanged config's answer, kept from the last run.
-            if let Some(ix) = case.is_none().then(|| Index::open(path)).flatten() {
-                let today = today.unwrap_or_else(|| Clock::new(None, ix.timezone()).today());
-                if let Some(w) = caseworker.as_deref().filter(|w| !ix.has_caseworker(w)) {
-                    return Err(unknown_caseworker(w));
-                }
-                if let Some(rows) = ix.upcoming(today, days, caseworker.as_deref()) {
-                    return print_upcoming(&rows, days, format);
-                }
-            }
-            let live = load(path, show)?;
-            let cfg = live.cfg;
-            let items = engine::items(cfg);
-            let today = today.unwrap_or_else(|| today_in(cfg));
-            // A case only a file left out names is still asked about.
-            let salvaged = |c: &str| {
-                live.left_out
-                    .iter()
-                    .flat_map(|f| f.salvaged.iter().flat_map(|s| s.iter()))
-                    .any(|x| x.id == c)
-            };
-            let known_case = case.as_deref().filter(|c| !salvaged(c));
-            known_ids(cfg, known_case, caseworker.as_deref())?;
-            let filter = UpcomingFilter {
-                case: case.as_deref(),
-                caseworker: caseworker.as_deref(),
-            };
-            let mut rows = report::upcoming_in(cfg, &items, today, days, &filter);
-            // What can be read of the files never good, marked (issue 18,
-            // item 5): dropping them hid a hearing two days away.
-            let more = report::left_out_rows(cfg, &live.left_out, today, days, &filter);
-            report::merge_upcoming(&mut rows, more);
-            let out = print_upcoming(&rows, days, format);
-            live.keep_index(&items);
-            live.finish(out)
-        }
-        Command::Plan { from, to, format } => {
-            let plan = |cfg: &Config, items: &[engine::Item<'_>]| -> Outcome {
-                let from = from.unwrap_or_else(|| today_in(cfg));
-                let to = to.unwrap_or_else(|| {
-                    from.checked_add_months(Months::new(12))
-                        .unwrap_or(NaiveDate::MAX)
-                });
-                if to < from {
-                    return Err(Failure::Usage(format!("--to {to} is before --from {from}")));
-                }
-                let rows = engine::plan_reminders(cfg, items, from, to);
-                let view = || rows.iter().map(|r| report::PlanRow::new(cfg, items, r));
-                match format {
-                    Format::Json => print_json(&JsonSeq(view)),
-                    Format::Table => write_out(|w| report::plan_table(w, view)),
-                }
-            };
-            // An unchanged config's items, kept from the last run, with the
-            // main file's settings (the calendar, the caseworkers).
-            if let Some(ix) = Index::open(path) {
-                if let (Some(cfg), Some(items)) = (ix.main_settings(path), ix.items()) {
-                    return plan(&cfg, &items);
-                }
-            }
-            let live = load(path, show)?;
-            let items = engine::items(live.cfg);
-            let out = plan(live.cfg, &items);
-            live.keep_index(&items);
-            live.finish(out)
-        }
-        Command::Preview { today, to } => {
-            let live = load(path, show)?;
-            let cfg = live.cfg;
-            let today = today.unwrap_or_else(|| today_in(cfg));
-            known_ids(cfg, None, to.as_deref())?;
-            let digests = crate::daemon::preview(cfg, today, to.as_deref())
-                .context("cannot compose the digests")?;
-            if digests.is_empty() {
-                eprintln!("docket: nothing to send on {today}");
-                return live.finish(Ok(()));
-            }
-            let mut text = String::new();
-            for d in digests {
-                text.push_str(&String::from_utf8_lossy(&d.message.formatted()));
-                text.push_str("\n\n");
-            }
-            live.finish(print(&text))
-        }
-        Command::Run { once, today } => {
-            crate::sys::private_umask();
-            crate::sys::purge_at_once();
-            let opts = crate::daemon::RunOptions {
-                config: cli.config.clone(),
-                once,
-                today,
-            };
-            let outcome =
-                runtime()?.block_on(crate::daemon::run(opts, crate::daemon::shutdown::signal()));
-            match outcome {
-                Ok(o) if once && o.digests_failed > 0 => Err(Failure::Runtime(anyhow::anyhow!(
-                    "{} digest(s) could not be sent; they stay queued",
-                    o.digests_failed
-                ))),
-                Ok(o) if once && o.error.is_some() => Err(Failure::Runtime(anyhow::anyhow!(
-                    "the pass failed ({}); what was due stays queued",
-                    o.error.unwrap_or_default()
-                ))),
-                Ok(_) => Ok(()),
-                Err(crate::daemon::DaemonError::Config(diags)) => {
-                    // The daemon's stderr is the journal: locations and
-                    // masked messages only (`docket check` shows more).
-                    for line in crate::daemon::redacted_errors(&diags) {
-                        eprintln!("{line}");
-                    }
-                    Err(Failure::Config(format!(
-                        "{}: config has errors; run `docket check` to see them",
-                        path.display()
-                    )))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "docket stopped");
-                    Err(Failure::Runtime(e.into()))
-                }
-            }
-        }
-        Command::SendTest { to } => {
-            crate::sys::private_umask();
-            // Only [mail] matters here: case files are not judged.
-            let cfg = load(path, show)?.cfg;
-            runtime()?.block_on(send_test(cfg, &to))
-        }
+            ..
+        } => upcoming(&ctx, days, case.as_deref(), caseworker.as_deref(), format),
+        Command::Plan { from, to, format } => plan(&ctx, from, to, format),
+        Command::Preview { to, .. } => preview(&ctx, to.as_deref()),
+        Command::Run { once, .. } => run_daemon(&ctx, once),
+        Command::SendTest { to } => send_test(&ctx, &to),
         Command::Calendar {
-            caseworker,
-            team,
-            today,
-        } => {
-            let live = load(path, show)?;
-            let cfg = live.cfg;
-            let today = today.unwrap_or_else(|| today_in(cfg));
-            known_ids(cfg, None, Some(&caseworker))?;
-            let text = crate::commands::calendar(cfg, &caseworker, team, today)?;
-            live.finish(print(&text))
-        }
-        Command::NotifyAdmin { subject } => {
-            crate::sys::private_umask();
-            // Whatever the case files hold: this runs when docket is down.
-            let cfg = load(path, show)?.cfg;
-            runtime()?.block_on(crate::commands::notify_admin(cfg, &subject))
-        }
+            caseworker, team, ..
+        } => calendar(&ctx, &caseworker, team),
+        Command::NotifyAdmin { subject } => notify_admin(&ctx, &subject),
         Command::History { case, format } => {
             // Only [service] matters: whatever the case files hold.
-            let cfg = load(path, show)?.cfg;
+            let cfg = load(ctx.path, ctx.show)?.cfg;
             history(cfg, case.as_deref(), format)
         }
     }
 }
 
-fn today_in(cfg: &Config) -> NaiveDate {
-    Clock::new(None, cfg.service.timezone).today()
+/// `docket send-test`: only `[mail]` matters; case files are not judged.
+fn send_test(ctx: &Ctx<'_>, to: &str) -> Outcome {
+    crate::sys::private_umask();
+    let cfg = load(ctx.path, ctx.show)?.cfg;
+    runtime()?.block_on(send_test_message(cfg, to, ctx.clock_for(cfg)))
+}
+
+/// `docket notify-admin`: whatever the case files hold, since this runs
+/// when docket is down.
+fn notify_admin(ctx: &Ctx<'_>, subject: &str) -> Outcome {
+    crate::sys::private_umask();
+    let cfg = load(ctx.path, ctx.show)?.cfg;
+    runtime()?.block_on(crate::commands::notify_admin(
+        cfg,
+        subject,
+        ctx.clock_for(cfg),
+    ))
+}
+
+/// `docket upcoming`: from the index of an unchanged config when it
+/// answers, else from the config, with what can be read of the files left
+/// out.
+fn upcoming(
+    ctx: &Ctx<'_>,
+    days: u32,
+    case: Option<&str>,
+    caseworker: Option<&str>,
+    format: Format,
+) -> Outcome {
+    // An unchanged config's answer, kept from the last run.
+    if let Some(ix) = case.is_none().then(|| Index::open(ctx.path)).flatten() {
+        let today = ctx.clock.in_zone(ix.timezone()).today();
+        if let Some(w) = caseworker.filter(|w| !ix.has_caseworker(w)) {
+            return Err(unknown_caseworker(w));
+        }
+        if let Some(rows) = ix.upcoming(today, days, caseworker) {
+            return print_upcoming(&rows, days, format);
+        }
+    }
+    let live = load(ctx.path, ctx.show)?;
+    let cfg = live.cfg;
+    let items = engine::items(cfg);
+    let today = ctx.clock_for(cfg).today();
+    // A case only a file left out names is still asked about.
+    let salvaged = |c: &str| {
+        live.left_out
+            .iter()
+            .flat_map(|f| f.salvaged.iter().flat_map(|s| s.iter()))
+            .any(|x| x.id == c)
+    };
+    let known_case = case.filter(|c| !salvaged(c));
+    known_ids(cfg, known_case, caseworker)?;
+    let filter = UpcomingFilter { case, caseworker };
+    let mut rows = report::upcoming_in(cfg, &items, today, days, &filter);
+    // What can be read of the files never good, marked (issue 18,
+    // item 5): dropping them hid a hearing two days away.
+    let more = report::left_out_rows(cfg, &live.left_out, today, days, &filter);
+    report::merge_upcoming(&mut rows, more);
+    let out = print_upcoming(&rows, days, format);
+    live.keep_index(&items);
+    live.finish(out)
+}
+
+/// `docket plan`: from the index of an unchanged config when it answers.
+fn plan(ctx: &Ctx<'_>, from: Option<NaiveDate>, to: Option<NaiveDate>, format: Format) -> Outcome {
+    let plan = |cfg: &Config, items: &[engine::Item<'_>]| -> Outcome {
+        let from = from.unwrap_or_else(|| ctx.clock_for(cfg).today());
+        let to = to.unwrap_or_else(|| {
+            from.checked_add_months(Months::new(12))
+                .unwrap_or(NaiveDate::MAX)
+        });
+        if to < from {
+            return Err(Failure::Usage(format!("--to {to} is before --from {from}")));
+        }
+        let rows = engine::plan_reminders(cfg, items, from, to);
+        let view = || rows.iter().map(|r| report::PlanRow::new(cfg, items, r));
+        match format {
+            Format::Json => print_json(&JsonSeq(view)),
+            Format::Table => write_out(|w| report::plan_table(w, view)),
+        }
+    };
+    // An unchanged config's items, kept from the last run, with the
+    // main file's settings (the calendar, the caseworkers).
+    if let Some(ix) = Index::open(ctx.path) {
+        if let (Some(cfg), Some(items)) = (ix.main_settings(ctx.path), ix.items()) {
+            return plan(&cfg, &items);
+        }
+    }
+    let live = load(ctx.path, ctx.show)?;
+    let items = engine::items(live.cfg);
+    let out = plan(live.cfg, &items);
+    live.keep_index(&items);
+    live.finish(out)
+}
+
+/// `docket preview`: the digests a pass on the clock's today would send.
+fn preview(ctx: &Ctx<'_>, to: Option<&str>) -> Outcome {
+    let live = load(ctx.path, ctx.show)?;
+    let cfg = live.cfg;
+    let clock = ctx.clock_for(cfg);
+    let today = clock.today();
+    known_ids(cfg, None, to)?;
+    let digests = crate::daemon::preview(cfg, today, clock.now(), to)
+        .context("cannot compose the digests")?;
+    if digests.is_empty() {
+        eprintln!("docket: nothing to send on {today}");
+        return live.finish(Ok(()));
+    }
+    let mut text = String::new();
+    for d in digests {
+        text.push_str(&String::from_utf8_lossy(&d.message.formatted()));
+        text.push_str("\n\n");
+    }
+    live.finish(print(&text))
+}
+
+/// `docket run`: the daemon, or one pass with `--once` (exit 1 when a
+/// digest could not be sent or the pass failed).
+fn run_daemon(ctx: &Ctx<'_>, once: bool) -> Outcome {
+    crate::sys::private_umask();
+    crate::sys::purge_at_once();
+    let opts = crate::daemon::RunOptions {
+        config: ctx.path.to_path_buf(),
+        once,
+        clock: ctx.clock,
+    };
+    let outcome = runtime()?.block_on(crate::daemon::run(opts, crate::daemon::shutdown::signal()));
+    match outcome {
+        Ok(o) if once && o.digests_failed > 0 => Err(Failure::Runtime(anyhow::anyhow!(
+            "{} digest(s) could not be sent; they stay queued",
+            o.digests_failed
+        ))),
+        Ok(o) if once && o.error.is_some() => Err(Failure::Runtime(anyhow::anyhow!(
+            "the pass failed ({}); what was due stays queued",
+            o.error.unwrap_or_default()
+        ))),
+        Ok(_) => Ok(()),
+        Err(crate::daemon::DaemonError::Config(diags)) => {
+            // The daemon's stderr is the journal: locations and
+            // masked messages only (`docket check` shows more).
+            for line in crate::daemon::redacted_errors(&diags) {
+                eprintln!("{line}");
+            }
+            Err(Failure::Config(format!(
+                "{}: config has errors; run `docket check` to see them",
+                ctx.path.display()
+            )))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "docket stopped");
+            Err(Failure::Runtime(e.into()))
+        }
+    }
+}
+
+/// `docket calendar`: one caseworker's feed (or their team's).
+fn calendar(ctx: &Ctx<'_>, caseworker: &str, team: bool) -> Outcome {
+    let live = load(ctx.path, ctx.show)?;
+    let cfg = live.cfg;
+    known_ids(cfg, None, Some(caseworker))?;
+    let text = crate::commands::calendar(cfg, caseworker, team, ctx.clock_for(cfg))?;
+    live.finish(print(&text))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -218,12 +258,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .context("cannot start the async runtime")?)
 }
 
-async fn send_test(cfg: &Config, to: &str) -> Outcome {
+async fn send_test_message(cfg: &Config, to: &str, clock: Clock) -> Outcome {
     if to.parse::<lettre::message::Mailbox>().is_err() {
         return Err(Failure::Usage(format!("--to {to} is not an email address")));
     }
-    let mailer = crate::mail::Mailer::new(&cfg.mail, cfg.service.timezone)
-        .context("the mail transport is not usable")?;
+    let mailer =
+        crate::mail::Mailer::new(&cfg.mail, clock).context("the mail transport is not usable")?;
     let msg = crate::mail::message::plain(
         &cfg.mail.from,
         to,
@@ -309,7 +349,8 @@ fn check_startup(path: &Path) -> Outcome {
     Ok(())
 }
 
-fn status(cfg: &Config, format: Format) -> Outcome {
+fn status(ctx: &Ctx<'_>, format: Format) -> Outcome {
+    let cfg = load(ctx.path, ctx.show)?.cfg;
     let dir = &cfg.service.state_dir;
     let s = match crate::status::read(dir) {
         Ok(s) => s,
@@ -330,7 +371,7 @@ fn status(cfg: &Config, format: Format) -> Outcome {
         Format::Json => print_json(&s)?,
         Format::Table => print(&crate::status::render(
             &s,
-            chrono::Utc::now(),
+            ctx.clock.now(),
             cfg.service.timezone,
         ))?,
     }

@@ -11,12 +11,13 @@ use crate::config::{self, AsOf, Env};
 use crate::engine;
 use crate::failure::Failure;
 use crate::privacy::Quoting;
-use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 
 pub struct Args {
     pub strict: bool,
-    pub today: Option<NaiveDate>,
+    /// The day dates are judged on: `--today`, or today in
+    /// `service.timezone` by this clock.
+    pub clock: crate::clock::Clock,
     pub files: Vec<PathBuf>,
     pub show_values: bool,
     /// The language of the diagnostics (`--lang`, `DOCKET_LANG`).
@@ -62,7 +63,7 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
         })
         .collect();
     let mut env = Env::from_process();
-    env.check = Some(args.today.map_or(AsOf::Today, AsOf::Day));
+    env.check = Some(AsOf::Today(args.clock));
     let loaded = config::load_with_env(&main, &env);
     let q = Quoting::for_stderr(args.show_values);
     let diags = if files.is_empty() {

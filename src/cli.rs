@@ -1,6 +1,6 @@
 //! The command line (SPEC §5). Parsing only: [`crate::app`] runs commands.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -26,6 +26,11 @@ pub struct Cli {
     /// is a terminal; when it is the journal they are always masked.
     #[arg(long, global = true)]
     pub show_values: bool,
+
+    /// Pretend the clock reads this moment, RFC 3339 (for tests and
+    /// drills); it moves on from there. `--today` still sets the day.
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_moment)]
+    pub now: Option<DateTime<Utc>>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -190,9 +195,24 @@ pub enum Command {
 
 /// `YYYY-MM-DD`, strictly.
 pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    use chrono::Datelike;
     let d = crate::config::raw::parse_date(s)
         .map_err(|e| crate::privacy::show(&e, crate::privacy::Quoting::Full))?;
+    in_calendar(d)
+}
+
+/// `--now`: an RFC 3339 moment (`2026-12-01T09:00:00Z`, or with an
+/// offset), on a day the calendar knows (as `--today`).
+pub fn parse_moment(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = DateTime::parse_from_rfc3339(s)
+        .map_err(|e| format!("{s} is not a moment like 2026-12-01T09:00:00Z ({e})"))?
+        .with_timezone(&Utc);
+    in_calendar(t.date_naive())?;
+    Ok(t)
+}
+
+/// A day docket's calendar covers (its holidays are known).
+fn in_calendar(d: NaiveDate) -> Result<NaiveDate, String> {
+    use chrono::Datelike;
     let (lo, hi) = (crate::calendar::MIN_YEAR, crate::calendar::MAX_YEAR);
     if d.year() < lo || d.year() > hi {
         return Err(format!(
@@ -200,4 +220,52 @@ pub fn parse_day(s: &str) -> Result<NaiveDate, String> {
         ));
     }
     Ok(d)
+}
+
+impl Command {
+    /// `--today`, for the commands that take it.
+    pub fn today(&self) -> Option<NaiveDate> {
+        match self {
+            Command::Check { today, .. }
+            | Command::Upcoming { today, .. }
+            | Command::Preview { today, .. }
+            | Command::Run { today, .. }
+            | Command::Calendar { today, .. } => *today,
+            Command::Plan { .. }
+            | Command::SendTest { .. }
+            | Command::Status { .. }
+            | Command::NotifyAdmin { .. }
+            | Command::History { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 19, "one clock": `--now` is an RFC 3339 moment on a day the
+    /// calendar knows, as `--today` is a day it knows.
+    #[test]
+    fn issue19_one_clock_now_is_a_moment_the_calendar_knows() {
+        let t = parse_moment("2026-12-01T14:00:00+05:00").unwrap();
+        assert_eq!(t, "2026-12-01T09:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert!(parse_moment("2026-12-01").is_err());
+        let far = format!("{}-01-01T00:00:00Z", crate::calendar::MAX_YEAR + 1);
+        let e = parse_moment(&far).unwrap_err();
+        assert!(e.contains("outside the calendar docket knows"), "{e}");
+        let cli = Cli::try_parse_from(["docket", "--now", "2026-12-01T09:00:00Z", "plan"]).unwrap();
+        assert_eq!(cli.now, Some(t));
+        assert_eq!(cli.command.today(), None);
+        let cli = Cli::try_parse_from([
+            "docket",
+            "run",
+            "--today",
+            "2026-12-01",
+            "--now",
+            "2026-12-01T09:00:00Z",
+        ])
+        .unwrap();
+        assert_eq!(cli.command.today(), NaiveDate::from_ymd_opt(2026, 12, 1));
+    }
 }

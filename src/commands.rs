@@ -1,16 +1,19 @@
 //! `docket calendar` and `docket notify-admin`: the feed of one caseworker
 //! on stdout, and one message to the admin (for the `OnFailure=` unit).
 
+use crate::clock::Clock;
 use crate::config::model::Config;
 use crate::failure::Failure;
 use crate::feed;
 use anyhow::Context as _;
-use chrono::NaiveDate;
 use std::io::Read;
 
-/// A caseworker's feed (or their team's) as of `today`, with the
-/// revisions the daemon keeps, when it has run.
-pub fn calendar(cfg: &Config, id: &str, team: bool, today: NaiveDate) -> Result<String, Failure> {
+/// A caseworker's feed (or their team's) as of the clock's today (in
+/// `service.timezone`), with the revisions the daemon keeps, when it has
+/// run; an event changed since is stamped with the clock's now, as a pass
+/// would stamp it.
+pub fn calendar(cfg: &Config, id: &str, team: bool, clock: Clock) -> Result<String, Failure> {
+    let today = clock.today();
     let name = if team {
         feed::team_stem(id)
     } else {
@@ -29,7 +32,7 @@ pub fn calendar(cfg: &Config, id: &str, team: bool, today: NaiveDate) -> Result<
         .and_then(|l| l.feed_revisions().ok())
         .and_then(|mut all| all.remove(&name))
         .unwrap_or_default();
-    let revs = feed::revise(&f, &known, chrono::Utc::now());
+    let revs = feed::revise(&f, &known, clock.now());
     Ok(feed::render(&f, &revs))
 }
 
@@ -37,8 +40,8 @@ pub fn calendar(cfg: &Config, id: &str, team: bool, today: NaiveDate) -> Result<
 const MAX_BODY: u64 = 64 * 1024;
 
 /// Mail `service.admin` once: subject `[docket] admin: SUBJECT`, the body
-/// from stdin (when it is not a terminal).
-pub async fn notify_admin(cfg: &Config, subject: &str) -> Result<(), Failure> {
+/// from stdin (when it is not a terminal). `clock` names an outbox file.
+pub async fn notify_admin(cfg: &Config, subject: &str, clock: Clock) -> Result<(), Failure> {
     let Some(admin) = cfg.service.admin.as_deref() else {
         return Err(Failure::Config(format!(
             "{}: no [service] admin to tell: set admin = \"it@ngo.example\"",
@@ -60,7 +63,7 @@ pub async fn notify_admin(cfg: &Config, subject: &str) -> Result<(), Failure> {
         body = format!("Subject: {subject}\n\n{body}");
     }
     let mail = cfg.service.admin_mail.as_deref().unwrap_or(&cfg.mail);
-    let mailer = crate::mail::Mailer::new(mail, cfg.service.timezone)
+    let mailer = crate::mail::Mailer::new(mail, clock)
         .context("the admin's mail transport is not usable")?;
     let msg = crate::mail::message::plain(
         &mail.from,

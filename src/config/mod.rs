@@ -70,8 +70,9 @@ pub struct Env {
 /// The day `docket check` judges dates on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOf {
-    /// Today in `service.timezone`.
-    Today,
+    /// Today in `service.timezone` by this clock (`--today`'s day if
+    /// it was given).
+    Today(crate::clock::Clock),
     Day(chrono::NaiveDate),
 }
 

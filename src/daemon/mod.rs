@@ -54,7 +54,8 @@ use tracing::{error, info, warn};
 pub struct RunOptions {
     pub config: PathBuf,
     pub once: bool,
-    pub today: Option<chrono::NaiveDate>,
+    /// The clock of the command line (`--today`, `--now`).
+    pub clock: crate::clock::Clock,
 }
 
 /// The shortest wait between two retry passes: whatever the queue says,
@@ -88,7 +89,7 @@ pub async fn run(
         );
     }
     let mut shutdown = Shutdown::watch(shutdown);
-    let mut daemon = Daemon::new(live, env, opts.today, shutdown.clone())?;
+    let mut daemon = Daemon::new(live, env, opts.clock, shutdown.clone())?;
     // Pings from its own task, from the start: a long first pass is not a hang.
     let _watchdog = watchdog::spawn(daemon.progress.clone(), daemon.stall_limit());
     daemon.commit_store();
@@ -137,7 +138,7 @@ pub async fn run(
         let next_pass = scheduler::next_run(
             &daemon.cfg.service.schedule,
             daemon.cfg.service.timezone,
-            chrono::Utc::now(),
+            daemon.clock.wall(),
         );
         daemon.write_status(next_pass);
         let retry_in = daemon.next_retry().map(|t| {
@@ -310,7 +311,7 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
     let was = daemon.watch.clone();
     match (w.failure(), was.is_polling()) {
         (Some(reason), false) => {
-            let since = chrono::Utc::now();
+            let since = daemon.clock.wall();
             daemon.watch = crate::status::Watch {
                 mode: "polling".into(),
                 reason: Some(reason.to_string()),
@@ -348,7 +349,7 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
     let next = scheduler::next_run(
         &daemon.cfg.service.schedule,
         daemon.cfg.service.timezone,
-        chrono::Utc::now(),
+        daemon.clock.wall(),
     );
     daemon.write_status(next);
     daemon.rewrite_metrics();

@@ -22,7 +22,7 @@ impl Daemon {
     /// as the config now says.
     pub(super) fn setup_outputs(&mut self) {
         self.admin_mailer = self.cfg.service.admin_mail.as_deref().and_then(|m| {
-            match Mailer::new(m, self.cfg.service.timezone) {
+            match Mailer::new(m, self.clock.in_zone(self.cfg.service.timezone)) {
                 Ok(m) => Some(m),
                 Err(e) => {
                     error!(error = %crate::mail::error_chain(&e), "[service.admin_mail] is not usable; alerts go with the digests");
@@ -163,7 +163,7 @@ impl Daemon {
         let next = super::scheduler::next_run(
             &self.cfg.service.schedule,
             self.cfg.service.timezone,
-            chrono::Utc::now(),
+            self.clock.wall(),
         );
         crate::metrics::Metrics {
             version: env!("CARGO_PKG_VERSION").into(),

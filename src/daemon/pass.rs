@@ -220,7 +220,7 @@ impl Daemon {
     /// one, tell the admin. Duplicates beat silence.
     async fn recover_ledger(&mut self, e: &DaemonError) {
         let dir = self.cfg.service.state_dir.clone();
-        match crate::ledger::Ledger::open_resilient(&dir) {
+        match crate::ledger::Ledger::open_resilient(&dir, self.clock.wall()) {
             Ok(opened) => {
                 let (ledger, note) = match opened {
                     crate::ledger::Opened::File(l) => {
@@ -259,7 +259,7 @@ impl Daemon {
     /// An in-memory ledger moves back to disk as soon as it can.
     async fn try_persist_ledger(&mut self) {
         let dir = self.cfg.service.state_dir.clone();
-        match self.ledger.persist_into(&dir) {
+        match self.ledger.persist_into(&dir, self.clock.wall()) {
             Ok(()) => {
                 info!(state_dir = %dir.display(), "the ledger is on disk again");
                 self.alert(

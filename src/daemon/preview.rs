@@ -7,12 +7,15 @@ use crate::config::model::Config;
 use crate::engine;
 use crate::ledger::Ledger;
 use crate::mail::digest::{self, Templates};
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashSet;
 
+/// The digests a pass on `today` at `now` (the command's clock) would
+/// send, only `only`'s when given.
 pub fn preview(
     cfg: &Config,
     today: NaiveDate,
+    now: DateTime<Utc>,
     only: Option<&str>,
 ) -> Result<Vec<digest::Digest>, DaemonError> {
     let ledger = Ledger::open_read_only(&cfg.service.state_dir)?;
@@ -42,7 +45,7 @@ pub fn preview(
             skip: &HashSet::new(),
             seen_items: &seen_items,
         },
-        Utc::now(),
+        now,
     );
     for o in composed.outgoing {
         if only.is_some_and(|id| cfg.caseworkers[o.recipient].id != id) {

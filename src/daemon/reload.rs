@@ -82,7 +82,7 @@ impl Daemon {
         // A new state_dir means a new ledger: open it before anything
         // changes, and keep the running config if it cannot be used.
         if d.actions.reopen_ledger {
-            match Ledger::open_resilient(&new.service.state_dir) {
+            match Ledger::open_resilient(&new.service.state_dir, self.clock.wall()) {
                 Ok(Opened::File(l)) | Ok(Opened::Recovered { ledger: l, .. }) => {
                     match l.all_digests() {
                         Ok(known) => {
@@ -114,7 +114,7 @@ impl Daemon {
                 }
             }
         }
-        match Mailer::new(&new.mail, new.service.timezone) {
+        match Mailer::new(&new.mail, self.clock.in_zone(new.service.timezone)) {
             Ok(m) => {
                 self.mailer = Some(m);
                 self.mailer_error = None;

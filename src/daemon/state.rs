@@ -73,14 +73,15 @@ impl Daemon {
     pub fn new(
         live: Live,
         env: Env,
-        today: Option<NaiveDate>,
+        clock: Clock,
         shutdown: Shutdown,
     ) -> Result<Daemon, DaemonError> {
         let cfg = live.config.clone();
+        let clock = clock.in_zone(cfg.service.timezone);
         let store = Store::new(&cfg.service.state_dir, &cfg.path);
         let templates =
             Templates::new(cfg.mail.templates_dir.as_deref()).map_err(DaemonError::Templates)?;
-        let (mailer, mailer_error) = match Mailer::new(&cfg.mail, cfg.service.timezone) {
+        let (mailer, mailer_error) = match Mailer::new(&cfg.mail, clock) {
             Ok(m) => (Some(m), None),
             Err(e) => {
                 let e = crate::mail::error_chain(&e);
@@ -90,7 +91,7 @@ impl Daemon {
         };
         let state_dir = cfg.service.state_dir.clone();
         let mut startup_alerts = Vec::new();
-        let ledger = match Ledger::open_resilient(&state_dir)? {
+        let ledger = match Ledger::open_resilient(&state_dir, clock.wall())? {
             Opened::File(l) => l,
             Opened::Recovered {
                 ledger,
@@ -123,7 +124,6 @@ impl Daemon {
             }
         };
         let known = ledger.all_digests()?;
-        let clock = Clock::new(today, cfg.service.timezone);
         Ok(Daemon {
             cfg: Arc::new(cfg),
             live,
@@ -200,7 +200,7 @@ impl Daemon {
     /// Swap in a freshly loaded config; the caller drops the old one (and
     /// then gives the memory back).
     pub(super) fn set_live(&mut self, live: Live) -> Live {
-        self.clock = Clock::new(self.clock.fixed, live.config.service.timezone);
+        self.clock = self.clock.in_zone(live.config.service.timezone);
         self.cfg = Arc::new(live.config.clone());
         self.store = Store::new(&self.cfg.service.state_dir, &self.cfg.path);
         std::mem::replace(&mut self.live, live)

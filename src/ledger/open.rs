@@ -3,7 +3,7 @@
 //! aside, keep the record in memory while the directory cannot be written).
 
 use super::{Ledger, LedgerError, Opened};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 
@@ -57,13 +57,14 @@ impl Ledger {
     /// Open the ledger in `state_dir` whatever state it is in: duplicates
     /// beat silence. A damaged file is set aside and a fresh ledger
     /// started; a state directory that cannot be written gets a ledger in
-    /// memory. Only a ledger from a newer docket is refused.
-    pub fn open_resilient(state_dir: &Path) -> Result<Opened, LedgerError> {
+    /// memory. Only a ledger from a newer docket is refused. `now` names
+    /// the damaged file set aside.
+    pub fn open_resilient(state_dir: &Path, now: DateTime<Utc>) -> Result<Opened, LedgerError> {
         match Ledger::open(state_dir) {
             Ok(l) => Ok(Opened::File(l)),
             Err(e) if e.is_corrupt() => {
                 let reason = e.to_string();
-                let set_aside = match Ledger::set_aside(state_dir) {
+                let set_aside = match Ledger::set_aside(state_dir, now) {
                     Ok(p) => p,
                     Err(io) => {
                         return Ok(Opened::InMemory {
@@ -118,8 +119,12 @@ impl Ledger {
     /// Move an in-memory ledger to `state_dir` once it can be written: the
     /// file ledger is opened (recovered if damaged) and every row recorded
     /// in memory is copied into it. On failure nothing changes.
-    pub fn persist_into(&mut self, state_dir: &Path) -> Result<(), LedgerError> {
-        let file = match Ledger::open_resilient(state_dir)? {
+    pub fn persist_into(
+        &mut self,
+        state_dir: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<(), LedgerError> {
+        let file = match Ledger::open_resilient(state_dir, now)? {
             Opened::File(l) | Opened::Recovered { ledger: l, .. } => l,
             Opened::InMemory { reason, .. } => {
                 return Err(LedgerError::NotWritable {
@@ -160,8 +165,8 @@ impl Ledger {
 
     /// Rename a damaged ledger (and its -wal/-shm) out of the way, keeping
     /// it for inspection. Returns the new name of the main file.
-    fn set_aside(state_dir: &Path) -> std::io::Result<PathBuf> {
-        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    fn set_aside(state_dir: &Path, now: DateTime<Utc>) -> std::io::Result<PathBuf> {
+        let stamp = now.format("%Y%m%dT%H%M%SZ");
         let path = Self::path_in(state_dir);
         let aside = state_dir.join(format!("{FILE_NAME}.corrupt-{stamp}"));
         std::fs::rename(&path, &aside)?;

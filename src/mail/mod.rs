@@ -113,8 +113,9 @@ pub enum Mailer {
     File {
         timeout: Duration,
         dir: PathBuf,
-        /// Outbox file names carry the local date and time.
-        tz: chrono_tz::Tz,
+        /// Outbox file names carry the local date and time (in the
+        /// clock's zone, `service.timezone`).
+        clock: crate::clock::Clock,
     },
 }
 
@@ -158,7 +159,8 @@ impl Mailer {
     /// Build the transport from `[mail]`. Reads the password and CA file now,
     /// so a reload picks up a rotated `password_file` (a systemd credential
     /// is only copied at service start: rotate it with a restart).
-    pub fn new(mail: &Mail, tz: chrono_tz::Tz) -> Result<Mailer, SetupError> {
+    /// `clock` (in `service.timezone`) names the outbox's files.
+    pub fn new(mail: &Mail, clock: crate::clock::Clock) -> Result<Mailer, SetupError> {
         let timeout = Duration::from_secs(mail.timeout_secs);
         match mail.transport {
             Transport::File => {
@@ -169,7 +171,7 @@ impl Mailer {
                 Ok(Mailer::File {
                     timeout,
                     dir: mail.dir.clone(),
-                    tz,
+                    clock,
                 })
             }
             Transport::Sendmail => Ok(Mailer::Sendmail {
@@ -262,8 +264,8 @@ impl Mailer {
                     Ok(Err(e)) => Err(SendError::Temporary(format!("sendmail: {e}"))),
                 }
             }
-            Mailer::File { dir, tz, .. } => {
-                let name = outbox_name(msg, label, chrono::Utc::now().with_timezone(tz));
+            Mailer::File { dir, clock, .. } => {
+                let name = outbox_name(msg, label, clock.wall().with_timezone(&clock.tz()));
                 match tokio::time::timeout(bound, write_outbox(dir, &name, msg.formatted())).await {
                     Err(_) => Err(SendError::Temporary(
                         "writing to the outbox timed out".into(),

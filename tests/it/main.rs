@@ -2,6 +2,7 @@
 //! Each module tests one area; shared helpers live in `util`.
 
 mod cli;
+mod clock19;
 mod commands;
 mod config_data;
 mod daemon;

@@ -267,10 +267,18 @@ fn feeds_hold_every_unresolved_deadline_and_real_clients_read_them() {
 fn uids_stay_sequence_moves_with_the_deadline_and_resolved_events_go() {
     let (tmp, cfg) = private_fixture();
     let feed = tmp.path().join("state/feeds/aigerim.ics");
-    assert_exit(&docket(&cfg, &["run", "--once", "--today", D]), 0);
+    // The clock is driven, not waited for (issue 19): each run an hour
+    // after the last, so a stamp made anew would be a later one.
+    let run_at = |hour: &str| {
+        let now = format!("2026-11-20T{hour}:00:00Z");
+        assert_exit(
+            &docket(&cfg, &["run", "--once", "--today", D, "--now", &now]),
+            0,
+        );
+    };
+    run_at("09");
     let first = events(&parse_feed(&feed));
-    std::thread::sleep(Duration::from_millis(1100)); // a later DTSTAMP is visible
-    assert_exit(&docket(&cfg, &["run", "--once", "--today", D]), 0);
+    run_at("10"); // a later DTSTAMP is visible
     let second = events(&parse_feed(&feed));
     assert_eq!(first, second, "a pass with no change changes no event");
     // KZ-0023's certificate renewed a week later: its deadline moves.
@@ -292,8 +300,7 @@ fn uids_stay_sequence_moves_with_the_deadline_and_resolved_events_go() {
             "status = \"renewal_filed\"\n  filed = 2026-11-30",
         ),
     );
-    std::thread::sleep(Duration::from_millis(1100));
-    assert_exit(&docket(&cfg, &["run", "--once", "--today", D]), 0);
+    run_at("11");
     let third = events(&parse_feed(&feed));
     let before = by_summary(&first, "KZ-0023 ");
     let after = by_summary(&third, "KZ-0023 ");

@@ -301,9 +301,7 @@ impl<'a> Context<'a> {
     pub fn new(s: &'a Settings, env: &Env) -> Context<'a> {
         let today = env.check.map(|a| match a {
             super::AsOf::Day(d) => d,
-            super::AsOf::Today => chrono::Utc::now()
-                .with_timezone(&s.service.timezone)
-                .date_naive(),
+            super::AsOf::Today(clock) => clock.in_zone(s.service.timezone).today(),
         });
         Context {
             caseworkers: s
