@@ -180,13 +180,8 @@ impl Daemon {
     }
 
     async fn reject(&mut self, why: &str) {
-        let key = format!("reload:{}", self.now().timestamp());
-        self.alert(
-            &key,
-            "config reload rejected",
-            &format!("{why}.\n\ndocket keeps running with the previous config."),
-        )
-        .await;
+        let alert = super::alert_texts::Alert::reload_rejected(self.now(), why);
+        self.alert(alert).await;
         self.last_reload = Some(crate::status::Reload {
             at: self.now(),
             result: "rejected".into(),
