@@ -38,7 +38,7 @@ impl Daemon {
         let fixed: Vec<FileStatus> = std::iter::once(&self.live.main)
             .chain(self.live.files.iter())
             .filter(|f| f.state == State::InEffect)
-            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != "in_effect"))
+            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != State::InEffect))
             .cloned()
             .collect();
         for f in &fixed {
@@ -61,8 +61,8 @@ impl Daemon {
                 .unwrap_or_default();
             told.extend(f.cases.iter().map(|(c, w)| (c.to_string(), w.to_string())));
             // Not tracked before: their supervisors were told too.
-            let was = match before.get(&f.rel).map(|s| s.0.as_str()) {
-                Some("not_tracked") => State::NotTracked,
+            let was = match before.get(&f.rel).map(|s| s.0) {
+                Some(State::NotTracked) => State::NotTracked,
                 _ => State::Held,
             };
             let people = self.people_for(was, &told.into());
@@ -285,10 +285,10 @@ impl Daemon {
         for f in std::iter::once(&mut live.main).chain(live.files.iter_mut()) {
             f.left_out_at = match before.get(&f.rel) {
                 _ if f.state == State::InEffect => None,
-                Some((s, Some(at))) if s != "in_effect" => Some(at.clone()),
+                Some((s, Some(at))) if *s != State::InEffect => Some(at.clone()),
                 // Left out before, by a docket that did not say since
                 // when: keep the keys such a docket used.
-                Some((s, None)) if s != "in_effect" => None,
+                Some((s, None)) if *s != State::InEffect => None,
                 _ => Some(now.clone()),
             };
         }
@@ -387,10 +387,7 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
     match old {
         Some(l) => std::iter::once(&l.main)
             .chain(l.files.iter())
-            .map(|f| {
-                let s = f.state.as_str();
-                (f.rel.clone(), (s.to_string(), f.left_out_at.clone()))
-            })
+            .map(|f| (f.rel.clone(), (f.state, f.left_out_at.clone())))
             .collect(),
         None => crate::status::read(state_dir)
             .map(|s| {
@@ -405,7 +402,7 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
 
 /// Per file: its state before (as `status.json` writes it) and since when
 /// it was left out.
-type Before = BTreeMap<String, (String, Option<String>)>;
+type Before = BTreeMap<String, (State, Option<String>)>;
 
 /// How far ahead the dates read of a file not tracked are shown (the
 /// default of `upcoming`); overdue ones always.

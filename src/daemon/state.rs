@@ -201,7 +201,7 @@ impl Daemon {
             .chain(self.live.files.iter())
             .map(|f| crate::status::FileLine {
                 path: f.rel.clone(),
-                state: f.state.as_str().into(),
+                state: f.state,
                 cases: f.cases.len(),
                 since: f.since.clone(),
                 problems: f
