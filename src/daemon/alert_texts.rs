@@ -34,9 +34,8 @@
 //!   `ledger-in-memory:<dir>` is asked at start-up, when the ledger (and its
 //!   alerts) is in memory and empty anyway.
 
-use super::scheduler::SchedulerError;
-use super::DaemonError;
 use chrono::{DateTime, NaiveDate, Utc};
+use std::fmt::Display;
 use std::path::Path;
 
 /// One alert: logged always, mailed to the admin once per `key`.
@@ -61,16 +60,17 @@ impl Alert {
         }
     }
 
-    /// A pass failed as a whole (not a damaged ledger): once per kind of
-    /// failure a day.
+    /// A pass failed as a whole (not a damaged ledger): once per `kind`
+    /// of failure (`DaemonError::kind`) a day.
     pub fn pass_failed(
-        e: &DaemonError,
+        kind: &str,
+        e: &dyn Display,
         today: NaiveDate,
         retry_at: DateTime<Utc>,
         state_dir: &Path,
     ) -> Alert {
         Alert {
-            key: format!("pass-failed:{}:{today}", e.kind()),
+            key: format!("pass-failed:{kind}:{today}"),
             subject: "a pass failed".into(),
             body: format!(
                 "A pass of docket failed:\n\n  {e}\n\nNothing is lost: every digest that was due stays queued and is retried (next try {retry_at}, then with a growing wait). Fix the cause; for a full disk, free space in {}.",
@@ -96,7 +96,7 @@ impl Alert {
     }
 
     /// A pass found the ledger damaged and replaced it (`note`: how).
-    pub fn ledger_damaged(now: DateTime<Utc>, e: &DaemonError, note: &str) -> Alert {
+    pub fn ledger_damaged(now: DateTime<Utc>, e: &dyn Display, note: &str) -> Alert {
         Alert {
             key: format!("ledger-damaged:{}", now.timestamp()),
             subject: "the ledger was damaged and has been replaced".into(),
@@ -180,7 +180,7 @@ impl Alert {
 
     /// The schedule of a reloaded config could not be started: once a day
     /// (issue 19: the key had no date, so it went out once per ledger).
-    pub fn scheduler_restart(today: NaiveDate, e: &SchedulerError) -> Alert {
+    pub fn scheduler_restart(today: NaiveDate, e: &dyn Display) -> Alert {
         Alert {
             key: format!("scheduler-restart:{today}"),
             subject: "the new schedule could not be started".into(),
@@ -282,7 +282,7 @@ mod tests {
     /// started was told once per ledger, never again.
     #[test]
     fn scheduler_restart_alert_is_once_a_day() {
-        let e = SchedulerError::from(tokio_cron_scheduler::JobSchedulerError::CantAdd);
+        let e = tokio_cron_scheduler::JobSchedulerError::CantAdd;
         let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
         let a = Alert::scheduler_restart(day(6), &e);
         assert_eq!(a.key, "scheduler-restart:2026-12-06");

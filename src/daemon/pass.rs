@@ -77,7 +77,7 @@ impl Daemon {
                     self.recover_ledger(&e).await;
                 } else {
                     let dir = &self.cfg.service.state_dir;
-                    let alert = Alert::pass_failed(&e, self.today(), at, dir);
+                    let alert = Alert::pass_failed(e.kind(), &e, self.today(), at, dir);
                     self.alert(alert).await;
                 }
                 outcome.error = Some(e.to_string());
