@@ -381,7 +381,11 @@ fn status(ctx: &Ctx<'_>, format: Format) -> Outcome {
             s.pid
         )));
     }
-    let held = s.files.iter().filter(|f| f.state != "in_effect").count();
+    let held = s
+        .files
+        .iter()
+        .filter(|f| f.state != State::InEffect)
+        .count();
     if held > 0 {
         return Err(Failure::Config(format!(
             "docket: {held} file(s) held back or not tracked"

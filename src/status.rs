@@ -5,6 +5,7 @@
 //! It carries paths, case counts, problem locations with every value
 //! masked, times and counts: never a name or a number.
 
+use crate::config::live::State;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
@@ -59,8 +60,8 @@ impl Watch {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FileLine {
     pub path: String,
-    /// `in_effect`, `held` or `not_tracked`.
-    pub state: String,
+    /// Written `in_effect`, `held` or `not_tracked` ([`State::as_str`]).
+    pub state: State,
     pub cases: usize,
     /// For a held file: since when its version in effect is the good one.
     pub since: Option<String>,
@@ -76,9 +77,46 @@ pub struct FileLine {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Reload {
     pub at: DateTime<Utc>,
-    /// `applied`, `partly applied` (some files held) or `rejected`.
-    pub result: String,
+    pub result: ReloadResult,
     pub changes: String,
+}
+
+/// What became of a reload, as `status.json` writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ReloadResult {
+    /// Every file's version on disk is in effect: `applied`.
+    #[serde(rename = "applied")]
+    Applied,
+    /// Some case files are left out (held or not tracked), the others
+    /// apply: `partly applied`.
+    #[serde(rename = "partly applied")]
+    PartlyApplied,
+    /// The main file has errors: its last good version stays in effect,
+    /// the case files apply as they stand: `main file held`.
+    #[serde(rename = "main file held")]
+    MainFileHeld,
+    /// Nothing applied (the config cannot be read at all, the templates
+    /// or the new state directory are not usable): `rejected`.
+    #[serde(rename = "rejected")]
+    Rejected,
+}
+
+impl ReloadResult {
+    /// As `status.json` and `docket status` write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadResult::Applied => "applied",
+            ReloadResult::PartlyApplied => "partly applied",
+            ReloadResult::MainFileHeld => "main file held",
+            ReloadResult::Rejected => "rejected",
+        }
+    }
+}
+
+impl std::fmt::Display for ReloadResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -178,16 +216,20 @@ pub fn render(s: &Status, now: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
     if s.ledger_in_memory {
         out.push_str("ledger: IN MEMORY (the state directory cannot be written; a restart may repeat reminders)\n");
     }
-    let in_effect = s.files.iter().filter(|f| f.state == "in_effect").count();
+    let in_effect = s
+        .files
+        .iter()
+        .filter(|f| f.state == State::InEffect)
+        .count();
     let cases: usize = s.files.iter().map(|f| f.cases).sum();
     let _ = writeln!(
         out,
         "files in effect: {in_effect} of {} ({cases} case(s))",
         s.files.len()
     );
-    for f in s.files.iter().filter(|f| f.state != "in_effect") {
-        let what = match f.state.as_str() {
-            "held" => format!(
+    for f in s.files.iter().filter(|f| f.state != State::InEffect) {
+        let what = match f.state {
+            State::Held => format!(
                 "HELD: the last good version{} is in effect",
                 f.since
                     .as_ref()
@@ -213,5 +255,55 @@ fn age(secs: i64) -> String {
         s if s < 7200 => format!("{} min", s / 60),
         s if s < 172_800 => format!("{} h", s / 3600),
         s => format!("{} days", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 19: a file's state and a reload's result are types now; the
+    /// file `status.json` writes the same strings as before, and one
+    /// written before (by an older docket) reads the same.
+    #[test]
+    fn status_json_keeps_its_strings_for_file_state_and_reload_result() {
+        for (state, text) in [
+            (State::InEffect, "in_effect"),
+            (State::Held, "held"),
+            (State::NotTracked, "not_tracked"),
+        ] {
+            assert_eq!(serde_json::to_value(state).unwrap(), text);
+            assert_eq!(state.as_str(), text);
+            let read: State = serde_json::from_value(text.into()).unwrap();
+            assert_eq!(read, state);
+        }
+        for (result, text) in [
+            (ReloadResult::Applied, "applied"),
+            (ReloadResult::PartlyApplied, "partly applied"),
+            (ReloadResult::MainFileHeld, "main file held"),
+            (ReloadResult::Rejected, "rejected"),
+        ] {
+            assert_eq!(serde_json::to_value(result).unwrap(), text);
+            assert_eq!(result.to_string(), text);
+            let read: ReloadResult = serde_json::from_value(text.into()).unwrap();
+            assert_eq!(read, result);
+        }
+        // As written by docket before the types (issue 18's format).
+        let old = r#"{"written_at":"2026-12-06T10:00:00Z","pid":1,"config":"/etc/docket/docket.toml",
+            "files":[{"path":"docket.toml","state":"in_effect","cases":0,"since":null,"problems":[]},
+                     {"path":"cases.d/a.toml","state":"held","cases":2,"since":"2026-12-01T10:00:00Z",
+                      "problems":["x"],"left_out_at":"2026-12-05T10:00:00.000000Z"}],
+            "last_reload":{"at":"2026-12-06T10:00:00Z","result":"main file held","changes":""},
+            "last_pass":null,"next_pass":null,"queued_digests":0,"oldest_queued_secs":null,
+            "ledger_in_memory":false,"watch":null}"#;
+        let s: Status = serde_json::from_str(old).unwrap();
+        assert_eq!(s.files[1].state, State::Held);
+        assert_eq!(
+            s.last_reload.as_ref().unwrap().result,
+            ReloadResult::MainFileHeld
+        );
+        let again: serde_json::Value = serde_json::to_value(&s).unwrap();
+        let old: serde_json::Value = serde_json::from_str(old).unwrap();
+        assert_eq!(again, old, "written back the same");
     }
 }

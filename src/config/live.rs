@@ -37,7 +37,7 @@ pub struct Options<'a> {
 }
 
 /// Where a file stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// The file on disk is in effect.

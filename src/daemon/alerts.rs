@@ -7,6 +7,7 @@
 //! next pass. Mail does not need the ledger: when the ledger cannot be read
 //! or written, alerts are still mailed, and remembered in memory.
 
+use super::alert_texts::Alert;
 use super::error::DaemonError;
 use super::state::Daemon;
 use chrono::{DateTime, Utc};
@@ -14,8 +15,9 @@ use std::collections::BTreeMap;
 use tracing::{error, warn};
 
 impl Daemon {
-    /// Mail the admin (once per `key`), and always log.
-    pub async fn alert(&mut self, key: &str, subject: &str, body: &str) {
+    /// Mail the admin (once per its key), and always log.
+    pub async fn alert(&mut self, alert: Alert) {
+        let (key, subject, body) = (alert.key.as_str(), alert.subject.as_str(), &alert.body);
         // The first line that says something (not the greeting).
         let gist = body
             .lines()
@@ -84,8 +86,8 @@ impl Daemon {
     /// Alerts found at start-up (a damaged ledger, an unwritable state
     /// directory), mailed by the first pass.
     pub(super) async fn send_startup_alerts(&mut self) {
-        for (key, subject, body) in std::mem::take(&mut self.startup_alerts) {
-            self.alert(&key, &subject, &body).await;
+        for alert in std::mem::take(&mut self.startup_alerts) {
+            self.alert(alert).await;
         }
     }
 
@@ -106,16 +108,10 @@ impl Daemon {
                 }
             }
         }
+        let hours = self.cfg.service.alert_after_hours;
         for (mid, (recipient, err)) in stale {
-            self.alert(
-                &format!("stale:{mid}"),
-                "a digest is still unsent",
-                &format!(
-                    "The digest {mid} to caseworker {recipient} has been unsent for more than {} hours.\nLast error: {err}\nIt stays queued and is retried.",
-                    self.cfg.service.alert_after_hours
-                ),
-            )
-            .await;
+            self.alert(Alert::stale(&mid, &recipient, &err, hours))
+                .await;
         }
         Ok(())
     }

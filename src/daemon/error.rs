@@ -16,16 +16,22 @@ pub enum DaemonError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Scheduler(#[from] SchedulerError),
-    /// The digest templates do not compile.
+    /// The digest templates do not compile. The message ends with the
+    /// cause, which is therefore not also the `source()` (a cause is
+    /// printed once, as in [`LedgerError`]).
     #[error("digest templates: {0}")]
-    Templates(#[source] crate::mail::digest::RenderError),
+    Templates(crate::mail::digest::RenderError),
     /// A signal handler could not be installed.
-    #[error("cannot handle {signal}: {source}")]
+    #[error("cannot handle {signal}: {cause}")]
     Signal {
         signal: &'static str,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+    /// A thread of a pass panicked (a bug in docket): the pass fails and
+    /// is retried like any other, and the daemon goes on (issue 19). The
+    /// panic's own message is in the journal (Rust's panic hook).
+    #[error("a pass worker panicked (a bug in docket; the journal says where)")]
+    Panicked,
 }
 
 impl DaemonError {
@@ -42,6 +48,7 @@ impl DaemonError {
             DaemonError::Scheduler(_) => "scheduler",
             DaemonError::Templates(_) => "templates",
             DaemonError::Signal { .. } => "signal",
+            DaemonError::Panicked => "panic",
         }
     }
 }

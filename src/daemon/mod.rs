@@ -16,6 +16,7 @@
 //! scheduler only says "run a pass now"; what is due is decided by the
 //! ledger, so missed runs are caught up and nothing is sent twice.
 
+mod alert_texts;
 mod alerts;
 pub mod compose;
 mod error;
@@ -113,7 +114,7 @@ pub async fn run(
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(
         |source| DaemonError::Signal {
             signal: "SIGHUP",
-            source,
+            cause: source,
         },
     )?;
     let (watch_tx, mut watch_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
@@ -225,14 +226,8 @@ pub async fn run(
                 match Scheduler::start(&daemon.cfg, tick_tx.clone()).await {
                     Ok(new) => std::mem::replace(&mut sched, new).stop().await,
                     Err(e) => {
-                        let body = format!("The new schedule could not be started ({e}); the previous schedule stays in effect.");
-                        daemon
-                            .alert(
-                                "scheduler-restart",
-                                "the new schedule could not be started",
-                                &body,
-                            )
-                            .await;
+                        let alert = alert_texts::Alert::scheduler_restart(daemon.today(), &e);
+                        daemon.alert(alert).await;
                     }
                 }
             }
@@ -318,30 +313,16 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
                 since: Some(since),
                 poll_every_secs: Some(watch::CHECK.as_secs()),
             };
-            let body = format!(
-                "docket cannot watch the config files for edits: {reason}.\n\n\
-                 Until it can, it looks at the config files every {} seconds instead, so edits still take effect within a few seconds. \
-                 It tries to watch again every {} seconds and on SIGHUP, and tells you when watching works again.\n\n\
-                 To fix it, raise the limit (for example `sysctl fs.inotify.max_user_instances=1024` or `sysctl fs.inotify.max_user_watches=524288`, and the same in /etc/sysctl.d/), or stop the program that uses up the inotify instances or watches of docket's user.",
-                watch::CHECK.as_secs(),
-                watch::RETRY.as_secs()
-            );
-            let key = format!("watch-polling:{}", since.timestamp());
-            daemon
-                .alert(&key, "edits are noticed by polling, not watched", &body)
-                .await;
+            let (check, retry) = (watch::CHECK.as_secs(), watch::RETRY.as_secs());
+            let alert = alert_texts::Alert::watch_polling(since, reason, check, retry);
+            daemon.alert(alert).await;
         }
         (None, true) => {
             let since = was.since.map(|t| t.timestamp()).unwrap_or_default();
             daemon.watch = crate::status::Watch::inotify();
             info!("the config files are watched again (inotify); polling stopped");
-            let body = "docket watches the config files for edits again (inotify); it no longer looks at them every few seconds.";
             daemon
-                .alert(
-                    &format!("watch-recovered:{since}"),
-                    "edits are watched again",
-                    body,
-                )
+                .alert(alert_texts::Alert::watch_recovered(since))
                 .await;
         }
         _ => return,

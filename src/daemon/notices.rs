@@ -8,6 +8,7 @@
 //! the offending line only where `[privacy] names_in_email` allows, and
 //! values from the file otherwise masked.
 
+use super::alert_texts::{key, Alert};
 use super::notice_texts::{self as texts, masked_lines, Gone, Notice};
 use super::state::Daemon;
 use crate::config::diff::ConfigDiff;
@@ -37,19 +38,12 @@ impl Daemon {
         let fixed: Vec<FileStatus> = std::iter::once(&self.live.main)
             .chain(self.live.files.iter())
             .filter(|f| f.state == State::InEffect)
-            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != "in_effect"))
+            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != State::InEffect))
             .cloned()
             .collect();
         for f in &fixed {
             let episode = before.get(&f.rel).and_then(|s| s.1.clone());
-            let key = match &episode {
-                Some(at) => format!("file-fixed:{}:{at}", f.rel),
-                None => format!(
-                    "file-fixed:{}:{}",
-                    f.rel,
-                    f.disk_hash.as_deref().unwrap_or("")
-                ),
-            };
+            let key = key::file_fixed(&f.rel, episode.as_deref(), f.disk_hash.as_deref());
             // Those told it was held (the caseworkers of the version that
             // was in effect meanwhile) and those of the fixed version.
             let mut told: Vec<(String, String)> = old
@@ -67,8 +61,8 @@ impl Daemon {
                 .unwrap_or_default();
             told.extend(f.cases.iter().map(|(c, w)| (c.to_string(), w.to_string())));
             // Not tracked before: their supervisors were told too.
-            let was = match before.get(&f.rel).map(|s| s.0.as_str()) {
-                Some("not_tracked") => State::NotTracked,
+            let was = match before.get(&f.rel).map(|s| s.0) {
+                Some(State::NotTracked) => State::NotTracked,
                 _ => State::Held,
             };
             let people = self.people_for(was, &told.into());
@@ -140,7 +134,7 @@ impl Daemon {
                 .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();
             let rel = self.live.rel(&p);
-            let key = format!("near-miss:{rel}:{}", content_hash(text.as_bytes()));
+            let key = key::near_miss(&rel, &content_hash(text.as_bytes()));
             let ids = ids(&cases);
             self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))
                 .await;
@@ -175,11 +169,11 @@ impl Daemon {
             } else {
                 (day / REMIND_EVERY_DAYS).to_string()
             };
-            let key = format!(
-                "file-held:{}:{}:{period}{}",
-                f.rel,
-                content_hash(masked.join("\n").as_bytes()),
-                episode_tag(f.left_out_at.as_deref())
+            let key = key::file_held(
+                &f.rel,
+                &content_hash(masked.join("\n").as_bytes()),
+                &period,
+                f.left_out_at.as_deref(),
             );
             let cases = case_list(&f.cases);
             let ids = ids(&f.cases);
@@ -291,10 +285,10 @@ impl Daemon {
         for f in std::iter::once(&mut live.main).chain(live.files.iter_mut()) {
             f.left_out_at = match before.get(&f.rel) {
                 _ if f.state == State::InEffect => None,
-                Some((s, Some(at))) if s != "in_effect" => Some(at.clone()),
+                Some((s, Some(at))) if *s != State::InEffect => Some(at.clone()),
                 // Left out before, by a docket that did not say since
                 // when: keep the keys such a docket used.
-                Some((s, None)) if s != "in_effect" => None,
+                Some((s, None)) if *s != State::InEffect => None,
                 _ => Some(now.clone()),
             };
         }
@@ -333,7 +327,7 @@ impl Daemon {
             .await;
         }
         let n = notice(Language::En);
-        self.alert(key, &n.subject, &n.body).await;
+        self.alert(Alert::notice(key, n)).await;
     }
 
     /// Was the notice with this key recorded as sent (in the ledger, or in
@@ -364,7 +358,10 @@ impl Daemon {
                 (c.email.clone(), c.language)
             };
             let refs: Vec<String> = list.iter().map(|g| g.0.clone()).collect();
-            let key = format!("untracked:{}:{today}:{cw}", refs.join(","));
+            let key = {
+                let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+                key::untracked(&refs, today, Some(cw))
+            };
             let lines: Vec<(&str, &Gone)> = list.iter().map(|g| (g.0.as_str(), &g.2)).collect();
             let n = texts::untracked(lang, &refs.join(", "), &lines);
             self.tell(&key, &email, &format!("[docket] {}", n.subject), &n.body)
@@ -374,8 +371,8 @@ impl Daemon {
         let refs: Vec<&str> = gone.iter().map(|g| g.0.as_str()).collect();
         let lines: Vec<(&str, &Gone)> = gone.iter().map(|g| (g.0.as_str(), &g.2)).collect();
         let n = texts::untracked(Language::En, &shorten(&refs), &lines);
-        let key = format!("untracked:{}:{today}", refs.join(","));
-        self.alert(&key, &n.subject, &n.body).await;
+        let key = key::untracked(&refs, today, None);
+        self.alert(Alert::notice(&key, n)).await;
         if self.cfg.service.admin.is_some() {
             keys.push(key);
         }
@@ -390,10 +387,7 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
     match old {
         Some(l) => std::iter::once(&l.main)
             .chain(l.files.iter())
-            .map(|f| {
-                let s = f.state.as_str();
-                (f.rel.clone(), (s.to_string(), f.left_out_at.clone()))
-            })
+            .map(|f| (f.rel.clone(), (f.state, f.left_out_at.clone())))
             .collect(),
         None => crate::status::read(state_dir)
             .map(|s| {
@@ -408,7 +402,7 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
 
 /// Per file: its state before (as `status.json` writes it) and since when
 /// it was left out.
-type Before = BTreeMap<String, (String, Option<String>)>;
+type Before = BTreeMap<String, (State, Option<String>)>;
 
 /// How far ahead the dates read of a file not tracked are shown (the
 /// default of `upcoming`); overdue ones always.
@@ -439,11 +433,6 @@ fn read_lines(
             texts::read_item(lang, &r.case, &what, &r.deadline, r.days_left)
         })
         .collect()
-}
-
-/// The part of a notice key that names the episode ("" when unknown).
-fn episode_tag(at: Option<&str>) -> String {
-    at.map(|a| format!(":{a}")).unwrap_or_default()
 }
 
 fn ids(cases: &Cases) -> String {

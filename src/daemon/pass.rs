@@ -10,6 +10,7 @@
 //! cannot be written: a full disk, a damaged file) gets a retry time in
 //! memory and a mail to the admin.
 
+use super::alert_texts::Alert;
 use super::compose::{compose, horizon, ItemIndex};
 use super::error::DaemonError;
 use super::outcome::{backoff_secs, PassOutcome, Retry};
@@ -46,16 +47,9 @@ impl Daemon {
                 if e.is_corrupt() {
                     self.recover_ledger(&e).await;
                 } else {
-                    let kind = e.kind();
-                    self.alert(
-                        &format!("pass-failed:{kind}:{}", self.today()),
-                        "a pass failed",
-                        &format!(
-                            "A pass of docket failed:\n\n  {e}\n\nNothing is lost: every digest that was due stays queued and is retried (next try {at}, then with a growing wait). Fix the cause; for a full disk, free space in {}.",
-                            self.cfg.service.state_dir.display()
-                        ),
-                    )
-                    .await;
+                    let dir = &self.cfg.service.state_dir;
+                    let alert = Alert::pass_failed(e.kind(), &e, self.today(), at, dir);
+                    self.alert(alert).await;
                 }
                 outcome.error = Some(e.to_string());
             }
@@ -92,7 +86,7 @@ impl Daemon {
                 return Err(e.into());
             }
         }
-        let (items, due) = items_and_due(&cfg, today, &self.known);
+        let (items, due) = items_and_due(&cfg, today, &self.known)?;
         let t_items = started.elapsed();
         let pending = self.ledger.pending()?;
         let skip = self.sent_unrecorded.keys().cloned().collect();
@@ -119,19 +113,7 @@ impl Daemon {
             )?;
             outcome.reminders_cancelled += n;
             warn!(message_id = %o.message_id, recipient = %o.recipient, reminders = n, "queued digest cancelled: its caseworker left the config");
-            self.alert(
-                &format!("orphan:{}", o.message_id),
-                "a queued digest was cancelled",
-                &format!(
-                    "The queued digest {} to caseworker {} was cancelled: {} is no longer in the config, and docket keeps no addresses in its ledger.\n{} reminder(s) for case(s) {} were not sent. If these cases moved to another caseworker, that caseworker gets them on the next pass.",
-                    o.message_id,
-                    o.recipient,
-                    o.recipient,
-                    o.rows,
-                    o.cases.join(", ")
-                ),
-            )
-            .await;
+            self.alert(Alert::orphan(o)).await;
         }
         let outgoing = composed.outgoing;
         // Write ahead: every new row is durable before anything is sent.
@@ -243,14 +225,8 @@ impl Daemon {
                 self.known = ledger.all_digests().unwrap_or_default();
                 self.ledger = ledger;
                 self.pass_retry = Some((self.now() + chrono::Duration::seconds(5), 1));
-                self.alert(
-                    &format!("ledger-damaged:{}", self.now().timestamp()),
-                    "the ledger was damaged and has been replaced",
-                    &format!(
-                        "A pass found the ledger damaged ({e}); {note}.\nReminders go on; the ones sent recently may be sent once more."
-                    ),
-                )
-                .await;
+                self.alert(Alert::ledger_damaged(self.now(), e, &note))
+                    .await;
             }
             Err(e2) => error!(error = %e2, "cannot replace the damaged ledger"),
         }
@@ -262,15 +238,7 @@ impl Daemon {
         match self.ledger.persist_into(&dir, self.clock.wall()) {
             Ok(()) => {
                 info!(state_dir = %dir.display(), "the ledger is on disk again");
-                self.alert(
-                    &format!("ledger-on-disk:{}", self.now().timestamp()),
-                    "the ledger is on disk again",
-                    &format!(
-                        "docket could write {} again and moved its ledger back to disk.",
-                        dir.display()
-                    ),
-                )
-                .await;
+                self.alert(Alert::ledger_on_disk(self.now(), &dir)).await;
             }
             Err(e) => debug!(error = %e, "the state directory still cannot be written"),
         }
@@ -318,16 +286,33 @@ fn items_and_due<'c>(
     cfg: &'c Config,
     today: NaiveDate,
     known: &std::collections::HashSet<u128>,
-) -> (Vec<engine::Item<'c>>, Vec<engine::Reminder>) {
+) -> Result<ItemsAndDue<'c>, DaemonError> {
     items_and_due_from(cfg, today, known, PARALLEL_FROM)
 }
 
+type ItemsAndDue<'c> = (Vec<engine::Item<'c>>, Vec<engine::Reminder>);
+
+/// A panic on either thread (a bug: the engine is pure, so nothing is
+/// left half-done) fails the pass with [`DaemonError::Panicked`]: it is
+/// logged, the admin is told, and the next pass tries again. The daemon
+/// never dies of it (issue 19: the worker's panic was raised again in the
+/// daemon, which stopped).
 fn items_and_due_from<'c>(
     cfg: &'c Config,
     today: NaiveDate,
     known: &std::collections::HashSet<u128>,
     parallel_from: usize,
-) -> (Vec<engine::Item<'c>>, Vec<engine::Reminder>) {
+) -> Result<ItemsAndDue<'c>, DaemonError> {
+    let build = std::panic::AssertUnwindSafe(|| items_and_due_on(cfg, today, known, parallel_from));
+    std::panic::catch_unwind(build).unwrap_or(Err(DaemonError::Panicked))
+}
+
+fn items_and_due_on<'c>(
+    cfg: &'c Config,
+    today: NaiveDate,
+    known: &std::collections::HashSet<u128>,
+    parallel_from: usize,
+) -> Result<ItemsAndDue<'c>, DaemonError> {
     let pruned = |items: Vec<engine::Item<'c>>| {
         let mut due = engine::due(cfg, &items, today);
         super::compose::prune(cfg, &items, &mut due, today, known);
@@ -336,7 +321,7 @@ fn items_and_due_from<'c>(
     let total = cfg.case_count();
     let n = cfg.files.len();
     if total < parallel_from || n < 2 {
-        return pruned(engine::items(cfg));
+        return Ok(pruned(engine::items(cfg)));
     }
     // The first file index at which half the cases are behind.
     let mut seen = 0;
@@ -354,8 +339,10 @@ fn items_and_due_from<'c>(
     let ((mut items, mut due), second) = std::thread::scope(|s| {
         let h = s.spawn(|| pruned(engine::case_items(cfg, split..n, 0)));
         let first = pruned(engine::case_items(cfg, 0..split, room));
-        (first, h.join().expect("a pass worker panicked"))
+        // Joined here, the worker's panic is an error, not raised again.
+        (first, h.join().map_err(|_| DaemonError::Panicked))
     });
+    let second = second?;
     for (more, more_due) in [second, pruned(engine::bill_items(cfg))] {
         let offset = items.len();
         items.extend(more);
@@ -364,7 +351,7 @@ fn items_and_due_from<'c>(
             r
         }));
     }
-    (items, due)
+    Ok((items, due))
 }
 
 /// From this many cases a pass builds its items on two threads.
@@ -396,12 +383,14 @@ const LOGGED_CASES: usize = 50;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::live::Live;
 
-    #[test]
-    fn items_and_due_on_two_threads_are_the_same_as_on_one() {
+    /// Five case files of 3, 5, 7, 9 and 11 cases, each with a document
+    /// due on 2026-11-20, and a bill.
+    fn five_files() -> (tempfile::TempDir, Config) {
         let dir = tempfile::tempdir().unwrap();
         let mut main = String::from(
-            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\n[kinds.refugee_certificate]\nvalid_for = \"1y\"\n[[caseworker]]\nid = \"a\"\nemail = \"a@ngo.example\"\n",
+            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\nstate_dir = \"state\"\nadmin = \"it@ngo.example\"\n[mail]\ntransport = \"file\"\ndir = \"outbox\"\nfrom = \"Docket <docket@ngo.example>\"\n[kinds.refugee_certificate]\nvalid_for = \"1y\"\n[[caseworker]]\nid = \"a\"\nemail = \"a@ngo.example\"\n",
         );
         main.push_str("[[bill]]\nid = \"law\"\nowner = \"a\"\nstage = \"drafted\"\nlast_checked = 2026-10-01\ncheck_every_days = 30\n");
         std::fs::create_dir(dir.path().join("cases.d")).unwrap();
@@ -418,10 +407,16 @@ mod tests {
         }
         let loaded = crate::config::load(&dir.path().join("docket.toml"));
         let cfg = loaded.config.expect("loads");
+        (dir, cfg)
+    }
+
+    #[test]
+    fn items_and_due_on_two_threads_are_the_same_as_on_one() {
+        let (_dir, cfg) = five_files();
         let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let known = std::collections::HashSet::new();
-        let (i1, d1) = items_and_due_from(&cfg, today, &known, usize::MAX);
-        let (i2, d2) = items_and_due_from(&cfg, today, &known, 0);
+        let (i1, d1) = items_and_due_from(&cfg, today, &known, usize::MAX).unwrap();
+        let (i2, d2) = items_and_due_from(&cfg, today, &known, 0).unwrap();
         let key = |v: &[engine::Item<'_>]| -> Vec<(String, String, NaiveDate)> {
             v.iter()
                 .map(|i| (i.reference.to_string(), i.key(), i.act_by))
@@ -430,5 +425,72 @@ mod tests {
         assert_eq!(key(&i1), key(&i2));
         assert_eq!(d1, d2);
         assert!(!d1.is_empty());
+    }
+
+    /// Issue 19: a panic in the pass's worker thread was raised again in
+    /// the daemon (`expect` on the join), which died of it. Now it fails
+    /// the pass (`pass` logs it, alerts the admin and retries), on the
+    /// worker and on the daemon's own thread alike. The panic is made by
+    /// breaking an invariant the config's validation keeps (a case's
+    /// caseworker index), as a bug would.
+    #[test]
+    fn a_panic_in_a_pass_worker_fails_the_pass_not_the_daemon() {
+        let (_dir, mut cfg) = five_files();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let known = std::collections::HashSet::new();
+        // The last file is the worker's (the second half).
+        let last = cfg.files.len() - 1;
+        Arc::make_mut(&mut cfg.files[last]).cases[0].caseworker = 9999;
+        for parallel_from in [0, usize::MAX] {
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                items_and_due_from(&cfg, today, &known, parallel_from)
+            }));
+            let r = r.expect("the panic reached the daemon");
+            assert!(
+                matches!(r, Err(DaemonError::Panicked)),
+                "parallel_from {parallel_from}: {:?}",
+                r.map(|(i, d)| (i.len(), d.len()))
+            );
+        }
+        let e = DaemonError::Panicked;
+        assert_eq!(e.kind(), "panic");
+        assert!(!e.is_corrupt(), "a panic does not set the ledger aside");
+    }
+
+    /// The same in a running daemon: the pass fails, is retried, and the
+    /// admin is told; the daemon passes again.
+    #[tokio::test]
+    async fn a_panicking_pass_is_alerted_and_retried() {
+        let (dir, _) = five_files();
+        let env = crate::config::Env::default();
+        let opts = crate::config::live::Options {
+            env: &env,
+            store: None,
+        };
+        let live = Live::load(&dir.path().join("docket.toml"), opts).expect("loads");
+        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let never = super::super::shutdown::Shutdown::never();
+        let clock = crate::clock::Clock::new(Some(today), None);
+        let mut d = Daemon::new(live, env.clone(), clock, never).unwrap();
+        let good = Arc::clone(&d.cfg);
+        let mut broken = (*d.cfg).clone();
+        let last = broken.files.len() - 1;
+        Arc::make_mut(&mut broken.files[last]).cases[0].caseworker = 9999;
+        d.cfg = Arc::new(broken);
+        let outcome = d.pass(Retry::All).await;
+        let error = outcome.error.expect("the pass failed");
+        assert!(error.contains("a pass worker panicked"), "{error}");
+        assert!(d.pass_retry.is_some(), "retried");
+        let mut alerts = String::new();
+        for f in std::fs::read_dir(dir.path().join("outbox")).unwrap() {
+            alerts.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+        }
+        assert!(alerts.contains("a pass failed"), "{alerts}");
+        assert!(alerts.contains("a pass worker panicked"), "{alerts}");
+        // The bug gone (a reload, say), the next pass goes through.
+        d.cfg = good;
+        let outcome = d.pass(Retry::All).await;
+        assert_eq!(outcome.error, None);
+        assert!(outcome.digests_sent > 0);
     }
 }

@@ -11,6 +11,7 @@ use crate::ledger::{Ledger, Opened};
 use crate::mail::digest::Templates;
 use crate::mail::Mailer;
 use crate::privacy::Quoting;
+use crate::status::ReloadResult;
 use tracing::{error, info, warn};
 
 /// What a reload did.
@@ -138,11 +139,11 @@ impl Daemon {
                 file = %self.live.main.rel,
                 "config reload rejected for the main file: its last good version stays in effect"
             );
-            "main file held"
+            ReloadResult::MainFileHeld
         } else if held > 0 {
-            "partly applied"
+            ReloadResult::PartlyApplied
         } else {
-            "applied"
+            ReloadResult::Applied
         };
         info!(
             changes = %d.summary(),
@@ -152,7 +153,7 @@ impl Daemon {
         );
         self.last_reload = Some(crate::status::Reload {
             at: self.now(),
-            result: result.into(),
+            result,
             changes: d.summary(),
         });
         self.tell_about_files(Some(&old), &d).await;
@@ -180,16 +181,11 @@ impl Daemon {
     }
 
     async fn reject(&mut self, why: &str) {
-        let key = format!("reload:{}", self.now().timestamp());
-        self.alert(
-            &key,
-            "config reload rejected",
-            &format!("{why}.\n\ndocket keeps running with the previous config."),
-        )
-        .await;
+        let alert = super::alert_texts::Alert::reload_rejected(self.now(), why);
+        self.alert(alert).await;
         self.last_reload = Some(crate::status::Reload {
             at: self.now(),
-            result: "rejected".into(),
+            result: ReloadResult::Rejected,
             changes: String::new(),
         });
     }

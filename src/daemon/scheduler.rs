@@ -9,9 +9,17 @@ use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tracing::warn;
 
+/// The message ends with the cause, which `source()` therefore does not
+/// return: the cause is printed once (issue 19).
 #[derive(Debug, thiserror::Error)]
 #[error("scheduler: {0}")]
-pub struct SchedulerError(#[from] tokio_cron_scheduler::JobSchedulerError);
+pub struct SchedulerError(tokio_cron_scheduler::JobSchedulerError);
+
+impl From<tokio_cron_scheduler::JobSchedulerError> for SchedulerError {
+    fn from(e: tokio_cron_scheduler::JobSchedulerError) -> SchedulerError {
+        SchedulerError(e)
+    }
+}
 
 pub struct Scheduler {
     inner: tokio_cron_scheduler::JobScheduler,
@@ -55,4 +63,22 @@ pub fn next_run(schedule: &str, tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option
     cron.find_next_occurrence(&now.with_timezone(&tz), false)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 19 (see `failure::tests::error_causes_are_printed_once`):
+    /// "scheduler: {0}" and `source()` both gave the cause.
+    #[test]
+    fn error_causes_are_printed_once_scheduler() {
+        let job = || tokio_cron_scheduler::JobSchedulerError::CantAdd;
+        let cause = job().to_string();
+        let count = |e: super::super::DaemonError| {
+            format!("{:#}", anyhow::Error::new(e))
+                .matches(&cause)
+                .count()
+        };
+        let e = super::super::DaemonError::from(super::SchedulerError::from(job()));
+        assert_eq!(count(e), 1, "DaemonError::Scheduler");
+    }
 }

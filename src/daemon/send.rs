@@ -55,14 +55,8 @@ impl Daemon {
             .await;
         self.mailer = mailer;
         for (mid, recipient, message) in permanent {
-            self.alert(
-                &format!("failed:{mid}"),
-                "a digest could not be delivered",
-                &format!(
-                    "The digest {mid} to caseworker {recipient} was refused or could not be sent:\n\n  {message}\n\nIt stays queued and is retried; fix the cause (see `journalctl -u docket`)."
-                ),
-            )
-            .await;
+            let alert = super::alert_texts::Alert::undeliverable(&mid, &recipient, &message);
+            self.alert(alert).await;
         }
         r
     }

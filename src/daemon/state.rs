@@ -1,5 +1,6 @@
 //! The running service's state, and how it is set up.
 
+use super::alert_texts::Alert;
 use super::error::DaemonError;
 use super::shutdown::Shutdown;
 use super::watchdog::Progress;
@@ -50,7 +51,7 @@ pub struct Daemon {
     pub(super) alerted: HashSet<String>,
     /// Ledger problems found at start, told to the admin by the first pass
     /// (mail does not need the ledger).
-    pub(super) startup_alerts: Vec<(String, String, String)>,
+    pub(super) startup_alerts: Vec<Alert>,
     /// For `status.json`.
     pub(super) last_reload: Option<crate::status::Reload>,
     pub(super) last_pass: Option<crate::status::Pass>,
@@ -99,27 +100,12 @@ impl Daemon {
                 reason,
             } => {
                 error!(set_aside = %set_aside.display(), %reason, "the ledger was damaged: set aside, started a fresh one; recent reminders may be sent again");
-                startup_alerts.push((
-                    format!("ledger-set-aside:{}", set_aside.display()),
-                    "the ledger was damaged and has been replaced".into(),
-                    format!(
-                        "docket found its ledger damaged ({reason}).\n\nThe damaged file was kept as {} for inspection, and a fresh ledger was started in {}.\nReminders go on; the ones sent recently may be sent once more, because the fresh ledger does not know them.",
-                        set_aside.display(),
-                        state_dir.display()
-                    ),
-                ));
+                startup_alerts.push(Alert::ledger_set_aside(&set_aside, &reason, &state_dir));
                 ledger
             }
             Opened::InMemory { ledger, reason } => {
                 error!(state_dir = %state_dir.display(), %reason, "cannot keep the ledger on disk: keeping it in memory; every restart may repeat reminders");
-                startup_alerts.push((
-                    format!("ledger-in-memory:{}", state_dir.display()),
-                    format!("the state directory {} cannot be written", state_dir.display()),
-                    format!(
-                        "docket cannot keep its ledger in {}: {reason}.\n\nReminders go on, recorded in memory only: after a restart they may be sent again. Fix the directory (space, permissions, a read-only mount); docket moves the ledger back to disk on the next pass that can.",
-                        state_dir.display()
-                    ),
-                ));
+                startup_alerts.push(Alert::ledger_in_memory(&state_dir, &reason));
                 ledger
             }
         };
@@ -215,7 +201,7 @@ impl Daemon {
             .chain(self.live.files.iter())
             .map(|f| crate::status::FileLine {
                 path: f.rel.clone(),
-                state: f.state.as_str().into(),
+                state: f.state,
                 cases: f.cases.len(),
                 since: f.since.clone(),
                 problems: f

@@ -80,7 +80,7 @@ impl Ledger {
         let path = self.path.clone();
         let err = |source| LedgerError::Sqlite {
             path: path.clone(),
-            source,
+            cause: source,
         };
         // IMMEDIATE: a deferred transaction upgraded to a write fails at
         // once with SQLITE_BUSY_SNAPSHOT when the daemon wrote meanwhile.

@@ -25,26 +25,31 @@ use std::path::PathBuf;
 
 pub use open::SCHEMA_VERSION;
 
+/// Each variant's message ends with its cause, and `source()` is empty:
+/// the cause is printed once, both where a log line shows the error alone
+/// (`error = %e`) and where anyhow shows the whole chain (`{:#}`). The
+/// causes are kept as fields (`cause`), not as `source`, which thiserror
+/// would also return from `source()` (issue 19: each cause was printed
+/// twice).
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
-    #[error("ledger {path}: {source}")]
+    #[error("ledger {path}: {cause}")]
     Sqlite {
         path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
-    #[error("cannot create state directory {path}: {source}")]
+    #[error("cannot create state directory {path}: {cause}")]
     Dir {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
-    #[error("state directory {dir} is not writable, so the ledger {path} cannot be kept there: {source}")]
+    #[error(
+        "state directory {dir} is not writable, so the ledger {path} cannot be kept there: {cause}"
+    )]
     NotWritable {
         dir: PathBuf,
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("ledger {path} is damaged: {detail}")]
     Corrupt { path: PathBuf, detail: String },
@@ -58,9 +63,9 @@ impl LedgerError {
         use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
         match self {
             LedgerError::Corrupt { .. } => true,
-            LedgerError::Sqlite { source, .. } => {
+            LedgerError::Sqlite { cause, .. } => {
                 matches!(
-                    source.sqlite_error_code(),
+                    cause.sqlite_error_code(),
                     Some(DatabaseCorrupt | NotADatabase)
                 )
             }
@@ -76,8 +81,8 @@ impl LedgerError {
         };
         match self {
             LedgerError::NotWritable { .. } | LedgerError::Dir { .. } => true,
-            LedgerError::Sqlite { source, .. } => matches!(
-                source.sqlite_error_code(),
+            LedgerError::Sqlite { cause, .. } => matches!(
+                cause.sqlite_error_code(),
                 Some(ReadOnly | DiskFull | PermissionDenied | CannotOpen | SystemIoFailure)
             ),
             _ => false,

@@ -22,7 +22,7 @@ impl Ledger {
     pub fn open(state_dir: &Path) -> Result<Ledger, LedgerError> {
         crate::sys::create_private_dir(state_dir).map_err(|source| LedgerError::Dir {
             path: state_dir.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let path = Self::path_in(state_dir);
         // Create the file owner-only before SQLite does, whatever the umask:
@@ -37,12 +37,12 @@ impl Ledger {
                 .map_err(|source| LedgerError::NotWritable {
                     dir: state_dir.to_path_buf(),
                     path: path.clone(),
-                    source,
+                    cause: source,
                 })?;
         }
         let conn = Connection::open(&path).map_err(|source| LedgerError::Sqlite {
             path: path.clone(),
-            source,
+            cause: source,
         })?;
         let mut l = Ledger {
             conn,
@@ -100,7 +100,7 @@ impl Ledger {
         let path = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|source| LedgerError::Sqlite {
             path: path.clone(),
-            source,
+            cause: source,
         })?;
         let mut l = Ledger {
             conn,
@@ -130,14 +130,14 @@ impl Ledger {
                 return Err(LedgerError::NotWritable {
                     dir: state_dir.to_path_buf(),
                     path: Ledger::path_in(state_dir),
-                    source: std::io::Error::other(reason),
+                    cause: std::io::Error::other(reason),
                 })
             }
         };
         let path = file.path.clone();
         let e = |source| LedgerError::Sqlite {
             path: path.clone(),
-            source,
+            cause: source,
         };
         drop(file);
         self.conn
@@ -209,7 +209,7 @@ impl Ledger {
         let conn = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|source| LedgerError::Sqlite {
             path: path.clone(),
-            source,
+            cause: source,
         })?;
         Ok(Some(Ledger {
             conn,
@@ -297,20 +297,20 @@ impl Ledger {
         for (v, sql) in STEPS.iter().enumerate().skip(version as usize) {
             let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
                 path: self.path.clone(),
-                source: e,
+                cause: e,
             })?;
             tx.execute_batch(sql).map_err(|e| LedgerError::Sqlite {
                 path: self.path.clone(),
-                source: e,
+                cause: e,
             })?;
             tx.pragma_update(None, "user_version", (v + 1) as i64)
                 .map_err(|e| LedgerError::Sqlite {
                     path: self.path.clone(),
-                    source: e,
+                    cause: e,
                 })?;
             tx.commit().map_err(|e| LedgerError::Sqlite {
                 path: self.path.clone(),
-                source: e,
+                cause: e,
             })?;
         }
         Ok(())

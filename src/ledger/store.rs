@@ -23,7 +23,7 @@ impl Ledger {
     pub(super) fn err(&self, source: rusqlite::Error) -> LedgerError {
         LedgerError::Sqlite {
             path: self.path.clone(),
-            source,
+            cause: source,
         }
     }
 
@@ -77,7 +77,7 @@ impl Ledger {
         let path = self.path.clone();
         let e = |source| LedgerError::Sqlite {
             path: path.clone(),
-            source,
+            cause: source,
         };
         // IMMEDIATE: the write lock is taken (under busy_timeout) at BEGIN.
         let tx = self
@@ -302,13 +302,37 @@ impl Ledger {
     /// are both before `cutoff`. Unsent rows are never purged. A pass never
     /// sends a reminder scheduled before the cutoff (see
     /// [`crate::daemon::horizon`]), so a purged reminder is not sent again.
+    ///
+    /// Alerts recorded before `cutoff` go too (issue 19: they were kept
+    /// for ever), except an alert about a digest still queued: its key is
+    /// `<what>:<Message-ID>` and it is asked on every pass while the digest
+    /// waits, so forgetting it would mail it again. Every other key is
+    /// dated or names its episode, and is not asked again once past (the
+    /// rule is written out in `daemon::alert_texts`). Returns how many
+    /// reminders were purged.
     pub fn purge(&mut self, cutoff: NaiveDate) -> Result<usize, LedgerError> {
-        self.conn
+        let cutoff = cutoff.to_string();
+        let reminders = self
+            .conn
             .execute(
                 "DELETE FROM reminders WHERE state IN ('sent','cancelled') AND deadline < ?1 AND due_date < ?1",
-                params![cutoff.to_string()],
+                params![cutoff],
             )
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        // `sent_at` is RFC 3339 in UTC: it sorts as text, day first.
+        let alerts = self
+            .conn
+            .execute(
+                "DELETE FROM alerts WHERE sent_at < ?1 AND NOT EXISTS (
+                    SELECT 1 FROM reminders r WHERE r.state = 'due'
+                    AND r.message_id = substr(alerts.key, instr(alerts.key, ':') + 1))",
+                params![cutoff],
+            )
+            .map_err(|e| self.err(e))?;
+        if alerts > 0 {
+            tracing::debug!(alerts, before = %cutoff, "old alerts forgotten");
+        }
+        Ok(reminders)
     }
 
     /// Record that an alert with this key was sent; false if it already was.
@@ -581,6 +605,52 @@ mod tests {
             Ledger::open(dir.path()),
             Err(LedgerError::TooNew { found: 99, .. })
         ));
+    }
+
+    /// Issue 19: the alerts table was never purged. An alert recorded
+    /// before the horizon goes at the purge, like a reminder; one after it
+    /// stays; one about a digest still queued stays (`stale:`, `failed:`
+    /// are asked on every pass while it waits: once-only).
+    #[test]
+    fn alerts_are_purged_at_the_horizon_like_reminders() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut l = Ledger::open(dir.path()).unwrap();
+        let old: DateTime<Utc> = "2026-11-01T10:00:00Z".parse().unwrap();
+        let recent: DateTime<Utc> = "2027-03-05T10:00:00Z".parse().unwrap();
+        // A digest still queued (never sent), and one sent.
+        l.record_due(&[
+            row("KZ-1", "14d", "<queued@d>"),
+            row("KZ-2", "7d", "<sent@d>"),
+        ])
+        .unwrap();
+        l.mark_sent("<sent@d>", old).unwrap();
+        for key in [
+            "pass-failed:ledger:2026-11-01",
+            "scheduler-restart:2026-11-01",
+            "stale:<sent@d>",
+            "stale:<queued@d>",
+            "failed:<queued@d>",
+        ] {
+            assert!(l.alert_once(key, old).unwrap());
+        }
+        assert!(l
+            .alert_once("pass-failed:ledger:2027-03-05", recent)
+            .unwrap());
+        l.purge("2027-03-01".parse().unwrap()).unwrap();
+        let kept = |l: &Ledger, k: &str| l.alert_sent_at(k).unwrap().is_some();
+        assert!(!kept(&l, "pass-failed:ledger:2026-11-01"));
+        assert!(!kept(&l, "scheduler-restart:2026-11-01"));
+        assert!(!kept(&l, "stale:<sent@d>"));
+        assert!(kept(&l, "stale:<queued@d>"), "a queued digest's alert");
+        assert!(kept(&l, "failed:<queued@d>"), "a queued digest's alert");
+        assert!(
+            kept(&l, "pass-failed:ledger:2027-03-05"),
+            "after the cutoff"
+        );
+        // Once purged, a key can be recorded (so mailed) again.
+        assert!(l
+            .alert_once("scheduler-restart:2026-11-01", recent)
+            .unwrap());
     }
 
     #[test]

@@ -28,12 +28,20 @@ pub struct Digest {
     pub recipient: String,
 }
 
+/// A message that ends with its cause does not also return it from
+/// `source()`: the cause is printed once (issue 19).
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     #[error("template: {0}")]
-    Template(#[from] minijinja::Error),
+    Template(minijinja::Error),
     #[error(transparent)]
     Message(#[from] super::message::MessageError),
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(e: minijinja::Error) -> RenderError {
+        RenderError::Template(e)
+    }
 }
 
 /// Templates, built in or overridden from `[mail] templates_dir`.

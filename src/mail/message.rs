@@ -46,24 +46,31 @@ fn finish(builder: MessageBuilder, body: Body<'_>) -> Result<MimeMessage, Messag
     Ok(MimeMessage(msg))
 }
 
+/// Each message ends with its cause, which `source()` therefore does not
+/// return: the cause is printed once (issue 19).
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
-    #[error("{what} {address:?} is not a mailbox: {source}")]
+    #[error("{what} {address:?} is not a mailbox: {cause}")]
     Address {
         what: &'static str,
         address: String,
-        #[source]
-        source: lettre::address::AddressError,
+        cause: lettre::address::AddressError,
     },
     #[error("cannot build the message: {0}")]
-    Build(#[from] lettre::error::Error),
+    Build(lettre::error::Error),
+}
+
+impl From<lettre::error::Error> for MessageError {
+    fn from(e: lettre::error::Error) -> MessageError {
+        MessageError::Build(e)
+    }
 }
 
 fn mailbox(what: &'static str, address: &str) -> Result<Mailbox, MessageError> {
     address.parse().map_err(|source| MessageError::Address {
         what,
         address: address.to_string(),
-        source,
+        cause: source,
     })
 }
 
