@@ -14,6 +14,7 @@ mod feeds;
 mod files;
 mod hints;
 mod hostile;
+mod layout19;
 mod leaks;
 mod live;
 mod mail18;

@@ -20,11 +20,11 @@ mod service;
 mod settings;
 
 use super::diag::Diagnostics;
+use super::env::Env;
 use super::model::*;
 use super::raw::{self, RawDate, S};
 use super::suggest;
 use super::tr::{tr, Text, Tr, M};
-use super::Env;
 use crate::calendar::{self, Calendar, Duration, HolidaySet};
 use crate::privacy::value;
 use chrono::{Datelike, NaiveDate};

@@ -4,9 +4,9 @@
 
 use super::{mail, people, service, Checker};
 use crate::calendar::{Calendar, CalendarSpec, DayOffDeadline, HolidaySet};
+use crate::config::env::Env;
 use crate::config::model::{Kind, Privacy, ReminderRules, Settings};
 use crate::config::raw::{self, S};
-use crate::config::Env;
 use crate::privacy::value;
 use chrono::{Datelike, Weekday};
 use std::collections::BTreeMap;
