@@ -1,7 +1,7 @@
 //! `[mail]`: the transport, TLS, credentials (never in the TOML), sender.
 
+use super::checker::Checker;
 use super::service::is_loopback_host;
-use super::Checker;
 use crate::config::env::Env;
 use crate::config::model::{Mail, Tls, Transport};
 use crate::config::raw::{self, S};

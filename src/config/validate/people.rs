@@ -1,7 +1,7 @@
 //! `[[caseworker]]`: ids, addresses, languages, supervisors (no cycles).
 
+use super::checker::Checker;
 use super::service::email_ok;
-use super::Checker;
 use crate::config::model::{Caseworker, Language, Sensitive};
 use crate::config::raw::{self, S};
 use crate::config::suggest;

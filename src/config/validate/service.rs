@@ -1,6 +1,6 @@
 //! `[service]`: time zone, schedule, state directory, includes, admin.
 
-use super::{Checker, DEFAULT_SCHEDULE, DEFAULT_STATE_DIR};
+use super::checker::{Checker, DEFAULT_SCHEDULE, DEFAULT_STATE_DIR};
 use crate::config::env::Env;
 use crate::config::model::Service;
 use crate::config::raw::{self, S};
