@@ -42,48 +42,72 @@ impl ItemType {
 /// named once so that whoever compares a kind with it compares with this.
 pub const REVIEW_KIND: &str = "review";
 
-/// An item's status as `upcoming` shows it. Typed, not a string, so that a
-/// reader matches on what the status is (a document's, a request's, an
-/// event's, a bill's stage) instead of comparing text; [`Status::as_str`]
-/// is the text SPEC's `upcoming --format json` and the index carry, the
-/// same as before the type existed.
+/// An item's status as `upcoming` shows it: the document's or request's
+/// status, "scheduled" for an event, a bill's current stage. Made only
+/// from what a status can be ([`Status::document`], [`Status::request`],
+/// [`Status::SCHEDULED`], [`Status::stage`]), never from any string, and
+/// read back typed with [`Item::status_kind`]. It keeps the text itself
+/// ([`Status::as_str`], what SPEC's `upcoming --format json` and the index
+/// carry): one thin `&str`, so an [`Item`] is no bigger than when the
+/// status was a bare string (a pass at 100,000 cases lists every item).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status<'c> {
+pub struct Status<'c>(&'c str);
+
+/// What an item's status is, to match on: see [`Item::status_kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind<'c> {
     Document(DocumentStatus),
     Request(RequestStatus),
     /// Events: "scheduled" (a past event is resolved, not shown).
     Scheduled,
-    /// A bill's current stage: its names are the config's own (`stages`),
-    /// so this one stays a borrowed string.
+    /// A bill's current stage: its names are the config's own (`stages`).
     Stage(&'c str),
 }
 
 impl<'c> Status<'c> {
+    /// An event's status.
+    pub const SCHEDULED: Status<'static> = Status("scheduled");
+
+    pub fn document(s: DocumentStatus) -> Status<'static> {
+        Status(s.as_str())
+    }
+
+    pub fn request(s: RequestStatus) -> Status<'static> {
+        Status(s.as_str())
+    }
+
+    /// A bill's current stage, named as the bill's `stages` name it.
+    pub fn stage(name: &'c str) -> Status<'c> {
+        Status(name)
+    }
+
     /// The status as written in the config and in `upcoming`'s output.
     pub fn as_str(self) -> &'c str {
-        match self {
-            Status::Document(s) => s.as_str(),
-            Status::Request(s) => s.as_str(),
-            Status::Scheduled => "scheduled",
-            Status::Stage(s) => s,
+        self.0
+    }
+
+    /// What this status is for an item of type `item`; None when the text
+    /// is no status of that type.
+    pub fn kind(self, item: ItemType) -> Option<StatusKind<'c>> {
+        let text = self.0;
+        match item {
+            ItemType::Document => DocumentStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == text)
+                .map(StatusKind::Document),
+            ItemType::Request => RequestStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == text)
+                .map(StatusKind::Request),
+            ItemType::Event => (text == Status::SCHEDULED.0).then_some(StatusKind::Scheduled),
+            ItemType::Bill => Some(StatusKind::Stage(text)),
         }
     }
 
     /// Read back [`Status::as_str`] of an item of type `item` (the index
     /// stores the text); None when the text is no status of that type.
     pub fn parse(item: ItemType, text: &'c str) -> Option<Status<'c>> {
-        match item {
-            ItemType::Document => DocumentStatus::ALL
-                .into_iter()
-                .find(|s| s.as_str() == text)
-                .map(Status::Document),
-            ItemType::Request => RequestStatus::ALL
-                .into_iter()
-                .find(|s| s.as_str() == text)
-                .map(Status::Request),
-            ItemType::Event => (text == "scheduled").then_some(Status::Scheduled),
-            ItemType::Bill => Some(Status::Stage(text)),
-        }
+        Status(text).kind(item).map(|_| Status(text))
     }
 }
 
@@ -262,7 +286,14 @@ pub enum Source {
     },
 }
 
-impl Item<'_> {
+impl<'c> Item<'c> {
+    /// What the item's status is, typed: a document's, a request's, an
+    /// event's, a bill's stage. None only for an item put together by hand
+    /// with a status of another type.
+    pub fn status_kind(&self) -> Option<StatusKind<'c>> {
+        self.status.kind(self.item)
+    }
+
     /// Identity within the case for the ledger: "document:refugee_certificate".
     pub fn key(&self) -> String {
         let mut s = String::new();
@@ -370,7 +401,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                 ItemType::Document,
                 &d.kind,
                 at,
-                Status::Document(d.status),
+                Status::document(d.status),
                 d.status.resolved(),
                 &d.rules,
                 source,
@@ -383,7 +414,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                 ItemType::Request,
                 &r.kind,
                 at,
-                Status::Request(r.status),
+                Status::request(r.status),
                 r.status.resolved(),
                 &r.rules,
                 source,
@@ -421,7 +452,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                     a if a > e.date => cal.working_on_or_before(e.date),
                     a => a,
                 },
-                status: Status::Scheduled,
+                status: Status::SCHEDULED,
                 start: None,
                 // Resolved once past: see `Item::resolved_on`.
                 resolved: false,
@@ -464,7 +495,7 @@ pub fn bill_items(cfg: &Config) -> Vec<Item<'_>> {
     }
     for (bi, bill) in cfg.bills().enumerate() {
         let current = bill.stages[bill.stage].as_str();
-        let status = Status::Stage(current);
+        let status = Status::stage(current);
         let owner = Recipients::One(bill.owner);
         for (&si, &date) in bill.expected.range(bill.stage + 1..) {
             out.push(Item {

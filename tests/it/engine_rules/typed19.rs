@@ -4,7 +4,7 @@
 
 use super::*;
 use docket::config::model::{DocumentStatus, RequestStatus};
-use docket::engine::{ItemType, Status, REVIEW_KIND};
+use docket::engine::{ItemType, Status, StatusKind, REVIEW_KIND};
 
 const TYPED: &str = r#"
 [kinds.residence_permit]
@@ -46,9 +46,9 @@ fn item_status_is_a_type_with_the_old_strings() {
     let cfg = load(TYPED);
     let mut items = engine::items(&cfg);
     items.sort_by_key(|it| (it.item, it.kind));
-    let got: Vec<(ItemType, &str, Status<'_>, String)> = items
+    let got: Vec<(ItemType, &str, Option<StatusKind<'_>>, String)> = items
         .iter()
-        .map(|it| (it.item, it.kind, it.status, it.status.to_string()))
+        .map(|it| (it.item, it.kind, it.status_kind(), it.status.to_string()))
         .collect();
     assert_eq!(
         got,
@@ -56,31 +56,31 @@ fn item_status_is_a_type_with_the_old_strings() {
             (
                 ItemType::Document,
                 "residence_permit",
-                Status::Document(DocumentStatus::RenewalFiled),
+                Some(StatusKind::Document(DocumentStatus::RenewalFiled)),
                 "renewal_filed".to_string()
             ),
             (
                 ItemType::Request,
                 "asylum_claim",
-                Status::Request(RequestStatus::Pending),
+                Some(StatusKind::Request(RequestStatus::Pending)),
                 "pending".to_string()
             ),
             (
                 ItemType::Event,
                 "hearing",
-                Status::Scheduled,
+                Some(StatusKind::Scheduled),
                 "scheduled".to_string()
             ),
             (
                 ItemType::Bill,
                 "review",
-                Status::Stage("mazhilis"),
+                Some(StatusKind::Stage("mazhilis")),
                 "mazhilis".to_string()
             ),
             (
                 ItemType::Bill,
                 "senate",
-                Status::Stage("mazhilis"),
+                Some(StatusKind::Stage("mazhilis")),
                 "mazhilis".to_string()
             ),
         ]
@@ -95,8 +95,17 @@ fn item_status_is_a_type_with_the_old_strings() {
     assert_eq!(Status::parse(ItemType::Event, "active"), None);
     // Serialized as the same string (SPEC: `upcoming --format json`).
     assert_eq!(
-        serde_json::to_string(&Status::Request(RequestStatus::Refused)).unwrap(),
+        serde_json::to_string(&Status::request(RequestStatus::Refused)).unwrap(),
         "\"refused\""
+    );
+    assert_eq!(
+        Status::document(DocumentStatus::Renewed).as_str(),
+        "renewed"
+    );
+    assert_eq!(Status::SCHEDULED.as_str(), "scheduled");
+    assert_eq!(
+        Status::stage("senate").kind(ItemType::Bill),
+        Some(StatusKind::Stage("senate"))
     );
     let up = upcoming(&cfg, "2026-06-01", 400);
     let statuses: BTreeSet<&str> = up.iter().map(|r| r.status.as_str()).collect();
@@ -120,4 +129,13 @@ fn bill_review_kind_is_the_named_constant() {
     assert!(plan(&cfg, "2026-06-01", "2026-07-31")
         .iter()
         .any(|r| r.kind == REVIEW_KIND && r.step == "review"));
+}
+
+#[test]
+fn item_status_keeps_an_item_as_small_as_a_bare_string_did() {
+    // A pass lists every item of the config: the type costs no memory.
+    assert_eq!(
+        std::mem::size_of::<Status<'_>>(),
+        std::mem::size_of::<&str>()
+    );
 }
