@@ -216,17 +216,63 @@ fn event(
         format!("{} · {label}", it.reference)
     };
     let mut lines = Vec::new();
+    lines.push(when_line(t, it, today, overdue));
+    source_lines(cfg, t, it, &mut lines);
+    if it.item != ItemType::Bill {
+        // The kind's label, as the digest names it ("Судебное заседание",
+        // not `court_hearing`). A bill's "kind" is its stage, which the
+        // summary already names.
+        lines.push(format!(
+            "{}: {}",
+            t.feed.kind,
+            labels::kind(cfg, it.kind, lang)
+        ));
+    }
+    let step = match it.cadence {
+        Cadence::Review(_) => Step::Review(0),
+        _ => Step::Lead(0),
+    };
+    if let Some(r) = crate::mail::view::record(cfg, t, it, step, None) {
+        lines.push(format!("{}: {}", t.feed.write, r.text));
+    }
+    if let Some(c) = whose {
+        let cw = &cfg.caseworkers[c];
+        summary.push_str(&format!(" ({})", cw.name.expose()));
+        lines.push(format!(
+            "{}: {} ({})",
+            t.feed.caseworker,
+            cw.name.expose(),
+            cw.id
+        ));
+    }
+    FeedEvent {
+        id: event_id(it),
+        date: if overdue { today } else { it.act_by },
+        summary,
+        description: lines.join("\n"),
+    }
+}
+
+/// The event's first line: act by (and the deadline, when it differs),
+/// and how long ago for an overdue one ("33 days overdue": the real date
+/// is in the line before it, the event itself sits on today).
+fn when_line(t: &Texts, it: &Item<'_>, today: NaiveDate, overdue: bool) -> String {
     let mut when = t.act_by.replace("{date}", &it.act_by.to_string());
     if it.deadline != it.act_by {
         when.push_str(" · ");
         when.push_str(&t.deadline.replace("{date}", &it.deadline.to_string()));
     }
     if overdue {
-        // "33 days overdue": the real date is in the line before it.
         when.push_str(" · ");
         when.push_str(&t.when((it.act_by - today).num_days()));
     }
-    lines.push(when);
+    when
+}
+
+/// The lines that say what the event is about: the bill and its title, or
+/// the case (with the person's name and the document's number only where
+/// `[privacy]` lets mail show them, SPEC 9), and an event's title.
+fn source_lines(cfg: &Config, t: &Texts, it: &Item<'_>, lines: &mut Vec<String>) {
     let p = cfg.privacy;
     match it.source {
         Source::Bill { bill } => {
@@ -283,39 +329,6 @@ fn event(
                 lines.push(format!("{}: {}", t.title, title.expose()));
             }
         }
-    }
-    if it.item != ItemType::Bill {
-        // The kind's label, as the digest names it ("Судебное заседание",
-        // not `court_hearing`). A bill's "kind" is its stage, which the
-        // summary already names.
-        lines.push(format!(
-            "{}: {}",
-            t.feed.kind,
-            labels::kind(cfg, it.kind, lang)
-        ));
-    }
-    let step = match it.cadence {
-        Cadence::Review(_) => Step::Review(0),
-        _ => Step::Lead(0),
-    };
-    if let Some(r) = crate::mail::view::record(cfg, t, it, step, None) {
-        lines.push(format!("{}: {}", t.feed.write, r.text));
-    }
-    if let Some(c) = whose {
-        let cw = &cfg.caseworkers[c];
-        summary.push_str(&format!(" ({})", cw.name.expose()));
-        lines.push(format!(
-            "{}: {} ({})",
-            t.feed.caseworker,
-            cw.name.expose(),
-            cw.id
-        ));
-    }
-    FeedEvent {
-        id: event_id(it),
-        date: if overdue { today } else { it.act_by },
-        summary,
-        description: lines.join("\n"),
     }
 }
 

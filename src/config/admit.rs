@@ -78,6 +78,12 @@ enum Holder {
     Include(usize),
 }
 
+/// Decide which version of each include is in effect. Admission runs in
+/// rounds: each admits the files in [`Round::order`], checking ids as it
+/// goes ([`Round::admit_ids`]) and then `waiting_for`
+/// ([`Round::check_waiting_for`]); every file that loses falls back to
+/// its last good copy (or is not tracked), and the next round starts over
+/// with the versions left, until a round has no loser.
 pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
     let mut chosen: Vec<Option<Which>> = cands
         .iter()
@@ -91,181 +97,14 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
     let mut main_conflicts: Vec<Conflict> = Vec::new();
     // Each round drops at least one version, so this ends.
     for _ in 0..=2 * cands.len() + 1 {
-        let version = |i: usize| match chosen[i] {
-            Some(Which::Disk) => cands[i].disk,
-            Some(Which::Good) => cands[i].good,
-            None => None,
+        let round = Round {
+            cands,
+            chosen: &chosen,
         };
-        let changed = |i: usize| chosen[i] == Some(Which::Disk) && cands[i].changed;
-        let name = |h: Holder| match h {
-            Holder::Main => "the main config".to_string(),
-            Holder::Include(j) => cands[j].rel.to_string(),
-        };
-        let mut order: Vec<usize> = (0..cands.len())
-            .filter(|&i| version(i).is_some() && !changed(i))
-            .collect();
-        // Changed files oldest first: of two that collide, the one written
-        // last (a copy of a file, say) is the one whose change did it.
-        let mut newer: Vec<usize> = (0..cands.len())
-            .filter(|&i| version(i).is_some() && changed(i))
-            .collect();
-        newer.sort_by_key(|&i| cands[i].mtime_ns);
-        order.extend(newer);
-        let ids: usize = order
-            .iter()
-            .filter_map(|&i| version(i))
-            .map(|c| c.refs.case_spans.len())
-            .sum();
-        // Keyed by the id's folded form, so "kz-0042" and "KZ-0042" (or a
-        // Cyrillic К for the Latin K) are one case; the id as written is
-        // kept to say how the two differ.
-        let mut cases: FastMap<Cow<'_, str>, (Holder, &str)> = FastMap::default();
-        cases.reserve(ids + main.refs.case_spans.len());
-        let mut bills: FastMap<&str, Holder> = FastMap::default();
-        let mut losers: BTreeMap<usize, Vec<Conflict>> = BTreeMap::new();
         main_conflicts.clear();
-        let mut admitted: Vec<(Holder, &Checked)> = Vec::new();
-        for (holder, c) in std::iter::once((Holder::Main, main)).chain(
-            order
-                .iter()
-                .map(|&i| (Holder::Include(i), version(i).expect("ordered"))),
-        ) {
-            let mut problems = Vec::new();
-            // Inserted as we go (one hash lookup per id), taken out again
-            // if this file loses.
-            let mut added: Vec<Cow<'_, str>> = Vec::new();
-            for (case, span) in c.file.cases.iter().zip(&c.refs.case_spans) {
-                let (id, span) = (&case.id, span.start as usize..span.end as usize);
-                let key = fold(id);
-                match cases.entry(key) {
-                    std::collections::hash_map::Entry::Occupied(o) => {
-                        let (other, written) = *o.get();
-                        let place = |t: Tr| {
-                            if other == holder {
-                                t.s("place", "")
-                            } else {
-                                t.t("place", tr(M::AlsoIn).s("file", name(other)))
-                            }
-                        };
-                        let (msg, help) = if written == id {
-                            (
-                                place(tr(M::DuplicateCase).s("id", id)),
-                                tr(M::DuplicateCaseHelp),
-                            )
-                        } else {
-                            (
-                                place(
-                                    tr(M::CaseIdLookalike)
-                                        .s("id", id)
-                                        .s("written", written)
-                                        .t("how", how_they_differ(id, written)),
-                                ),
-                                tr(M::LookalikeHelp).s("written", written),
-                            )
-                        };
-                        problems.push((span.clone(), msg.into(), help.into()));
-                    }
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert((holder, id.as_str()));
-                        added.push(fold(id));
-                    }
-                }
-                if !bills.is_empty() && bills.contains_key(id.as_str()) {
-                    problems.push((
-                        span.clone(),
-                        tr(M::CaseIsBill).s("id", id).into(),
-                        tr(M::RenameBillOrCase).into(),
-                    ));
-                }
-            }
-            let mut own_bills: FastSet<&str> = FastSet::default();
-            for (id, span) in &c.refs.bills {
-                if let Some(&other) = bills.get(id.as_str()) {
-                    problems.push((
-                        span.clone(),
-                        tr(M::DuplicateBill)
-                            .s("id", id)
-                            .t("place", tr(M::AlsoIn).s("file", name(other)))
-                            .into(),
-                        tr(M::DuplicateBillHelp).into(),
-                    ));
-                } else if !own_bills.insert(id.as_str()) {
-                    problems.push((
-                        span.clone(),
-                        tr(M::DuplicateBill).s("id", id).s("place", "").into(),
-                        tr(M::DuplicateBillHelp).into(),
-                    ));
-                }
-                if cases.contains_key(&fold(id)) {
-                    problems.push((
-                        span.clone(),
-                        tr(M::BillIsCase).s("id", id).into(),
-                        tr(M::RenameBillOrCase).into(),
-                    ));
-                }
-            }
-            match holder {
-                Holder::Include(i) if !problems.is_empty() => {
-                    for id in added {
-                        cases.remove(&id);
-                    }
-                    losers.entry(i).or_default().extend(problems);
-                }
-                _ => {
-                    // The main file is never left out here: a broken main
-                    // keeps its last good copy before admission starts.
-                    main_conflicts.extend(problems);
-                    for id in own_bills {
-                        bills.insert(id, holder);
-                    }
-                    admitted.push((holder, c));
-                }
-            }
-        }
+        let (bills, admitted, mut losers) = round.admit_ids(main, &mut main_conflicts);
         if losers.is_empty() {
-            // Every `waiting_for` must name an admitted bill. Blame the
-            // referring file if it changed; else a changed file whose last
-            // good version had the bill (its change removed it).
-            for &(holder, c) in &admitted {
-                for (id, span) in &c.refs.waiting_for {
-                    if bills.contains_key(id.as_str()) {
-                        continue;
-                    }
-                    let remover = (0..cands.len()).find(|&j| {
-                        changed(j)
-                            && cands[j]
-                                .good
-                                .is_some_and(|g| g.refs.bills.iter().any(|(b, _)| b == id))
-                    });
-                    let unknown = || {
-                        let hint = super::suggest::did_you_mean_tr(id, bills.keys().copied())
-                            .unwrap_or_else(|| tr(M::AddBill));
-                        (
-                            span.clone(),
-                            tr(M::UnknownBill).s("v", crate::privacy::value(id)).into(),
-                            hint.into(),
-                        )
-                    };
-                    match holder {
-                        Holder::Include(i) if changed(i) || remover.is_none() => {
-                            losers.entry(i).or_default().push(unknown());
-                        }
-                        _ => match remover {
-                            Some(j) => {
-                                let span = 0..0;
-                                let why = tr(M::RemovesBill).s("id", id).s("file", name(holder));
-                                losers.entry(j).or_default().push((
-                                    span,
-                                    why.into(),
-                                    tr(M::KeepBill).into(),
-                                ));
-                            }
-                            // The main file waits for a bill no file has.
-                            None => main_conflicts.push(unknown()),
-                        },
-                    }
-                }
-            }
+            round.check_waiting_for(&admitted, &bills, &mut losers, &mut main_conflicts);
         }
         if losers.is_empty() {
             break;
@@ -283,6 +122,266 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
         chosen,
         conflicts,
         main_conflicts,
+    }
+}
+
+/// Who holds each bill id admitted so far in a round.
+type Bills<'a> = FastMap<&'a str, Holder>;
+
+/// The ids admitted so far in a round, keyed by their folded form, so
+/// "kz-0042" and "KZ-0042" (or a Cyrillic К for the Latin K) are one case;
+/// the id as written is kept to say how the two differ.
+type Cases<'a> = FastMap<Cow<'a, str>, (Holder, &'a str)>;
+
+/// Files that lose a round, by candidate, with why.
+type Losers = BTreeMap<usize, Vec<Conflict>>;
+
+/// One round of [`admit`]: the versions chosen when it starts.
+struct Round<'r, 'a> {
+    cands: &'r [Candidate<'a>],
+    chosen: &'r [Option<Which>],
+}
+
+impl<'r, 'a> Round<'r, 'a> {
+    /// The version of include `i` in effect this round, if any.
+    fn version(&self, i: usize) -> Option<&'a Checked> {
+        match self.chosen[i] {
+            Some(Which::Disk) => self.cands[i].disk,
+            Some(Which::Good) => self.cands[i].good,
+            None => None,
+        }
+    }
+
+    /// Is include `i` in this round as a disk version that changed?
+    fn changed(&self, i: usize) -> bool {
+        self.chosen[i] == Some(Which::Disk) && self.cands[i].changed
+    }
+
+    /// How a message names the holder of an id.
+    fn name(&self, h: Holder) -> String {
+        match h {
+            Holder::Main => "the main config".to_string(),
+            Holder::Include(j) => self.cands[j].rel.to_string(),
+        }
+    }
+
+    /// The includes with a version, in admission order: unchanged ones in
+    /// include order, then changed ones oldest first: of two that collide,
+    /// the one written last (a copy of a file, say) is the one whose
+    /// change did it.
+    fn order(&self) -> Vec<usize> {
+        let cands = self.cands;
+        let mut order: Vec<usize> = (0..cands.len())
+            .filter(|&i| self.version(i).is_some() && !self.changed(i))
+            .collect();
+        let mut newer: Vec<usize> = (0..cands.len())
+            .filter(|&i| self.version(i).is_some() && self.changed(i))
+            .collect();
+        newer.sort_by_key(|&i| cands[i].mtime_ns);
+        order.extend(newer);
+        order
+    }
+
+    /// The main file, then each include in [`Round::order`], admitted when
+    /// its case and bill ids collide with none admitted before it. The
+    /// main file is never left out here (a broken main keeps its last good
+    /// copy before admission starts): its collisions go to
+    /// `main_conflicts`. Returns the bills admitted, the files admitted,
+    /// and the losers.
+    #[allow(clippy::type_complexity)]
+    fn admit_ids(
+        &self,
+        main: &'a Checked,
+        main_conflicts: &mut Vec<Conflict>,
+    ) -> (Bills<'a>, Vec<(Holder, &'a Checked)>, Losers) {
+        let order = self.order();
+        let ids: usize = order
+            .iter()
+            .filter_map(|&i| self.version(i))
+            .map(|c| c.refs.case_spans.len())
+            .sum();
+        let mut cases: Cases<'a> = FastMap::default();
+        cases.reserve(ids + main.refs.case_spans.len());
+        let mut bills: Bills<'a> = FastMap::default();
+        let mut losers: Losers = BTreeMap::new();
+        let mut admitted: Vec<(Holder, &'a Checked)> = Vec::new();
+        for (holder, c) in std::iter::once((Holder::Main, main)).chain(
+            order
+                .iter()
+                .map(|&i| (Holder::Include(i), self.version(i).expect("ordered"))),
+        ) {
+            let mut problems = Vec::new();
+            let added = self.case_problems(holder, c, &mut cases, &bills, &mut problems);
+            let own_bills = self.bill_problems(c, &cases, &bills, &mut problems);
+            match holder {
+                Holder::Include(i) if !problems.is_empty() => {
+                    for id in added {
+                        cases.remove(&id);
+                    }
+                    losers.entry(i).or_default().extend(problems);
+                }
+                _ => {
+                    main_conflicts.extend(problems);
+                    for id in own_bills {
+                        bills.insert(id, holder);
+                    }
+                    admitted.push((holder, c));
+                }
+            }
+        }
+        (bills, admitted, losers)
+    }
+
+    /// The case ids of `c` (held by `holder`) against those admitted:
+    /// a duplicate, a look-alike, or a bill's id is a problem. Each id is
+    /// inserted as we go (one hash lookup per id); the keys inserted are
+    /// returned, to be taken out again if the file loses.
+    fn case_problems(
+        &self,
+        holder: Holder,
+        c: &'a Checked,
+        cases: &mut Cases<'a>,
+        bills: &Bills<'a>,
+        problems: &mut Vec<Conflict>,
+    ) -> Vec<Cow<'a, str>> {
+        let mut added: Vec<Cow<'a, str>> = Vec::new();
+        for (case, span) in c.file.cases.iter().zip(&c.refs.case_spans) {
+            let (id, span) = (&case.id, span.start as usize..span.end as usize);
+            let key = fold(id);
+            match cases.entry(key) {
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let (other, written) = *o.get();
+                    let place = |t: Tr| {
+                        if other == holder {
+                            t.s("place", "")
+                        } else {
+                            t.t("place", tr(M::AlsoIn).s("file", self.name(other)))
+                        }
+                    };
+                    let (msg, help) = if written == id {
+                        (
+                            place(tr(M::DuplicateCase).s("id", id)),
+                            tr(M::DuplicateCaseHelp),
+                        )
+                    } else {
+                        (
+                            place(
+                                tr(M::CaseIdLookalike)
+                                    .s("id", id)
+                                    .s("written", written)
+                                    .t("how", how_they_differ(id, written)),
+                            ),
+                            tr(M::LookalikeHelp).s("written", written),
+                        )
+                    };
+                    problems.push((span.clone(), msg.into(), help.into()));
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert((holder, id.as_str()));
+                    added.push(fold(id));
+                }
+            }
+            if !bills.is_empty() && bills.contains_key(id.as_str()) {
+                problems.push((
+                    span.clone(),
+                    tr(M::CaseIsBill).s("id", id).into(),
+                    tr(M::RenameBillOrCase).into(),
+                ));
+            }
+        }
+        added
+    }
+
+    /// The bill ids of `c` against those admitted, against each other, and
+    /// against the case ids: each clash is a problem. Returns the file's
+    /// own bills, to be admitted with it.
+    fn bill_problems(
+        &self,
+        c: &'a Checked,
+        cases: &Cases<'a>,
+        bills: &Bills<'a>,
+        problems: &mut Vec<Conflict>,
+    ) -> FastSet<&'a str> {
+        let mut own_bills: FastSet<&'a str> = FastSet::default();
+        for (id, span) in &c.refs.bills {
+            if let Some(&other) = bills.get(id.as_str()) {
+                problems.push((
+                    span.clone(),
+                    tr(M::DuplicateBill)
+                        .s("id", id)
+                        .t("place", tr(M::AlsoIn).s("file", self.name(other)))
+                        .into(),
+                    tr(M::DuplicateBillHelp).into(),
+                ));
+            } else if !own_bills.insert(id.as_str()) {
+                problems.push((
+                    span.clone(),
+                    tr(M::DuplicateBill).s("id", id).s("place", "").into(),
+                    tr(M::DuplicateBillHelp).into(),
+                ));
+            }
+            if cases.contains_key(&fold(id)) {
+                problems.push((
+                    span.clone(),
+                    tr(M::BillIsCase).s("id", id).into(),
+                    tr(M::RenameBillOrCase).into(),
+                ));
+            }
+        }
+        own_bills
+    }
+
+    /// Every `waiting_for` must name an admitted bill. Blame the referring
+    /// file if it changed; else a changed file whose last good version had
+    /// the bill (its change removed it); else, for the main file, no one.
+    fn check_waiting_for(
+        &self,
+        admitted: &[(Holder, &'a Checked)],
+        bills: &Bills<'a>,
+        losers: &mut Losers,
+        main_conflicts: &mut Vec<Conflict>,
+    ) {
+        let cands = self.cands;
+        for &(holder, c) in admitted {
+            for (id, span) in &c.refs.waiting_for {
+                if bills.contains_key(id.as_str()) {
+                    continue;
+                }
+                let remover = (0..cands.len()).find(|&j| {
+                    self.changed(j)
+                        && cands[j]
+                            .good
+                            .is_some_and(|g| g.refs.bills.iter().any(|(b, _)| b == id))
+                });
+                let unknown = || {
+                    let hint = super::suggest::did_you_mean_tr(id, bills.keys().copied())
+                        .unwrap_or_else(|| tr(M::AddBill));
+                    (
+                        span.clone(),
+                        tr(M::UnknownBill).s("v", crate::privacy::value(id)).into(),
+                        hint.into(),
+                    )
+                };
+                match holder {
+                    Holder::Include(i) if self.changed(i) || remover.is_none() => {
+                        losers.entry(i).or_default().push(unknown());
+                    }
+                    _ => match remover {
+                        Some(j) => {
+                            let span = 0..0;
+                            let why = tr(M::RemovesBill).s("id", id).s("file", self.name(holder));
+                            losers.entry(j).or_default().push((
+                                span,
+                                why.into(),
+                                tr(M::KeepBill).into(),
+                            ));
+                        }
+                        // The main file waits for a bill no file has.
+                        None => main_conflicts.push(unknown()),
+                    },
+                }
+            }
+        }
     }
 }
 

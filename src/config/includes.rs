@@ -8,8 +8,8 @@
 //! include can never make it print someone else's file.
 
 use super::diag::Diagnostics;
+use super::env::Env;
 use super::source::{file_type, unsafe_dirs};
-use super::Env;
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};

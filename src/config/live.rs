@@ -12,18 +12,19 @@
 //! [`Live::reload`] re-reads only the files whose metadata changed, so a
 //! one-file edit in a config of 100,000 cases is in effect in milliseconds.
 
-use super::admit::{admit, Candidate};
+use super::admit::{admit, Candidate, Outcome, Which};
 use super::diag::Diagnostics;
+use super::env::Env;
 use super::includes::{self, Expanded};
 use super::model::{CaseFile, Config, Settings};
 use super::source;
 use super::store::{content_hash, Store, Stored};
 use super::unit::{
-    check_include, par_map, read_include, read_main, rel_of, salvage_state_dir, Checked, Problems,
+    check_include, par_map, read_include, read_main, rel_of, salvage_state_dir, Checked, MainRead,
+    Problems,
 };
 pub use super::unit::{salvage_cases, Cases};
 use super::validate::{self, Context};
-use super::Env;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -260,10 +261,72 @@ impl Live {
         dirs.into_iter().collect()
     }
 
+    /// Load the config: the main file, then each include on its own, then
+    /// what only all files together can tell. Each step is a function of
+    /// its own below, in the order they run; `prev` lets unchanged files be
+    /// reused when the settings are the same.
     fn build(path: &Path, opts: Options<'_>, prev: Option<&Live>) -> Result<Live, Fatal> {
         let env = opts.env;
         let mut all = Diagnostics::default();
         // 1. The main file: as on disk, else its last good copy.
+        let Main {
+            read: main,
+            status: main_status,
+            meta: main_meta,
+        } = Self::main_file(path, opts, &mut all)?;
+        let root = root_of(path);
+        // The same settings as before: files unchanged since can be reused.
+        let same_settings = prev.is_some_and(|p| *p.settings == main.settings);
+        let settings = Arc::new(main.settings);
+        let ctx = Context::new(&settings, env);
+        // 2. The includes the main file names.
+        let Expanded {
+            files,
+            refused,
+            near_misses,
+        } = Self::expand_includes(path, &main.own, &main.includes, env, &mut all);
+        // 3. Each include on its own: reuse what did not change.
+        let prev_units = prev.filter(|_| same_settings);
+        let mut units = Self::read_units(&files, prev_units, &root, &ctx, opts);
+        units.extend(Self::refused_units(&refused, &root, &ctx, opts));
+        // 4. Across files: who is in effect.
+        let outcome = Self::admit_units(path, &main.own, &units, &mut all);
+        // 5. What `check` shows: every file's own problems, then conflicts.
+        let mut in_effect: Vec<Arc<CaseFile>> = vec![Arc::clone(&main.own.file)];
+        let mut years: BTreeSet<i32> = main.own.years.iter().copied().collect();
+        let statuses = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| Self::unit_status(u, i, &outcome, &mut in_effect, &mut years, &mut all))
+            .collect();
+        validate::kurban_ait_note(&mut all, &years, &settings.calendar);
+        all.sort();
+        // 6. Stored files no pattern matches any more.
+        let vanished = vanished(opts.store, &units, &main_status.rel);
+        let config = Config::new(path.to_path_buf(), (*settings).clone(), in_effect);
+        let near_meta = near_misses_meta(path, &settings.service.include);
+        Ok(Live {
+            config,
+            near_meta,
+            main: main_status,
+            files: statuses,
+            near_misses,
+            vanished,
+            diagnostics: all,
+            root,
+            main_meta,
+            settings,
+            own: main.own,
+            units,
+        })
+    }
+
+    /// Step 1: the main file as on disk when it is good, else its last
+    /// good copy (from the store, or from the store in its own `state_dir`
+    /// as far as its broken text tells it), held. Without either, loading
+    /// fails: there are no settings to go on.
+    fn main_file(path: &Path, opts: Options<'_>, all: &mut Diagnostics) -> Result<Main, Fatal> {
+        let env = opts.env;
         let main_meta = Meta::of(path);
         let mut main_d = Diagnostics::default();
         let disk_text = source::read_text(path, &mut main_d);
@@ -309,47 +372,70 @@ impl Live {
                     .and_then(|(t, meta)| read_main(path, t, true, env).ok().map(|m| (m, meta)))
                 {
                     Some((m, meta)) => (m, State::Held, meta.map(|x| x.since)),
-                    None => return Err(Fatal { diagnostics: all }),
+                    None => {
+                        return Err(Fatal {
+                            diagnostics: std::mem::take(all),
+                        })
+                    }
                 }
             }
         };
-        let root = {
-            let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let base = if base.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                base
-            };
-            std::fs::canonicalize(&base).unwrap_or(base)
-        };
-        // The same settings as before: files unchanged since can be reused.
-        let same_settings = prev.is_some_and(|p| *p.settings == main.settings);
-        let settings = Arc::new(main.settings);
-        let ctx = Context::new(&settings, env);
-        // 2. The includes the main file names.
+        Ok(Main {
+            status: FileStatus {
+                rel: main_rel,
+                path: path.to_path_buf(),
+                state: main_state,
+                since: main_since,
+                problems: main_problems,
+                cases: main.own.cases.clone(),
+                disk_hash,
+                left_out_at: None,
+                salvaged: None,
+            },
+            read: main,
+            meta: main_meta,
+        })
+    }
+
+    /// Step 2: the files the main file's include patterns match, with a
+    /// warning for each near miss (a case file whose name the patterns do
+    /// not match, such as `x.toml.txt`), located in the main file.
+    fn expand_includes(
+        path: &Path,
+        own: &Checked,
+        patterns: &[(String, std::ops::Range<usize>)],
+        env: &Env,
+        all: &mut Diagnostics,
+    ) -> Expanded {
         let mut exp_d = Diagnostics::default();
         let mf = exp_d.add_source(
             path,
-            main.own
-                .text
-                .as_deref()
-                .map_or("", String::as_str)
-                .to_string(),
+            own.text.as_deref().map_or("", String::as_str).to_string(),
         );
-        let Expanded {
-            files,
-            refused,
-            near_misses,
-        } = includes::expand(path, mf, &main.includes, env, &mut exp_d);
-        for n in &near_misses {
+        let expanded = includes::expand(path, mf, patterns, env, &mut exp_d);
+        for n in &expanded.near_misses {
             exp_d
                 .warning(mf, 0..0, format!("{} looks like a case file but is not read: its name does not match the includes", n.display()))
                 .help("rename it to end in .toml (editors such as Notepad add .txt), or remove it");
         }
         all.absorb(exp_d);
-        // 3. Each include on its own: reuse what did not change.
+        expanded
+    }
+
+    /// Step 3: each include read and checked on its own, in parallel, with
+    /// its last good copy when the disk version is not that one. A file
+    /// whose metadata did not change since `prev` (loaded with the same
+    /// settings) is reused as it was: that is what makes a one-file edit
+    /// cheap in a config of 100,000 cases.
+    fn read_units(
+        files: &[PathBuf],
+        prev: Option<&Live>,
+        root: &Path,
+        ctx: &Context<'_>,
+        opts: Options<'_>,
+    ) -> Vec<Unit> {
+        let env = opts.env;
         let prev_units: HashMap<&Path, &Unit> = prev
-            .filter(|_| same_settings)
             .map(|p| p.units.iter().map(|u| (u.path.as_path(), u)).collect())
             .unwrap_or_default();
         let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>)> = files
@@ -363,19 +449,19 @@ impl Live {
                 (p.clone(), meta, old)
             })
             .collect();
-        let evaluated = par_map(&work, |(p, meta, old)| -> Unit {
-            let rel = rel_of(&root, p);
+        par_map(&work, |(p, meta, old)| -> Unit {
+            let rel = rel_of(root, p);
             if let Some(u) = old {
                 return (*u).clone();
             }
-            let (disk, disk_hash) = read_include(p, &ctx, env);
+            let (disk, disk_hash) = read_include(p, ctx, env);
             // The good copy, when the disk version is not the good one.
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
                 (Ok(c), _) if stored_meta.as_ref().is_some_and(|m| m.hash == c.hash) => None,
                 (_, Some(s)) => s
                     .read(&rel)
-                    .and_then(|t| check_include(p, t, &ctx, env, false).ok()),
+                    .and_then(|t| check_include(p, t, ctx, env, false).ok()),
                 _ => None,
             };
             Unit {
@@ -388,34 +474,53 @@ impl Live {
                 good_since: stored_meta.as_ref().map(|m| m.since.clone()),
                 stored_hash: stored_meta.map(|m| m.hash),
             }
-        });
-        let mut units: Vec<Unit> = evaluated;
-        // Refused matches: their good copies, if any, stay in effect.
-        for (p, why) in &refused {
-            let rel = rel_of(&root, p);
-            let mut d = Diagnostics::default();
-            let f = d.add_source(p, String::new());
-            d.error(f, 0..0, format!("{} is not read: {why}", p.display()));
-            let good = opts
-                .store
-                .and_then(|s| s.read(&rel))
-                .and_then(|t| check_include(p, t, &ctx, env, false).ok());
-            units.push(Unit {
-                rel: rel.clone(),
-                path: p.clone(),
-                meta: Meta::of(p),
-                disk: Err(Problems {
-                    diags: Arc::new(d),
-                    cases: Vec::new().into(),
-                    echo: false,
-                }),
-                disk_hash: None,
-                good,
-                good_since: opts.store.and_then(|s| s.meta(&rel)).map(|m| m.since),
-                stored_hash: None,
-            });
-        }
-        // 4. Across files: who is in effect.
+        })
+    }
+
+    /// Step 3, for matches the includes refuse (unsafe ownership, not a
+    /// regular file, …): not read, an error each, and their good copies,
+    /// if any, stay in effect.
+    fn refused_units(
+        refused: &[(PathBuf, String)],
+        root: &Path,
+        ctx: &Context<'_>,
+        opts: Options<'_>,
+    ) -> Vec<Unit> {
+        let env = opts.env;
+        refused
+            .iter()
+            .map(|(p, why)| {
+                let rel = rel_of(root, p);
+                let mut d = Diagnostics::default();
+                let f = d.add_source(p, String::new());
+                d.error(f, 0..0, format!("{} is not read: {why}", p.display()));
+                let good = opts
+                    .store
+                    .and_then(|s| s.read(&rel))
+                    .and_then(|t| check_include(p, t, ctx, env, false).ok());
+                Unit {
+                    rel: rel.clone(),
+                    path: p.clone(),
+                    meta: Meta::of(p),
+                    disk: Err(Problems {
+                        diags: Arc::new(d),
+                        cases: Vec::new().into(),
+                        echo: false,
+                    }),
+                    disk_hash: None,
+                    good,
+                    good_since: opts.store.and_then(|s| s.meta(&rel)).map(|m| m.since),
+                    stored_hash: None,
+                }
+            })
+            .collect()
+    }
+
+    /// Step 4: which version of each file is in effect, decided by
+    /// [`admit`] over all files at once (a file changed since its good copy
+    /// is the one a conflict puts out); the main file's own conflicts are
+    /// errors located in it.
+    fn admit_units(path: &Path, own: &Checked, units: &[Unit], all: &mut Diagnostics) -> Outcome {
         let candidates: Vec<Candidate<'_>> = units
             .iter()
             .map(|u| Candidate {
@@ -429,146 +534,107 @@ impl Live {
                 mtime_ns: u.meta.map_or(0, |m| m.mtime_ns),
             })
             .collect();
-        let outcome = admit(&main.own, &candidates);
+        let outcome = admit(own, &candidates);
         if !outcome.main_conflicts.is_empty() {
             let mut d = Diagnostics::default();
             let f = d.add_source(
                 path,
-                main.own
-                    .text
-                    .as_deref()
-                    .map_or("", String::as_str)
-                    .to_string(),
+                own.text.as_deref().map_or("", String::as_str).to_string(),
             );
             for (span, msg, help) in &outcome.main_conflicts {
                 d.error(f, span.clone(), msg.clone()).help(help.clone());
             }
             all.absorb(d);
         }
-        // 5. What `check` shows: every file's own problems, then conflicts.
-        let mut statuses = Vec::with_capacity(units.len());
-        let mut in_effect: Vec<Arc<CaseFile>> = vec![Arc::clone(&main.own.file)];
-        let mut years: BTreeSet<i32> = main.own.years.iter().copied().collect();
-        for (i, u) in units.iter().enumerate() {
-            let mut echo = true;
-            let mut problems = match &u.disk {
-                Err(p) => {
-                    echo = p.echo;
-                    Some(Arc::clone(&p.diags))
-                }
-                Ok(_) => None,
-            };
-            if let Some(conflicts) = outcome.conflicts.get(&i) {
-                // A good disk version that lost a conflict: its problems are
-                // the conflicts, located in it.
-                let mut d = Diagnostics::default();
-                let f = d.add_source(&u.path, String::new());
-                if let Ok(c) = &u.disk {
-                    if let Some(t) = &c.text {
-                        d.sources[f].text = t.to_string();
-                    }
-                }
-                for (span, msg, help) in conflicts {
-                    d.error(f, span.clone(), msg.clone()).help(help.clone());
-                }
-                problems = Some(Arc::new(d));
+        outcome
+    }
+
+    /// Step 5, for the `i`th include: how it stands after [`admit`], its
+    /// problems (its own, or the conflicts that put it out) added to `all`
+    /// as `check` shows them, and its cases added to `in_effect` when a
+    /// version of it is.
+    fn unit_status(
+        u: &Unit,
+        i: usize,
+        outcome: &Outcome,
+        in_effect: &mut Vec<Arc<CaseFile>>,
+        years: &mut BTreeSet<i32>,
+        all: &mut Diagnostics,
+    ) -> FileStatus {
+        let mut echo = true;
+        let mut problems = match &u.disk {
+            Err(p) => {
+                echo = p.echo;
+                Some(Arc::clone(&p.diags))
             }
-            if let (Some(p), true) = (&problems, echo) {
-                all.absorb((**p).clone());
+            Ok(_) => None,
+        };
+        if let Some(conflicts) = outcome.conflicts.get(&i) {
+            // A good disk version that lost a conflict: its problems are
+            // the conflicts, located in it.
+            let mut d = Diagnostics::default();
+            let f = d.add_source(&u.path, String::new());
+            if let Ok(c) = &u.disk {
+                if let Some(t) = &c.text {
+                    d.sources[f].text = t.to_string();
+                }
             }
-            if let Ok(Checked {
-                warnings: Some(w), ..
-            }) = &u.disk
-            {
-                all.absorb((**w).clone());
+            for (span, msg, help) in conflicts {
+                d.error(f, span.clone(), msg.clone()).help(help.clone());
             }
-            let (state, cases, since) = match outcome.chosen[i] {
-                Some(super::admit::Which::Disk) => {
-                    let Ok(c) = &u.disk else {
-                        unreachable!("admit chooses only a good disk version")
-                    };
-                    in_effect.push(Arc::clone(&c.file));
-                    years.extend(c.years.iter());
-                    (State::InEffect, c.cases.clone(), None)
-                }
-                Some(super::admit::Which::Good) => {
-                    let c = u.good.as_ref().expect("chosen good exists");
-                    in_effect.push(Arc::clone(&c.file));
-                    years.extend(c.years.iter());
-                    (State::Held, c.cases.clone(), u.good_since.clone())
-                }
-                None => {
-                    let cases = match &u.disk {
-                        Err(p) => p.cases.clone(),
-                        Ok(c) => c.cases.clone(),
-                    };
-                    (State::NotTracked, cases, None)
-                }
-            };
-            // Its text is kept with its problems (never for a good file).
-            let salvaged = (state == State::NotTracked).then(|| {
-                let text = problems
-                    .as_deref()
-                    .and_then(|d| d.sources.first())
-                    .map_or("", |s| s.text.as_str());
-                Arc::new(super::salvage::cases(text))
-            });
-            statuses.push(FileStatus {
-                rel: u.rel.clone(),
-                path: u.path.clone(),
-                state,
-                since,
-                problems,
-                cases,
-                disk_hash: u.disk_hash.clone(),
-                left_out_at: None,
-                salvaged,
-            });
+            problems = Some(Arc::new(d));
         }
-        validate::kurban_ait_note(&mut all, &years, &settings.calendar);
-        all.sort();
-        // 6. Stored files no pattern matches any more.
-        let vanished = match opts.store {
-            Some(s) => {
-                let matched: BTreeSet<&str> = units.iter().map(|u| u.rel.as_str()).collect();
-                s.list()
-                    .into_iter()
-                    .filter(|r| *r != main_rel && !matched.contains(r.as_str()))
-                    .map(|r| {
-                        let cases = s.meta(&r).map(|m| m.cases).unwrap_or_default();
-                        (r, cases)
-                    })
-                    .collect()
+        if let (Some(p), true) = (&problems, echo) {
+            all.absorb((**p).clone());
+        }
+        if let Ok(Checked {
+            warnings: Some(w), ..
+        }) = &u.disk
+        {
+            all.absorb((**w).clone());
+        }
+        let (state, cases, since) = match outcome.chosen[i] {
+            Some(Which::Disk) => {
+                let Ok(c) = &u.disk else {
+                    unreachable!("admit chooses only a good disk version")
+                };
+                in_effect.push(Arc::clone(&c.file));
+                years.extend(c.years.iter());
+                (State::InEffect, c.cases.clone(), None)
             }
-            None => Vec::new(),
+            Some(Which::Good) => {
+                let c = u.good.as_ref().expect("chosen good exists");
+                in_effect.push(Arc::clone(&c.file));
+                years.extend(c.years.iter());
+                (State::Held, c.cases.clone(), u.good_since.clone())
+            }
+            None => {
+                let cases = match &u.disk {
+                    Err(p) => p.cases.clone(),
+                    Ok(c) => c.cases.clone(),
+                };
+                (State::NotTracked, cases, None)
+            }
         };
-        let config = Config::new(path.to_path_buf(), (*settings).clone(), in_effect);
-        let main_status = FileStatus {
-            rel: main_rel,
-            path: path.to_path_buf(),
-            state: main_state,
-            since: main_since,
-            problems: main_problems,
-            cases: main.own.cases.clone(),
-            disk_hash: disk_hash.clone(),
+        // Its text is kept with its problems (never for a good file).
+        let salvaged = (state == State::NotTracked).then(|| {
+            let text = problems
+                .as_deref()
+                .and_then(|d| d.sources.first())
+                .map_or("", |s| s.text.as_str());
+            Arc::new(super::salvage::cases(text))
+        });
+        FileStatus {
+            rel: u.rel.clone(),
+            path: u.path.clone(),
+            state,
+            since,
+            problems,
+            cases,
+            disk_hash: u.disk_hash.clone(),
             left_out_at: None,
-            salvaged: None,
-        };
-        let near_meta = near_misses_meta(path, &settings.service.include);
-        Ok(Live {
-            config,
-            near_meta,
-            main: main_status,
-            files: statuses,
-            near_misses,
-            vanished,
-            diagnostics: all,
-            root,
-            main_meta,
-            settings,
-            own: main.own,
-            units,
-        })
+            salvaged,
+        }
     }
 
     /// Keep every version now in effect from disk as the last good one.
@@ -621,6 +687,47 @@ impl Live {
             .chain(self.files.iter())
             .filter(|f| f.state != State::InEffect)
     }
+}
+
+/// The main file, as step 1 of [`Live::build`] found it.
+struct Main {
+    read: MainRead,
+    status: FileStatus,
+    meta: Option<Meta>,
+}
+
+/// The folder include paths are relative to: the main file's, canonical
+/// when it can be.
+fn root_of(path: &Path) -> PathBuf {
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    std::fs::canonicalize(&base).unwrap_or(base)
+}
+
+/// Step 6 of [`Live::build`]: files the store keeps that no pattern matches
+/// any more (the main file aside), with their cases as last stored, so
+/// that `status` can say they are gone.
+fn vanished(
+    store: Option<&Store>,
+    units: &[Unit],
+    main_rel: &str,
+) -> Vec<(String, Vec<(String, String)>)> {
+    let Some(s) = store else {
+        return Vec::new();
+    };
+    let matched: BTreeSet<&str> = units.iter().map(|u| u.rel.as_str()).collect();
+    s.list()
+        .into_iter()
+        .filter(|r| *r != main_rel && !matched.contains(r.as_str()))
+        .map(|r| {
+            let cases = s.meta(&r).map(|m| m.cases).unwrap_or_default();
+            (r, cases)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod admit;
 pub mod diag;
 pub mod diff;
+mod env;
 mod fast;
 mod hints;
 mod includes;
@@ -26,6 +27,7 @@ use diag::Diagnostics;
 use model::Config;
 use std::path::{Path, PathBuf};
 
+pub use env::{AsOf, Env};
 pub use source::MAX_FILE_BYTES;
 
 pub use recover::MAX_PARSE_ERRORS;
@@ -52,28 +54,6 @@ impl Loaded {
 /// Load and validate the config at `path` with its includes.
 pub fn load(path: &Path) -> Loaded {
     load_with_env(path, &Env::from_process())
-}
-
-/// What loading reads from the environment, made explicit for tests.
-#[derive(Debug, Clone, Default)]
-pub struct Env {
-    /// `$STATE_DIRECTORY`, set by systemd's `StateDirectory=`.
-    pub state_directory: Option<PathBuf>,
-    /// The effective user id, for ownership checks (None: skip them).
-    pub euid: Option<u32>,
-    /// `docket check` as of this day: warnings about dates (an event
-    /// already past, a document issued in the future, …) and every file's
-    /// warnings kept for the report. None in the daemon.
-    pub check: Option<AsOf>,
-}
-
-/// The day `docket check` judges dates on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf {
-    /// Today in `service.timezone` by this clock (`--today`'s day if
-    /// it was given).
-    Today(crate::clock::Clock),
-    Day(chrono::NaiveDate),
 }
 
 /// The text of a config file, read as loading reads it (a regular file, at
@@ -116,23 +96,6 @@ pub fn included_files_in(main: &Path, text: &str) -> Option<Vec<PathBuf>> {
 pub fn main_settings(path: &Path, text: String) -> Option<Config> {
     let main = unit::read_main(path, text, false, &Env::from_process()).ok()?;
     Some(Config::new(path.to_path_buf(), main.settings, Vec::new()))
-}
-
-impl Env {
-    pub fn from_process() -> Env {
-        Env {
-            state_directory: std::env::var_os("STATE_DIRECTORY")
-                // systemd may pass several, colon-separated: ours is the first.
-                .and_then(|v| {
-                    v.to_str()
-                        .and_then(|s| s.split(':').next())
-                        .map(PathBuf::from)
-                })
-                .filter(|p| !p.as_os_str().is_empty()),
-            euid: Some(crate::sys::euid()),
-            check: None,
-        }
-    }
 }
 
 pub fn load_with_env(path: &Path, env: &Env) -> Loaded {

@@ -232,6 +232,14 @@ pub enum DocumentStatus {
 }
 
 impl DocumentStatus {
+    /// Every status, in the order `check` lists them.
+    pub const ALL: [DocumentStatus; 5] = [
+        DocumentStatus::Active,
+        DocumentStatus::RenewalFiled,
+        DocumentStatus::Renewed,
+        DocumentStatus::Expired,
+        DocumentStatus::Withdrawn,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentStatus::Active => "active",
@@ -258,6 +266,13 @@ pub enum RequestStatus {
 }
 
 impl RequestStatus {
+    /// Every status, in the order `check` lists them.
+    pub const ALL: [RequestStatus; 4] = [
+        RequestStatus::Pending,
+        RequestStatus::Answered,
+        RequestStatus::Refused,
+        RequestStatus::Withdrawn,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             RequestStatus::Pending => "pending",

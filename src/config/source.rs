@@ -7,8 +7,8 @@
 //! directory it sits in, can redirect that mail or silently drop a case.
 
 use super::diag::Diagnostics;
+use super::env::Env;
 use super::tr::{tr, M};
-use super::Env;
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};

@@ -4,12 +4,12 @@
 //! not parse (its case ids, its `state_dir`), so the right people are told.
 
 use super::diag::Diagnostics;
+use super::env::Env;
 use super::model::{CaseFile, Settings};
 use super::raw;
 use super::source;
 use super::store::content_hash;
 use super::validate::{self, Context, Refs};
-use super::Env;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;

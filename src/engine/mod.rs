@@ -14,7 +14,7 @@
 
 mod schedule;
 
-use crate::config::model::{CaseRef, Config, ReminderRules};
+use crate::config::model::{CaseRef, Config, DocumentStatus, ReminderRules, RequestStatus};
 use chrono::{Days, NaiveDate};
 use std::fmt;
 
@@ -34,6 +34,93 @@ impl ItemType {
             ItemType::Event => "event",
             ItemType::Bill => "bill",
         }
+    }
+}
+
+/// The kind of a bill's review item (`last_checked + check_every_days`):
+/// the one kind the engine makes up rather than reads from the config,
+/// named once so that whoever compares a kind with it compares with this.
+pub const REVIEW_KIND: &str = "review";
+
+/// An item's status as `upcoming` shows it: the document's or request's
+/// status, "scheduled" for an event, a bill's current stage. Made only
+/// from what a status can be ([`Status::document`], [`Status::request`],
+/// [`Status::SCHEDULED`], [`Status::stage`]), never from any string, and
+/// read back typed with [`Item::status_kind`]. It keeps the text itself
+/// ([`Status::as_str`], what SPEC's `upcoming --format json` and the index
+/// carry): one thin `&str`, so an [`Item`] is no bigger than when the
+/// status was a bare string (a pass at 100,000 cases lists every item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status<'c>(&'c str);
+
+/// What an item's status is, to match on: see [`Item::status_kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind<'c> {
+    Document(DocumentStatus),
+    Request(RequestStatus),
+    /// Events: "scheduled" (a past event is resolved, not shown).
+    Scheduled,
+    /// A bill's current stage: its names are the config's own (`stages`).
+    Stage(&'c str),
+}
+
+impl<'c> Status<'c> {
+    /// An event's status.
+    pub const SCHEDULED: Status<'static> = Status("scheduled");
+
+    pub fn document(s: DocumentStatus) -> Status<'static> {
+        Status(s.as_str())
+    }
+
+    pub fn request(s: RequestStatus) -> Status<'static> {
+        Status(s.as_str())
+    }
+
+    /// A bill's current stage, named as the bill's `stages` name it.
+    pub fn stage(name: &'c str) -> Status<'c> {
+        Status(name)
+    }
+
+    /// The status as written in the config and in `upcoming`'s output.
+    pub fn as_str(self) -> &'c str {
+        self.0
+    }
+
+    /// What this status is for an item of type `item`; None when the text
+    /// is no status of that type.
+    pub fn kind(self, item: ItemType) -> Option<StatusKind<'c>> {
+        let text = self.0;
+        match item {
+            ItemType::Document => DocumentStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == text)
+                .map(StatusKind::Document),
+            ItemType::Request => RequestStatus::ALL
+                .into_iter()
+                .find(|s| s.as_str() == text)
+                .map(StatusKind::Request),
+            ItemType::Event => (text == Status::SCHEDULED.0).then_some(StatusKind::Scheduled),
+            ItemType::Bill => Some(StatusKind::Stage(text)),
+        }
+    }
+
+    /// Read back [`Status::as_str`] of an item of type `item` (the index
+    /// stores the text); None when the text is no status of that type.
+    pub fn parse(item: ItemType, text: &'c str) -> Option<Status<'c>> {
+        Status(text).kind(item).map(|_| Status(text))
+    }
+}
+
+impl fmt::Display for Status<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Serialized as [`Status::as_str`]: the JSON keeps its strings.
+impl serde::Serialize for Status<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
@@ -137,13 +224,13 @@ pub struct Item<'c> {
     /// The case id, or the bill id for bills: what subjects and logs name.
     pub reference: &'c str,
     pub item: ItemType,
-    /// The kind; for bills the stage the date belongs to, or "review".
+    /// The kind; for bills the stage the date belongs to, or [`REVIEW_KIND`].
     pub kind: &'c str,
     pub deadline: NaiveDate,
     pub act_by: NaiveDate,
     /// Status as shown by `upcoming`: the document's or request's status,
     /// "scheduled" for events, the current stage for bills.
-    pub status: &'c str,
+    pub status: Status<'c>,
     /// Lead reminders never fall before this (`issued` / `filed`).
     pub start: Option<NaiveDate>,
     pub resolved: bool,
@@ -199,7 +286,14 @@ pub enum Source {
     },
 }
 
-impl Item<'_> {
+impl<'c> Item<'c> {
+    /// What the item's status is, typed: a document's, a request's, an
+    /// event's, a bill's stage. None only for an item put together by hand
+    /// with a status of another type.
+    pub fn status_kind(&self) -> Option<StatusKind<'c>> {
+        self.status.kind(self.item)
+    }
+
     /// Identity within the case for the ledger: "document:refugee_certificate".
     pub fn key(&self) -> String {
         let mut s = String::new();
@@ -307,7 +401,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                 ItemType::Document,
                 &d.kind,
                 at,
-                d.status.as_str(),
+                Status::document(d.status),
                 d.status.resolved(),
                 &d.rules,
                 source,
@@ -320,7 +414,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                 ItemType::Request,
                 &r.kind,
                 at,
-                r.status.as_str(),
+                Status::request(r.status),
                 r.status.resolved(),
                 &r.rules,
                 source,
@@ -358,7 +452,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                     a if a > e.date => cal.working_on_or_before(e.date),
                     a => a,
                 },
-                status: "scheduled",
+                status: Status::SCHEDULED,
                 start: None,
                 // Resolved once past: see `Item::resolved_on`.
                 resolved: false,
@@ -401,6 +495,7 @@ pub fn bill_items(cfg: &Config) -> Vec<Item<'_>> {
     }
     for (bi, bill) in cfg.bills().enumerate() {
         let current = bill.stages[bill.stage].as_str();
+        let status = Status::stage(current);
         let owner = Recipients::One(bill.owner);
         for (&si, &date) in bill.expected.range(bill.stage + 1..) {
             out.push(Item {
@@ -409,7 +504,7 @@ pub fn bill_items(cfg: &Config) -> Vec<Item<'_>> {
                 kind: &bill.stages[si],
                 deadline: date,
                 act_by: cal.act_by(date),
-                status: current,
+                status,
                 start: None,
                 resolved: false,
                 cadence: Cadence::Once,
@@ -424,10 +519,10 @@ pub fn bill_items(cfg: &Config) -> Vec<Item<'_>> {
                 out.push(Item {
                     reference: &bill.id,
                     item: ItemType::Bill,
-                    kind: "review",
+                    kind: REVIEW_KIND,
                     deadline: due,
                     act_by: cal.act_by(due),
-                    status: current,
+                    status,
                     start: None,
                     resolved: false,
                     cadence: Cadence::Review(n),
@@ -449,7 +544,7 @@ pub fn bill_items(cfg: &Config) -> Vec<Item<'_>> {
                 kind: current,
                 deadline: since,
                 act_by: cal.act_by(since),
-                status: current,
+                status,
                 start: None,
                 resolved: false,
                 cadence: Cadence::Notice(step),

@@ -10,7 +10,7 @@
 //! recipient-list tables, then every item (fixed size).
 
 use crate::config::model::{CaseRef, Config, ReminderRules};
-use crate::engine::{Cadence, Item, ItemType, Recipients, Source, Step};
+use crate::engine::{Cadence, Item, ItemType, Recipients, Source, Status, Step};
 use crate::report::UpcomingEntry;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
@@ -187,13 +187,14 @@ impl Index {
             _ => return None,
         };
         let to = self.recipients.get(w(7) as usize)?;
+        let item = *ITEMS.get(rec[52] as usize)?;
         Some(Item {
             reference: self.string(w(0))?,
-            item: *ITEMS.get(rec[52] as usize)?,
+            item,
             kind: self.string(w(1))?,
             deadline: day(3)?,
             act_by: day(4)?,
-            status: self.string(w(2))?,
+            status: Status::parse(item, self.string(w(2))?)?,
             start: if w(5) as i32 == i32::MIN {
                 None
             } else {
@@ -291,7 +292,7 @@ impl Index {
                 deadline: self.string(deadline_s)?,
                 act_by: self.string(act_by_s)?,
                 days_left: (it.act_by - today).num_days(),
-                status: it.status,
+                status: it.status.as_str(),
                 tracked: true,
             });
         }
@@ -390,7 +391,7 @@ pub(super) fn encode(cfg: &Config, items: &[Item<'_>], key: &[u8; 16]) -> Vec<u8
         let words: [u32; 13] = [
             id_of(it.reference),
             id_of(it.kind),
-            id_of(it.status),
+            id_of(it.status.as_str()),
             day_number(it.deadline) as u32,
             day_number(it.act_by) as u32,
             it.start.map_or(i32::MIN, day_number) as u32,

@@ -256,7 +256,11 @@ fn situation_words(t: &Texts, s: Situation) -> (&'static str, &'static str) {
     }
 }
 
-/// Arrange `entries` (sorted most urgent first) for caseworker `recipient`.
+/// Arrange `entries` (sorted most urgent first) for caseworker `recipient`:
+/// their own cases by urgency, their team's as copies, then what the mail
+/// used is explained (legend, advice) and summed up. Each part is a step
+/// below; the legend and advice come last because they name only what the
+/// cases above used.
 pub fn build(
     cfg: &Config,
     recipient: usize,
@@ -276,153 +280,21 @@ pub fn build(
         advice: Vec::new(),
         any_record: false,
     };
-
-    // Own items: each case goes to the section of its most urgent item.
     let own: Vec<&Entry<'_>> = entries.iter().filter(|e| e.role == Role::To).collect();
-    let mut buckets: [Vec<CaseView>; 3] = Default::default();
-    for group in group_by_case(&own) {
-        let u = group
-            .iter()
-            .map(|e| urgency(e, today))
-            .min()
-            .unwrap_or(Urgency::Later);
-        buckets[u as usize].push(builder.case_view(&group, false));
-    }
-    let counts = buckets.each_ref().map(Vec::len);
-    let titles = [
-        ("overdue", t.overdue),
-        ("week", t.this_week),
-        ("later", t.later),
-    ];
-    let sections: Vec<Section> = buckets
-        .into_iter()
-        .zip(titles)
-        .zip(counts)
-        .filter(|((cases, _), _)| !cases.is_empty())
-        .map(|((cases, (key, title)), count)| Section {
-            key,
-            title,
-            count,
-            cases,
-        })
-        .collect();
-
-    // The supervisor's copies, by caseworker.
+    let (sections, counts) = builder.sections(&own);
     let copies: Vec<&Entry<'_>> = entries.iter().filter(|e| e.role == Role::Cc).collect();
-    let team = (!copies.is_empty()).then(|| {
-        let mut groups: Vec<(usize, Vec<&Entry<'_>>)> = Vec::new();
-        for e in &copies {
-            let owner = e.item.to.first().copied().unwrap_or(usize::MAX);
-            match groups.iter_mut().find(|(o, _)| *o == owner) {
-                Some((_, v)) => v.push(e),
-                None => groups.push((owner, vec![e])),
-            }
-        }
-        let groups = groups
-            .into_iter()
-            .map(|(_, list)| TeamGroup {
-                caseworker: caseworker_name(cfg, &list[0].item.to),
-                cases: group_by_case(&list)
-                    .iter()
-                    .map(|g| builder.case_view(g, true))
-                    .collect(),
-            })
-            .collect();
-        Team {
-            title: t.team,
-            intro: t.team_intro.to_string(),
-            intro_lines: wrap(t.team_intro, TEXT_WIDTH),
-            groups,
-        }
-    });
-
+    let team = builder.team(&copies);
     let team_cases: usize = team
         .as_ref()
         .map_or(0, |t| t.groups.iter().map(|g| g.cases.len()).sum());
-    let mut legend = Vec::new();
-    let mut row = |word: &'static str, class: &'static str, text: &'static str| {
-        let mut lines = Vec::new();
-        let indent = word.chars().count() + 2;
-        for (i, l) in wrap(text, TEXT_WIDTH.saturating_sub(indent).max(30))
-            .into_iter()
-            .enumerate()
-        {
-            lines.push(if i == 0 {
-                format!("{word}: {l}")
-            } else {
-                format!("{}{l}", " ".repeat(indent))
-            });
-        }
-        legend.push(LegendRow {
-            word,
-            class,
-            text,
-            lines,
-        });
-    };
-    for (tag, class, why) in [
-        (t.tag_overdue, "overdue", t.why_overdue),
-        (t.tag_late, "late", t.why_late),
-        (t.tag_new, "new", t.why_new),
-        (t.tag_copy, "copy", t.why_copy),
-    ] {
-        if builder.tags_used.contains(&tag) {
-            row(tag, class, why);
-        }
-    }
-    row(t.act_by_word, "term", t.why_act_by);
-    if builder.any_record {
-        row("→", "record", t.why_record);
-    }
-
-    let advice = builder
-        .advice
-        .iter()
-        .map(|(label, s)| {
-            let (word, text) = situation_words(t, *s);
-            let heading = format!("{label} — {word}");
-            Advice {
-                lines: wrap(text, TEXT_WIDTH - 2),
-                heading,
-                text: text.to_string(),
-            }
-        })
-        .collect();
-
+    let legend = builder.legend();
+    let advice = builder.advice();
     let guide_url = cfg
         .mail
         .guide_url
         .as_ref()
         .map(|u| u.replace("{lang}", lang.code()));
-    let summary_parts = vec![
-        SummaryPart {
-            key: "overdue",
-            label: t.overdue,
-            count: counts[0],
-        },
-        SummaryPart {
-            key: "week",
-            label: t.this_week,
-            count: counts[1],
-        },
-        SummaryPart {
-            key: "later",
-            label: t.later,
-            count: counts[2],
-        },
-    ];
-    let mut summary_parts = summary_parts;
-    // A supervisor with nothing of their own: no row of zeros before the team.
-    if team.is_some() && own.is_empty() {
-        summary_parts.clear();
-    }
-    if team.is_some() {
-        summary_parts.push(SummaryPart {
-            key: "team",
-            label: t.team,
-            count: team_cases,
-        });
-    }
+    let summary_parts = summary_parts(t, counts, team.is_some(), own.is_empty(), team_cases);
     let summary = summary_parts
         .iter()
         .map(|p| format!("{}: {}", p.label, p.count))
@@ -442,17 +314,7 @@ pub fn build(
         legend,
         advice_title: t.advice,
         advice,
-        guide_lines: match &guide_url {
-            Some(url) => {
-                let one = t.guide.replace("{url}", url);
-                if one.chars().count() <= TEXT_WIDTH {
-                    vec![one]
-                } else {
-                    vec![t.guide.replace(" {url}", ""), url.clone()]
-                }
-            }
-            None => wrap(t.guide_ask, TEXT_WIDTH),
-        },
+        guide_lines: guide_lines(t, guide_url.as_deref()),
         guide: guide_url.as_ref().map_or_else(
             || t.guide_ask.to_string(),
             |url| t.guide.replace("{url}", url),
@@ -465,6 +327,63 @@ pub fn build(
             later: counts[2],
             team: team_cases,
         },
+    }
+}
+
+/// The summary line's parts: the recipient's own counts by section, and
+/// the team's when they have copies. A supervisor with nothing of their
+/// own gets no row of zeros before the team.
+fn summary_parts(
+    t: &'static Texts,
+    counts: [usize; 3],
+    has_team: bool,
+    own_is_empty: bool,
+    team_cases: usize,
+) -> Vec<SummaryPart> {
+    let mut summary_parts = vec![
+        SummaryPart {
+            key: "overdue",
+            label: t.overdue,
+            count: counts[0],
+        },
+        SummaryPart {
+            key: "week",
+            label: t.this_week,
+            count: counts[1],
+        },
+        SummaryPart {
+            key: "later",
+            label: t.later,
+            count: counts[2],
+        },
+    ];
+    if has_team && own_is_empty {
+        summary_parts.clear();
+    }
+    if has_team {
+        summary_parts.push(SummaryPart {
+            key: "team",
+            label: t.team,
+            count: team_cases,
+        });
+    }
+    summary_parts
+}
+
+/// The guide line of the text part: the guide with its address on one
+/// line when it fits, else the address on a line of its own (a link cut
+/// in two does not work); without a guide, the request to ask for one.
+fn guide_lines(t: &'static Texts, guide_url: Option<&str>) -> Vec<String> {
+    match guide_url {
+        Some(url) => {
+            let one = t.guide.replace("{url}", url);
+            if one.chars().count() <= TEXT_WIDTH {
+                vec![one]
+            } else {
+                vec![t.guide.replace(" {url}", ""), url.to_string()]
+            }
+        }
+        None => wrap(t.guide_ask, TEXT_WIDTH),
     }
 }
 
@@ -539,6 +458,133 @@ struct Builder<'c> {
 }
 
 impl Builder<'_> {
+    /// The recipient's own items: each case goes to the section of its
+    /// most urgent item (overdue, this week, later); empty sections are
+    /// left out. Returns the sections and the cases in each, empty or not.
+    fn sections(&mut self, own: &[&Entry<'_>]) -> (Vec<Section>, [usize; 3]) {
+        let t = self.t;
+        let mut buckets: [Vec<CaseView>; 3] = Default::default();
+        for group in group_by_case(own) {
+            let u = group
+                .iter()
+                .map(|e| urgency(e, self.today))
+                .min()
+                .unwrap_or(Urgency::Later);
+            buckets[u as usize].push(self.case_view(&group, false));
+        }
+        let counts = buckets.each_ref().map(Vec::len);
+        let titles = [
+            ("overdue", t.overdue),
+            ("week", t.this_week),
+            ("later", t.later),
+        ];
+        let sections = buckets
+            .into_iter()
+            .zip(titles)
+            .zip(counts)
+            .filter(|((cases, _), _)| !cases.is_empty())
+            .map(|((cases, (key, title)), count)| Section {
+                key,
+                title,
+                count,
+                cases,
+            })
+            .collect();
+        (sections, counts)
+    }
+
+    /// The supervisor's copies, grouped by caseworker in order of first
+    /// appearance; None without copies.
+    fn team(&mut self, copies: &[&Entry<'_>]) -> Option<Team> {
+        if copies.is_empty() {
+            return None;
+        }
+        let t = self.t;
+        let mut groups: Vec<(usize, Vec<&Entry<'_>>)> = Vec::new();
+        for e in copies {
+            let owner = e.item.to.first().copied().unwrap_or(usize::MAX);
+            match groups.iter_mut().find(|(o, _)| *o == owner) {
+                Some((_, v)) => v.push(e),
+                None => groups.push((owner, vec![e])),
+            }
+        }
+        let groups = groups
+            .into_iter()
+            .map(|(_, list)| TeamGroup {
+                caseworker: caseworker_name(self.cfg, &list[0].item.to),
+                cases: group_by_case(&list)
+                    .iter()
+                    .map(|g| self.case_view(g, true))
+                    .collect(),
+            })
+            .collect();
+        Some(Team {
+            title: t.team,
+            intro: t.team_intro.to_string(),
+            intro_lines: wrap(t.team_intro, TEXT_WIDTH),
+            groups,
+        })
+    }
+
+    /// The legend: a row for each tag the cases used, the act-by word
+    /// always, and the record arrow when a case showed one.
+    fn legend(&self) -> Vec<LegendRow> {
+        let t = self.t;
+        let mut legend = Vec::new();
+        let mut row = |word: &'static str, class: &'static str, text: &'static str| {
+            let mut lines = Vec::new();
+            let indent = word.chars().count() + 2;
+            for (i, l) in wrap(text, TEXT_WIDTH.saturating_sub(indent).max(30))
+                .into_iter()
+                .enumerate()
+            {
+                lines.push(if i == 0 {
+                    format!("{word}: {l}")
+                } else {
+                    format!("{}{l}", " ".repeat(indent))
+                });
+            }
+            legend.push(LegendRow {
+                word,
+                class,
+                text,
+                lines,
+            });
+        };
+        for (tag, class, why) in [
+            (t.tag_overdue, "overdue", t.why_overdue),
+            (t.tag_late, "late", t.why_late),
+            (t.tag_new, "new", t.why_new),
+            (t.tag_copy, "copy", t.why_copy),
+        ] {
+            if self.tags_used.contains(&tag) {
+                row(tag, class, why);
+            }
+        }
+        row(t.act_by_word, "term", t.why_act_by);
+        if self.any_record {
+            row("→", "record", t.why_record);
+        }
+        legend
+    }
+
+    /// What to do, once for each (label, situation) the cases showed, in
+    /// order of first appearance.
+    fn advice(&self) -> Vec<Advice> {
+        self.advice
+            .iter()
+            .map(|(label, s)| {
+                let (word, text) = situation_words(self.t, *s);
+                let heading = format!("{label} — {word}");
+                Advice {
+                    lines: wrap(text, TEXT_WIDTH - 2),
+                    heading,
+                    text: text.to_string(),
+                }
+            })
+            .collect()
+    }
+
     fn case_view(&mut self, group: &[&Entry<'_>], copy: bool) -> CaseView {
         let first = group[0].item;
         let names = self.cfg.privacy.names_in_email;

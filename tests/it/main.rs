@@ -15,6 +15,7 @@ mod feeds;
 mod files;
 mod hints;
 mod hostile;
+mod layout19;
 mod leaks;
 mod live;
 mod mail18;

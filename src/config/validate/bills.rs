@@ -1,7 +1,7 @@
 //! `[[bill]]`: the laws cases wait on, with stages configured per bill.
 
+use super::checker::{Checker, Context, Refs, DEFAULT_STAGES};
 use super::people::caseworker_ref;
-use super::{Checker, Context, Refs, DEFAULT_STAGES};
 use crate::config::model::{Bill, ReminderRules};
 use crate::config::raw::{self, S};
 use crate::config::suggest;

@@ -3,8 +3,9 @@
 //! its rules, a deadline written or computed from a start date and a
 //! duration) is checked once, in [`deadline_item`].
 
+use super::bills;
+use super::checker::{Checker, Context, Refs};
 use super::people::caseworker_ref;
-use super::{bills, Checker, Context, Refs};
 use crate::calendar::Duration;
 use crate::config::model::*;
 use crate::config::raw::{self, RawDate, S};

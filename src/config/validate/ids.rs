@@ -6,7 +6,7 @@
 //! combining accent) looks like its composed twin but names another file,
 //! so it is refused rather than silently normalised.
 
-use super::Checker;
+use super::checker::Checker;
 use crate::config::raw::S;
 use crate::config::tr::{tr, Arg, Tr, M};
 use crate::logging::escape;

@@ -1,14 +1,17 @@
 //! `[mail]`: the transport, TLS, credentials (never in the TOML), sender.
 
+use super::checker::Checker;
 use super::service::is_loopback_host;
-use super::Checker;
+use crate::config::env::Env;
 use crate::config::model::{Mail, Tls, Transport};
 use crate::config::raw::{self, S};
-use crate::config::Env;
 use crate::privacy::value;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// `[mail]` validated into [`Mail`]: the defaults, then each group of
+/// keys in a step of its own (how mail leaves, who may read the password,
+/// who it is from, limits and paths), in the order they were written.
 pub(super) fn mail(
     c: &mut Checker<'_>,
     m: Option<&S<raw::RawMail>>,
@@ -16,7 +19,21 @@ pub(super) fn mail(
     state_dir: &Path,
     _env: &Env,
 ) -> Mail {
-    let mut out = Mail {
+    let mut out = defaults(state_dir);
+    let Some(m) = m else { return out };
+    let span = m.span();
+    let m = m.get_ref();
+    transport(c, m, &span, &mut out);
+    credentials(c, m, base, &mut out);
+    sender(c, m, &span, &mut out);
+    limits_and_paths(c, m, base, &mut out);
+    out
+}
+
+/// The mail settings of a config without `[mail]`: files in the state
+/// directory's outbox, nothing sent.
+fn defaults(state_dir: &Path) -> Mail {
+    Mail {
         transport: Transport::File,
         host: String::new(),
         port: 465,
@@ -32,10 +49,12 @@ pub(super) fn mail(
         guide_url: None,
         credential: "smtp-password",
         connections: DEFAULT_CONNECTIONS,
-    };
-    let Some(m) = m else { return out };
-    let span = m.span();
-    let m = m.get_ref();
+    }
+}
+
+/// How mail leaves: transport, TLS mode, port (the TLS mode's own unless
+/// given) and host. Mail in the clear may only go to a loopback relay.
+fn transport(c: &mut Checker<'_>, m: &raw::RawMail, span: &Range<usize>, out: &mut Mail) {
     if let Some(t) = &m.transport {
         out.transport = c
             .choice(
@@ -88,7 +107,7 @@ pub(super) fn mail(
     if out.transport == Transport::Smtp {
         c.required(
             &m.host,
-            &span,
+            span,
             "host",
             "add host = \"mail.example.org\" for transport = \"smtp\"",
         );
@@ -100,6 +119,12 @@ pub(super) fn mail(
             );
         }
     }
+}
+
+/// The relay's credentials and CA: a username never goes with tls =
+/// "none" (its password would cross unencrypted), and a password file
+/// must not be readable by others.
+fn credentials(c: &mut Checker<'_>, m: &raw::RawMail, base: &Path, out: &mut Mail) {
     if let Some(u) = &m.username {
         out.username = Some(u.get_ref().clone());
         if out.tls == Tls::None {
@@ -140,6 +165,10 @@ pub(super) fn mail(
         }
         out.ca_file = Some(path);
     }
+}
+
+/// The sender: a mailbox, required unless mail only goes to files.
+fn sender(c: &mut Checker<'_>, m: &raw::RawMail, span: &Range<usize>, out: &mut Mail) {
     if let Some(f) = &m.from {
         match f.get_ref().parse::<lettre::message::Mailbox>() {
             Ok(_) => out.from = f.get_ref().clone(),
@@ -156,6 +185,11 @@ pub(super) fn mail(
             "add from = \"Docket <docket@ngo.example>\"",
         );
     }
+}
+
+/// Limits (timeout, connections) within their ranges, and paths relative
+/// to the main file's folder.
+fn limits_and_paths(c: &mut Checker<'_>, m: &raw::RawMail, base: &Path, out: &mut Mail) {
     if let Some(t) = &m.timeout_secs {
         let n = *t.get_ref();
         if !(1..=600).contains(&n) {
@@ -209,7 +243,6 @@ pub(super) fn mail(
             out.guide_url = Some(v.to_string());
         }
     }
-    out
 }
 
 /// Messages on their way at once by default: a few, which relays accept

@@ -1,7 +1,7 @@
 //! `[[caseworker]]`: ids, addresses, languages, supervisors (no cycles).
 
+use super::checker::Checker;
 use super::service::email_ok;
-use super::Checker;
 use crate::config::model::{Caseworker, Language, Sensitive};
 use crate::config::raw::{self, S};
 use crate::config::suggest;
@@ -9,6 +9,8 @@ use crate::privacy::value;
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
+/// `[[caseworker]]` validated: each on its own, then what only the list
+/// together can tell (supervisors named by id, no cycle, a feed file each).
 pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -> Vec<Caseworker> {
     let mut out: Vec<Caseworker> = Vec::new();
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
@@ -16,77 +18,98 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
     // Each caseworker's id span, in `out`'s order.
     let mut spans: Vec<Range<usize>> = Vec::new();
     for cw in list {
-        let span = cw.span();
-        let raw = cw.get_ref();
-        let id = match c.required(
-            &raw.id,
-            &span,
-            "id",
-            "give each caseworker an id, e.g. id = \"aigerim\"",
-        ) {
-            Some(id) => {
-                super::ids::id_ok(
-                    c,
-                    id,
-                    crate::config::tr::tr(crate::config::tr::M::WCaseworkerId),
-                );
-                spans.push(id.span());
-                if seen.insert(id.get_ref().clone(), id.span()).is_some() {
-                    c.err(
-                        id.span(),
-                        format!("duplicate caseworker id \"{}\"", id.get_ref()),
-                        "caseworker ids must be unique",
-                    );
-                }
-                id.get_ref().clone()
-            }
-            None => {
-                spans.push(span.clone());
-                String::new()
-            }
-        };
-        let email = match c.required(
-            &raw.email,
-            &span,
-            "email",
-            "add email = \"name@ngo.example\"",
-        ) {
-            Some(e) => {
-                email_ok(c, e, "email");
-                e.get_ref().clone()
-            }
-            None => String::new(),
-        };
-        let language = raw
-            .language
-            .as_ref()
-            .and_then(|l| {
-                c.choice(
-                    l,
-                    "language",
-                    &[
-                        ("en", Language::En),
-                        ("ru", Language::Ru),
-                        ("kk", Language::Kk),
-                    ],
-                    "use \"en\", \"ru\" or \"kk\"",
-                )
-            })
-            .unwrap_or(Language::En);
-        out.push(Caseworker {
-            id,
-            name: Sensitive::new(
-                raw.name
-                    .as_ref()
-                    .map(|n| n.get_ref().clone())
-                    .unwrap_or_default(),
-            ),
-            email,
-            supervisor: None,
-            language,
-        });
-        sup_refs.push(raw.supervisor.clone());
+        out.push(caseworker(c, cw, &mut seen, &mut spans));
+        sup_refs.push(cw.get_ref().supervisor.clone());
     }
+    link_supervisors(c, &mut out, &sup_refs);
+    supervisor_cycles(c, &out, &sup_refs);
+    feed_names_distinct(c, &out, &spans);
+    out
+}
+
+/// One caseworker on its own: an id (unique: `seen` holds those so far,
+/// and its span goes to `spans`), an address, a language; the supervisor
+/// is linked once all are known.
+fn caseworker(
+    c: &mut Checker<'_>,
+    cw: &S<raw::RawCaseworker>,
+    seen: &mut HashMap<String, Range<usize>>,
+    spans: &mut Vec<Range<usize>>,
+) -> Caseworker {
+    let span = cw.span();
+    let raw = cw.get_ref();
+    let id = match c.required(
+        &raw.id,
+        &span,
+        "id",
+        "give each caseworker an id, e.g. id = \"aigerim\"",
+    ) {
+        Some(id) => {
+            super::ids::id_ok(
+                c,
+                id,
+                crate::config::tr::tr(crate::config::tr::M::WCaseworkerId),
+            );
+            spans.push(id.span());
+            if seen.insert(id.get_ref().clone(), id.span()).is_some() {
+                c.err(
+                    id.span(),
+                    format!("duplicate caseworker id \"{}\"", id.get_ref()),
+                    "caseworker ids must be unique",
+                );
+            }
+            id.get_ref().clone()
+        }
+        None => {
+            spans.push(span.clone());
+            String::new()
+        }
+    };
+    let email = match c.required(
+        &raw.email,
+        &span,
+        "email",
+        "add email = \"name@ngo.example\"",
+    ) {
+        Some(e) => {
+            email_ok(c, e, "email");
+            e.get_ref().clone()
+        }
+        None => String::new(),
+    };
+    let language = raw
+        .language
+        .as_ref()
+        .and_then(|l| {
+            c.choice(
+                l,
+                "language",
+                &[
+                    ("en", Language::En),
+                    ("ru", Language::Ru),
+                    ("kk", Language::Kk),
+                ],
+                "use \"en\", \"ru\" or \"kk\"",
+            )
+        })
+        .unwrap_or(Language::En);
+    Caseworker {
+        id,
+        name: Sensitive::new(
+            raw.name
+                .as_ref()
+                .map(|n| n.get_ref().clone())
+                .unwrap_or_default(),
+        ),
+        email,
+        supervisor: None,
+        language,
+    }
+}
+
+/// Each `supervisor` names a caseworker: linked by index, or an error with
+/// the nearest id.
+fn link_supervisors(c: &mut Checker<'_>, out: &mut [Caseworker], sup_refs: &[Option<S<String>>]) {
     let index: HashMap<String, usize> = out
         .iter()
         .enumerate()
@@ -107,6 +130,11 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
             }
         }
     }
+}
+
+/// Supervisor cycles: an escalation must end with someone who has no
+/// supervisor.
+fn supervisor_cycles(c: &mut Checker<'_>, out: &[Caseworker], sup_refs: &[Option<S<String>>]) {
     // Supervisor cycles: follow each chain; a chain that comes back to its
     // start is reported once, at its first member.
     let mut reported = BTreeSet::new();
@@ -138,8 +166,6 @@ pub(super) fn caseworkers(c: &mut Checker<'_>, list: &[S<raw::RawCaseworker>]) -
             cur = out[n].supervisor;
         }
     }
-    feed_names_distinct(c, &out, &spans);
-    out
 }
 
 /// Every feed file a caseworker gets (`<id>.ics`, and `<id>-team.ics` for

@@ -1,13 +1,16 @@
 //! `[service]`: time zone, schedule, state directory, includes, admin.
 
-use super::{Checker, DEFAULT_SCHEDULE, DEFAULT_STATE_DIR};
+use super::checker::{Checker, DEFAULT_SCHEDULE, DEFAULT_STATE_DIR};
+use crate::config::env::Env;
 use crate::config::model::Service;
 use crate::config::raw::{self, S};
-use crate::config::Env;
 use crate::privacy::value;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+/// `[service]` validated into [`Service`], with the include patterns and
+/// their spans (expanded later, by the loader). The steps below each check
+/// one group of keys.
 pub(super) fn service(
     c: &mut Checker<'_>,
     s: Option<&S<raw::RawService>>,
@@ -40,9 +43,30 @@ pub(super) fn service(
     };
     let span = s.span();
     let s = s.get_ref();
+    time(c, s, &span, &mut out);
+    if let Some(dir) = &s.state_dir {
+        out.state_dir = base.join(dir.get_ref());
+    }
+    let mut includes = Vec::new();
+    for inc in s.include.iter().flatten() {
+        out.include.push(inc.get_ref().clone());
+        includes.push((inc.get_ref().clone(), inc.span()));
+    }
+    if let Some(a) = &s.admin {
+        if email_ok(c, a, "admin") {
+            out.admin = Some(a.get_ref().clone());
+        }
+    }
+    outputs(c, s, base, &mut out);
+    warn_unsafe_output_dirs(c, s, env, &out);
+    (out, includes)
+}
+
+/// When: the time zone (required) and the cron schedule.
+fn time(c: &mut Checker<'_>, s: &raw::RawService, span: &Range<usize>, out: &mut Service) {
     if let Some(tz) = c.required(
         &s.timezone,
-        &span,
+        span,
         "timezone",
         "add timezone = \"Asia/Almaty\" (an IANA name)",
     ) {
@@ -69,19 +93,12 @@ pub(super) fn service(
             ),
         }
     }
-    if let Some(dir) = &s.state_dir {
-        out.state_dir = base.join(dir.get_ref());
-    }
-    let mut includes = Vec::new();
-    for inc in s.include.iter().flatten() {
-        out.include.push(inc.get_ref().clone());
-        includes.push((inc.get_ref().clone(), inc.span()));
-    }
-    if let Some(a) = &s.admin {
-        if email_ok(c, a, "admin") {
-            out.admin = Some(a.get_ref().clone());
-        }
-    }
+}
+
+/// What docket writes besides mail: alerts' delay, the heartbeat, the
+/// metrics file and the feeds directory (the state directory's `feeds`
+/// unless given).
+fn outputs(c: &mut Checker<'_>, s: &raw::RawService, base: &Path, out: &mut Service) {
     if let Some(h) = &s.alert_after_hours {
         let n = *h.get_ref();
         if !(1..=24 * 30).contains(&n) {
@@ -117,35 +134,37 @@ pub(super) fn service(
         Some(d) => base.join(d.get_ref()),
         None => out.state_dir.join("feeds"),
     };
-    // Directories docket writes into by name: one that someone else can
-    // write is refused at every write (sys::write_atomic); say so now.
-    if let Some(euid) = env.euid {
-        let at = |f: &Option<S<String>>| f.as_ref().map_or(0..0, |v| v.span());
-        let mut dirs = vec![(out.feeds_dir.clone(), "feeds_dir", at(&s.feeds_dir))];
-        if let Some(m) = &out.metrics_file {
-            let parent = m.parent().map(Path::to_path_buf).unwrap_or_default();
-            dirs.push((parent, "metrics_file's directory", at(&s.metrics_file)));
-        }
-        for (dir, what, span) in dirs {
-            let Ok(meta) = std::fs::metadata(&dir) else {
-                continue;
-            };
-            if let Some(why) = crate::sys::output_dir_problem(&meta, euid) {
-                c.warn(
-                    span,
-                    format!(
-                        "{what} {} {why}: docket will refuse to write there",
-                        crate::logging::escape(&dir.display().to_string())
-                    ),
-                    format!(
-                        "whoever can write it can turn docket's writes against other files: chmod go-w {0}, chown root {0}, or name a directory of docket's own",
-                        crate::logging::escape(&dir.display().to_string())
-                    ),
-                );
-            }
+}
+
+/// Directories docket writes into by name: one that someone else can
+/// write is refused at every write (sys::write_atomic); say so now, when
+/// the user id is known.
+fn warn_unsafe_output_dirs(c: &mut Checker<'_>, s: &raw::RawService, env: &Env, out: &Service) {
+    let Some(euid) = env.euid else { return };
+    let at = |f: &Option<S<String>>| f.as_ref().map_or(0..0, |v| v.span());
+    let mut dirs = vec![(out.feeds_dir.clone(), "feeds_dir", at(&s.feeds_dir))];
+    if let Some(m) = &out.metrics_file {
+        let parent = m.parent().map(Path::to_path_buf).unwrap_or_default();
+        dirs.push((parent, "metrics_file's directory", at(&s.metrics_file)));
+    }
+    for (dir, what, span) in dirs {
+        let Ok(meta) = std::fs::metadata(&dir) else {
+            continue;
+        };
+        if let Some(why) = crate::sys::output_dir_problem(&meta, euid) {
+            c.warn(
+                span,
+                format!(
+                    "{what} {} {why}: docket will refuse to write there",
+                    crate::logging::escape(&dir.display().to_string())
+                ),
+                format!(
+                    "whoever can write it can turn docket's writes against other files: chmod go-w {0}, chown root {0}, or name a directory of docket's own",
+                    crate::logging::escape(&dir.display().to_string())
+                ),
+            );
         }
     }
-    (out, includes)
 }
 
 /// `heartbeat_url`: http(s) with a host. Plain http to another host would

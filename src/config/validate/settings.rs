@@ -2,11 +2,12 @@
 //! `[mail]`, `[privacy]`, `[calendar]`, `[reminders]`, `[kinds]` and the
 //! caseworkers.
 
-use super::{mail, people, service, Checker};
+use super::checker::Checker;
+use super::{mail, people, service};
 use crate::calendar::{Calendar, CalendarSpec, DayOffDeadline, HolidaySet};
+use crate::config::env::Env;
 use crate::config::model::{Kind, Privacy, ReminderRules, Settings};
 use crate::config::raw::{self, S};
-use crate::config::Env;
 use crate::privacy::value;
 use chrono::{Datelike, Weekday};
 use std::collections::BTreeMap;

@@ -45,6 +45,7 @@ mod events;
 mod json;
 mod oracle;
 mod reminders;
+mod typed19;
 
 // ---------------------------------------------------------------------------
 // Helpers
