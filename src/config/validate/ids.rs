@@ -70,3 +70,29 @@ pub(super) fn id_ok(c: &mut Checker<'_>, id: &S<String>, what: Tr) -> bool {
 pub fn fold(name: &str) -> String {
     name.to_lowercase()
 }
+
+/// A caseworker id as a file name. `docket check` admits only ids of
+/// letters (any script), digits, `-`, `_` and `.`, not starting with `.`,
+/// in NFC, so for every loaded config this is the id itself, and distinct
+/// ids give distinct names (SPEC: `feeds/<caseworker>.ics`); check also
+/// refuses ids whose feed names differ only in case or meet a team feed's
+/// name. Anything else is replaced by `_` only as a last guard.
+pub fn file_stem(id: &str) -> String {
+    id.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if id_char(c) && !(i == 0 && c == '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A supervisor's team feed's file name: `<id>-team`. Kept as it was (the
+/// feeds' URLs are in people's calendars); an id that would meet it is
+/// refused by `docket check`.
+pub fn team_stem(id: &str) -> String {
+    format!("{}-team", file_stem(id))
+}

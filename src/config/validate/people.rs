@@ -180,9 +180,9 @@ fn feed_names_distinct(c: &mut Checker<'_>, out: &[Caseworker], spans: &[Range<u
         if cw.id.is_empty() {
             continue;
         }
-        names.push((crate::feed::file_stem(&cw.id), cw.id.clone(), i, false));
+        names.push((super::ids::file_stem(&cw.id), cw.id.clone(), i, false));
         if supervises.contains(&i) {
-            names.push((crate::feed::team_stem(&cw.id), cw.id.clone(), i, true));
+            names.push((super::ids::team_stem(&cw.id), cw.id.clone(), i, true));
         }
     }
     let mut first: HashMap<String, (String, usize, bool)> = HashMap::new();
@@ -213,7 +213,7 @@ fn feed_names_distinct(c: &mut Checker<'_>, out: &[Caseworker], spans: &[Range<u
                         "{} and {} would both be written to {name}.ics{}",
                         whose(other, *other_team),
                         whose(&id, team),
-                        if super::ids::fold(&name) == name || name == crate::feed::file_stem(other) { "" } else { " (file names compared ignoring case)" }
+                        if super::ids::fold(&name) == name || name == super::ids::file_stem(other) { "" } else { " (file names compared ignoring case)" }
                     ),
                     "give one of them another id: each feed must be a file of its own, or one caseworker would be sent another's cases",
                 );
