@@ -69,6 +69,34 @@ pub async fn run(
     opts: RunOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<PassOutcome, DaemonError> {
+    let shutdown = Shutdown::watch(shutdown);
+    let mut daemon = start(&opts, shutdown.clone())?;
+    // Pings from its own task, from the start: a long first pass is not a hang.
+    let _watchdog = watchdog::spawn(daemon.progress.clone(), daemon.stall_limit());
+    daemon.commit_store();
+    daemon
+        .tell_about_files(None, &crate::config::diff::ConfigDiff::default())
+        .await;
+    if opts.once {
+        return Ok(run_once(daemon).await);
+    }
+    let mut l = Loop::start(&mut daemon, shutdown).await?;
+    notify(&[
+        sd_notify::NotifyState::Ready,
+        sd_notify::NotifyState::Status("ready; first pass"),
+    ]);
+    l.pass(&mut daemon, Retry::All).await;
+    while let Some(reload) = l.next_reload(&mut daemon).await {
+        if let Reloaded::Applied(actions) = reload {
+            l.apply(&mut daemon, &actions).await;
+        }
+    }
+    Ok(l.stop(&mut daemon).await)
+}
+
+/// The config loaded (with last good copies), said in the log, and the
+/// daemon built on it.
+fn start(opts: &RunOptions, shutdown: Shutdown) -> Result<Daemon, DaemonError> {
     let env = Env::from_process();
     let live = load_live(&opts.config, &env)?;
     let cfg = &live.config;
@@ -89,79 +117,92 @@ pub async fn run(
             "THE MAIN CONFIG ON DISK HAS ERRORS: starting on its last good copy; fix it (docket check)"
         );
     }
-    let mut shutdown = Shutdown::watch(shutdown);
-    let mut daemon = Daemon::new(live, env, opts.clock, shutdown.clone())?;
-    // Pings from its own task, from the start: a long first pass is not a hang.
-    let _watchdog = watchdog::spawn(daemon.progress.clone(), daemon.stall_limit());
-    daemon.commit_store();
-    daemon
-        .tell_about_files(None, &crate::config::diff::ConfigDiff::default())
-        .await;
-    if opts.once {
-        let outcome = daemon.pass(Retry::All).await;
-        daemon.write_status(None);
-        if let Some(w) = daemon.feeds.take() {
-            w.finish().await;
-        }
-        if let Some(h) = daemon.heartbeat.take() {
-            h.finish().await;
-        }
-        return Ok(outcome);
+    Daemon::new(live, env, opts.clock, shutdown)
+}
+
+/// `run --once`: one pass, then the status, the feeds and the heartbeat
+/// finished before the process ends.
+async fn run_once(mut daemon: Daemon) -> PassOutcome {
+    let outcome = daemon.pass(Retry::All).await;
+    daemon.write_status(None);
+    if let Some(w) = daemon.feeds.take() {
+        w.finish().await;
+    }
+    if let Some(h) = daemon.heartbeat.take() {
+        h.finish().await;
+    }
+    outcome
+}
+
+/// What the running loop owns besides the daemon: what wakes it (the
+/// schedule's ticks, SIGHUP, the watcher's events, the watch's self-check,
+/// the stop) and the outcome of the last pass, which `status` reports.
+/// Kept apart from [`Daemon`], which a pass needs; this only decides when
+/// a pass or a reload runs.
+struct Loop {
+    shutdown: Shutdown,
+    tick_tx: tokio::sync::mpsc::Sender<()>,
+    tick_rx: tokio::sync::mpsc::Receiver<()>,
+    sched: Scheduler,
+    hup: tokio::signal::unix::Signal,
+    watch_tx: tokio::sync::mpsc::UnboundedSender<()>,
+    watch_rx: tokio::sync::mpsc::UnboundedReceiver<()>,
+    watcher: watch::Watcher,
+    /// The watch's self-check (and, while polling, the look at the files).
+    check: tokio::time::Interval,
+    /// When inotify was last tried while polling.
+    last_try: std::time::Instant,
+    /// When a rejected main file was last looked at while polling.
+    last_rejected: Option<std::time::Instant>,
+    last: PassOutcome,
+}
+
+impl Loop {
+    /// The schedule started, SIGHUP handled, the config directories
+    /// watched (or polled, when the kernel refuses).
+    async fn start(daemon: &mut Daemon, shutdown: Shutdown) -> Result<Loop, DaemonError> {
+        let (tick_tx, tick_rx) = tokio::sync::mpsc::channel::<()>(4);
+        let sched = Scheduler::start(&daemon.cfg, tick_tx.clone()).await?;
+        let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(
+            |cause| DaemonError::Signal {
+                signal: "SIGHUP",
+                cause,
+            },
+        )?;
+        let (watch_tx, watch_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let watcher = watch::Watcher::start(&daemon.live.watched_dirs(), watch_tx.clone());
+        watch_mode(daemon, &watcher).await;
+        let mut check = tokio::time::interval(watch::CHECK);
+        check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        Ok(Loop {
+            shutdown,
+            tick_tx,
+            tick_rx,
+            sched,
+            hup,
+            watch_tx,
+            watch_rx,
+            watcher,
+            check,
+            last_try: std::time::Instant::now(),
+            last_rejected: None,
+            last: PassOutcome::default(),
+        })
     }
 
-    let (tick_tx, mut tick_rx) = tokio::sync::mpsc::channel::<()>(4);
-    let mut sched = Scheduler::start(&daemon.cfg, tick_tx.clone()).await?;
-    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(
-        |source| DaemonError::Signal {
-            signal: "SIGHUP",
-            cause: source,
-        },
-    )?;
-    let (watch_tx, mut watch_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let mut watcher = watch::Watcher::start(&daemon.live.watched_dirs(), watch_tx.clone());
-    watch_mode(&mut daemon, &watcher).await;
-    let mut check = tokio::time::interval(watch::CHECK);
-    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut last_try = std::time::Instant::now();
-    let mut last_rejected = None;
+    /// A pass, its outcome kept and told to systemd.
+    async fn pass(&mut self, daemon: &mut Daemon, retry: Retry) {
+        self.last = daemon.pass(retry).await;
+        status(daemon, &self.last);
+    }
 
-    notify(&[
-        sd_notify::NotifyState::Ready,
-        sd_notify::NotifyState::Status("ready; first pass"),
-    ]);
-    let mut last = daemon.pass(Retry::All).await;
-    status(&daemon, &last);
-
-    'run: loop {
-        if shutdown.is_stopping() {
-            break;
+    /// Wait for what calls for a reload (a pass with nothing new runs on
+    /// the way); None once docket is stopping.
+    async fn next_reload(&mut self, daemon: &mut Daemon) -> Option<Reloaded> {
+        if self.shutdown.is_stopping() {
+            return None;
         }
-        let next_pass = scheduler::next_run(
-            &daemon.cfg.service.schedule,
-            daemon.cfg.service.timezone,
-            daemon.clock.wall(),
-        );
-        daemon.write_status(next_pass);
-        let retry_in = daemon.next_retry().map(|t| {
-            let wait = (t - daemon.now()).to_std().unwrap_or_default();
-            if wait < MIN_RETRY_WAIT {
-                warn!(
-                    wait_ms = wait.as_millis() as u64,
-                    "next retry is due at once; waiting the minimum instead"
-                );
-            }
-            wait.max(MIN_RETRY_WAIT)
-        });
-        match (retry_in, next_pass) {
-            (Some(w), _) => info!(
-                retry_in_secs = w.as_secs(),
-                "waiting for the next retry or scheduled pass"
-            ),
-            (None, Some(t)) => {
-                info!(next_pass = %t.with_timezone(&daemon.cfg.service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
-            }
-            (None, None) => info!("idle until the next scheduled pass"),
-        }
+        let retry_in = wait_plan(daemon);
         let sleep = async {
             match retry_in {
                 Some(d) => tokio::time::sleep(d).await,
@@ -169,18 +210,17 @@ pub async fn run(
             }
         };
         tokio::pin!(sleep);
-        // The self-check of the watch wakes this inner loop every few
-        // seconds; only what calls for a reload leaves it.
-        let reload = loop {
+        // The self-check of the watch wakes this loop every few seconds;
+        // only what calls for a reload leaves it.
+        loop {
             let r = tokio::select! {
-                _ = shutdown.stopped() => break 'run,
-                _ = check.tick() => self_check(&mut daemon, &mut watcher, &watch_tx, &mut last_try, &mut last_rejected).await,
-                Some(()) = tick_rx.recv() => {
+                _ = self.shutdown.stopped() => return None,
+                _ = self.check.tick() => self_check(daemon, &mut self.watcher, &self.watch_tx, &mut self.last_try, &mut self.last_rejected).await,
+                Some(()) = self.tick_rx.recv() => {
                     // Anything a watch missed is read before the pass.
                     let r = daemon.reload(Trigger::Files).await;
                     if !matches!(r, Reloaded::Applied(_)) {
-                        last = daemon.pass(Retry::All).await;
-                        status(&daemon, &last);
+                        self.pass(daemon, Retry::All).await;
                     }
                     Some(r)
                 }
@@ -188,64 +228,106 @@ pub async fn run(
                     let r = daemon.reload(Trigger::Files).await;
                     if !matches!(r, Reloaded::Applied(_)) {
                         let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
-                        last = daemon.pass(retry).await;
-                        status(&daemon, &last);
+                        self.pass(daemon, retry).await;
                     }
                     Some(r)
                 }
-                Some(()) = watch_rx.recv() => {
-                    watch::settle(&mut watch_rx).await;
+                Some(()) = self.watch_rx.recv() => {
+                    watch::settle(&mut self.watch_rx).await;
                     // A directory replaced is watched anew before it is read:
                     // a file written meanwhile is then either read or an event.
-                    rewatch_if_replaced(&mut daemon, &mut watcher, &watch_tx).await;
+                    rewatch_if_replaced(daemon, &mut self.watcher, &self.watch_tx).await;
                     Some(daemon.reload(Trigger::Files).await)
                 }
-                _ = hup.recv() => {
-                    notify(&[sd_notify::NotifyState::Reloading, sd_notify::NotifyState::Status("reloading")]);
-                    // A signal also tries inotify again (after a limit was
-                    // raised) and follows a replaced directory.
-                    watcher = watch::Watcher::start(&daemon.live.watched_dirs(), watch_tx.clone());
-                    last_try = std::time::Instant::now();
-                    watch_mode(&mut daemon, &watcher).await;
-                    let r = daemon.reload(Trigger::Signal).await;
-                    notify(&[sd_notify::NotifyState::Ready]);
-                    if r == Reloaded::Unchanged || r == Reloaded::Rejected {
-                        status(&daemon, &last);
-                    }
-                    Some(r)
-                }
+                _ = self.hup.recv() => Some(self.on_hup(daemon).await),
             };
-            if let Some(r) = r {
-                break r;
+            if r.is_some() {
+                return r;
             }
-        };
-        if let Reloaded::Applied(actions) = reload {
-            if actions.restart_scheduler {
-                // Start the new schedule before stopping the old one: if
-                // it cannot start, the old one keeps running.
-                match Scheduler::start(&daemon.cfg, tick_tx.clone()).await {
-                    Ok(new) => std::mem::replace(&mut sched, new).stop().await,
-                    Err(e) => {
-                        let alert = alert_texts::Alert::scheduler_restart(daemon.today(), &e);
-                        daemon.alert(alert).await;
-                    }
-                }
-            }
-            // The new config may name other directories.
-            rewatch_if_replaced(&mut daemon, &mut watcher, &watch_tx).await;
-            // What the change made due today is sent now.
-            last = daemon.pass(Retry::All).await;
-            status(&daemon, &last);
         }
     }
-    notify(&[
-        sd_notify::NotifyState::Stopping,
-        sd_notify::NotifyState::Status("stopping"),
-    ]);
-    sched.stop().await;
-    daemon.write_status(None);
-    info!("docket stopped");
-    Ok(last)
+
+    /// SIGHUP (`systemctl reload`): inotify tried again (after a limit
+    /// was raised), a replaced directory followed, the config re-read.
+    async fn on_hup(&mut self, daemon: &mut Daemon) -> Reloaded {
+        notify(&[
+            sd_notify::NotifyState::Reloading,
+            sd_notify::NotifyState::Status("reloading"),
+        ]);
+        self.watcher = watch::Watcher::start(&daemon.live.watched_dirs(), self.watch_tx.clone());
+        self.last_try = std::time::Instant::now();
+        watch_mode(daemon, &self.watcher).await;
+        let r = daemon.reload(Trigger::Signal).await;
+        notify(&[sd_notify::NotifyState::Ready]);
+        if r == Reloaded::Unchanged || r == Reloaded::Rejected {
+            status(daemon, &self.last);
+        }
+        r
+    }
+
+    /// What a reload that changed the config asks of the loop: a new
+    /// schedule, new watches, and a pass for what the change made due.
+    async fn apply(&mut self, daemon: &mut Daemon, actions: &config::diff::Actions) {
+        if actions.restart_scheduler {
+            // Start the new schedule before stopping the old one: if it
+            // cannot start, the old one keeps running.
+            match Scheduler::start(&daemon.cfg, self.tick_tx.clone()).await {
+                Ok(new) => std::mem::replace(&mut self.sched, new).stop().await,
+                Err(e) => {
+                    let alert = alert_texts::Alert::scheduler_restart(daemon.today(), &e);
+                    daemon.alert(alert).await;
+                }
+            }
+        }
+        // The new config may name other directories.
+        rewatch_if_replaced(daemon, &mut self.watcher, &self.watch_tx).await;
+        // What the change made due today is sent now.
+        self.pass(daemon, Retry::All).await;
+    }
+
+    /// Stopping: systemd told, the schedule stopped, the status written.
+    async fn stop(self, daemon: &mut Daemon) -> PassOutcome {
+        notify(&[
+            sd_notify::NotifyState::Stopping,
+            sd_notify::NotifyState::Status("stopping"),
+        ]);
+        self.sched.stop().await;
+        daemon.write_status(None);
+        info!("docket stopped");
+        self.last
+    }
+}
+
+/// The status written with the next scheduled pass, the wait logged, and
+/// how long until the next retry (at least [`MIN_RETRY_WAIT`]), if any.
+fn wait_plan(daemon: &Daemon) -> Option<std::time::Duration> {
+    let next_pass = scheduler::next_run(
+        &daemon.cfg.service.schedule,
+        daemon.cfg.service.timezone,
+        daemon.clock.wall(),
+    );
+    daemon.write_status(next_pass);
+    let retry_in = daemon.next_retry().map(|t| {
+        let wait = (t - daemon.now()).to_std().unwrap_or_default();
+        if wait < MIN_RETRY_WAIT {
+            warn!(
+                wait_ms = wait.as_millis() as u64,
+                "next retry is due at once; waiting the minimum instead"
+            );
+        }
+        wait.max(MIN_RETRY_WAIT)
+    });
+    match (retry_in, next_pass) {
+        (Some(w), _) => info!(
+            retry_in_secs = w.as_secs(),
+            "waiting for the next retry or scheduled pass"
+        ),
+        (None, Some(t)) => {
+            info!(next_pass = %t.with_timezone(&daemon.cfg.service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
+        }
+        (None, None) => info!("idle until the next scheduled pass"),
+    }
+    retry_in
 }
 
 /// Watch anew when the directories, or what is behind their paths,
