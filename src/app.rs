@@ -4,8 +4,7 @@
 
 use crate::cli::{Cli, Command, Format};
 use crate::clock::Clock;
-use crate::config::live::{FileStatus, Live, Options, State};
-use crate::config::store::Store;
+use crate::config::live::{FileStatus, Live, State};
 use crate::config::{self, model::Config, Env};
 use crate::engine::{self, UpcomingFilter};
 use crate::index::Index;
@@ -414,29 +413,7 @@ struct InEffect {
 /// it, and freeing 100,000 cases one allocation at a time would take longer
 /// than the command's own work.
 fn load(path: &Path, show_values: bool) -> Result<InEffect, Failure> {
-    let env = Env::from_process();
-    let default_dir = env
-        .state_directory
-        .clone()
-        .unwrap_or_else(|| std::path::PathBuf::from(config::DEFAULT_STATE_DIR));
-    let load_with = |dir: &Path| {
-        let store = Store::new(dir, path);
-        Live::load(
-            path,
-            Options {
-                env: &env,
-                store: Some(&store),
-            },
-        )
-    };
-    let live = load_with(&default_dir).and_then(|l| {
-        if l.config.service.state_dir == default_dir {
-            Ok(l)
-        } else {
-            load_with(&l.config.service.state_dir)
-        }
-    });
-    match live {
+    match Live::load_in_effect(path, &Env::from_process()) {
         Ok(l) => {
             let left_out: Vec<FileStatus> = l.left_out().cloned().collect();
             let read = std::iter::once(&l.main)

@@ -195,6 +195,34 @@ impl Live {
         Live::build(path, opts, None)
     }
 
+    /// Load with the last good copies of broken files, as the daemon has
+    /// them in effect: from `$STATE_DIRECTORY` (or the default) first, and
+    /// again from the main file's own `state_dir` when it names another
+    /// (only the main file says where its state is). The daemon's start
+    /// and every command load this way.
+    pub fn load_in_effect(path: &Path, env: &Env) -> Result<Live, Fatal> {
+        let default_dir = env
+            .state_directory
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(validate::DEFAULT_STATE_DIR));
+        let load_with = |dir: &Path| {
+            let store = Store::new(dir, path);
+            Live::load(
+                path,
+                Options {
+                    env,
+                    store: Some(&store),
+                },
+            )
+        };
+        let live = load_with(&default_dir)?;
+        if live.config.service.state_dir == default_dir {
+            Ok(live)
+        } else {
+            load_with(&live.config.service.state_dir)
+        }
+    }
+
     /// Load again, re-reading only what changed since `self` (a main file
     /// that changed means everything is checked again).
     pub fn reload(&self, opts: Options<'_>) -> Result<Live, Fatal> {

@@ -421,35 +421,7 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
 /// The config at start: every file on its own, the last good copies in
 /// effect for broken ones. Fails only without a usable main file.
 fn load_live(path: &Path, env: &Env) -> Result<Live, DaemonError> {
-    use crate::config::live::Options;
-    use crate::config::store::Store;
-    let default_dir = env
-        .state_directory
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_STATE_DIR));
-    let store = Store::new(&default_dir, path);
-    let live = Live::load(
-        path,
-        Options {
-            env,
-            store: Some(&store),
-        },
-    )
-    .map_err(|f| DaemonError::Config(f.diagnostics))?;
-    // The config may keep its state (and so its last good copies) elsewhere.
-    let live = if live.config.service.state_dir != default_dir {
-        let store = Store::new(&live.config.service.state_dir, path);
-        Live::load(
-            path,
-            Options {
-                env,
-                store: Some(&store),
-            },
-        )
-        .map_err(|f| DaemonError::Config(f.diagnostics))?
-    } else {
-        live
-    };
+    let live = Live::load_in_effect(path, env).map_err(|f| DaemonError::Config(f.diagnostics))?;
     for w in live.diagnostics.warnings() {
         warn!("{}", live.diagnostics.headline(w, Quoting::Masked));
     }
