@@ -116,14 +116,19 @@ pub fn compose(
     ledger: Seen<'_>,
     now: DateTime<Utc>,
 ) -> Composed {
-    let Seen {
-        known,
-        pending,
-        skip,
-        seen_items,
-    } = ledger;
+    let mut out = queued(cfg, ledger.pending, ledger.skip);
+    let fresh = fresh_rows(cfg, items, due, today, ledger, now);
+    out.outgoing.extend(new_digests(cfg, fresh));
+    out
+}
+
+/// Step 1 of [`compose`]: the digests already in the ledger, regrouped by
+/// their Message-ID in the order their rows came (oldest first), so that
+/// what waited goes out before anything new. One whose recipient left the
+/// config becomes an [`Orphan`]: it can never be sent, and left queued it
+/// would be found due at every pass.
+fn queued(cfg: &Config, pending: &[Row], skip: &HashSet<String>) -> Composed {
     let mut out = Composed::default();
-    // 1. Queued digests, by their Message-ID.
     let mut queued: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
     for r in pending {
@@ -147,20 +152,43 @@ pub fn compose(
                 rows,
                 retry: true,
             }),
-            None => {
-                let mut cases: Vec<String> = rows.iter().map(|r| r.key.case_ref.clone()).collect();
-                cases.sort();
-                cases.dedup();
-                out.orphans.push(Orphan {
-                    message_id: mid.to_string(),
-                    recipient: rows[0].key.recipient.clone(),
-                    cases,
-                    rows: rows.len(),
-                });
-            }
+            None => out.orphans.push(orphan(mid, &rows)),
         }
     }
-    // 2. New reminders: the latest due step per item, per recipient.
+    out
+}
+
+/// What the admin is told of a queued digest nobody can receive: the
+/// case references once each and sorted, so the alert reads the same
+/// whatever order the rows were stored in.
+fn orphan(mid: &str, rows: &[Row]) -> Orphan {
+    let mut cases: Vec<String> = rows.iter().map(|r| r.key.case_ref.clone()).collect();
+    cases.sort();
+    cases.dedup();
+    Orphan {
+        message_id: mid.to_string(),
+        recipient: rows[0].key.recipient.clone(),
+        cases,
+        rows: rows.len(),
+    }
+}
+
+/// Step 2 of [`compose`]: the new reminders, the latest due step per item,
+/// per recipient, grouped by recipient (a `BTreeMap` so the digests come
+/// out in the config's order, the same at every pass). Steps before the
+/// horizon and keys the ledger holds are left out: the ledger, not this
+/// pass, says what was sent.
+fn fresh_rows(
+    cfg: &Config,
+    items: &[Item<'_>],
+    due: &[engine::Reminder],
+    today: NaiveDate,
+    ledger: Seen<'_>,
+    now: DateTime<Utc>,
+) -> BTreeMap<usize, Vec<Row>> {
+    let Seen {
+        known, seen_items, ..
+    } = ledger;
     let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let oldest = horizon(cfg, today);
     // Reused buffers: on an ordinary day every item's latest step is
@@ -185,6 +213,10 @@ pub fn compose(
         // not running), new if it sees the item only now (issue 18).
         let past = r.date < today;
         let seen_before = past && seen_items.contains(&crate::feed::event_id(it));
+        let told = Told {
+            late: past && seen_before,
+            new: past && !seen_before,
+        };
         for (c, role) in recipients {
             let recipient = cfg.caseworkers[c].id.as_str();
             Key::write_canonical(
@@ -198,32 +230,67 @@ pub fn compose(
             if known.contains(&crate::ledger::digest_bytes(canon.as_bytes())) {
                 continue;
             }
-            let key = Key {
-                case_ref: it.reference.to_string(),
-                item: item_key.clone(),
-                deadline: it.deadline,
-                step: r.step,
-                recipient: recipient.to_string(),
-            };
-            fresh.entry(c).or_default().push(Row {
-                key,
-                kind: it.kind.to_string(),
-                due_date: r.date,
-                act_by: it.act_by,
-                role,
-                late: past && seen_before,
-                new: past && !seen_before,
-                message_id: None,
-                state: State::Due,
-                recorded_at: now,
-                sent_at: None,
-                attempts: 0,
-                last_error: None,
-                next_attempt: None,
-            });
+            let row = due_row(it, r, &item_key, recipient, role, told, now);
+            fresh.entry(c).or_default().push(row);
         }
     }
+    fresh
+}
+
+/// How a reminder told after its day is marked (issue 18): both false for
+/// one told on its day.
+#[derive(Clone, Copy)]
+struct Told {
+    /// Docket knew the item on that day but was not running.
+    late: bool,
+    /// Docket sees the item only now (a first run, a new file or case).
+    new: bool,
+}
+
+/// The ledger row of one new reminder to one recipient. Built only for a
+/// key the ledger does not hold yet, so the allocations here are paid for
+/// what is really sent, not for every item checked.
+fn due_row(
+    it: &Item<'_>,
+    r: &engine::Reminder,
+    item_key: &str,
+    recipient: &str,
+    role: Role,
+    told: Told,
+    now: DateTime<Utc>,
+) -> Row {
+    let key = Key {
+        case_ref: it.reference.to_string(),
+        item: item_key.to_string(),
+        deadline: it.deadline,
+        step: r.step,
+        recipient: recipient.to_string(),
+    };
+    Row {
+        key,
+        kind: it.kind.to_string(),
+        due_date: r.date,
+        act_by: it.act_by,
+        role,
+        late: told.late,
+        new: told.new,
+        message_id: None,
+        state: State::Due,
+        recorded_at: now,
+        sent_at: None,
+        attempts: 0,
+        last_error: None,
+        next_attempt: None,
+    }
+}
+
+/// Step 3 of [`compose`]: one digest per recipient of the new rows. Its
+/// Message-ID is made from the recipient and the rows' keys, so the same
+/// digest composed again (a crash before it was recorded) gets the same
+/// ID, and the server and the ledger can tell it is not a new one.
+fn new_digests(cfg: &Config, fresh: BTreeMap<usize, Vec<Row>>) -> Vec<Outgoing> {
     let domain = mail_domain(cfg);
+    let mut out = Vec::with_capacity(fresh.len());
     for (c, mut rows) in fresh {
         let keys: Vec<String> = rows
             .iter()
@@ -238,7 +305,7 @@ pub fn compose(
         for r in &mut rows {
             r.message_id = Some(mid.clone());
         }
-        out.outgoing.push(Outgoing {
+        out.push(Outgoing {
             recipient: c,
             message_id: mid,
             rows,

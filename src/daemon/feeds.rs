@@ -15,8 +15,8 @@ use crate::config::model::Config;
 use crate::feed::{self, Revision};
 use crate::ledger::{FeedRevisions, Ledger};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::watch;
@@ -113,112 +113,30 @@ impl FeedWriter {
 fn write(st: &mut State, job: &Job, report: &Report) -> bool {
     let started = std::time::Instant::now();
     let cfg = &job.cfg;
-    let same = st.last.as_ref().is_some_and(|(c, day)| {
-        std::sync::Weak::ptr_eq(c, &Arc::downgrade(cfg)) && *day == job.today
-    });
-    let dir = &cfg.service.feeds_dir;
-    if same
-        && st
-            .written
-            .keys()
-            .all(|n| dir.join(format!("{n}.ics")).is_file())
-    {
+    if st.has_written(job) {
         debug!("calendar feeds already written for this config and day");
         return false;
     }
-    let state_dir = &cfg.service.state_dir;
-    if st.ledger.as_ref().is_none_or(|(p, _)| p != state_dir) {
-        st.ledger = match Ledger::open(state_dir) {
-            Ok(l) => Some((state_dir.clone(), l)),
-            Err(e) => {
-                warn!(error = %e, "feeds: cannot open the ledger; revisions kept in memory");
-                None
-            }
-        };
-        st.revisions = None;
-    }
-    if st.revisions.is_none() {
-        let loaded = st.ledger.as_ref().map(|(_, l)| l.feed_revisions());
-        st.revisions = Some(match loaded {
-            Some(Ok(r)) => r,
-            Some(Err(e)) => {
-                warn!(error = %e, "feeds: cannot read the revisions; every event gets a new stamp");
-                HashMap::new()
-            }
-            None => HashMap::new(),
-        });
-    }
+    st.load_revisions(&cfg.service.state_dir);
     let items = crate::engine::items(cfg);
     let feeds = feed::feeds(cfg, &items, job.today);
     let t_build = started.elapsed();
-    let known_all = st.revisions.as_mut().expect("loaded above");
-    let empty = HashMap::new();
-    let mut rendered = Vec::new();
-    let mut events = 0u64;
-    let mut written_rows = 0;
-    let names: std::collections::HashSet<&str> = feeds.iter().map(|f| f.name.as_str()).collect();
-    for f in &feeds {
-        let known = known_all.get(&f.name).unwrap_or(&empty);
-        let revs = feed::revise(f, known, job.now);
-        events += revs.len() as u64;
-        let hash = feed_hash(f, &revs);
-        let now_map: HashMap<u64, Revision> = f
-            .events
-            .iter()
-            .map(|e| e.id)
-            .zip(revs.iter().copied())
-            .collect();
-        if let Some((_, l)) = st.ledger.as_mut() {
-            match l.update_feed(&f.name, known, &now_map) {
-                Ok(n) => written_rows += n,
-                Err(e) => warn!(error = %e, "feeds: cannot keep the revisions; kept in memory"),
-            }
-        }
-        if st.written.get(&f.name) != Some(&hash) || !dir.join(format!("{}.ics", f.name)).is_file()
-        {
-            rendered.push((f.name.clone(), feed::render(f, &revs), hash));
-        }
-        if st.ledger.is_none() {
-            // Without a ledger the revisions live here; with one they are
-            // read back from it at the next write.
-            known_all.insert(f.name.clone(), now_map);
-        }
-    }
-    known_all.retain(|k, _| names.contains(k.as_str()));
-    st.written.retain(|k, _| names.contains(k.as_str()));
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
-    if let Some((_, l)) = st.ledger.as_mut() {
-        let _ = l.keep_feeds(&names);
-    }
+    let revised = st.revise(&feeds, &names, job.now, &cfg.service.feeds_dir);
     let t_render = started.elapsed();
-    let hashes: Vec<(String, u64)> = rendered.iter().map(|(n, _, h)| (n.clone(), *h)).collect();
-    let files: Vec<(String, String)> = rendered.into_iter().map(|(n, t, _)| (n, t)).collect();
-    match feed::write(dir, &files, &names) {
-        Ok(_) => {
-            for (n, h) in hashes {
-                st.written.insert(n, h);
-            }
-            st.last = Some((Arc::downgrade(cfg), job.today));
-            report.failed.store(false, Ordering::Relaxed);
-        }
-        Err(e) => {
-            error!(dir = %dir.display(), error = %e, "cannot write the calendar feeds");
-            st.last = None;
-            report.failed.store(true, Ordering::Relaxed);
-        }
-    }
-    report.events.store(events, Ordering::Relaxed);
+    let rewritten = st.save(job, revised.rendered, &names, report);
+    report.events.store(revised.events, Ordering::Relaxed);
     debug!(
         feeds = feeds.len(),
-        rewritten = files.len(),
-        events,
-        revisions_written = written_rows,
+        rewritten,
+        events = revised.events,
+        revisions_written = revised.rows,
         build_ms = t_build.as_millis() as u64,
         render_ms = (t_render - t_build).as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
         "calendar feeds written"
     );
-    drop((files, feeds, items));
+    drop((feeds, items));
     if st.ledger.is_some() {
         // The ledger holds them: reading ~200,000 rows back at the next
         // write costs that write some tens of ms, keeping them would cost
@@ -230,6 +148,151 @@ fn write(st: &mut State, job: &Job, report: &Report) -> bool {
     // which an idle thread would otherwise never give back.
     crate::sys::release_memory();
     true
+}
+
+/// What [`State::revise`] made of the feeds.
+struct Revised {
+    /// (feed name, file text, hash) of the feeds whose file must be
+    /// written again.
+    rendered: Vec<(String, String, u64)>,
+    /// Events in all the feeds, for the metrics.
+    events: u64,
+    /// Revision rows written to the ledger, for the log.
+    rows: usize,
+}
+
+impl State {
+    /// The feeds depend on nothing but the config and the day: for the
+    /// same ones (a retry pass) there is nothing to write, unless a file
+    /// went missing from disk (someone removed it; it is written again).
+    fn has_written(&self, job: &Job) -> bool {
+        let cfg = &job.cfg;
+        let same = self.last.as_ref().is_some_and(|(c, day)| {
+            std::sync::Weak::ptr_eq(c, &Arc::downgrade(cfg)) && *day == job.today
+        });
+        let dir = &cfg.service.feeds_dir;
+        same && self
+            .written
+            .keys()
+            .all(|n| dir.join(format!("{n}.ics")).is_file())
+    }
+
+    /// Have the revisions at hand: open the ledger of `state_dir` (again
+    /// when it moved) and read them from it. Neither is a reason not to
+    /// write the feeds: without a ledger the revisions live in memory,
+    /// and unreadable ones only give every event a new stamp.
+    fn load_revisions(&mut self, state_dir: &Path) {
+        if self.ledger.as_ref().is_none_or(|(p, _)| p != state_dir) {
+            self.ledger = match Ledger::open(state_dir) {
+                Ok(l) => Some((state_dir.to_path_buf(), l)),
+                Err(e) => {
+                    warn!(error = %e, "feeds: cannot open the ledger; revisions kept in memory");
+                    None
+                }
+            };
+            self.revisions = None;
+        }
+        if self.revisions.is_none() {
+            let loaded = self.ledger.as_ref().map(|(_, l)| l.feed_revisions());
+            self.revisions = Some(match loaded {
+                Some(Ok(r)) => r,
+                Some(Err(e)) => {
+                    warn!(error = %e, "feeds: cannot read the revisions; every event gets a new stamp");
+                    HashMap::new()
+                }
+                None => HashMap::new(),
+            });
+        }
+    }
+
+    /// Per feed: its events' revisions (a changed event gets a new
+    /// sequence, so calendars take the change), kept in the ledger, and
+    /// its file rendered only when what it would hold differs from what
+    /// is on disk: the daily pass rewrites only the feeds that changed.
+    /// The revisions of feeds no longer in `names` are forgotten.
+    fn revise(
+        &mut self,
+        feeds: &[feed::Feed],
+        names: &[String],
+        now: DateTime<Utc>,
+        dir: &Path,
+    ) -> Revised {
+        let known_all = self.revisions.as_mut().expect("load_revisions runs first");
+        let empty = HashMap::new();
+        let mut out = Revised {
+            rendered: Vec::new(),
+            events: 0,
+            rows: 0,
+        };
+        let current: HashSet<&str> = names.iter().map(String::as_str).collect();
+        for f in feeds {
+            let known = known_all.get(&f.name).unwrap_or(&empty);
+            let revs = feed::revise(f, known, now);
+            out.events += revs.len() as u64;
+            let hash = feed_hash(f, &revs);
+            let now_map: HashMap<u64, Revision> = f
+                .events
+                .iter()
+                .map(|e| e.id)
+                .zip(revs.iter().copied())
+                .collect();
+            if let Some((_, l)) = self.ledger.as_mut() {
+                match l.update_feed(&f.name, known, &now_map) {
+                    Ok(n) => out.rows += n,
+                    Err(e) => warn!(error = %e, "feeds: cannot keep the revisions; kept in memory"),
+                }
+            }
+            if self.written.get(&f.name) != Some(&hash)
+                || !dir.join(format!("{}.ics", f.name)).is_file()
+            {
+                out.rendered
+                    .push((f.name.clone(), feed::render(f, &revs), hash));
+            }
+            if self.ledger.is_none() {
+                // Without a ledger the revisions live here; with one they are
+                // read back from it at the next write.
+                known_all.insert(f.name.clone(), now_map);
+            }
+        }
+        known_all.retain(|k, _| current.contains(k.as_str()));
+        self.written.retain(|k, _| current.contains(k.as_str()));
+        if let Some((_, l)) = self.ledger.as_mut() {
+            let _ = l.keep_feeds(names);
+        }
+        out
+    }
+
+    /// Write the rendered files (and remove those of feeds gone), and
+    /// remember what is on disk only if that worked: after a failure the
+    /// next request writes everything again, and the heartbeat says the
+    /// feeds are failing. How many files were written is returned for the
+    /// log.
+    fn save(
+        &mut self,
+        job: &Job,
+        rendered: Vec<(String, String, u64)>,
+        names: &[String],
+        report: &Report,
+    ) -> usize {
+        let dir = &job.cfg.service.feeds_dir;
+        let hashes: Vec<(String, u64)> = rendered.iter().map(|(n, _, h)| (n.clone(), *h)).collect();
+        let files: Vec<(String, String)> = rendered.into_iter().map(|(n, t, _)| (n, t)).collect();
+        match feed::write(dir, &files, names) {
+            Ok(_) => {
+                for (n, h) in hashes {
+                    self.written.insert(n, h);
+                }
+                self.last = Some((Arc::downgrade(&job.cfg), job.today));
+                report.failed.store(false, Ordering::Relaxed);
+            }
+            Err(e) => {
+                error!(dir = %dir.display(), error = %e, "cannot write the calendar feeds");
+                self.last = None;
+                report.failed.store(true, Ordering::Relaxed);
+            }
+        }
+        files.len()
+    }
 }
 
 /// What a feed's file would hold: its name, title, events and revisions.
