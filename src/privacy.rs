@@ -564,6 +564,11 @@ pub fn public_at(line: &str, col: usize, table: &[String]) -> bool {
 /// keys) and the public values ([`is_public`]): `issued = 16.10.2025` is
 /// shown whole, `person = "…"` is not; comments, values under unknown keys
 /// and lines whose key cannot be read are masked.
+///
+/// The steps are: say what kind of line it is (blank, header, comment,
+/// key = value, unreadable), pick the values to hide, rewrite the line
+/// with masks in their place ([`Rewritten`]), then move the caret onto
+/// the rewritten text ([`Rewritten::shown`]).
 pub fn mask_line(line: &str, col: usize, width: usize, q: Quoting, table: &[String]) -> ShownLine {
     let chars: Vec<char> = line.chars().collect();
     let indent = chars
@@ -571,56 +576,106 @@ pub fn mask_line(line: &str, col: usize, width: usize, q: Quoting, table: &[Stri
         .take_while(|c| **c == ' ' || **c == '\t')
         .count();
     let body = &chars[indent..];
-    let keep_all = |text: String| ShownLine {
-        text,
-        caret: col,
-        width,
-    };
     if body.is_empty() {
-        return keep_all(line.to_string());
+        return unchanged(line, col, width);
     }
-    // A table header: keep it, mask a trailing comment.
     if body[0] == '[' {
-        let end = header_end(body).map(|e| indent + e);
-        return match (end, q) {
-            (Some(e), Quoting::Masked) if e < chars.len() => {
-                let mut text: String = chars[..e].iter().collect();
-                let rest: String = chars[e..].iter().collect();
-                if rest.trim_start().starts_with('#') {
-                    text.push_str(" # ");
-                    text.push_str(MASK);
-                }
-                let caret = col.min(text.chars().count().saturating_sub(1));
-                ShownLine {
-                    text,
-                    caret,
-                    width: width.min(e.saturating_sub(caret)).max(1),
-                }
-            }
-            (Some(_), _) => keep_all(line.to_string()),
-            (None, Quoting::Full) => keep_all(line.to_string()),
-            (None, Quoting::Masked) => masked_whole(&chars[..indent]),
-        };
+        return mask_header(line, &chars, indent, col, width, q);
     }
     if body[0] == '#' {
-        return match q {
-            Quoting::Full => keep_all(line.to_string()),
-            Quoting::Masked => {
-                let text = format!("{}# {MASK}", chars[..indent].iter().collect::<String>());
-                ShownLine {
-                    caret: indent,
-                    width: 1,
-                    text,
-                }
-            }
-        };
+        return mask_comment_line(line, &chars, indent, col, width, q);
     }
     let Some((regions, comment)) = regions(&chars) else {
         return match q {
-            Quoting::Full => keep_all(line.to_string()),
+            Quoting::Full => unchanged(line, col, width),
             Quoting::Masked => masked_whole(&chars[..indent]),
         };
     };
+    let hidden = hidden_values(&chars, &regions, q, table);
+    // A trailing comment is free text: masked unless the quoting is full.
+    let comment = comment.filter(|_| q == Quoting::Masked);
+    if hidden.is_empty() && comment.is_none() {
+        return unchanged(line, col, width);
+    }
+    Rewritten::new(&chars, &hidden, comment).shown(col, width, &hidden, comment)
+}
+
+/// The line as it is, caret where the diagnostic put it: nothing in it
+/// needs hiding.
+fn unchanged(line: &str, col: usize, width: usize) -> ShownLine {
+    ShownLine {
+        text: line.to_string(),
+        caret: col,
+        width,
+    }
+}
+
+/// A table header (`[case]`, `[[case.document]]`) is structure and stays;
+/// under [`Quoting::Masked`] a trailing comment is masked, and a header
+/// that cannot be read (no closing bracket) is masked whole, as it may be
+/// a value's text.
+fn mask_header(
+    line: &str,
+    chars: &[char],
+    indent: usize,
+    col: usize,
+    width: usize,
+    q: Quoting,
+) -> ShownLine {
+    let end = header_end(&chars[indent..]).map(|e| indent + e);
+    match (end, q) {
+        (Some(e), Quoting::Masked) if e < chars.len() => {
+            let mut text: String = chars[..e].iter().collect();
+            let rest: String = chars[e..].iter().collect();
+            if rest.trim_start().starts_with('#') {
+                text.push_str(" # ");
+                text.push_str(MASK);
+            }
+            let caret = col.min(text.chars().count().saturating_sub(1));
+            ShownLine {
+                text,
+                caret,
+                width: width.min(e.saturating_sub(caret)).max(1),
+            }
+        }
+        (Some(_), _) => unchanged(line, col, width),
+        (None, Quoting::Full) => unchanged(line, col, width),
+        (None, Quoting::Masked) => masked_whole(&chars[..indent]),
+    }
+}
+
+/// A comment line is free text: shown under [`Quoting::Full`], reduced to
+/// `# ` and the mask otherwise, caret on the `#`.
+fn mask_comment_line(
+    line: &str,
+    chars: &[char],
+    indent: usize,
+    col: usize,
+    width: usize,
+    q: Quoting,
+) -> ShownLine {
+    match q {
+        Quoting::Full => unchanged(line, col, width),
+        Quoting::Masked => {
+            let text = format!("{}# {MASK}", chars[..indent].iter().collect::<String>());
+            ShownLine {
+                caret: indent,
+                width: 1,
+                text,
+            }
+        }
+    }
+}
+
+/// The character ranges of the values to hide: under [`Quoting::Full`]
+/// the secrets only, under [`Quoting::Masked`] every value that is not
+/// public at its full path (`table` and then the line's own keys).
+fn hidden_values(
+    chars: &[char],
+    regions: &[Region],
+    q: Quoting,
+    table: &[String],
+) -> Vec<Range<usize>> {
     let hide = |r: &Region| -> bool {
         match q {
             Quoting::Full => r.keys.iter().any(|k| is_secret_key(k)),
@@ -630,78 +685,109 @@ pub fn mask_line(line: &str, col: usize, width: usize, q: Quoting, table: &[Stri
             }
         }
     };
-    let hidden: Vec<Range<usize>> = regions
+    regions
         .iter()
         .filter(|r| hide(r))
         .map(|r| r.value.clone())
-        .collect();
-    let comment = comment.filter(|_| q == Quoting::Masked);
-    if hidden.is_empty() && comment.is_none() {
-        return keep_all(line.to_string());
-    }
-    // Build the shown text, and where each character of the line went.
-    let mut text = String::with_capacity(line.len());
-    let mut at = vec![0usize; chars.len() + 1];
-    let mut masks: Vec<Range<usize>> = Vec::new();
-    let mut n = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if Some(i) == comment {
-            for a in &mut at[i..] {
-                *a = n;
-            }
-            text.push_str("# ");
-            text.push_str(MASK);
-            masks.push(n..n + 3);
-            n += 3;
-            break;
-        }
-        if let Some(r) = hidden.iter().find(|r| r.start == i) {
-            let quoted = matches!(chars[i], '"' | '\'');
-            let m = if quoted { 3 } else { 1 };
-            for a in &mut at[r.clone()] {
-                *a = n;
-            }
-            if quoted {
-                text.push('"');
+        .collect()
+}
+
+/// A line with its hidden values and comment replaced by masks, and where
+/// each character of the line went, so that a caret placed on the line
+/// can be placed on the text shown.
+struct Rewritten {
+    text: String,
+    /// `at[i]`: the column in `text` of the line's character `i`; one more
+    /// entry for the end of the line. A hidden value's characters all map
+    /// to its mask's start.
+    at: Vec<usize>,
+    /// The masks' columns in `text`.
+    masks: Vec<Range<usize>>,
+}
+
+impl Rewritten {
+    /// Copy the line character by character, writing `MASK` (quoted if
+    /// the value was) for each hidden value and `# MASK` for the comment,
+    /// which ends the line.
+    fn new(chars: &[char], hidden: &[Range<usize>], comment: Option<usize>) -> Rewritten {
+        let mut text = String::with_capacity(chars.len());
+        let mut at = vec![0usize; chars.len() + 1];
+        let mut masks: Vec<Range<usize>> = Vec::new();
+        let mut n = 0;
+        let mut i = 0;
+        while i < chars.len() {
+            if Some(i) == comment {
+                for a in &mut at[i..] {
+                    *a = n;
+                }
+                text.push_str("# ");
                 text.push_str(MASK);
-                text.push('"');
-            } else {
-                text.push_str(MASK);
+                masks.push(n..n + 3);
+                n += 3;
+                break;
             }
-            masks.push(n..n + m);
-            n += m;
-            i = r.end;
-            continue;
+            if let Some(r) = hidden.iter().find(|r| r.start == i) {
+                let quoted = matches!(chars[i], '"' | '\'');
+                let m = if quoted { 3 } else { 1 };
+                for a in &mut at[r.clone()] {
+                    *a = n;
+                }
+                if quoted {
+                    text.push('"');
+                    text.push_str(MASK);
+                    text.push('"');
+                } else {
+                    text.push_str(MASK);
+                }
+                masks.push(n..n + m);
+                n += m;
+                i = r.end;
+                continue;
+            }
+            at[i] = n;
+            text.push(chars[i]);
+            n += 1;
+            i += 1;
         }
-        at[i] = n;
-        text.push(chars[i]);
-        n += 1;
-        i += 1;
+        if i >= chars.len() {
+            at[chars.len()] = n;
+        }
+        Rewritten { text, at, masks }
     }
-    if i >= chars.len() {
-        at[chars.len()] = n;
-    }
-    let c = col.min(chars.len());
-    let caret = at[c];
-    if let Some(m) = masks.iter().find(|m| {
-        m.start == caret
-            && hidden
-                .iter()
-                .chain(comment.map(|c| c..chars.len()).as_ref())
-                .any(|r| r.contains(&c))
-    }) {
-        return ShownLine {
-            text,
+
+    /// The caret moved onto the rewritten text: a caret inside a hidden
+    /// value or the comment underlines exactly its mask, as the value's
+    /// own span is no longer in the text; any other caret keeps its span,
+    /// measured on the text shown.
+    fn shown(
+        self,
+        col: usize,
+        width: usize,
+        hidden: &[Range<usize>],
+        comment: Option<usize>,
+    ) -> ShownLine {
+        let len = self.at.len() - 1;
+        let c = col.min(len);
+        let caret = self.at[c];
+        if let Some(m) = self.masks.iter().find(|m| {
+            m.start == caret
+                && hidden
+                    .iter()
+                    .chain(comment.map(|c| c..len).as_ref())
+                    .any(|r| r.contains(&c))
+        }) {
+            return ShownLine {
+                width: m.len(),
+                text: self.text,
+                caret,
+            };
+        }
+        let end = self.at[(c + width).min(len)];
+        ShownLine {
+            text: self.text,
             caret,
-            width: m.len(),
-        };
-    }
-    let end = at[(c + width).min(chars.len())];
-    ShownLine {
-        text,
-        caret,
-        width: end.saturating_sub(caret).max(1),
+            width: end.saturating_sub(caret).max(1),
+        }
     }
 }
 
@@ -903,5 +989,78 @@ mod tests {
             assert_eq!(l.text, "lead_days = …");
             assert!(!public_at(&line, 12, &path("case.event")));
         }
+    }
+
+    /// Issue 19 split `mask_line` into steps (header, comment line,
+    /// values to hide, rewrite, caret); each step's rule, caret included,
+    /// is pinned here with what the unsplit function returned (at 2fa222e).
+    #[test]
+    fn issue19_mask_line_split_keeps_every_rule() {
+        use Quoting::{Full, Masked};
+        #[rustfmt::skip]
+        let cases: &[(&str, usize, usize, Quoting, &str)] = &[
+            ("", 0, 1, Masked, ""),
+            ("   ", 1, 2, Masked, ""),
+            ("[case]  # Dana Example", 2, 3, Masked, ""),
+            ("[[case.document]] # x", 20, 1, Masked, ""),
+            ("[[case.document]] # x", 20, 1, Full, ""),
+            ("  [case", 3, 2, Masked, ""),
+            ("  [case", 3, 2, Full, ""),
+            ("  # Dana Example", 5, 4, Masked, ""),
+            ("  # Dana Example", 5, 4, Full, ""),
+            ("person = \"Dana Example\" # note", 12, 4, Masked, "case"),
+            ("person = \"Dana Example\" # note", 0, 6, Masked, "case"),
+            ("person = \"Dana Example\" # note", 28, 2, Masked, "case"),
+            ("person = \"Dana Example\" # note", 12, 4, Full, "case"),
+            ("password = 's3cret' # hi", 13, 2, Full, "mail"),
+            ("lead_days = [30, 7]  # Dana", 12, 10, Masked, "case.event"),
+            ("issued = 16.10.2025", 9, 10, Masked, "case.document"),
+            ("x = { a = \"b\", password = c } # tail", 27, 1, Full, ""),
+            ("x = { a = \"b\", password = c } # tail", 27, 1, Masked, ""),
+            ("title = \"Hearing\"", 8, 9, Masked, "case.event"),
+            ("title = \"Budget law\"", 8, 12, Masked, "bill"),
+            ("key =", 2, 1, Masked, "case"),
+            ("key =", 2, 1, Full, "case"),
+        ];
+        let got: Vec<(String, usize, usize)> = cases
+            .iter()
+            .map(|&(line, col, width, q, table)| {
+                let t = if table.is_empty() {
+                    vec![]
+                } else {
+                    path(table)
+                };
+                let l = mask_line(line, col, width, q, &t);
+                (l.text, l.caret, l.width)
+            })
+            .collect();
+        #[rustfmt::skip]
+        let want: &[(&str, usize, usize)] = &[
+            ("", 0, 1),
+            ("   ", 1, 2),
+            ("[case] # …", 2, 3),
+            ("[[case.document]] # …", 20, 1),
+            ("[[case.document]] # x", 20, 1),
+            ("  …", 2, 1),
+            ("  [case", 3, 2),
+            ("  # …", 2, 1),
+            ("  # Dana Example", 5, 4),
+            ("person = \"…\" # …", 9, 3),
+            ("person = \"…\" # …", 0, 6),
+            ("person = \"…\" # …", 13, 3),
+            ("person = \"Dana Example\" # note", 12, 4),
+            ("password = \"…\" # hi", 11, 3),
+            ("lead_days = [30, 7]  # …", 12, 9),
+            ("issued = 16.10.2025", 9, 10),
+            ("x = { a = \"b\", password = … } # tail", 27, 1),
+            ("x = { a = \"…\", password = … } # …", 27, 1),
+            ("title = \"…\"", 8, 3),
+            ("title = \"Budget law\"", 8, 12),
+            ("key =", 2, 1),
+            ("key =", 2, 1),
+        ];
+        let got: Vec<(&str, usize, usize)> =
+            got.iter().map(|(t, c, w)| (t.as_str(), *c, *w)).collect();
+        assert_eq!(got, want);
     }
 }
