@@ -1,5 +1,5 @@
-//! Issue 19, the shape of the code: no long function in the parts this
-//! module guards, and inside `config/` every import points down (children
+//! Issue 19, the shape of the code: no long function anywhere in `src`,
+//! and inside `config/` every import points down (children
 //! never take names from `config/mod.rs`, which is only the top). Read
 //! from the source as text, the way a reviewer would count.
 
@@ -9,17 +9,9 @@ use std::path::{Path, PathBuf};
 /// closing brace (issue 19: "no non-test function over 120 lines").
 const MAX_FN_LINES: usize = 120;
 
-/// The folders and files whose functions this test measures (daemon/,
-/// app.rs and commands.rs are split and guarded by other parts of issue 19).
-const MEASURED: &[&str] = &[
-    "src/config",
-    "src/mail",
-    "src/engine",
-    "src/calendar",
-    "src/feed.rs",
-    "src/report.rs",
-    "src/index",
-];
+/// The code whose functions this test measures: all of it (issue 19:
+/// "no non-test function over 120 lines").
+const MEASURED: &[&str] = &["src"];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
