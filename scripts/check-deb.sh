@@ -66,6 +66,8 @@ expect -rw-r--r-- /usr/share/doc/docket/guide.kk.md
 expect -rw-r--r-- /usr/share/doc/docket/README.md
 expect -rw-r--r-- /usr/share/doc/docket/ARCHITECTURE.md
 expect -rw-r--r-- /usr/share/doc/docket/copyright
+expect -rw-r--r-- /usr/share/doc/docket/changelog.Debian.gz
+expect -rw-r--r-- /usr/share/lintian/overrides/docket
 
 # Every file in the package belongs to root.
 if awk '$2 != "root/root" && $2 != "0/0" { bad = 1 } END { exit !bad }' <<<"$contents"; then
@@ -114,6 +116,19 @@ if command -v groff >/dev/null && grep -q ' /usr/share/man/man8/docket.8.gz$' <<
     else
         problem "groff warnings on docket.8: $warnings"
     fi
+fi
+
+# Debian's own checker: no error and no warning it has not been told, with
+# a reason, to accept (packaging/lintian-overrides).
+if command -v lintian >/dev/null; then
+    if report=$(lintian --fail-on error,warning "$deb" 2>&1); then
+        echo "ok: lintian${report:+ (notes below)}"
+        [[ -z $report ]] || printf '%s\n' "$report"
+    else
+        problem "lintian: $report"
+    fi
+else
+    echo "note: lintian is not installed; not run"
 fi
 
 echo
