@@ -322,7 +322,7 @@ mod tests {
         let job = |cfg: &Arc<Config>| Job {
             cfg: Arc::clone(cfg),
             today,
-            now: chrono::Utc::now(),
+            now: "2026-12-01T09:00:00Z".parse().unwrap(),
         };
         let (mut st, report) = (State::default(), Report::default());
         assert!(write(&mut st, &job(&cfg), &report));

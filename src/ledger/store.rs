@@ -418,6 +418,11 @@ mod tests {
     use super::*;
     use crate::ledger::SCHEMA_VERSION;
 
+    /// A fixed moment: the tests never read the real clock.
+    fn now() -> DateTime<Utc> {
+        "2026-12-01T09:00:00Z".parse().unwrap()
+    }
+
     fn row(case: &str, step: &str, mid: &str) -> Row {
         Row {
             key: Key {
@@ -435,7 +440,7 @@ mod tests {
             new: false,
             message_id: Some(mid.into()),
             state: State::Due,
-            recorded_at: Utc::now(),
+            recorded_at: now(),
             sent_at: None,
             attempts: 0,
             last_error: None,
@@ -476,12 +481,11 @@ mod tests {
         // Recording again is a no-op, not a duplicate.
         l.record_due(std::slice::from_ref(&r)).unwrap();
         assert_eq!(l.pending().unwrap().len(), 1);
-        l.mark_failed("<a@docket>", "421 try later", Utc::now())
-            .unwrap();
+        l.mark_failed("<a@docket>", "421 try later", now()).unwrap();
         let p = l.pending().unwrap();
         assert_eq!(p[0].attempts, 1);
         assert_eq!(p[0].last_error.as_deref(), Some("421 try later"));
-        assert_eq!(l.mark_sent("<a@docket>", Utc::now()).unwrap(), 1);
+        assert_eq!(l.mark_sent("<a@docket>", now()).unwrap(), 1);
         assert!(l.pending().unwrap().is_empty());
         assert_eq!(l.history(Some("KZ-1")).unwrap()[0].state, State::Sent);
     }
@@ -493,7 +497,7 @@ mod tests {
             let mut l = Ledger::open(dir.path()).unwrap();
             l.record_due(&[row("KZ-1", "14d", "<a@d>"), row("KZ-2", "7d", "<b@d>")])
                 .unwrap();
-            l.mark_sent("<a@d>", Utc::now()).unwrap();
+            l.mark_sent("<a@d>", now()).unwrap();
         }
         let mut l = Ledger::open(dir.path()).unwrap();
         assert_eq!(l.history(None).unwrap().len(), 2);
@@ -512,7 +516,7 @@ mod tests {
         let mut l = Ledger::open(dir.path()).unwrap();
         l.record_due(&[row("KZ-1", "14d", "<a@d>")]).unwrap();
         l.conn.execute_batch("BEGIN").unwrap();
-        assert_eq!(l.mark_sent("<a@d>", Utc::now()).unwrap(), 1);
+        assert_eq!(l.mark_sent("<a@d>", now()).unwrap(), 1);
         assert!(l.conn.is_autocommit(), "a transaction is left open");
         let fresh = Connection::open(Ledger::path_in(dir.path())).unwrap();
         let state: String = fresh
@@ -539,7 +543,7 @@ mod tests {
             c.execute_batch("COMMIT").unwrap();
         });
         locked_rx.recv().unwrap();
-        let n = l.mark_sent("<a@d>", Utc::now());
+        let n = l.mark_sent("<a@d>", now());
         holder.join().unwrap();
         assert_eq!(n.unwrap(), 1);
         assert!(l.pending().unwrap().is_empty());
@@ -560,7 +564,7 @@ mod tests {
             }
             rows.push(row("KZ-KEPT", "14d", "<k@d>"));
             l.record_due(&rows).unwrap();
-            l.mark_sent("<p@d>", Utc::now()).unwrap();
+            l.mark_sent("<p@d>", now()).unwrap();
             // Checkpointed, so the rows are in the main file.
             l.conn
                 .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -657,7 +661,7 @@ mod tests {
     fn alerts_are_recorded_once() {
         let dir = tempfile::tempdir().unwrap();
         let mut l = Ledger::open(dir.path()).unwrap();
-        assert!(l.alert_once("unsent:<a@d>", Utc::now()).unwrap());
-        assert!(!l.alert_once("unsent:<a@d>", Utc::now()).unwrap());
+        assert!(l.alert_once("unsent:<a@d>", now()).unwrap());
+        assert!(!l.alert_once("unsent:<a@d>", now()).unwrap());
     }
 }
