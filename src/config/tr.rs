@@ -978,28 +978,7 @@ mod tests {
     #[test]
     fn item2_every_case_file_problem_is_translated() {
         use std::os::unix::fs::PermissionsExt;
-        const MAIN: &str = r#"[service]
-timezone = "Asia/Almaty"
-include = ["cases.d/*.toml"]
-state_dir = "state"
-
-[mail]
-transport = "file"
-
-[kinds.refugee_certificate]
-valid_for = "1y"
-
-[kinds.travel_document]
-answer_within = "15wd"
-
-[kinds.court_hearing]
-lead_days = [7, 1]
-
-[[caseworker]]
-id = "aigerim"
-name = "Aigerim Example"
-email = "aigerim@ngo.example"
-"#;
+        const MAIN: &str = include_str!("../../tests/data/case-file-main.toml");
         let case = |id: &str, body: &str| {
             format!("[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n{body}")
         };

@@ -4,29 +4,8 @@
 use crate::util::*;
 use std::path::{Path, PathBuf};
 
-const MAIN: &str = r#"
-[service]
-timezone = "Asia/Almaty"
-include = ["cases.d/*.toml"]
-state_dir = "state"
-
-[mail]
-transport = "file"
-
-[kinds.refugee_certificate]
-valid_for = "1y"
-
-[kinds.travel_document]
-answer_within = "15wd"
-
-[kinds.court_hearing]
-lead_days = [7, 1]
-
-[[caseworker]]
-id = "aigerim"
-name = "Aigerim Example"
-email = "aigerim@ngo.example"
-"#;
+/// One caseworker, three kinds (shared with `config::tr`'s corpus).
+const MAIN: &str = concat!("\n", include_str!("../data/case-file-main.toml"));
 
 /// A config whose one case file holds `case`.
 fn with_case(case: &str) -> (tempfile::TempDir, PathBuf) {
