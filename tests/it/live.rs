@@ -7,7 +7,8 @@
 //! is reminded on D; one on 2026-06-30 is not due yet.
 
 use crate::util::{
-    docket, outbox_mails, poll, stderr, stdout, stdout_json, write_config, Daemon, Mail,
+    daemon_head, docket, outbox_mails, poll, stderr, stdout, stdout_json, write_config, Daemon,
+    Mail,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,18 +20,8 @@ fn main_config(dir: &Path) -> PathBuf {
     write_config(
         dir,
         "docket.toml",
-        r#"[service]
-timezone = "Asia/Almaty"
-state_dir = "state"
-schedule = "0 0 9 1 1 *"
-include = ["cases.d/*.toml"]
-admin = "it@ngo.example"
-
-[mail]
-transport = "file"
-dir = "outbox"
-from = "Docket <docket@ngo.example>"
-
+        &(daemon_head("")
+            + r#"
 [kinds.court_hearing]
 label = "Court hearing"
 lead_days = [1]
@@ -44,7 +35,7 @@ email = "aigerim@ngo.example"
 id = "dana"
 name = "Dana Example"
 email = "dana@ngo.example"
-"#,
+"#),
     )
 }
 

@@ -6,7 +6,8 @@
 //! [1, 2]) is two days away.
 
 use crate::util::{
-    docket, outbox_mails, poll, stderr, stdout, stdout_json, write_config, Daemon, Mail,
+    daemon_head, docket, outbox_mails, poll, stderr, stdout, stdout_json, write_config, Daemon,
+    Mail,
 };
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,18 +19,8 @@ fn main_config(dir: &Path) -> PathBuf {
     write_config(
         dir,
         "docket.toml",
-        r#"[service]
-timezone = "Asia/Almaty"
-state_dir = "state"
-schedule = "0 0 9 1 1 *"
-include = ["cases.d/*.toml"]
-admin = "it@ngo.example"
-
-[mail]
-transport = "file"
-dir = "outbox"
-from = "Docket <docket@ngo.example>"
-
+        &(daemon_head("")
+            + r#"
 [kinds.refugee_certificate]
 label = "Refugee certificate"
 
@@ -54,7 +45,7 @@ name = "Erlan Example"
 email = "erlan@ngo.example"
 language = "kk"
 supervisor = "dana"
-"#,
+"#),
     )
 }
 

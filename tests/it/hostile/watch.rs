@@ -26,19 +26,12 @@ fn main_config(dir: &Path) -> PathBuf {
         dir,
         "docket.toml",
         &format!(
-            r#"[service]
-timezone = "Asia/Almaty"
-state_dir = "state"
-metrics_file = "{}/metrics.prom"
-schedule = "0 0 9 1 1 *"
-include = ["cases.d/*.toml"]
-admin = "it@ngo.example"
-
-[mail]
-transport = "file"
-dir = "outbox"
-from = "Docket <docket@ngo.example>"
-
+            "{}{}",
+            crate::util::daemon_head(&format!(
+                "metrics_file = \"{}/metrics.prom\"\n",
+                dir.display()
+            )),
+            r#"
 [kinds.court_hearing]
 label = "Court hearing"
 lead_days = [1]
@@ -52,8 +45,7 @@ email = "aigerim@ngo.example"
 id = "dana"
 name = "Dana Example"
 email = "dana@ngo.example"
-"#,
-            dir.display()
+"#
         ),
     )
 }

@@ -13,6 +13,27 @@ pub fn docket(config: &Path, args: &[&str]) -> Output {
     docket_command(config, args).output().expect("run docket")
 }
 
+/// The `[service]` and `[mail]` tables of a daemon test: state in
+/// `state/`, case files in `cases.d/`, the outbox in `outbox/`, the admin
+/// `it@ngo.example`, a schedule that never fires during a test (passes come
+/// from edits). `extra` lines go at the end of `[service]`.
+pub fn daemon_head(extra: &str) -> String {
+    format!(
+        r#"[service]
+timezone = "Asia/Almaty"
+state_dir = "state"
+schedule = "0 0 9 1 1 *"
+include = ["cases.d/*.toml"]
+admin = "it@ngo.example"
+{extra}
+[mail]
+transport = "file"
+dir = "outbox"
+from = "Docket <docket@ngo.example>"
+"#
+    )
+}
+
 /// `docket run --once --today DAY`, whatever its exit code.
 pub fn run_once_on(config: &Path, day: &str) -> Output {
     docket(config, &["run", "--once", "--today", day])
