@@ -1,35 +1,110 @@
 //! What changed between two configs, and what the daemon must do about it.
 //! Pure: no IO, so reload decisions have a table test without files.
+//!
+//! One diff type for every kind of thing ([`Difference`]: added, changed,
+//! removed, as vector's `Difference`), and one ordered list of
+//! [`Action`]s computed from it (as rathole's `calculate_events`), which
+//! the daemon's loop applies in one place (`daemon::Loop::apply`).
 
 use super::model::{Config, Service};
 use std::collections::HashMap;
 
+/// What changed in one kind of thing, by id; each list sorted.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ConfigDiff {
-    pub cases_added: Vec<String>,
-    pub cases_removed: Vec<String>,
-    pub cases_changed: Vec<String>,
-    pub bills_added: Vec<String>,
-    pub bills_removed: Vec<String>,
-    pub bills_changed: Vec<String>,
-    pub caseworkers_added: Vec<String>,
-    pub caseworkers_removed: Vec<String>,
-    pub caseworkers_changed: Vec<String>,
-    /// Top-level sections whose settings changed (e.g. "mail", "calendar").
-    pub sections_changed: Vec<&'static str>,
-    /// What a running daemon must do to apply the new config.
-    pub actions: Actions,
+pub struct Difference {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
 }
 
-/// What applying a new config takes, beyond swapping it in. (The mailer
-/// and the templates are rebuilt on every reload whatever changed: a
-/// rotated password file or an edited template is not a config change.)
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Actions {
-    /// `state_dir` moved: open the ledger there, or refuse the reload.
-    pub reopen_ledger: bool,
+impl Difference {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    /// (added, removed, changed) between two sets of things with ids.
+    fn of<'a, T: PartialEq + 'a>(
+        old: impl Iterator<Item = &'a T>,
+        new: impl Iterator<Item = &'a T>,
+        id: impl Fn(&T) -> &str,
+    ) -> Difference {
+        let o: HashMap<&str, &T> = old.map(|x| (id(x), x)).collect();
+        let n: HashMap<&str, &T> = new.map(|x| (id(x), x)).collect();
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        Difference {
+            added: sorted(
+                n.keys()
+                    .filter(|k| !o.contains_key(*k))
+                    .map(|k| k.to_string())
+                    .collect(),
+            ),
+            changed: sorted(
+                n.iter()
+                    .filter(|(k, v)| o.get(*k).is_some_and(|ov| ov != *v))
+                    .map(|(k, _)| k.to_string())
+                    .collect(),
+            ),
+            removed: sorted(
+                o.keys()
+                    .filter(|k| !n.contains_key(*k))
+                    .map(|k| k.to_string())
+                    .collect(),
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ConfigDiff {
+    /// Case files in effect, by path as written in the config's directory.
+    pub files: Difference,
+    pub cases: Difference,
+    pub bills: Difference,
+    pub caseworkers: Difference,
+    /// Top-level sections whose settings changed (e.g. "mail", "calendar").
+    pub sections: Vec<&'static str>,
+}
+
+/// What applying a new config takes beyond putting it in effect (which
+/// every reload does: the config swapped, the last good copies kept, the
+/// people of held or fixed files told). In the order they are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    /// `state_dir` moved: the ledger there (opened before anything else
+    /// changes, so a ledger that cannot be opened keeps the running config).
+    MoveLedger,
+    /// `[mail]` changed, or a SIGHUP asked for everything to be read again
+    /// (a rotated password file or an edited template is no config change,
+    /// so it takes a `systemctl reload`).
+    RebuildMailer,
+    /// What the service writes and pings besides mail (the admin's own
+    /// transport, the heartbeat) changed, or a SIGHUP.
+    RebuildOutputs,
+    /// Every reload, after the config's own actions and before the loop's:
+    /// the versions in effect kept as the last good ones, the people of
+    /// files held, fixed or gone told. Never in [`actions`]' list: the one
+    /// who applies adds it, in its place in this order.
+    Settle,
     /// `schedule` or `timezone` changed: start the new schedule.
-    pub restart_scheduler: bool,
+    RestartScheduler,
+    /// Files came or went, or the includes changed: the watched
+    /// directories may be others.
+    Rewatch,
+    /// Something in effect changed, or a SIGHUP asked: a pass for what the
+    /// change made due.
+    Pass,
+}
+
+/// Why the config is read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// SIGHUP: everything read again, secrets and templates included.
+    Signal,
+    /// Files changed (the watcher, a poll, the look before a pass).
+    Files,
 }
 
 impl ConfigDiff {
@@ -43,72 +118,81 @@ impl ConfigDiff {
             return "no changes".into();
         }
         let mut parts = Vec::new();
-        for (what, v) in [
-            ("cases added", &self.cases_added),
-            ("cases removed", &self.cases_removed),
-            ("cases changed", &self.cases_changed),
-            ("bills added", &self.bills_added),
-            ("bills removed", &self.bills_removed),
-            ("bills changed", &self.bills_changed),
-            ("caseworkers added", &self.caseworkers_added),
-            ("caseworkers removed", &self.caseworkers_removed),
-            ("caseworkers changed", &self.caseworkers_changed),
+        for (what, d) in [
+            ("cases", &self.cases),
+            ("bills", &self.bills),
+            ("caseworkers", &self.caseworkers),
         ] {
-            if !v.is_empty() {
-                let shown: Vec<&str> = v.iter().take(5).map(String::as_str).collect();
-                let more = if v.len() > 5 {
-                    format!(" and {} more", v.len() - 5)
-                } else {
-                    String::new()
-                };
-                parts.push(format!("{what} {} ({}{more})", v.len(), shown.join(", ")));
+            for (how, v) in [
+                ("added", &d.added),
+                ("removed", &d.removed),
+                ("changed", &d.changed),
+            ] {
+                if !v.is_empty() {
+                    let shown: Vec<&str> = v.iter().take(5).map(String::as_str).collect();
+                    let more = if v.len() > 5 {
+                        format!(" and {} more", v.len() - 5)
+                    } else {
+                        String::new()
+                    };
+                    parts.push(format!(
+                        "{what} {how} {} ({}{more})",
+                        v.len(),
+                        shown.join(", ")
+                    ));
+                }
             }
         }
-        if !self.sections_changed.is_empty() {
-            parts.push(format!(
-                "settings changed: {}",
-                self.sections_changed.join(", ")
-            ));
+        if !self.sections.is_empty() {
+            parts.push(format!("settings changed: {}", self.sections.join(", ")));
+        }
+        if parts.is_empty() {
+            // Only files: moved cases between them, say.
+            let n = self.files.added.len() + self.files.changed.len() + self.files.removed.len();
+            parts.push(format!("files changed {n}"));
         }
         parts.join("; ")
     }
 }
 
-/// (added, removed, changed) ids, each sorted.
-fn diff_by_id<'a, T: PartialEq + 'a>(
-    old: impl Iterator<Item = &'a T>,
-    new: impl Iterator<Item = &'a T>,
-    id: impl Fn(&T) -> &str,
-) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let o: HashMap<&str, &T> = old.map(|x| (id(x), x)).collect();
-    let n: HashMap<&str, &T> = new.map(|x| (id(x), x)).collect();
-    let mut added: Vec<String> = n
-        .keys()
-        .filter(|k| !o.contains_key(*k))
-        .map(|k| k.to_string())
-        .collect();
-    let mut removed: Vec<String> = o
-        .keys()
-        .filter(|k| !n.contains_key(*k))
-        .map(|k| k.to_string())
-        .collect();
-    let mut changed: Vec<String> = n
-        .iter()
-        .filter(|(k, v)| o.get(*k).is_some_and(|ov| ov != *v))
-        .map(|(k, _)| k.to_string())
-        .collect();
-    added.sort();
-    removed.sort();
-    changed.sort();
-    (added, removed, changed)
+/// What must happen when `new` replaces `old` in a running daemon, in the
+/// order it is applied. `main_held`: the main file on disk is not the one
+/// in effect (its errors are told; a SIGHUP then passes only if something
+/// in effect changed).
+pub fn actions(
+    old: &Config,
+    new: &Config,
+    d: &ConfigDiff,
+    why: Reason,
+    main_held: bool,
+) -> Vec<Action> {
+    let (o, n) = (&old.service, &new.service);
+    let full = why == Reason::Signal;
+    let mut out = Vec::new();
+    if o.state_dir != n.state_dir {
+        out.push(Action::MoveLedger);
+    }
+    if full || old.mail != new.mail || o.timezone != n.timezone {
+        out.push(Action::RebuildMailer);
+    }
+    if full || outputs_changed(o, n) {
+        out.push(Action::RebuildOutputs);
+    }
+    if o.schedule != n.schedule || o.timezone != n.timezone {
+        out.push(Action::RestartScheduler);
+    }
+    if full || o.include != n.include || !d.files.added.is_empty() || !d.files.removed.is_empty() {
+        out.push(Action::Rewatch);
+    }
+    if !d.is_empty() || (full && !main_held) {
+        out.push(Action::Pass);
+    }
+    out
 }
 
-/// What must happen when `new` replaces `old` in a running daemon.
-pub fn actions(old: &Service, new: &Service) -> Actions {
-    Actions {
-        reopen_ledger: old.state_dir != new.state_dir,
-        restart_scheduler: old.schedule != new.schedule || old.timezone != new.timezone,
-    }
+/// The settings the admin's transport and the heartbeat are built from.
+fn outputs_changed(o: &Service, n: &Service) -> bool {
+    o.admin_mail != n.admin_mail || o.heartbeat_url != n.heartbeat_url || o.timezone != n.timezone
 }
 
 /// Compare two configs. Cases are compared by value, so a case whose
@@ -118,36 +202,33 @@ pub fn actions(old: &Service, new: &Service) -> Actions {
 /// config of 100,000 cases compares only that file's cases.
 pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
     use super::model::CaseFile;
-    let ptrs = |c: &Config| -> std::collections::HashSet<*const CaseFile> {
-        c.files.iter().map(std::sync::Arc::as_ptr).collect()
-    };
+    use std::collections::HashSet;
+    use std::sync::Arc;
+    let ptrs =
+        |c: &Config| -> HashSet<*const CaseFile> { c.files.iter().map(Arc::as_ptr).collect() };
     // Indices of caseworkers are compared by value: shared files count as
     // the same only when the caseworkers are too.
     let share = old.caseworkers == new.caseworkers;
     let (in_old, in_new) = (ptrs(old), ptrs(new));
     fn changed<'c>(
         c: &'c Config,
-        other: &std::collections::HashSet<*const CaseFile>,
+        other: &HashSet<*const CaseFile>,
         share: bool,
     ) -> Vec<&'c CaseFile> {
         c.files
             .iter()
-            .filter(|f| !share || !other.contains(&std::sync::Arc::as_ptr(f)))
+            .filter(|f| !share || !other.contains(&Arc::as_ptr(f)))
             .map(|f| &**f)
             .collect()
     }
     let old_changed = changed(old, &in_new, share);
     let new_changed = changed(new, &in_old, share);
-    let (cases_added, cases_removed, cases_changed) = diff_by_id(
-        old_changed.iter().flat_map(|f| f.cases.iter()),
-        new_changed.iter().flat_map(|f| f.cases.iter()),
-        |c| &c.id,
+    let files = Difference::of(
+        old_changed.iter().copied(),
+        new_changed.iter().copied(),
+        |f| f.path.to_str().unwrap_or_default(),
     );
-    let (bills_added, bills_removed, bills_changed) =
-        diff_by_id(old.bills(), new.bills(), |b| &b.id);
-    let (caseworkers_added, caseworkers_removed, caseworkers_changed) =
-        diff_by_id(old.caseworkers.iter(), new.caseworkers.iter(), |c| &c.id);
-    let mut sections_changed = Vec::new();
+    let mut sections = Vec::new();
     for (name, changed) in [
         ("service", old.service != new.service),
         ("mail", old.mail != new.mail),
@@ -157,21 +238,19 @@ pub fn diff(old: &Config, new: &Config) -> ConfigDiff {
         ("kinds", old.kinds != new.kinds),
     ] {
         if changed {
-            sections_changed.push(name);
+            sections.push(name);
         }
     }
     ConfigDiff {
-        cases_added,
-        cases_removed,
-        cases_changed,
-        bills_added,
-        bills_removed,
-        bills_changed,
-        caseworkers_added,
-        caseworkers_removed,
-        caseworkers_changed,
-        sections_changed,
-        actions: actions(&old.service, &new.service),
+        files,
+        cases: Difference::of(
+            old_changed.iter().flat_map(|f| f.cases.iter()),
+            new_changed.iter().flat_map(|f| f.cases.iter()),
+            |c| &c.id,
+        ),
+        bills: Difference::of(old.bills(), new.bills(), |b| &b.id),
+        caseworkers: Difference::of(old.caseworkers.iter(), new.caseworkers.iter(), |c| &c.id),
+        sections,
     }
 }
 
@@ -180,74 +259,134 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn service() -> Service {
-        Service {
-            timezone: chrono_tz::Asia::Almaty,
-            schedule: "0 0 9 * * *".into(),
-            state_dir: PathBuf::from("/var/lib/docket"),
-            include: vec!["cases.d/*.toml".into()],
-            admin: Some("it@ngo.example".into()),
-            alert_after_hours: 24,
-            heartbeat_url: None,
-            metrics_file: None,
-            feeds_dir: PathBuf::from("/var/lib/docket/feeds"),
-            admin_mail: None,
+    type Edit = fn(&mut Config);
+
+    fn settings(c: &Config) -> crate::config::model::Settings {
+        crate::config::model::Settings {
+            service: c.service.clone(),
+            mail: c.mail.clone(),
+            privacy: c.privacy,
+            calendar: c.calendar.clone(),
+            reminders: c.reminders.clone(),
+            kinds: c.kinds.clone(),
+            caseworkers: c.caseworkers.clone(),
         }
     }
 
+    /// Each kind of edit, and the actions it takes: from the files, from
+    /// a SIGHUP, and with the main file held.
     #[test]
     fn actions_follow_what_changed() {
-        type Edit = fn(&mut Service);
-        let table: &[(&str, Edit, Actions)] = &[
-            ("nothing", |_| {}, Actions::default()),
+        use Action::*;
+        let (_dir, base) = crate::test_support::example();
+        let table: &[(&str, Edit, Reason, &[Action])] = &[
+            ("nothing", |_| {}, Reason::Files, &[]),
+            (
+                "nothing, SIGHUP",
+                |_| {},
+                Reason::Signal,
+                &[RebuildMailer, RebuildOutputs, Rewatch, Pass],
+            ),
             (
                 "state_dir",
-                |s| s.state_dir = PathBuf::from("/srv/docket"),
-                Actions {
-                    reopen_ledger: true,
-                    ..Actions::default()
-                },
+                |c| c.service.state_dir = PathBuf::from("/srv/docket"),
+                Reason::Files,
+                &[MoveLedger, Pass],
             ),
             (
                 "schedule",
-                |s| s.schedule = "0 30 8 * * *".into(),
-                Actions {
-                    restart_scheduler: true,
-                    ..Actions::default()
-                },
+                |c| c.service.schedule = "0 30 8 * * *".into(),
+                Reason::Files,
+                &[RestartScheduler, Pass],
             ),
             (
                 "timezone",
-                |s| s.timezone = chrono_tz::Asia::Qostanay,
-                Actions {
-                    restart_scheduler: true,
-                    ..Actions::default()
-                },
+                |c| c.service.timezone = chrono_tz::Asia::Qostanay,
+                Reason::Files,
+                &[RebuildMailer, RebuildOutputs, RestartScheduler, Pass],
             ),
             (
-                "state_dir and schedule",
-                |s| {
-                    s.state_dir = PathBuf::from("/srv/docket");
-                    s.schedule = "0 30 8 * * *".into();
-                },
-                Actions {
-                    reopen_ledger: true,
-                    restart_scheduler: true,
-                },
+                "mail",
+                |c| c.mail.from = "other@ngo.example".into(),
+                Reason::Files,
+                &[RebuildMailer, Pass],
             ),
-            ("admin only", |s| s.admin = None, Actions::default()),
-            ("includes only", |s| s.include.clear(), Actions::default()),
             (
-                "alert hours only",
-                |s| s.alert_after_hours = 48,
-                Actions::default(),
+                "heartbeat",
+                |c| c.service.heartbeat_url = Some("https://hc.example/ping/x".parse().unwrap()),
+                Reason::Files,
+                &[RebuildOutputs, Pass],
+            ),
+            (
+                "includes only",
+                |c| c.service.include.clear(),
+                Reason::Files,
+                &[Rewatch, Pass],
+            ),
+            (
+                "admin only",
+                |c| c.service.admin = None,
+                Reason::Files,
+                &[Pass],
+            ),
+            (
+                "a file gone",
+                |c| {
+                    let keep = c.files[..c.files.len() - 1].to_vec();
+                    *c = Config::new(c.path.clone(), settings(c), keep);
+                },
+                Reason::Files,
+                &[Rewatch, Pass],
             ),
         ];
-        for (name, edit, want) in table {
-            let old = service();
-            let mut new = service();
+        for (name, edit, why, want) in table {
+            let mut new = base.clone();
             edit(&mut new);
-            assert_eq!(actions(&old, &new), *want, "{name}");
+            let d = diff(&base, &new);
+            assert_eq!(actions(&base, &new, &d, *why, false), *want, "{name}");
         }
+    }
+
+    /// A SIGHUP with the main file held and nothing in effect changed: its
+    /// errors are told, no pass.
+    #[test]
+    fn a_sighup_with_the_main_file_held_passes_only_on_a_change() {
+        let (_dir, base) = crate::test_support::example();
+        let d = diff(&base, &base);
+        assert!(!actions(&base, &base, &d, Reason::Signal, true).contains(&Action::Pass));
+    }
+
+    /// One diff type: what was added, changed and removed, by id, sorted.
+    #[test]
+    fn a_difference_lists_added_changed_and_removed() {
+        let (_dir, base) = crate::test_support::example();
+        let n = base.files.len();
+        let mut files = base.files.clone();
+        // The last file loses its case, the one before changes its case
+        // and gains one.
+        let mut last = (*files[n - 1]).clone();
+        let gone = last.cases.remove(0).id;
+        let mut before = (*files[n - 2]).clone();
+        let changed = before.cases[0].id.clone();
+        before.cases[0].caseworker =
+            (before.cases[0].caseworker + 1) % base.caseworkers.len().max(2);
+        let mut added = before.cases[0].clone();
+        added.id = "KZ-9999".into();
+        before.cases.push(added);
+        files[n - 1] = std::sync::Arc::new(last);
+        files[n - 2] = std::sync::Arc::new(before);
+        let new = Config::new(base.path.clone(), settings(&base), files);
+        let d = diff(&base, &new);
+        assert_eq!(d.cases.added, vec!["KZ-9999".to_string()]);
+        assert_eq!(d.cases.changed, vec![changed.clone()]);
+        assert_eq!(d.cases.removed, vec![gone.clone()]);
+        assert_eq!(d.files.changed.len(), 2);
+        assert!(
+            d.summary().contains("cases added 1 (KZ-9999)"),
+            "{}",
+            d.summary()
+        );
+        assert!(diff(&base, &base).is_empty());
+        assert_eq!(diff(&base, &base).summary(), "no changes");
     }
 }

@@ -13,6 +13,7 @@
 //! one-file edit in a config of 100,000 cases is in effect in milliseconds.
 
 use super::admit::{admit, Candidate, Outcome, Which};
+use super::changed::Changed;
 use super::diag::Diagnostics;
 use super::env::Env;
 use super::includes::{self, Expanded};
@@ -164,7 +165,8 @@ struct Unit {
 /// The config in effect, and how every file stands.
 #[derive(Debug)]
 pub struct Live {
-    pub config: Config,
+    /// Shared with the daemon's pass and its workers (read-only).
+    pub config: Arc<Config>,
     pub main: FileStatus,
     pub files: Vec<FileStatus>,
     /// Files beside the include patterns that look like case files.
@@ -192,7 +194,7 @@ pub struct Fatal {
 impl Live {
     /// Load the config at `path`, every file on its own.
     pub fn load(path: &Path, opts: Options<'_>) -> Result<Live, Fatal> {
-        Live::build(path, opts, None)
+        Live::build(path, opts, None, &Changed::Anything)
     }
 
     /// Load with the last good copies of broken files, as the daemon has
@@ -223,15 +225,48 @@ impl Live {
         }
     }
 
-    /// Load again, re-reading only what changed since `self` (a main file
-    /// that changed means everything is checked again).
-    pub fn reload(&self, opts: Options<'_>) -> Result<Live, Fatal> {
-        Live::build(&self.config.path, opts, Some(self))
+    /// Load again, re-reading only what changed since `self`: the files
+    /// `changed` names (every file's metadata for [`Changed::Anything`]);
+    /// a main file that changed means everything is checked again.
+    pub fn reload(&self, opts: Options<'_>, changed: &Changed) -> Result<Live, Fatal> {
+        Live::build(&self.config.path, opts, Some(self), changed)
     }
 
-    /// Has any file changed on disk since this was loaded? A cheap look at
-    /// metadata, and at which files the patterns match.
-    pub fn changed_on_disk(&self) -> bool {
+    /// Has anything `changed` names changed on disk since this was loaded?
+    /// A cheap look at metadata (and, for [`Changed::Anything`], at which
+    /// files the patterns match).
+    pub fn changed_on_disk(&self, changed: &Changed) -> bool {
+        let Changed::Paths(paths) = changed else {
+            return self.anything_changed_on_disk();
+        };
+        if changed.covers(&self.config.path) && Meta::of(&self.config.path) != self.main_meta {
+            return true;
+        }
+        let known = |p: &Path| changed.covers(p);
+        if self
+            .units
+            .iter()
+            .any(|u| known(&u.path) && Meta::of(&u.path) != u.meta)
+            || self
+                .near_meta
+                .iter()
+                .any(|(n, was)| known(n) && Meta::of(n) != *was)
+        {
+            return true;
+        }
+        // A path no file has: a new file (or one gone that was never read).
+        paths.iter().any(|p| {
+            let name = p.file_name();
+            let seen = std::iter::once(self.config.path.as_path())
+                .chain(self.units.iter().map(|u| u.path.as_path()))
+                .chain(self.near_meta.iter().map(|(n, _)| n.as_path()))
+                .any(|k| k.file_name() == name);
+            !seen && Meta::of(p).is_some()
+        })
+    }
+
+    /// Every file's metadata, and which files the patterns match.
+    fn anything_changed_on_disk(&self) -> bool {
         let main = Meta::of(&self.config.path);
         if main != self.main_meta {
             return true;
@@ -293,7 +328,12 @@ impl Live {
     /// what only all files together can tell. Each step is a function of
     /// its own below, in the order they run; `prev` lets unchanged files be
     /// reused when the settings are the same.
-    fn build(path: &Path, opts: Options<'_>, prev: Option<&Live>) -> Result<Live, Fatal> {
+    fn build(
+        path: &Path,
+        opts: Options<'_>,
+        prev: Option<&Live>,
+        changed: &Changed,
+    ) -> Result<Live, Fatal> {
         let env = opts.env;
         let mut all = Diagnostics::default();
         // 1. The main file: as on disk, else its last good copy.
@@ -315,7 +355,7 @@ impl Live {
         } = Self::expand_includes(path, &main.own, &main.includes, env, &mut all);
         // 3. Each include on its own: reuse what did not change.
         let prev_units = prev.filter(|_| same_settings);
-        let mut units = Self::read_units(&files, prev_units, &root, &ctx, opts);
+        let mut units = Self::read_units(&files, prev_units, changed, &root, &ctx, opts);
         units.extend(Self::refused_units(&refused, &root, &ctx, opts));
         // 4. Across files: who is in effect.
         let outcome = Self::admit_units(path, &main.own, &units, &mut all);
@@ -331,7 +371,11 @@ impl Live {
         all.sort();
         // 6. Stored files no pattern matches any more.
         let vanished = vanished(opts.store, &units, &main_status.rel);
-        let config = Config::new(path.to_path_buf(), (*settings).clone(), in_effect);
+        let config = Arc::new(Config::new(
+            path.to_path_buf(),
+            (*settings).clone(),
+            in_effect,
+        ));
         let near_meta = near_misses_meta(path, &settings.service.include);
         Ok(Live {
             config,
@@ -452,12 +496,13 @@ impl Live {
 
     /// Step 3: each include read and checked on its own, in parallel, with
     /// its last good copy when the disk version is not that one. A file
-    /// whose metadata did not change since `prev` (loaded with the same
-    /// settings) is reused as it was: that is what makes a one-file edit
+    /// that `changed` does not name, or whose metadata did not change since
+    /// `prev` (loaded with the same settings), is reused as it was: that is what makes a one-file edit
     /// cheap in a config of 100,000 cases.
     fn read_units(
         files: &[PathBuf],
         prev: Option<&Live>,
+        changed: &Changed,
         root: &Path,
         ctx: &Context<'_>,
         opts: Options<'_>,
@@ -469,11 +514,13 @@ impl Live {
         let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>)> = files
             .iter()
             .map(|p| {
+                let old = prev_units.get(p.as_path()).copied();
+                // A file the events do not name is reused without a look.
+                if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p)) {
+                    return (p.clone(), u.meta, Some(u));
+                }
                 let meta = Meta::of(p);
-                let old = prev_units
-                    .get(p.as_path())
-                    .copied()
-                    .filter(|u| u.meta.is_some() && u.meta == meta);
+                let old = old.filter(|u| u.meta.is_some() && u.meta == meta);
                 (p.clone(), meta, old)
             })
             .collect();

@@ -5,6 +5,7 @@
 //! located [`diag::Diag`]. [`diff`] compares two loaded configs.
 
 mod admit;
+pub mod changed;
 pub mod diag;
 pub mod diff;
 mod env;
@@ -103,7 +104,8 @@ pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
         Ok(l) => {
             let diagnostics = l.diagnostics;
             Loaded {
-                config: (!diagnostics.has_errors()).then_some(l.config),
+                config: (!diagnostics.has_errors())
+                    .then_some(std::sync::Arc::unwrap_or_clone(l.config)),
                 diagnostics,
             }
         }

@@ -25,7 +25,7 @@ impl Daemon {
             .find(|l| !l.is_empty() && !l.ends_with(','))
             .unwrap_or("");
         error!(alert = subject, key, "{gist}");
-        if let Some(admin) = self.cfg.service.admin.clone() {
+        if let Some(admin) = self.in_effect.cfg().service.admin.clone() {
             self.tell(key, &admin, &format!("[docket] admin: {subject}"), body)
                 .await;
         }
@@ -34,10 +34,10 @@ impl Daemon {
     /// Mail `to` once per `key`: recorded only once the server accepted
     /// it. Returns whether it was sent now.
     pub(super) async fn tell(&mut self, key: &str, to: &str, subject: &str, body: &str) -> bool {
-        if self.alerted.contains(key) {
+        if self.records.alerted.contains(key) {
             return false;
         }
-        match self.ledger.alert_sent_at(key) {
+        match self.records.ledger.alert_sent_at(key) {
             Ok(None) => {}
             Ok(Some(_)) => return false,
             Err(e) => warn!(error = %e, "cannot read which alerts were sent; mailing anyway"),
@@ -55,7 +55,8 @@ impl Daemon {
         self.progress.step();
         // Whom the outbox file is for: a caseworker id, else the admin.
         let label = self
-            .cfg
+            .in_effect
+            .cfg()
             .caseworkers
             .iter()
             .find(|c| c.email == to)
@@ -65,14 +66,14 @@ impl Daemon {
         match sent {
             Ok(_) => {
                 let now = self.now();
-                if let Err(e) = self.ledger.alert_once(key, now) {
+                if let Err(e) = self.records.ledger.alert_once(key, now) {
                     warn!(error = %e, "cannot record the notice in the ledger; remembered until restart");
-                    self.alerted.insert(key.to_string());
+                    self.records.alerted.insert(key.to_string());
                 }
                 true
             }
             Err(e) => {
-                let who = if self.cfg.service.admin.as_deref() == Some(to) {
+                let who = if self.in_effect.cfg().service.admin.as_deref() == Some(to) {
                     "the admin"
                 } else {
                     "a caseworker"
@@ -86,16 +87,16 @@ impl Daemon {
     /// Alerts found at start-up (a damaged ledger, an unwritable state
     /// directory), mailed by the first pass.
     pub(super) async fn send_startup_alerts(&mut self) {
-        for alert in std::mem::take(&mut self.startup_alerts) {
+        for alert in std::mem::take(&mut self.records.startup_alerts) {
             self.alert(alert).await;
         }
     }
 
     /// Tell the admin about digests unsent for longer than the limit, once each.
     pub(super) async fn alert_stale(&mut self, now: DateTime<Utc>) -> Result<(), DaemonError> {
-        let limit = chrono::Duration::hours(self.cfg.service.alert_after_hours.into());
+        let limit = chrono::Duration::hours(self.in_effect.cfg().service.alert_after_hours.into());
         let mut stale: BTreeMap<String, (String, String)> = BTreeMap::new();
-        for r in self.ledger.pending()? {
+        for r in self.records.ledger.pending()? {
             if r.attempts > 0 && now - r.recorded_at >= limit {
                 if let Some(mid) = &r.message_id {
                     stale.insert(
@@ -108,7 +109,7 @@ impl Daemon {
                 }
             }
         }
-        let hours = self.cfg.service.alert_after_hours;
+        let hours = self.in_effect.cfg().service.alert_after_hours;
         for (mid, (recipient, err)) in stale {
             self.alert(Alert::stale(&mid, &recipient, &err, hours))
                 .await;

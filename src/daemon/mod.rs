@@ -21,15 +21,18 @@ mod alerts;
 pub mod compose;
 mod error;
 mod feeds;
+mod in_effect;
 mod notice_texts;
 mod notices;
 mod outcome;
 mod outputs;
 mod pass;
 pub mod preview;
+mod records;
 mod reload;
 mod scheduler;
 mod send;
+mod sending;
 pub mod shutdown;
 mod state;
 mod watch;
@@ -38,11 +41,13 @@ pub mod watchdog;
 pub use error::{redacted_errors, DaemonError};
 pub use outcome::{PassOutcome, Retry, STOP_GRACE_MAX};
 pub use preview::preview;
-pub use reload::{Reloaded, Trigger};
+pub use reload::{Reloaded, Update};
 pub use state::Daemon;
 
+use crate::config::changed::Changed;
+use crate::config::diff::{Action, Reason};
 use crate::config::live::{Live, State};
-use crate::config::{self, Env};
+use crate::config::Env;
 use crate::privacy::Quoting;
 use scheduler::Scheduler;
 use shutdown::Shutdown;
@@ -86,11 +91,7 @@ pub async fn run(
         sd_notify::NotifyState::Status("ready; first pass"),
     ]);
     l.pass(&mut daemon, Retry::All).await;
-    while let Some(reload) = l.next_reload(&mut daemon).await {
-        if let Reloaded::Applied(actions) = reload {
-            l.apply(&mut daemon, &actions).await;
-        }
-    }
+    while l.next(&mut daemon).await {}
     Ok(l.stop(&mut daemon).await)
 }
 
@@ -125,10 +126,10 @@ fn start(opts: &RunOptions, shutdown: Shutdown) -> Result<Daemon, DaemonError> {
 async fn run_once(mut daemon: Daemon) -> PassOutcome {
     let outcome = daemon.pass(Retry::All).await;
     daemon.write_status(None);
-    if let Some(w) = daemon.feeds.take() {
+    if let Some(w) = daemon.outputs.feeds.take() {
         w.finish().await;
     }
-    if let Some(h) = daemon.heartbeat.take() {
+    if let Some(h) = daemon.outputs.heartbeat.take() {
         h.finish().await;
     }
     outcome
@@ -145,8 +146,8 @@ struct Loop {
     tick_rx: tokio::sync::mpsc::Receiver<()>,
     sched: Scheduler,
     hup: tokio::signal::unix::Signal,
-    watch_tx: tokio::sync::mpsc::UnboundedSender<()>,
-    watch_rx: tokio::sync::mpsc::UnboundedReceiver<()>,
+    watch_tx: tokio::sync::mpsc::UnboundedSender<Changed>,
+    watch_rx: tokio::sync::mpsc::UnboundedReceiver<Changed>,
     watcher: watch::Watcher,
     /// The watch's self-check (and, while polling, the look at the files).
     check: tokio::time::Interval,
@@ -162,15 +163,15 @@ impl Loop {
     /// watched (or polled, when the kernel refuses).
     async fn start(daemon: &mut Daemon, shutdown: Shutdown) -> Result<Loop, DaemonError> {
         let (tick_tx, tick_rx) = tokio::sync::mpsc::channel::<()>(4);
-        let sched = Scheduler::start(&daemon.cfg, tick_tx.clone()).await?;
+        let sched = Scheduler::start(daemon.in_effect.cfg(), tick_tx.clone()).await?;
         let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).map_err(
             |cause| DaemonError::Signal {
                 signal: "SIGHUP",
                 cause,
             },
         )?;
-        let (watch_tx, watch_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let watcher = watch::Watcher::start(&daemon.live.watched_dirs(), watch_tx.clone());
+        let (watch_tx, watch_rx) = tokio::sync::mpsc::unbounded_channel::<Changed>();
+        let watcher = watch::Watcher::start(&daemon.in_effect.watched_dirs(), watch_tx.clone());
         watch_mode(daemon, &watcher).await;
         let mut check = tokio::time::interval(watch::CHECK);
         check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -196,11 +197,12 @@ impl Loop {
         status(daemon, &self.last);
     }
 
-    /// Wait for what calls for a reload (a pass with nothing new runs on
-    /// the way); None once docket is stopping.
-    async fn next_reload(&mut self, daemon: &mut Daemon) -> Option<Reloaded> {
+    /// Wait for what wakes the loop and handle it: a scheduled pass or a
+    /// retry (with a look at the files first), an edit, SIGHUP, the
+    /// watch's self-check. False once docket is stopping.
+    async fn next(&mut self, daemon: &mut Daemon) -> bool {
         if self.shutdown.is_stopping() {
-            return None;
+            return false;
         }
         let retry_in = wait_plan(daemon);
         let sleep = async {
@@ -211,78 +213,142 @@ impl Loop {
         };
         tokio::pin!(sleep);
         // The self-check of the watch wakes this loop every few seconds;
-        // only what calls for a reload leaves it.
+        // only what calls for a reload or a pass leaves it.
         loop {
-            let r = tokio::select! {
-                _ = self.shutdown.stopped() => return None,
-                _ = self.check.tick() => self_check(daemon, &mut self.watcher, &self.watch_tx, &mut self.last_try, &mut self.last_rejected).await,
+            tokio::select! {
+                _ = self.shutdown.stopped() => return false,
+                _ = self.check.tick() => {
+                    if let Some(r) = self_check(daemon, &mut self.watcher, &self.watch_tx, &mut self.last_try, &mut self.last_rejected).await {
+                        self.after_reload(daemon, r).await;
+                        return true;
+                    }
+                }
                 Some(()) = self.tick_rx.recv() => {
                     // Anything a watch missed is read before the pass.
-                    let r = daemon.reload(Trigger::Files).await;
-                    if !matches!(r, Reloaded::Applied(_)) {
-                        self.pass(daemon, Retry::All).await;
-                    }
-                    Some(r)
+                    self.reload_then_pass(daemon, Retry::All).await;
+                    return true;
                 }
                 _ = &mut sleep => {
-                    let r = daemon.reload(Trigger::Files).await;
-                    if !matches!(r, Reloaded::Applied(_)) {
-                        let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
-                        self.pass(daemon, retry).await;
-                    }
-                    Some(r)
+                    let retry = if daemon.pass_retry.is_some() { Retry::All } else { Retry::DueOnly };
+                    self.reload_then_pass(daemon, retry).await;
+                    return true;
                 }
-                Some(()) = self.watch_rx.recv() => {
-                    watch::settle(&mut self.watch_rx).await;
+                Some(first) = self.watch_rx.recv() => {
+                    let changed = watch::settle(&mut self.watch_rx, first).await;
                     // A directory replaced is watched anew before it is read:
                     // a file written meanwhile is then either read or an event.
-                    rewatch_if_replaced(daemon, &mut self.watcher, &self.watch_tx).await;
-                    Some(daemon.reload(Trigger::Files).await)
+                    let changed = if rewatch_if_replaced(daemon, &mut self.watcher, &self.watch_tx).await {
+                        Changed::Anything
+                    } else {
+                        changed
+                    };
+                    let r = daemon.reload(Reason::Files, &changed).await;
+                    self.after_reload(daemon, r).await;
+                    return true;
                 }
-                _ = self.hup.recv() => Some(self.on_hup(daemon).await),
-            };
-            if r.is_some() {
-                return r;
+                _ = self.hup.recv() => {
+                    self.on_hup(daemon).await;
+                    return true;
+                }
             }
+        }
+    }
+
+    /// The look at every file before a pass, then the pass (which the
+    /// reload's own actions may already have run).
+    async fn reload_then_pass(&mut self, daemon: &mut Daemon, retry: Retry) {
+        let r = daemon.reload(Reason::Files, &Changed::Anything).await;
+        if !self.after_reload(daemon, r).await {
+            self.pass(daemon, retry).await;
+        }
+    }
+
+    /// Apply what a reload found. Returns whether a pass ran.
+    async fn after_reload(&mut self, daemon: &mut Daemon, r: Reloaded) -> bool {
+        match r {
+            Reloaded::Ready(u) => self.apply(daemon, *u).await,
+            Reloaded::Unchanged | Reloaded::Rejected => false,
         }
     }
 
     /// SIGHUP (`systemctl reload`): inotify tried again (after a limit
-    /// was raised), a replaced directory followed, the config re-read.
-    async fn on_hup(&mut self, daemon: &mut Daemon) -> Reloaded {
+    /// was raised), a replaced directory followed, everything read again.
+    async fn on_hup(&mut self, daemon: &mut Daemon) {
         notify(&[
             sd_notify::NotifyState::Reloading,
             sd_notify::NotifyState::Status("reloading"),
         ]);
-        self.watcher = watch::Watcher::start(&daemon.live.watched_dirs(), self.watch_tx.clone());
+        self.watcher =
+            watch::Watcher::start(&daemon.in_effect.watched_dirs(), self.watch_tx.clone());
         self.last_try = std::time::Instant::now();
         watch_mode(daemon, &self.watcher).await;
-        let r = daemon.reload(Trigger::Signal).await;
+        let r = daemon.reload(Reason::Signal, &Changed::Anything).await;
+        let applied = matches!(r, Reloaded::Ready(_));
+        self.after_reload(daemon, r).await;
         notify(&[sd_notify::NotifyState::Ready]);
-        if r == Reloaded::Unchanged || r == Reloaded::Rejected {
+        if !applied {
             status(daemon, &self.last);
         }
-        r
     }
 
-    /// What a reload that changed the config asks of the loop: a new
-    /// schedule, new watches, and a pass for what the change made due.
-    async fn apply(&mut self, daemon: &mut Daemon, actions: &config::diff::Actions) {
-        if actions.restart_scheduler {
-            // Start the new schedule before stopping the old one: if it
-            // cannot start, the old one keeps running.
-            match Scheduler::start(&daemon.cfg, self.tick_tx.clone()).await {
-                Ok(new) => std::mem::replace(&mut self.sched, new).stop().await,
-                Err(e) => {
-                    let alert = alert_texts::Alert::scheduler_restart(daemon.today(), &e);
-                    daemon.alert(alert).await;
+    /// The one place a reload is applied: the new config put in effect,
+    /// then each of its actions in order, then what every reload ends
+    /// with (the good copies kept, the people told), then what the loop
+    /// owns (the schedule, the watches) and the pass. Nothing here can
+    /// refuse the config any more. Returns whether a pass ran.
+    async fn apply(&mut self, daemon: &mut Daemon, u: Update) -> bool {
+        let Update {
+            live,
+            diff,
+            actions,
+            mut templates,
+            mut ledger,
+            started,
+        } = u;
+        let old = daemon.put_in_effect(live, &diff, started);
+        let mut old = Some(old);
+        let mut passed = false;
+        let mut steps = actions;
+        steps.push(Action::Settle);
+        steps.sort();
+        for a in steps {
+            match a {
+                Action::MoveLedger => {
+                    if let Some(m) = ledger.take() {
+                        daemon.records.move_to(m);
+                    }
+                }
+                Action::RebuildMailer => daemon.rebuild_mailer(templates.take()),
+                Action::RebuildOutputs => daemon.setup_outputs(),
+                Action::Settle => {
+                    if let Some(old) = old.take() {
+                        daemon.settle(old, &diff).await;
+                    }
+                }
+                Action::RestartScheduler => self.restart_scheduler(daemon).await,
+                Action::Rewatch => {
+                    rewatch_if_replaced(daemon, &mut self.watcher, &self.watch_tx).await;
+                }
+                Action::Pass => {
+                    // What the change made due today is sent now.
+                    self.pass(daemon, Retry::All).await;
+                    passed = true;
                 }
             }
         }
-        // The new config may name other directories.
-        rewatch_if_replaced(daemon, &mut self.watcher, &self.watch_tx).await;
-        // What the change made due today is sent now.
-        self.pass(daemon, Retry::All).await;
+        passed
+    }
+
+    /// Start the new schedule before stopping the old one: if it cannot
+    /// start, the old one keeps running and the admin is told.
+    async fn restart_scheduler(&mut self, daemon: &mut Daemon) {
+        match Scheduler::start(daemon.in_effect.cfg(), self.tick_tx.clone()).await {
+            Ok(new) => std::mem::replace(&mut self.sched, new).stop().await,
+            Err(e) => {
+                let alert = alert_texts::Alert::scheduler_restart(daemon.today(), &e);
+                daemon.alert(alert).await;
+            }
+        }
     }
 
     /// Stopping: systemd told, the schedule stopped, the status written.
@@ -302,8 +368,8 @@ impl Loop {
 /// how long until the next retry (at least [`MIN_RETRY_WAIT`]), if any.
 fn wait_plan(daemon: &Daemon) -> Option<std::time::Duration> {
     let next_pass = scheduler::next_run(
-        &daemon.cfg.service.schedule,
-        daemon.cfg.service.timezone,
+        &daemon.in_effect.cfg().service.schedule,
+        daemon.in_effect.cfg().service.timezone,
         daemon.clock.wall(),
     );
     daemon.write_status(next_pass);
@@ -323,7 +389,7 @@ fn wait_plan(daemon: &Daemon) -> Option<std::time::Duration> {
             "waiting for the next retry or scheduled pass"
         ),
         (None, Some(t)) => {
-            info!(next_pass = %t.with_timezone(&daemon.cfg.service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
+            info!(next_pass = %t.with_timezone(&daemon.in_effect.cfg().service.timezone).to_rfc3339_opts(chrono::SecondsFormat::Secs, true), "idle until the next scheduled pass")
         }
         (None, None) => info!("idle until the next scheduled pass"),
     }
@@ -336,9 +402,9 @@ fn wait_plan(daemon: &Daemon) -> Option<std::time::Duration> {
 async fn rewatch_if_replaced(
     daemon: &mut Daemon,
     watcher: &mut watch::Watcher,
-    tx: &tokio::sync::mpsc::UnboundedSender<()>,
+    tx: &tokio::sync::mpsc::UnboundedSender<Changed>,
 ) -> bool {
-    let dirs = daemon.live.watched_dirs();
+    let dirs = daemon.in_effect.watched_dirs();
     if watcher.watches(&dirs) {
         return false;
     }
@@ -354,30 +420,30 @@ async fn rewatch_if_replaced(
 async fn self_check(
     daemon: &mut Daemon,
     watcher: &mut watch::Watcher,
-    tx: &tokio::sync::mpsc::UnboundedSender<()>,
+    tx: &tokio::sync::mpsc::UnboundedSender<Changed>,
     last_try: &mut std::time::Instant,
     last_rejected: &mut Option<std::time::Instant>,
 ) -> Option<Reloaded> {
-    if daemon.watch.is_polling() {
+    if daemon.outputs.watch.is_polling() {
         if last_try.elapsed() >= watch::RETRY {
             *last_try = std::time::Instant::now();
-            *watcher = watch::Watcher::start(&daemon.live.watched_dirs(), tx.clone());
+            *watcher = watch::Watcher::start(&daemon.in_effect.watched_dirs(), tx.clone());
             watch_mode(daemon, watcher).await;
         }
         // A main file rejected stays "changed" until it is fixed: looked
         // at again only every RETRY, not every CHECK (its errors would be
         // logged every two seconds).
         if last_rejected.is_some_and(|t| t.elapsed() < watch::RETRY)
-            || !daemon.live.changed_on_disk()
+            || !daemon.in_effect.changed_on_disk(&Changed::Anything)
         {
             return None;
         }
-        let r = daemon.reload(Trigger::Files).await;
-        *last_rejected = (r == Reloaded::Rejected).then(std::time::Instant::now);
+        let r = daemon.reload(Reason::Files, &Changed::Anything).await;
+        *last_rejected = matches!(r, Reloaded::Rejected).then(std::time::Instant::now);
         return Some(r);
     }
     if rewatch_if_replaced(daemon, watcher, tx).await {
-        return Some(daemon.reload(Trigger::Files).await);
+        return Some(daemon.reload(Reason::Files, &Changed::Anything).await);
     }
     None
 }
@@ -385,11 +451,11 @@ async fn self_check(
 /// Take the watcher's state into the daemon's: polling starts or ends,
 /// the admin is told (once each time), status.json and the metrics say so.
 async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
-    let was = daemon.watch.clone();
+    let was = daemon.outputs.watch.clone();
     match (w.failure(), was.is_polling()) {
         (Some(reason), false) => {
             let since = daemon.clock.wall();
-            daemon.watch = crate::status::Watch {
+            daemon.outputs.watch = crate::status::Watch {
                 mode: "polling".into(),
                 reason: Some(reason.to_string()),
                 since: Some(since),
@@ -401,7 +467,7 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
         }
         (None, true) => {
             let since = was.since.map(|t| t.timestamp()).unwrap_or_default();
-            daemon.watch = crate::status::Watch::inotify();
+            daemon.outputs.watch = crate::status::Watch::inotify();
             info!("the config files are watched again (inotify); polling stopped");
             daemon
                 .alert(alert_texts::Alert::watch_recovered(since))
@@ -410,8 +476,8 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
         _ => return,
     }
     let next = scheduler::next_run(
-        &daemon.cfg.service.schedule,
-        daemon.cfg.service.timezone,
+        &daemon.in_effect.cfg().service.schedule,
+        daemon.in_effect.cfg().service.timezone,
         daemon.clock.wall(),
     );
     daemon.write_status(next);
@@ -441,7 +507,7 @@ fn notify(states: &[sd_notify::NotifyState<'_>]) {
 fn status(d: &Daemon, last: &PassOutcome) {
     let s = format!(
         "{} cases; last pass: {} digest(s) sent, {} failed{}",
-        d.cfg.case_count(),
+        d.in_effect.cfg().case_count(),
         last.digests_sent,
         last.digests_failed,
         if last.error.is_some() {

@@ -26,7 +26,7 @@ impl Daemon {
     /// fixed, and cases no longer tracked. `old`: the state before (None at
     /// start, where the last status file stands in for it).
     pub(super) async fn tell_about_files(&mut self, old: Option<&Live>, d: &ConfigDiff) {
-        let before = previous_states(old, &self.cfg.service.state_dir);
+        let before = previous_states(old, &self.in_effect.cfg().service.state_dir);
         self.mark_episodes(&before);
         let today = self.today();
         self.tell_left_out(true).await;
@@ -35,8 +35,8 @@ impl Daemon {
         // to bytes that were good before is a fix like any other, each
         // time (issue 18, item 4). Without a known episode (a status
         // written by an older docket), by the content, as before.
-        let fixed: Vec<FileStatus> = std::iter::once(&self.live.main)
-            .chain(self.live.files.iter())
+        let fixed: Vec<FileStatus> = std::iter::once(&self.in_effect.live().main)
+            .chain(self.in_effect.live().files.iter())
             .filter(|f| f.state == State::InEffect)
             .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != State::InEffect))
             .cloned()
@@ -77,13 +77,13 @@ impl Daemon {
                                                                 // Files in the store that no pattern matches any more: found at
                                                                 // start (deleted while docket was stopped) as on a reload. Their
                                                                 // last good copies are removed only once the notice is recorded.
-        let vanished = std::mem::take(&mut self.live.vanished);
+        let vanished = std::mem::take(&mut self.in_effect.live_mut().vanished);
         for (rel, cases) in &vanished {
             for (case, cw) in cases {
                 gone.push((case.clone(), cw.clone(), Gone::File(rel.clone())));
             }
         }
-        if let Some(old) = old.filter(|_| !d.cases_removed.is_empty()) {
+        if let Some(old) = old.filter(|_| !d.cases.removed.is_empty()) {
             let was: BTreeMap<&str, (String, &str)> = old
                 .files
                 .iter()
@@ -94,10 +94,15 @@ impl Daemon {
                         .map(move |(c, w)| (c, (w.to_string(), f.rel.as_str())))
                 })
                 .collect();
-            let now_files: BTreeSet<&str> =
-                self.live.files.iter().map(|f| f.rel.as_str()).collect();
+            let now_files: BTreeSet<&str> = self
+                .in_effect
+                .live()
+                .files
+                .iter()
+                .map(|f| f.rel.as_str())
+                .collect();
             let told: BTreeSet<String> = gone.iter().map(|g| g.0.clone()).collect();
-            for case in d.cases_removed.iter().filter(|c| !told.contains(*c)) {
+            for case in d.cases.removed.iter().filter(|c| !told.contains(*c)) {
                 if let Some((cw, rel)) = was.get(case.as_str()) {
                     let why = if now_files.contains(rel) {
                         Gone::TakenOut(rel.to_string())
@@ -112,7 +117,7 @@ impl Daemon {
             let keys = self.tell_untracked(&gone, today).await;
             if keys.iter().all(|k| self.told(k)) {
                 for (rel, _) in &vanished {
-                    self.store.remove(rel);
+                    self.in_effect.store().remove(rel);
                 }
             } else if !vanished.is_empty() {
                 warn!(
@@ -123,17 +128,17 @@ impl Daemon {
         } else {
             // A vanished file that held no case: nobody to tell.
             for (rel, _) in &vanished {
-                self.store.remove(rel);
+                self.in_effect.store().remove(rel);
             }
         }
-        for p in self.live.near_misses.clone() {
+        for p in self.in_effect.live().near_misses.clone() {
             // Read as a case file, whatever Notepad did to it (a BOM, ANSI,
             // UTF-16): its caseworkers are the ones to tell.
             let text = std::fs::read(&p)
                 .map(|b| crate::config::salvage::text_of(&b))
                 .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();
-            let rel = self.live.rel(&p);
+            let rel = self.in_effect.live().rel(&p);
             let key = key::near_miss(&rel, &content_hash(text.as_bytes()));
             let ids = ids(&cases);
             self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))
@@ -156,7 +161,7 @@ impl Daemon {
             .and_utc()
             .timestamp()
             / 86_400;
-        let left_out: Vec<FileStatus> = self.live.left_out().cloned().collect();
+        let left_out: Vec<FileStatus> = self.in_effect.live().left_out().cloned().collect();
         for f in &left_out {
             let not_tracked = f.state == State::NotTracked;
             let problems = f.problems.as_deref();
@@ -177,9 +182,9 @@ impl Daemon {
             );
             let cases = case_list(&f.cases);
             let ids = ids(&f.cases);
-            let main = f.rel == self.live.main.rel;
+            let main = f.rel == self.in_effect.live().main.rel;
             let check_path = if main {
-                format!("-c {}", self.cfg.path.display())
+                format!("-c {}", self.in_effect.cfg().path.display())
             } else {
                 f.path.display().to_string()
             };
@@ -187,7 +192,7 @@ impl Daemon {
             let since = f
                 .since
                 .as_deref()
-                .map(|s| crate::clock::local_text(s, self.cfg.service.timezone));
+                .map(|s| crate::clock::local_text(s, self.in_effect.cfg().service.timezone));
             let h = texts::Held {
                 rel: &f.rel,
                 main,
@@ -196,7 +201,7 @@ impl Daemon {
                 cases: &cases,
                 ids: &ids,
                 problems,
-                full: self.cfg.privacy.names_in_email,
+                full: self.in_effect.cfg().privacy.names_in_email,
                 check_path: &check_path,
             };
             if log {
@@ -212,7 +217,7 @@ impl Daemon {
             {
                 continue;
             }
-            let cfg = std::sync::Arc::clone(&self.cfg);
+            let cfg = std::sync::Arc::clone(self.in_effect.cfg());
             self.tell_each(&key, &people, |lang| {
                 let mut n = texts::held(lang, &h);
                 n.body
@@ -234,10 +239,10 @@ impl Daemon {
 
     /// [`Daemon::told_about`] a file in `state` naming `cases`.
     fn people_for(&self, state: State, cases: &Cases) -> BTreeSet<String> {
-        let cws = &self.cfg.caseworkers;
+        let cws = &self.in_effect.cfg().caseworkers;
         let named: BTreeSet<usize> = cases
             .iter()
-            .filter_map(|(_, w)| self.cfg.caseworker(w))
+            .filter_map(|(_, w)| self.in_effect.cfg().caseworker(w))
             .collect();
         let mut out: BTreeSet<usize> = named.clone();
         if state == State::NotTracked {
@@ -255,19 +260,20 @@ impl Daemon {
     /// the dates read of it: what their digests open with until it is
     /// fixed (issue 18, item 5).
     pub(super) fn not_tracked_notes(&self, today: chrono::NaiveDate) -> Vec<Vec<String>> {
-        let mut out = vec![Vec::new(); self.cfg.caseworkers.len()];
+        let mut out = vec![Vec::new(); self.in_effect.cfg().caseworkers.len()];
         for f in self
-            .live
+            .in_effect
+            .live()
             .left_out()
             .filter(|f| f.state == State::NotTracked)
         {
             let refs = ids(&f.cases);
             for cw in self.told_about(f) {
-                let Some(i) = self.cfg.caseworker(&cw) else {
+                let Some(i) = self.in_effect.cfg().caseworker(&cw) else {
                     continue;
                 };
-                let lang = self.cfg.caseworkers[i].language;
-                let read = read_lines(&self.cfg, f, today, lang).join("; ");
+                let lang = self.in_effect.cfg().caseworkers[i].language;
+                let read = read_lines(self.in_effect.cfg(), f, today, lang).join("; ");
                 out[i].push(texts::not_tracked_note(lang, &f.rel, &refs, &read));
             }
         }
@@ -281,7 +287,7 @@ impl Daemon {
         let now = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-        let live = &mut self.live;
+        let live = self.in_effect.live_mut();
         for f in std::iter::once(&mut live.main).chain(live.files.iter_mut()) {
             f.left_out_at = match before.get(&f.rel) {
                 _ if f.state == State::InEffect => None,
@@ -310,11 +316,11 @@ impl Daemon {
         notice: impl Fn(Language) -> Notice,
     ) {
         for cw in people {
-            let Some(i) = self.cfg.caseworker(cw) else {
+            let Some(i) = self.in_effect.cfg().caseworker(cw) else {
                 continue;
             };
             let (email, lang) = {
-                let c = &self.cfg.caseworkers[i];
+                let c = &self.in_effect.cfg().caseworkers[i];
                 (c.email.clone(), c.language)
             };
             let n = notice(lang);
@@ -333,7 +339,8 @@ impl Daemon {
     /// Was the notice with this key recorded as sent (in the ledger, or in
     /// memory when the ledger could not take it)?
     fn told(&self, key: &str) -> bool {
-        self.alerted.contains(key) || matches!(self.ledger.alert_sent_at(key), Ok(Some(_)))
+        self.records.alerted.contains(key)
+            || matches!(self.records.ledger.alert_sent_at(key), Ok(Some(_)))
     }
 
     /// Tell caseworkers and the admin which cases are no longer tracked.
@@ -350,11 +357,11 @@ impl Daemon {
             by_cw.entry(g.1.as_str()).or_default().push(g);
         }
         for (cw, list) in &by_cw {
-            let Some(i) = self.cfg.caseworker(cw) else {
+            let Some(i) = self.in_effect.cfg().caseworker(cw) else {
                 continue;
             };
             let (email, lang) = {
-                let c = &self.cfg.caseworkers[i];
+                let c = &self.in_effect.cfg().caseworkers[i];
                 (c.email.clone(), c.language)
             };
             let refs: Vec<String> = list.iter().map(|g| g.0.clone()).collect();
@@ -373,7 +380,7 @@ impl Daemon {
         let n = texts::untracked(Language::En, &shorten(&refs), &lines);
         let key = key::untracked(&refs, today, None);
         self.alert(Alert::notice(&key, n)).await;
-        if self.cfg.service.admin.is_some() {
+        if self.in_effect.cfg().service.admin.is_some() {
             keys.push(key);
         }
         keys

@@ -11,18 +11,45 @@ use crate::heartbeat::{Heartbeat, Signal};
 use crate::mail::Mailer;
 use tracing::{error, info};
 
-impl Daemon {
-    pub(super) fn with_outputs(mut self) -> Daemon {
-        self.feeds = Some(super::feeds::FeedWriter::spawn());
-        self.setup_outputs();
-        self
-    }
+/// What the service writes and pings besides mail, and what it counts
+/// for them.
+pub(super) struct Outputs {
+    /// `[service.admin_mail]`: the admin's own way out when the relay is
+    /// down. None: alerts go with the digests.
+    pub(super) admin_mailer: Option<Mailer>,
+    pub(super) heartbeat: Option<Heartbeat>,
+    /// Writes the calendar feeds after each pass, on its own task.
+    pub(super) feeds: Option<super::feeds::FeedWriter>,
+    /// Since start, for the metrics file.
+    pub(super) counters: super::outcome::Counters,
+    /// How edits are noticed (inotify, or polling and why).
+    pub(super) watch: crate::status::Watch,
+    /// The metrics last written, to write again when only the watch mode
+    /// changed.
+    pub(super) last_metrics: Option<crate::metrics::Metrics>,
+}
 
+impl Outputs {
+    /// The feed writer started; the rest set up by
+    /// [`Daemon::setup_outputs`] once the daemon exists.
+    pub(super) fn start() -> Outputs {
+        Outputs {
+            admin_mailer: None,
+            heartbeat: None,
+            feeds: Some(super::feeds::FeedWriter::spawn()),
+            counters: Default::default(),
+            watch: crate::status::Watch::inotify(),
+            last_metrics: None,
+        }
+    }
+}
+
+impl Daemon {
     /// After a start or a reload: the admin's transport and the heartbeat
     /// as the config now says.
     pub(super) fn setup_outputs(&mut self) {
-        self.admin_mailer = self.cfg.service.admin_mail.as_deref().and_then(|m| {
-            match Mailer::new(m, self.clock.in_zone(self.cfg.service.timezone)) {
+        self.outputs.admin_mailer = self.in_effect.cfg().service.admin_mail.as_deref().and_then(|m| {
+            match Mailer::new(m, self.clock.in_zone(self.in_effect.cfg().service.timezone)) {
                 Ok(m) => Some(m),
                 Err(e) => {
                     error!(error = %crate::mail::error_chain(&e), "[service.admin_mail] is not usable; alerts go with the digests");
@@ -30,9 +57,9 @@ impl Daemon {
                 }
             }
         });
-        let url = self.cfg.service.heartbeat_url.clone();
-        if self.heartbeat.as_ref().map(|h| &h.url) != url.as_ref() {
-            self.heartbeat = url.map(|u| {
+        let url = self.in_effect.cfg().service.heartbeat_url.clone();
+        if self.outputs.heartbeat.as_ref().map(|h| &h.url) != url.as_ref() {
+            self.outputs.heartbeat = url.map(|u| {
                 info!(
                     host = u.host_str().unwrap_or("?"),
                     "heartbeat after every pass"
@@ -40,26 +67,28 @@ impl Daemon {
                 Heartbeat::spawn(u)
             });
         }
-        if self.live.left_out().next().is_none() {
-            self.counters.last_reload_success = self.now().timestamp();
-        }
     }
 
     /// The transport for mail to `to`, and the sender it goes out as: the
     /// admin's own when it is the admin and `[service.admin_mail]` is set.
     pub(super) fn mailer_for(&self, to: &str) -> Option<(&Mailer, &str)> {
-        let admin = self.cfg.service.admin.as_deref() == Some(to);
-        match (&self.admin_mailer, &self.cfg.service.admin_mail, admin) {
+        let admin = self.in_effect.cfg().service.admin.as_deref() == Some(to);
+        match (
+            &self.outputs.admin_mailer,
+            &self.in_effect.cfg().service.admin_mail,
+            admin,
+        ) {
             (Some(m), Some(cfg), true) => Some((m, cfg.from.as_str())),
             _ => self
+                .sending
                 .mailer
                 .as_ref()
-                .map(|m| (m, self.cfg.mail.from.as_str())),
+                .map(|m| (m, self.in_effect.cfg().mail.from.as_str())),
         }
     }
 
     pub(super) fn pass_started(&self) {
-        if let Some(h) = &self.heartbeat {
+        if let Some(h) = &self.outputs.heartbeat {
             h.ping(Signal::Start, "");
         }
     }
@@ -68,8 +97,8 @@ impl Daemon {
     pub(super) fn after_pass(&mut self, outcome: &PassOutcome, took: std::time::Duration) {
         // From the pass's own outcome, so the metrics count every digest the
         // pass counts (a render failure included).
-        self.counters.digests_sent += outcome.digests_sent as u64;
-        self.counters.digests_failed += outcome.digests_failed as u64;
+        self.outputs.counters.digests_sent += outcome.digests_sent as u64;
+        self.outputs.counters.digests_failed += outcome.digests_failed as u64;
         let mut trouble: Option<String> = outcome.error.as_ref().map(|_| "a pass failed".into());
         if outcome.digests_failed > 0 && trouble.is_none() {
             trouble = Some(format!(
@@ -78,25 +107,25 @@ impl Daemon {
             ));
         }
         let (queued, oldest) = self.queue_state();
-        let limit = i64::from(self.cfg.service.alert_after_hours) * 3600;
+        let limit = i64::from(self.in_effect.cfg().service.alert_after_hours) * 3600;
         if oldest.is_some_and(|s| s > limit) && trouble.is_none() {
             trouble = Some(format!(
                 "a digest has waited more than {} hours",
-                self.cfg.service.alert_after_hours
+                self.in_effect.cfg().service.alert_after_hours
             ));
         }
-        if let Some(w) = &self.feeds {
+        if let Some(w) = &self.outputs.feeds {
             // The last write's outcome: this one runs on its own.
             if w.report.failed.load(std::sync::atomic::Ordering::Relaxed) {
                 trouble.get_or_insert_with(|| "the calendar feeds cannot be written".into());
             }
             w.request(super::feeds::Job {
-                cfg: std::sync::Arc::clone(&self.cfg),
+                cfg: std::sync::Arc::clone(self.in_effect.cfg()),
                 today: self.today(),
                 now: self.now(),
             });
         }
-        if let Some(path) = self.cfg.service.metrics_file.clone() {
+        if let Some(path) = self.in_effect.cfg().service.metrics_file.clone() {
             let m = self.metrics(outcome, took, queued, oldest);
             if let Err(e) = crate::metrics::write(&path, &crate::metrics::render(&m)) {
                 // An error, and the heartbeat says "fail": without the file
@@ -105,9 +134,9 @@ impl Daemon {
                 error!(file = %path.display(), error = %e, "cannot write the metrics file");
                 trouble.get_or_insert_with(|| "the metrics file cannot be written".into());
             }
-            self.last_metrics = Some(m);
+            self.outputs.last_metrics = Some(m);
         }
-        if let Some(h) = &self.heartbeat {
+        if let Some(h) = &self.outputs.heartbeat {
             match &trouble {
                 Some(why) => h.ping(Signal::Fail, why),
                 None => h.ping(Signal::Success, ""),
@@ -119,12 +148,12 @@ impl Daemon {
     /// passes, when polling starts or ends).
     pub(super) fn rewrite_metrics(&mut self) {
         let (Some(path), Some(m)) = (
-            self.cfg.service.metrics_file.clone(),
-            self.last_metrics.as_mut(),
+            self.in_effect.cfg().service.metrics_file.clone(),
+            self.outputs.last_metrics.as_mut(),
         ) else {
             return;
         };
-        m.watch_polling = self.watch.is_polling();
+        m.watch_polling = self.outputs.watch.is_polling();
         if let Err(e) = crate::metrics::write(&path, &crate::metrics::render(m)) {
             error!(file = %path.display(), error = %e, "cannot write the metrics file");
         }
@@ -133,7 +162,7 @@ impl Daemon {
     /// Queued digests, and how long the oldest has waited (seconds).
     pub(super) fn queue_state(&self) -> (usize, Option<i64>) {
         let now = self.now();
-        match self.ledger.pending() {
+        match self.records.ledger.pending() {
             Ok(rows) => {
                 let digests: std::collections::HashSet<&str> = rows
                     .iter()
@@ -158,11 +187,13 @@ impl Daemon {
         oldest: Option<i64>,
     ) -> crate::metrics::Metrics {
         use crate::config::live::State;
-        let files = || std::iter::once(&self.live.main).chain(self.live.files.iter());
+        let files = || {
+            std::iter::once(&self.in_effect.live().main).chain(self.in_effect.live().files.iter())
+        };
         let count = |s: State| files().filter(|f| f.state == s).count() as u64;
         let next = super::scheduler::next_run(
-            &self.cfg.service.schedule,
-            self.cfg.service.timezone,
+            &self.in_effect.cfg().service.schedule,
+            self.in_effect.cfg().service.timezone,
             self.clock.wall(),
         );
         crate::metrics::Metrics {
@@ -172,21 +203,21 @@ impl Daemon {
             last_pass_ok: outcome.error.is_none() && outcome.digests_failed == 0,
             last_pass_seconds: took.as_secs_f64(),
             next_pass: next.map(|t| t.timestamp()),
-            digests_sent: self.counters.digests_sent,
-            digests_failed: self.counters.digests_failed,
-            reminders_by_step: self.counters.by_step.clone(),
+            digests_sent: self.outputs.counters.digests_sent,
+            digests_failed: self.outputs.counters.digests_failed,
+            reminders_by_step: self.outputs.counters.by_step.clone(),
             digests_queued: queued as u64,
             oldest_queued_seconds: oldest.unwrap_or(0).max(0),
-            cases: self.cfg.case_count() as u64,
-            bills: self.cfg.bill_count() as u64,
-            caseworkers: self.cfg.caseworkers.len() as u64,
+            cases: self.in_effect.cfg().case_count() as u64,
+            bills: self.in_effect.cfg().bill_count() as u64,
+            caseworkers: self.in_effect.cfg().caseworkers.len() as u64,
             files_in_effect: count(State::InEffect),
             files_held: count(State::Held),
             files_not_tracked: count(State::NotTracked),
-            last_reload_ok: self.live.left_out().next().is_none(),
-            last_reload_success: self.counters.last_reload_success,
-            watch_polling: self.watch.is_polling(),
-            feed_events: self.feeds.as_ref().map_or(0, |w| {
+            last_reload_ok: self.in_effect.live().left_out().next().is_none(),
+            last_reload_success: self.outputs.counters.last_reload_success,
+            watch_polling: self.outputs.watch.is_polling(),
+            feed_events: self.outputs.feeds.as_ref().map_or(0, |w| {
                 w.report.events.load(std::sync::atomic::Ordering::Relaxed)
             }),
         }

@@ -47,7 +47,7 @@ impl Daemon {
                 if e.is_corrupt() {
                     self.recover_ledger(&e).await;
                 } else {
-                    let dir = &self.cfg.service.state_dir;
+                    let dir = &self.in_effect.cfg().service.state_dir;
                     let alert = Alert::pass_failed(e.kind(), &e, self.today(), at, dir);
                     self.alert(alert).await;
                 }
@@ -73,48 +73,38 @@ impl Daemon {
         let today = self.today();
         let now = self.now();
         let started = std::time::Instant::now();
-        let cfg = Arc::clone(&self.cfg);
+        let cfg = Arc::clone(self.in_effect.cfg());
         // Every case this pass reminds about, once, for its log line.
         let mut pass_cases = std::collections::BTreeSet::new();
-        if !self.ledger.is_persistent() {
+        if !self.records.ledger.is_persistent() {
             self.try_persist_ledger().await;
         }
-        // Digests the server took whose mark could not be written.
-        for (mid, at) in std::mem::take(&mut self.sent_unrecorded) {
-            if let Err(e) = self.ledger.mark_sent(&mid, at) {
-                self.sent_unrecorded.insert(mid, at);
-                return Err(e.into());
-            }
-        }
-        let (items, due) = items_and_due(&cfg, today, &self.known)?;
+        self.records.mark_unrecorded()?;
+        let (items, due) = items_and_due(&cfg, today, &self.records.known)?;
         let t_items = started.elapsed();
-        let pending = self.ledger.pending()?;
-        let skip = self.sent_unrecorded.keys().cloned().collect();
+        let pending = self.records.ledger.pending()?;
+        let skip = self.records.sent_unrecorded.keys().cloned().collect();
         let asked = super::compose::told_after_their_day(&cfg, &items, &due, today);
         // Only a word depends on it (NEW or LATE): a ledger that cannot
         // answer does not stop the pass; everything asked is told as new.
-        let seen_items = self.ledger.feed_events_known(&asked).unwrap_or_else(|e| {
-            warn!(error = %e, "cannot tell new items from late ones; told as new");
-            Default::default()
-        });
+        let seen_items = self
+            .records
+            .ledger
+            .feed_events_known(&asked)
+            .unwrap_or_else(|e| {
+                warn!(error = %e, "cannot tell new items from late ones; told as new");
+                Default::default()
+            });
         let t_seen = started.elapsed();
         let seen = super::compose::Seen {
-            known: &self.known,
+            known: &self.records.known,
             pending: &pending,
             skip: &skip,
             seen_items: &seen_items,
         };
         let composed = compose(&cfg, &items, &due, today, seen, now);
         let t_compose = started.elapsed();
-        for o in &composed.orphans {
-            let n = self.ledger.cancel_digest(
-                &o.message_id,
-                &format!("caseworker {} is no longer in the config", o.recipient),
-            )?;
-            outcome.reminders_cancelled += n;
-            warn!(message_id = %o.message_id, recipient = %o.recipient, reminders = n, "queued digest cancelled: its caseworker left the config");
-            self.alert(Alert::orphan(o)).await;
-        }
+        self.cancel_orphans(&composed.orphans, outcome).await?;
         let outgoing = composed.outgoing;
         // Write ahead: every new row is durable before anything is sent.
         let fresh: Vec<Row> = outgoing
@@ -123,8 +113,10 @@ impl Daemon {
             .flat_map(|o| o.rows.iter().cloned())
             .collect();
         self.progress.step();
-        self.ledger.record_due(&fresh)?;
-        self.known.extend(fresh.iter().map(|r| r.key.digest()));
+        self.records.ledger.record_due(&fresh)?;
+        self.records
+            .known
+            .extend(fresh.iter().map(|r| r.key.digest()));
         // Mapping rows back to items costs a string key per item: only
         // build it when there is something to send.
         let index = if outgoing.is_empty() {
@@ -152,7 +144,7 @@ impl Daemon {
                 &mut pass_cases,
             )
             .await?;
-        if let Some(m) = &self.mailer {
+        if let Some(m) = &self.sending.mailer {
             m.close_idle().await;
         }
         if !pending.is_empty() || outcome.digests_failed > 0 || queued_left {
@@ -160,10 +152,10 @@ impl Daemon {
         }
         let t_sent = started.elapsed();
         let mut purged = 0;
-        if self.purged_on != Some(today) {
-            purged = self.ledger.purge(horizon(&cfg, today))?;
+        if self.records.purged_on != Some(today) {
+            purged = self.records.ledger.purge(horizon(&cfg, today))?;
             self.prune_outboxes(&cfg, today);
-            self.purged_on = Some(today);
+            self.records.purged_on = Some(today);
         }
         debug!(?t_items, ?t_seen, seen_asked = asked.len(), ?t_compose, ?t_sent, total = ?started.elapsed(), "pass timings (cumulative)");
         if outcome.digests_sent + outcome.digests_failed > 0 {
@@ -180,6 +172,25 @@ impl Daemon {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "pass done"
         );
+        Ok(())
+    }
+
+    /// Queued digests whose caseworker left the config: cancelled (docket
+    /// keeps no addresses), the admin told.
+    async fn cancel_orphans(
+        &mut self,
+        orphans: &[super::compose::Orphan],
+        outcome: &mut PassOutcome,
+    ) -> Result<(), DaemonError> {
+        for o in orphans {
+            let n = self.records.ledger.cancel_digest(
+                &o.message_id,
+                &format!("caseworker {} is no longer in the config", o.recipient),
+            )?;
+            outcome.reminders_cancelled += n;
+            warn!(message_id = %o.message_id, recipient = %o.recipient, reminders = n, "queued digest cancelled: its caseworker left the config");
+            self.alert(Alert::orphan(o)).await;
+        }
         Ok(())
     }
 
@@ -201,7 +212,7 @@ impl Daemon {
     /// A damaged ledger found during a pass: set it aside, start a fresh
     /// one, tell the admin. Duplicates beat silence.
     async fn recover_ledger(&mut self, e: &DaemonError) {
-        let dir = self.cfg.service.state_dir.clone();
+        let dir = self.in_effect.cfg().service.state_dir.clone();
         match crate::ledger::Ledger::open_resilient(&dir, self.clock.wall()) {
             Ok(opened) => {
                 let (ledger, note) = match opened {
@@ -222,8 +233,8 @@ impl Daemon {
                         format!("the ledger is kept in memory for now ({reason})"),
                     ),
                 };
-                self.known = ledger.all_digests().unwrap_or_default();
-                self.ledger = ledger;
+                self.records.known = ledger.all_digests().unwrap_or_default();
+                self.records.ledger = ledger;
                 self.pass_retry = Some((self.now() + chrono::Duration::seconds(5), 1));
                 self.alert(Alert::ledger_damaged(self.now(), e, &note))
                     .await;
@@ -234,8 +245,8 @@ impl Daemon {
 
     /// An in-memory ledger moves back to disk as soon as it can.
     async fn try_persist_ledger(&mut self) {
-        let dir = self.cfg.service.state_dir.clone();
-        match self.ledger.persist_into(&dir, self.clock.wall()) {
+        let dir = self.in_effect.cfg().service.state_dir.clone();
+        match self.records.ledger.persist_into(&dir, self.clock.wall()) {
             Ok(()) => {
                 info!(state_dir = %dir.display(), "the ledger is on disk again");
                 self.alert(Alert::ledger_on_disk(self.now(), &dir)).await;
@@ -250,9 +261,9 @@ impl Daemon {
     /// back, to open their digests with.
     fn held_notes(&self) -> Vec<Vec<String>> {
         use crate::config::live::State;
-        let mut out = vec![Vec::new(); self.cfg.caseworkers.len()];
-        let tz = self.cfg.service.timezone;
-        for f in self.live.left_out() {
+        let mut out = vec![Vec::new(); self.in_effect.cfg().caseworkers.len()];
+        let tz = self.in_effect.cfg().service.timezone;
+        for f in self.in_effect.live().left_out() {
             // Not tracked: `not_tracked_notes`, which also tells the
             // supervisors and what can be read of it.
             if f.state != State::Held {
@@ -261,9 +272,9 @@ impl Daemon {
             let since = f.since.as_deref().map(|s| crate::clock::local_text(s, tz));
             let mut seen = std::collections::BTreeSet::new();
             for (_, cw) in f.cases.iter() {
-                if let Some(i) = self.cfg.caseworker(cw) {
+                if let Some(i) = self.in_effect.cfg().caseworker(cw) {
                     if seen.insert(i) {
-                        let lang = self.cfg.caseworkers[i].language;
+                        let lang = self.in_effect.cfg().caseworkers[i].language;
                         out[i].push(crate::mail::texts::held_note(
                             lang,
                             &f.rel,
@@ -472,11 +483,11 @@ mod tests {
         let never = super::super::shutdown::Shutdown::never();
         let clock = crate::clock::Clock::new(Some(today), None);
         let mut d = Daemon::new(live, env.clone(), clock, never).unwrap();
-        let good = Arc::clone(&d.cfg);
-        let mut broken = (*d.cfg).clone();
+        let good = Arc::clone(d.in_effect.cfg());
+        let mut broken = Config::clone(d.in_effect.cfg());
         let last = broken.files.len() - 1;
         Arc::make_mut(&mut broken.files[last]).cases[0].caseworker = 9999;
-        d.cfg = Arc::new(broken);
+        d.in_effect.live_mut().config = Arc::new(broken);
         let outcome = d.pass(Retry::All).await;
         let error = outcome.error.expect("the pass failed");
         assert!(error.contains("a pass worker panicked"), "{error}");
@@ -488,7 +499,7 @@ mod tests {
         assert!(alerts.contains("a pass failed"), "{alerts}");
         assert!(alerts.contains("a pass worker panicked"), "{alerts}");
         // The bug gone (a reload, say), the next pass goes through.
-        d.cfg = good;
+        d.in_effect.live_mut().config = good;
         let outcome = d.pass(Retry::All).await;
         assert_eq!(outcome.error, None);
         assert!(outcome.digests_sent > 0);

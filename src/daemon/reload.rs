@@ -2,100 +2,120 @@
 //! at its last good version (its people are told, see `notices`), and a
 //! main file without a good version keeps the running config. The daemon
 //! never dies on a reload.
+//!
+//! The edit path, in order: what changed ([`Changed`], from the watcher's
+//! events, a poll, the look before a pass, or SIGHUP) → [`Daemon::reload`]
+//! re-reads exactly that through the config in effect (`InEffect::read`),
+//! diffs it against what runs (one [`ConfigDiff`]) and lists the
+//! [`Action`]s it takes (pure: `config::diff::actions`), having done first
+//! everything that can still refuse it (templates, a moved ledger) → the
+//! loop applies the [`Update`] in one place (`Loop::apply`), one action
+//! after another, with the steps every reload takes
+//! ([`Daemon::put_in_effect`], [`Daemon::settle`]).
 
 use super::error::redacted_errors;
+use super::records::{Moved, Records};
 use super::state::Daemon;
-use crate::config::diff::{self, ConfigDiff};
+use crate::config::changed::Changed;
+use crate::config::diff::{self, Action, ConfigDiff, Reason};
 use crate::config::live::{Live, State};
-use crate::ledger::{Ledger, Opened};
 use crate::mail::digest::Templates;
-use crate::mail::Mailer;
 use crate::privacy::Quoting;
 use crate::status::ReloadResult;
-use std::path::Path;
 use tracing::{error, info, warn};
 
-/// What a reload did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a reload found.
 pub enum Reloaded {
-    /// The new config is in effect (some files may be held); what else the
-    /// loop must do.
-    Applied(diff::Actions),
+    /// A new config to put in effect (some files may be held).
+    Ready(Box<Update>),
     /// Nothing changed on disk.
     Unchanged,
     /// The running config was kept; the admin was told why.
     Rejected,
 }
 
-/// What asked for the reload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    /// SIGHUP: read everything again.
-    Signal,
-    /// A file changed (the watcher, or the look before a pass): re-read
-    /// only what changed.
-    Files,
+/// A checked config and everything it takes, ready to apply: nothing in it
+/// can fail any more.
+pub struct Update {
+    pub(super) live: Live,
+    pub(super) diff: ConfigDiff,
+    /// What applying it takes beyond putting it in effect, in order.
+    pub(super) actions: Vec<Action>,
+    /// Compiled when the mailer is rebuilt.
+    pub(super) templates: Option<Templates>,
+    /// Opened when `state_dir` moved.
+    pub(super) ledger: Option<Moved>,
+    pub(super) started: std::time::Instant,
 }
 
 impl Daemon {
-    /// Load the files again and apply what is good.
-    pub async fn reload(&mut self, trigger: Trigger) -> Reloaded {
+    /// Read what `changed` names again (everything on SIGHUP), and find
+    /// what applying it takes. Nothing of the running config is replaced
+    /// here; a main file with no good version, templates that do not
+    /// compile or a new `state_dir` that cannot hold a ledger keep it, and
+    /// the admin is told.
+    pub async fn reload(&mut self, why: Reason, changed: &Changed) -> Reloaded {
         let started = std::time::Instant::now();
-        if trigger == Trigger::Files && !self.live.changed_on_disk() {
+        if why == Reason::Files && !self.in_effect.changed_on_disk(changed) {
             return Reloaded::Unchanged;
         }
-        let (live, templates, d) = match self.prepare(trigger) {
-            Ok(prepared) => prepared,
-            Err(why) => {
-                self.reject(&why).await;
-                return Reloaded::Rejected;
+        match self.prepare(why, changed) {
+            Ok(mut u) => {
+                u.started = started;
+                Reloaded::Ready(Box::new(u))
             }
-        };
-        let old = self.apply(live, templates);
-        self.record_reload(&d, started);
-        self.tell_about_files(Some(&old), &d).await;
-        drop(old);
-        crate::sys::release_memory();
-        let main_held = self.live.main.state != State::InEffect;
-        if d.is_empty() && (trigger == Trigger::Files || main_held) {
-            // Nothing in effect changed (a file was held, say): no pass. A
-            // SIGHUP that changed nothing still passes (it was asked for).
-            return Reloaded::Unchanged;
+            Err(msg) => {
+                self.reject(&msg).await;
+                Reloaded::Rejected
+            }
         }
-        Reloaded::Applied(d.actions)
     }
 
     /// Everything that can make a reload keep the running config, done
     /// before any of it is replaced: read the files, compile the
-    /// templates, and move the ledger if `state_dir` moved. The error is
+    /// templates, and open the ledger if `state_dir` moved. The error is
     /// what the admin is told; the caller tells it, in one place.
-    fn prepare(&mut self, trigger: Trigger) -> Result<(Live, Templates, ConfigDiff), String> {
-        let live = self.read(trigger)?;
+    fn prepare(&mut self, why: Reason, changed: &Changed) -> Result<Update, String> {
+        let live = self.read(why, changed)?;
         for w in live.diagnostics.warnings() {
             warn!("{}", live.diagnostics.headline(w, Quoting::Masked));
         }
-        let new = &live.config;
+        let (old, new) = (self.in_effect.cfg(), &live.config);
+        let d = diff::diff(old, new);
+        let main_held = live.main.state != State::InEffect;
+        let actions = diff::actions(old, new, &d, why, main_held);
         // A template that does not compile keeps the running config: a
         // digest that cannot be rendered would only queue up.
-        let templates = Templates::new(new.mail.templates_dir.as_deref())
-            .map_err(|e| format!("the digest templates do not compile: {e}"))?;
-        let d = diff::diff(&self.cfg, new);
-        if d.actions.reopen_ledger {
-            self.move_ledger(&new.service.state_dir)?;
-        }
-        Ok((live, templates, d))
+        let templates = if actions.contains(&Action::RebuildMailer) {
+            Some(
+                Templates::new(new.mail.templates_dir.as_deref())
+                    .map_err(|e| format!("the digest templates do not compile: {e}"))?,
+            )
+        } else {
+            None
+        };
+        let ledger = if actions.contains(&Action::MoveLedger) {
+            let m = Records::open_moved(&new.service.state_dir, self.clock.wall())?;
+            info!(from = %old.service.state_dir.display(), to = %new.service.state_dir.display(), "ledger moved to the new state_dir");
+            Some(m)
+        } else {
+            None
+        };
+        Ok(Update {
+            live,
+            diff: d,
+            actions,
+            templates,
+            ledger,
+            started: std::time::Instant::now(),
+        })
     }
 
-    /// Read the config again: everything on SIGHUP, only what changed
-    /// otherwise. A main file with no good version is the one failure
-    /// that keeps the running config; its errors go to the log in full
-    /// (redacted) and the first ten into the admin's alert.
-    fn read(&self, trigger: Trigger) -> Result<Live, String> {
-        let result = match trigger {
-            Trigger::Signal => Live::load(&self.cfg.path, self.options()),
-            Trigger::Files => self.live.reload(self.options()),
-        };
-        result.map_err(|fatal| {
+    /// Read the config again. A main file with no good version is the one
+    /// failure that keeps the running config; its errors go to the log in
+    /// full (redacted) and the first ten into the admin's alert.
+    fn read(&self, why: Reason, changed: &Changed) -> Result<Live, String> {
+        self.in_effect.read(why, changed).map_err(|fatal| {
             let diags = fatal.diagnostics;
             let n = diags.errors().count();
             let lines = redacted_errors(&diags);
@@ -110,52 +130,42 @@ impl Daemon {
         })
     }
 
-    /// A new state_dir means a new ledger: open it before anything
-    /// changes, and keep the running config if it cannot be used (a
-    /// ledger in memory could repeat reminders after each restart).
-    fn move_ledger(&mut self, to: &Path) -> Result<(), String> {
-        match Ledger::open_resilient(to, self.clock.wall()) {
-            Ok(Opened::File(l)) | Ok(Opened::Recovered { ledger: l, .. }) => {
-                let known = l
-                    .all_digests()
-                    .map_err(|e| format!("the ledger in the new state_dir cannot be read: {e}"))?;
-                info!(from = %self.cfg.service.state_dir.display(), to = %to.display(), "ledger moved to the new state_dir");
-                self.known = known;
-                self.ledger = l;
-                Ok(())
-            }
-            Ok(Opened::InMemory { reason, .. }) => Err(format!(
-                "the new state_dir {} cannot be used: {reason}",
-                to.display()
-            )),
-            Err(e) => Err(format!("the new state_dir cannot be used: {e}")),
-        }
+    /// The first step of every reload: the new config in effect (the clock
+    /// in its time zone), logged and kept for the status. Gives back the
+    /// config it replaces, for [`Daemon::settle`].
+    pub(super) fn put_in_effect(
+        &mut self,
+        live: Live,
+        d: &ConfigDiff,
+        started: std::time::Instant,
+    ) -> Live {
+        self.clock = self.clock.in_zone(live.config.service.timezone);
+        let old = self.in_effect.replace(live);
+        self.record_reload(d, started);
+        old
     }
 
-    /// Put the checked config in effect and give back the one it replaces
-    /// (for the notices, which compare the two). The mailer is rebuilt on
-    /// every reload (a rotated password file is no config change); one
-    /// that cannot be built does not refuse the config: the pass fails its
-    /// digests with the reason kept here.
-    fn apply(&mut self, live: Live, templates: Templates) -> Live {
-        let new = &live.config;
-        match Mailer::new(&new.mail, self.clock.in_zone(new.service.timezone)) {
-            Ok(m) => {
-                self.mailer = Some(m);
-                self.mailer_error = None;
-            }
-            Err(e) => {
-                let e = crate::mail::error_chain(&e);
-                error!(error = %e, "mail transport is not usable after reload");
-                self.mailer = None;
-                self.mailer_error = Some(e);
-            }
+    /// `[mail]` again: the templates compiled in [`Daemon::prepare`] and a
+    /// new transport (one that cannot be built does not refuse the config:
+    /// the pass fails its digests with the reason kept).
+    pub(super) fn rebuild_mailer(&mut self, templates: Option<Templates>) {
+        if let Some(t) = templates {
+            self.sending.templates = t;
         }
-        self.templates = templates;
-        let old = self.set_live(live);
-        self.setup_outputs();
+        let cfg = std::sync::Arc::clone(self.in_effect.cfg());
+        self.sending
+            .rebuild(&cfg.mail, self.clock.in_zone(cfg.service.timezone));
+    }
+
+    /// The steps every reload ends with, after the config's own actions:
+    /// the versions in effect kept as the last good ones, and the people of
+    /// files held, fixed or gone told. The old config is then dropped and
+    /// its memory given back.
+    pub(super) async fn settle(&mut self, old: Live, d: &ConfigDiff) {
         self.commit_store();
-        old
+        self.tell_about_files(Some(&old), d).await;
+        drop(old);
+        crate::sys::release_memory();
     }
 
     /// Log the reload and keep it for the status: whether all of it is in
@@ -164,17 +174,19 @@ impl Daemon {
     /// disk is not what runs.
     fn record_reload(&mut self, d: &ConfigDiff, started: std::time::Instant) {
         let reload_ms = started.elapsed().as_millis() as u64;
-        let held = self.live.left_out().count();
-        let result = if self.live.main.state != State::InEffect {
+        let live = self.in_effect.live();
+        let held = live.left_out().count();
+        let result = if live.main.state != State::InEffect {
             // Logged as a rejection: what is on disk is not what runs.
             error!(
-                file = %self.live.main.rel,
+                file = %live.main.rel,
                 "config reload rejected for the main file: its last good version stays in effect"
             );
             ReloadResult::MainFileHeld
         } else if held > 0 {
             ReloadResult::PartlyApplied
         } else {
+            self.outputs.counters.last_reload_success = self.now().timestamp();
             ReloadResult::Applied
         };
         info!(
@@ -195,7 +207,7 @@ impl Daemon {
         let now = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        match self.live.commit(&self.store, &now) {
+        match self.in_effect.keep_good_copies(&now) {
             Ok(0) => {}
             Ok(n) => info!(files = n, "last good copies updated"),
             Err(e) => warn!(error = %e, "cannot keep the last good copies of the config files"),

@@ -48,12 +48,12 @@ impl Daemon {
         pass_cases: &mut BTreeSet<String>,
     ) -> Result<bool, DaemonError> {
         // The sends borrow the transport; the marks need the rest of self.
-        let mailer = self.mailer.take();
+        let mailer = self.sending.mailer.take();
         let mut permanent = Vec::new();
         let r = self
             .send_with(&b, mailer.as_ref(), outcome, pass_cases, &mut permanent)
             .await;
-        self.mailer = mailer;
+        self.sending.mailer = mailer;
         for (mid, recipient, message) in permanent {
             let alert = super::alert_texts::Alert::undeliverable(&mid, &recipient, &message);
             self.alert(alert).await;
@@ -73,6 +73,7 @@ impl Daemon {
         // Without a usable transport every digest fails for good, with the
         // reason the transport could not be built.
         let no_transport = self
+            .sending
             .mailer_error
             .clone()
             .unwrap_or_else(|| "no transport".into());
@@ -113,17 +114,21 @@ impl Daemon {
             match result {
                 Ok(answer) => {
                     let at = self.now();
-                    let n = match self.ledger.mark_sent(&o.message_id, at) {
+                    let n = match self.records.ledger.mark_sent(&o.message_id, at) {
                         Ok(n) => n,
                         Err(e) => {
                             // Delivered, but the ledger cannot say so: do
                             // not send it again from this process.
-                            self.sent_unrecorded.insert(o.message_id.clone(), at);
+                            self.records
+                                .sent_unrecorded
+                                .insert(o.message_id.clone(), at);
                             outcome.digests_sent += 1;
                             // Let the others land (and be remembered) first.
                             while let Some((f, r)) = flying.next().await {
                                 if r.is_ok() {
-                                    self.sent_unrecorded.insert(f.o.message_id.clone(), at);
+                                    self.records
+                                        .sent_unrecorded
+                                        .insert(f.o.message_id.clone(), at);
                                     outcome.digests_sent += 1;
                                 }
                             }
@@ -133,7 +138,12 @@ impl Daemon {
                     outcome.digests_sent += 1;
                     outcome.reminders_sent += n;
                     for r in &o.rows {
-                        *self.counters.by_step.entry(r.key.step.label()).or_default() += 1;
+                        *self
+                            .outputs
+                            .counters
+                            .by_step
+                            .entry(r.key.step.label())
+                            .or_default() += 1;
                     }
                     info!(%recipient, message_id = %o.message_id, reminders = n, cases, retry = o.retry, %answer, "digest sent");
                 }
@@ -144,7 +154,8 @@ impl Daemon {
                 }
                 Err(e) => {
                     let message = e.to_string();
-                    self.ledger
+                    self.records
+                        .ledger
                         .mark_failed(&o.message_id, &message, backoff(b.now, o))?;
                     outcome.digests_failed += 1;
                     warn!(%recipient, message_id = %o.message_id, permanent = e.is_permanent(), error = %message, "send failed; kept queued");
@@ -179,7 +190,7 @@ impl Daemon {
         }
         let (mut entries, gone) = entries_for(b.items, b.index, o, b.today);
         for k in &gone {
-            self.ledger.cancel(k)?;
+            self.records.ledger.cancel(k)?;
             outcome.reminders_cancelled += 1;
         }
         if entries.is_empty() {
@@ -188,7 +199,7 @@ impl Daemon {
         let recipient = b.cfg.caseworkers[o.recipient].id.clone();
         let digest = match digest::render(
             b.cfg,
-            &self.templates,
+            &self.sending.templates,
             o.recipient,
             b.today,
             &mut entries,
@@ -198,8 +209,11 @@ impl Daemon {
             Ok(d) => d,
             Err(e) => {
                 error!(%recipient, message_id = %o.message_id, error = %e, "cannot render digest; kept queued");
-                self.ledger
-                    .mark_failed(&o.message_id, &e.to_string(), backoff(b.now, o))?;
+                self.records.ledger.mark_failed(
+                    &o.message_id,
+                    &e.to_string(),
+                    backoff(b.now, o),
+                )?;
                 outcome.digests_failed += 1;
                 return Ok(None);
             }

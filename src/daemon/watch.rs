@@ -14,6 +14,10 @@
 //! reload, and [`CHECK`] also compares it every few seconds, in case an
 //! event was lost: a different identity means a new watcher and a reload.
 //!
+//! An event says what it changed ([`Changed`]): the files it names, which
+//! a reload re-reads while reusing the others, or anything (a directory
+//! replaced, a queue overflow), which looks at every file.
+//!
 //! When a watch cannot be added (the inotify instance or watch limit is
 //! reached, or any other error), the daemon *polls*: every [`CHECK`] it
 //! looks at the files (`Live::changed_on_disk`: a listing and the
@@ -21,6 +25,7 @@
 //! `status.json` and the metrics, and tries inotify again every
 //! [`RETRY`] and on SIGHUP. The look before every pass stays as a last net.
 
+use crate::config::changed::Changed;
 use std::collections::BTreeSet;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
@@ -104,9 +109,9 @@ fn is_missing(e: &notify::Error) -> bool {
 
 impl Watcher {
     /// Watch `dirs` and their parents (not recursively); every relevant
-    /// event sends `()` on `tx`. Never fails: a watcher that could not
+    /// event sends what it changed on `tx`. Never fails: a watcher that could not
     /// watch everything says why in [`Watcher::failure`].
-    pub fn start(dirs: &[PathBuf], tx: mpsc::UnboundedSender<()>) -> Watcher {
+    pub fn start(dirs: &[PathBuf], tx: mpsc::UnboundedSender<Changed>) -> Watcher {
         use notify::Watcher as _;
         let watched = identify(dirs);
         let wanted: BTreeSet<PathBuf> = dirs.iter().cloned().collect();
@@ -117,31 +122,15 @@ impl Watcher {
                 Ok(e) => e,
                 // A queue overflow or a limit hit: look at the files.
                 Err(_) => {
-                    let _ = err_tx.send(());
+                    let _ = err_tx.send(Changed::Anything);
                     return;
                 }
             };
             if matches!(e.kind, notify::EventKind::Access(_)) {
                 return;
             }
-            // Only what can change the config: a .toml file (or one that
-            // looks like it) in a config directory, or a config directory
-            // itself moved, created, removed or replaced (seen in its
-            // parent, or on its own watch). A log file or an editor's swap
-            // file beside the config is not a change, nor is anything else
-            // in a parent.
-            let relevant = e.paths.is_empty()
-                || e.paths.iter().any(|p| {
-                    if in_handler.contains(p) {
-                        return true;
-                    }
-                    let toml = p.file_name().is_some_and(|n| {
-                        n.to_string_lossy().to_ascii_lowercase().contains(".toml")
-                    });
-                    toml && p.parent().is_some_and(|d| in_handler.contains(d))
-                });
-            if relevant {
-                let _ = tx.send(());
+            if let Some(c) = what_changed(&e.paths, &in_handler) {
+                let _ = tx.send(c);
             }
         });
         let mut inner = match inner {
@@ -185,14 +174,42 @@ impl Watcher {
     }
 }
 
-/// Wait until events stop for [`QUIET`] (at most [`MAX_WAIT`]).
-pub async fn settle(rx: &mut mpsc::UnboundedReceiver<()>) {
+/// What an event's paths change, if anything can change the config: a
+/// .toml file (or one that looks like it) in a config directory is that
+/// file; a config directory itself moved, created, removed or replaced
+/// (seen in its parent, or on its own watch), or an event without paths,
+/// may be anything. A log file or an editor's swap file beside the config
+/// is not a change, nor is anything else in a parent.
+fn what_changed(paths: &[PathBuf], dirs: &BTreeSet<PathBuf>) -> Option<Changed> {
+    if paths.is_empty() || paths.iter().any(|p| dirs.contains(p)) {
+        return Some(Changed::Anything);
+    }
+    let files: BTreeSet<PathBuf> = paths
+        .iter()
+        .filter(|p| {
+            let toml = p
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().to_ascii_lowercase().contains(".toml"));
+            toml && p.parent().is_some_and(|d| dirs.contains(d))
+        })
+        .cloned()
+        .collect();
+    (!files.is_empty()).then_some(Changed::Paths(files))
+}
+
+/// Wait until events stop for [`QUIET`] (at most [`MAX_WAIT`]), and say
+/// what they changed together, starting from `first`.
+pub async fn settle(rx: &mut mpsc::UnboundedReceiver<Changed>, first: Changed) -> Changed {
     let deadline = tokio::time::Instant::now() + MAX_WAIT;
+    let mut all = first;
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(QUIET) => return,
-            _ = tokio::time::sleep_until(deadline) => return,
-            got = rx.recv() => if got.is_none() { return },
+            _ = tokio::time::sleep(QUIET) => return all,
+            _ = tokio::time::sleep_until(deadline) => return all,
+            got = rx.recv() => match got {
+                Some(c) => all.merge(c),
+                None => return all,
+            },
         }
     }
 }
@@ -200,6 +217,57 @@ pub async fn settle(rx: &mut mpsc::UnboundedReceiver<()>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An event names the case files it changed; a directory of the
+    /// config itself, or an event without paths, may be anything; a swap
+    /// file's name and a file elsewhere are no change.
+    #[test]
+    fn an_event_says_which_files_changed() {
+        let dirs: BTreeSet<PathBuf> = [
+            PathBuf::from("/etc/docket"),
+            PathBuf::from("/etc/docket/cases.d"),
+        ]
+        .into();
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            what_changed(
+                &[
+                    p("/etc/docket/cases.d/kz-1.toml"),
+                    p("/etc/docket/cases.d/notes.txt")
+                ],
+                &dirs
+            ),
+            Some(Changed::path("/etc/docket/cases.d/kz-1.toml"))
+        );
+        assert_eq!(
+            what_changed(&[p("/etc/docket/cases.d")], &dirs),
+            Some(Changed::Anything)
+        );
+        assert_eq!(what_changed(&[], &dirs), Some(Changed::Anything));
+        assert_eq!(
+            what_changed(&[p("/etc/docket/cases.d/notes.txt")], &dirs),
+            None
+        );
+        assert_eq!(what_changed(&[p("/var/log/kz-1.toml")], &dirs), None);
+    }
+
+    /// A burst of events is one reload of every file they named; one that
+    /// may be anything makes the whole burst anything.
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_settles_into_what_it_changed() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tx.send(Changed::path("/c/b.toml")).unwrap();
+        let got = settle(&mut rx, Changed::path("/c/a.toml")).await;
+        assert_eq!(
+            got,
+            Changed::Paths(["/c/a.toml".into(), "/c/b.toml".into()].into())
+        );
+        tx.send(Changed::Anything).unwrap();
+        assert_eq!(
+            settle(&mut rx, Changed::path("/c/a.toml")).await,
+            Changed::Anything
+        );
+    }
 
     /// A `cases.d` moved aside and re-created is another directory behind
     /// the same path (the periodic self-check sees it), and its parent's
@@ -225,6 +293,9 @@ mod tests {
         std::fs::create_dir(&dir).unwrap();
         assert!(!w.watches(&dirs));
         let got = tokio::time::timeout(Duration::from_secs(30), rx.recv()).await;
-        assert!(matches!(got, Ok(Some(()))), "no event from the parent");
+        assert!(
+            matches!(got, Ok(Some(Changed::Anything))),
+            "no event from the parent: {got:?}"
+        );
     }
 }
