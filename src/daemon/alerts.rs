@@ -116,4 +116,22 @@ impl Daemon {
         }
         Ok(())
     }
+
+    /// The transport for mail to `to`, and the sender it goes out as: the
+    /// admin's own when it is the admin and `[service.admin_mail]` is set.
+    pub(super) fn mailer_for(&self, to: &str) -> Option<(&crate::mail::Mailer, &str)> {
+        let admin = self.in_effect.cfg().service.admin.as_deref() == Some(to);
+        match (
+            &self.outputs.admin_mailer,
+            &self.in_effect.cfg().service.admin_mail,
+            admin,
+        ) {
+            (Some(m), Some(cfg), true) => Some((m, cfg.from.as_str())),
+            _ => self
+                .sending
+                .mailer
+                .as_ref()
+                .map(|m| (m, self.in_effect.cfg().mail.from.as_str())),
+        }
+    }
 }

@@ -16,6 +16,7 @@
 //! scheduler only says "run a pass now"; what is due is decided by the
 //! ledger, so missed runs are caught up and nothing is sent twice.
 
+mod after_pass;
 mod alert_texts;
 mod alerts;
 pub mod compose;

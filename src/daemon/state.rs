@@ -158,4 +158,31 @@ impl Daemon {
             warn!(error = %e, "cannot write status.json");
         }
     }
+
+    /// Queued digests, and how long the oldest has waited (seconds).
+    pub(super) fn queue_state(&self) -> (usize, Option<i64>) {
+        let now = self.now();
+        match self.records.ledger.pending() {
+            Ok(rows) => {
+                let digests: std::collections::HashSet<&str> = rows
+                    .iter()
+                    .filter_map(|r| r.message_id.as_deref())
+                    .collect();
+                let oldest = rows
+                    .iter()
+                    .map(|r| r.recorded_at)
+                    .min()
+                    .map(|t| (now - t).num_seconds());
+                (digests.len(), oldest)
+            }
+            Err(_) => (0, None),
+        }
+    }
+
+    /// The admin's transport and the heartbeat as the config in effect
+    /// says (at start, and when a reload changed them).
+    pub(super) fn setup_outputs(&mut self) {
+        let service = &self.in_effect.cfg().service;
+        self.outputs.setup(service, self.clock);
+    }
 }
