@@ -31,7 +31,8 @@ fn file_mail() -> String {
 /// (`expires` set to a later day for nothing due).
 fn config(state_dir: &str, mail: &str, caseworkers: usize, expires: &str) -> String {
     let mut t = format!(
-        "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"{state_dir}\"\nschedule = \"0 0 9 1 1 *\"\nadmin = \"it@ngo.example\"\n\n[mail]\n{mail}\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n"
+        "{}\n[mail]\n{mail}\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n",
+        crate::util::service_table(state_dir, "")
     );
     for i in 0..caseworkers {
         t += &format!(

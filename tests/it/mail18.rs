@@ -150,18 +150,7 @@ pub fn strict_parse(paths: &[PathBuf]) -> Vec<Parsed> {
 
 fn main_config(guide: &str) -> String {
     format!(
-        r#"[service]
-timezone = "Asia/Almaty"
-state_dir = "state"
-schedule = "0 0 9 1 1 *"
-include = ["cases.d/*.toml"]
-admin = "it@ngo.example"
-
-[mail]
-transport = "file"
-dir = "outbox"
-from = "Docket <docket@ngo.example>"
-{guide}
+        r#"{head}{guide}
 [kinds.court_hearing]
 lead_days = [1]
 
@@ -186,7 +175,8 @@ id = "yerlan"
 name = "Yerlan Sample"
 email = "yerlan@ngo.example"
 language = "kk"
-"#
+"#,
+        head = crate::util::daemon_head("")
     )
 }
 

@@ -25,7 +25,8 @@ fn two_digest_config(dir: &Path, per: usize) -> PathBuf {
 
 fn two_digest_config_with(dir: &Path, per: usize, mail: &str) -> PathBuf {
     let mut t = format!(
-        "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"state\"\nschedule = \"0 0 9 1 1 *\"\nadmin = \"it@ngo.example\"\n\n[mail]\n{mail}\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n\n[[caseworker]]\nid = \"aigerim\"\nemail = \"aigerim@ngo.example\"\n\n[[caseworker]]\nid = \"dana\"\nemail = \"dana@ngo.example\"\n",
+        "{}\n[mail]\n{mail}\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n\n[[caseworker]]\nid = \"aigerim\"\nemail = \"aigerim@ngo.example\"\n\n[[caseworker]]\nid = \"dana\"\nemail = \"dana@ngo.example\"\n",
+        crate::util::service_table("state", "")
     );
     for i in 0..2 * per {
         let cw = if i % 2 == 0 { "aigerim" } else { "dana" };
@@ -160,7 +161,7 @@ fn live_config(dir: &Path) -> PathBuf {
     write_config(
         dir,
         "docket.toml",
-        "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"state\"\nschedule = \"0 0 9 1 1 *\"\ninclude = [\"cases.d/*.toml\"]\nadmin = \"it@ngo.example\"\n\n[mail]\ntransport = \"file\"\ndir = \"outbox\"\nfrom = \"Docket <docket@ngo.example>\"\n\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n\n[[caseworker]]\nid = \"aigerim\"\nname = \"Aigerim Testova\"\nemail = \"aigerim@ngo.example\"\n\n[[caseworker]]\nid = \"dana\"\nname = \"Dana Example\"\nemail = \"dana@ngo.example\"\n",
+        &(crate::util::daemon_head("") + "\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n\n[[caseworker]]\nid = \"aigerim\"\nname = \"Aigerim Testova\"\nemail = \"aigerim@ngo.example\"\n\n[[caseworker]]\nid = \"dana\"\nname = \"Dana Example\"\nemail = \"dana@ngo.example\"\n"),
     )
 }
 

@@ -40,7 +40,8 @@ fn mail(port: u16, starttls: bool, login: Option<&Path>, timeout_secs: u64) -> S
 /// Caseworkers cw0..cwN, each with one case whose reminder is due on D.
 fn config(mail: &str, caseworkers: usize) -> String {
     let mut t = format!(
-        "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"state\"\nschedule = \"0 0 9 1 1 *\"\nadmin = \"it@ngo.example\"\n\n[mail]\n{mail}\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n"
+        "{}\n[mail]\n{mail}\n[reminders]\nlead_days = [28]\n\n[kinds.refugee_certificate]\nlabel = \"Refugee certificate\"\n",
+        crate::util::service_table("state", "")
     );
     for i in 0..caseworkers {
         t += &format!(

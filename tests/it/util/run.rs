@@ -13,24 +13,27 @@ pub fn docket(config: &Path, args: &[&str]) -> Output {
     docket_command(config, args).output().expect("run docket")
 }
 
-/// The `[service]` and `[mail]` tables of a daemon test: state in
-/// `state/`, case files in `cases.d/`, the outbox in `outbox/`, the admin
-/// `it@ngo.example`, a schedule that never fires during a test (passes come
-/// from edits). `extra` lines go at the end of `[service]`.
+/// The `[service]` table of a daemon test: state in `state_dir`, the
+/// admin `it@ngo.example`, a schedule that never fires during a test
+/// (passes come from edits or `run --once`). `extra` lines go at its end
+/// (`include = [...]`, …). Every daemon test's config starts here.
+pub fn service_table(state_dir: &str, extra: &str) -> String {
+    format!(
+        "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"{state_dir}\"\nschedule = \"0 0 9 1 1 *\"\nadmin = \"it@ngo.example\"\n{extra}"
+    )
+}
+
+/// The file transport's `[mail]` lines (after the header): the outbox in
+/// `outbox/`.
+pub const FILE_MAIL: &str =
+    "transport = \"file\"\ndir = \"outbox\"\nfrom = \"Docket <docket@ngo.example>\"\n";
+
+/// [`service_table`] with case files in `cases.d/`, and the file
+/// transport's `[mail]`.
 pub fn daemon_head(extra: &str) -> String {
     format!(
-        r#"[service]
-timezone = "Asia/Almaty"
-state_dir = "state"
-schedule = "0 0 9 1 1 *"
-include = ["cases.d/*.toml"]
-admin = "it@ngo.example"
-{extra}
-[mail]
-transport = "file"
-dir = "outbox"
-from = "Docket <docket@ngo.example>"
-"#
+        "{}\n[mail]\n{FILE_MAIL}",
+        service_table("state", &format!("include = [\"cases.d/*.toml\"]\n{extra}"))
     )
 }
 
