@@ -192,6 +192,7 @@ mod tests {
             metrics_file: None,
             feeds_dir: PathBuf::from("/var/lib/docket/feeds"),
             admin_mail: None,
+            editors: None,
         }
     }
 

@@ -9,7 +9,8 @@
 
 use super::diag::Diagnostics;
 use super::env::Env;
-use super::source::{file_type, unsafe_dirs};
+use super::model::Editors;
+use super::source::{file_type, unsafe_dirs, Team};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -29,11 +30,46 @@ pub(super) struct Expanded {
 
 /// Expand the include patterns of the main config (`file` in `d`) into the
 /// files to read. Problems are reported at the pattern that matched.
+///
+/// The main config's `[service] editors` is read here from its text in
+/// `d`: the loader (live.rs) passes no settings to this step yet. Once it
+/// does, it calls [`expand_with`] with `settings.service.editors`.
 pub(super) fn expand(
     main_path: &Path,
     file: usize,
     patterns: &[(String, Range<usize>)],
     env: &Env,
+    d: &mut Diagnostics,
+) -> Expanded {
+    let editors = d.sources.get(file).and_then(|s| editors_in(&s.text));
+    expand_with(main_path, file, patterns, env, editors.as_ref(), d)
+}
+
+/// `[service] editors` of a main config's text, resolved to its group;
+/// None without one (or when the group does not exist: validation reports
+/// that). Parsed only when the text names `editors` at all.
+fn editors_in(text: &str) -> Option<Editors> {
+    if !text.contains("editors") {
+        return None;
+    }
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let name = table.get("service")?.get("editors")?.as_str()?.trim();
+    let g = crate::sys::group_by_name(name).filter(|g| g.gid != 0)?;
+    Some(Editors {
+        name: g.name,
+        gid: g.gid,
+    })
+}
+
+/// [`expand`] with the editors rule of SPEC section 6 when `editors` is
+/// set: the directories the patterns name (not the main config's own, nor
+/// any above it) may be group-writable by the editors and owned by them.
+pub(super) fn expand_with(
+    main_path: &Path,
+    file: usize,
+    patterns: &[(String, Range<usize>)],
+    env: &Env,
+    editors: Option<&Editors>,
     d: &mut Diagnostics,
 ) -> Expanded {
     let base = main_path
@@ -47,6 +83,11 @@ pub(super) fn expand(
     };
     let root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let main_real = std::fs::canonicalize(main_path).ok();
+    let found = find_all(&base, patterns);
+    let team = editors.map(|e| Team {
+        editors: e,
+        case_dirs: case_dirs(&found, &root),
+    });
     let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
     // Whether each directory (and all above it) is safe, checked once.
     let mut checked: std::collections::HashMap<PathBuf, bool> = Default::default();
@@ -55,7 +96,7 @@ pub(super) fn expand(
         if let Some(&safe) = checked.get(dir) {
             return safe;
         }
-        let found = unsafe_dirs(dir, env);
+        let found = unsafe_dirs(dir, env, team.as_ref());
         checked.insert(dir.to_path_buf(), found.is_empty());
         for u in &found {
             if reported.insert(u.dir.clone()) {
@@ -69,31 +110,32 @@ pub(super) fn expand(
     report_dirs(&root, 0..0, d);
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut out = Expanded::default();
-    for (pattern, span) in patterns {
-        // `**` walks directories recursively and follows symlinks: a link
-        // back up the tree would make loading never end.
-        if pattern.contains("**") {
-            d.error(
-                file,
-                span.clone(),
-                "recursive `**` is not supported in include patterns",
-            )
-            .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
-            continue;
-        }
-        let full = base.join(pattern);
-        let Some(full_str) = full.to_str() else {
-            d.error(file, span.clone(), "include pattern is not valid UTF-8");
-            continue;
-        };
-        let matches = match matches(full_str) {
-            Ok(m) => m,
-            Err(msg) => {
+    for (found, (pattern, span)) in found.into_iter().zip(patterns) {
+        let matches = match found {
+            Found::Matches { matches, .. } => matches,
+            Found::Recursive => {
+                // `**` walks directories recursively and follows symlinks: a
+                // link back up the tree would make loading never end.
+                d.error(
+                    file,
+                    span.clone(),
+                    "recursive `**` is not supported in include patterns",
+                )
+                .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
+                continue;
+            }
+            Found::NotUtf8 => {
+                d.error(file, span.clone(), "include pattern is not valid UTF-8");
+                continue;
+            }
+            Found::Bad(msg) => {
                 d.error(file, span.clone(), format!("bad include pattern: {msg}"))
                     .help("use a glob such as \"cases.d/*.toml\"");
                 continue;
             }
         };
+        let full = base.join(pattern);
+        let full_str = full.to_str().unwrap_or_default();
         let mut dir_exists = false;
         if let Some(dir) = literal_dir(&full) {
             if dir.is_dir() {
@@ -136,6 +178,63 @@ pub(super) fn expand(
     }
     out.near_misses.sort();
     out.near_misses.dedup();
+    out
+}
+
+/// What one include pattern matched, found before anything is judged:
+/// the case directories must all be known before the first is checked.
+enum Found {
+    Matches {
+        /// The pattern's directory when it holds no glob characters (as
+        /// `cases.d` of `cases.d/*.toml`).
+        dir: Option<PathBuf>,
+        matches: Vec<PathBuf>,
+    },
+    Recursive,
+    NotUtf8,
+    Bad(String),
+}
+
+fn find_all(base: &Path, patterns: &[(String, Range<usize>)]) -> Vec<Found> {
+    patterns
+        .iter()
+        .map(|(pattern, _)| {
+            if pattern.contains("**") {
+                return Found::Recursive;
+            }
+            let full = base.join(pattern);
+            let Some(full_str) = full.to_str() else {
+                return Found::NotUtf8;
+            };
+            match matches(full_str) {
+                Ok(matches) => Found::Matches {
+                    dir: literal_dir(&full).filter(|d| d.is_dir() && Some(d.as_path()) == full.parent()),
+                    matches,
+                },
+                Err(msg) => Found::Bad(msg),
+            }
+        })
+        .collect()
+}
+
+/// The directories the include globs name (canonical): each pattern's
+/// literal directory and the directory of every match, leaving out the
+/// main config's own directory and those above it, which stay root's.
+fn case_dirs(found: &[Found], root: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    for f in found {
+        let Found::Matches { dir, matches } = f else {
+            continue;
+        };
+        let parents = matches.iter().filter_map(|m| m.parent());
+        for d in dir.iter().map(PathBuf::as_path).chain(parents) {
+            if let Ok(c) = std::fs::canonicalize(d) {
+                if c.starts_with(root) && c != root {
+                    out.insert(c);
+                }
+            }
+        }
+    }
     out
 }
 
