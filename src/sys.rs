@@ -23,9 +23,7 @@ pub fn group_by_name(name: &str) -> Option<Group> {
     let c = std::ffi::CString::new(name).ok()?;
     // SAFETY: getgrnam_r fills `grp` with pointers into `buf`, which
     // outlives their use in group_of.
-    lookup_group(&|grp, buf, len, out| unsafe {
-        libc::getgrnam_r(c.as_ptr(), grp, buf, len, out)
-    })
+    lookup_group(&|grp, buf, len, out| unsafe { libc::getgrnam_r(c.as_ptr(), grp, buf, len, out) })
 }
 
 /// The group whose id is `gid`, if the system has one.

@@ -208,7 +208,8 @@ fn find_all(base: &Path, patterns: &[(String, Range<usize>)]) -> Vec<Found> {
             };
             match matches(full_str) {
                 Ok(matches) => Found::Matches {
-                    dir: literal_dir(&full).filter(|d| d.is_dir() && Some(d.as_path()) == full.parent()),
+                    dir: literal_dir(&full)
+                        .filter(|d| d.is_dir() && Some(d.as_path()) == full.parent()),
                     matches,
                 },
                 Err(msg) => Found::Bad(msg),
