@@ -297,6 +297,8 @@ mod tests {
         "etc",
         "chown",
         "chmod",
+        "chgrp",
+        "usermod",
         "root",
         "uconv",
         "nfc",
