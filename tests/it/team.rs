@@ -654,10 +654,17 @@ fn samba_users_create_replace_rename_and_delete_case_files_in_effect_without_a_s
     live.wait_state("kz-0102.toml", Some("in_effect"));
     live.wait_state("kz-0101.toml", None);
     assert_eq!(owner(&cases.join("kz-0102.toml")).0, bob_uid);
-    // Still tracked: Bob's next version of it is reminded.
+    // Still tracked: Alice's next version of it, saved in place (as
+    // Notepad does), is reminded. In place, the file keeps its owner: it
+    // still shows Bob, not Alice (doc/reference.md, "What docket cannot
+    // know").
     let f = local(up.path(), "c", &case("KZ-0101", "aigerim", 3));
-    smb.client(&bob, &format!("put {} kz-0102.toml", f.display()));
+    smb.client(&alice, &format!("put {} kz-0102.toml", f.display()));
     live.wait_digests("aigerim@ngo.example", "KZ-0101", 3);
+    assert_eq!(
+        owner(&cases.join("kz-0102.toml")),
+        (bob_uid, team.gid, 0o660)
+    );
 
     // 4. Bob deletes it: gone from what is in effect, and the admin and
     //    the caseworker are told the case is no longer tracked.
