@@ -107,6 +107,21 @@ pub fn is_member(uid: u32, gid: u32) -> bool {
     primary == gid || group_by_gid(gid).is_some_and(|g| g.members.contains(&name))
 }
 
+/// Does `path` carry an extended POSIX ACL (named users or groups, a mask)?
+/// A minimal ACL is the mode bits and is not stored; the attribute exists
+/// only for an extended one. Not followed through a final symlink.
+pub fn has_acl(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let name = c"system.posix_acl_access";
+    // SAFETY: both strings are NUL-terminated; a NULL buffer of size 0
+    // asks only for the attribute's size.
+    let n = unsafe { libc::getxattr(c.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) };
+    n > 0
+}
+
 /// Make every file docket creates from now on private to its user (the
 /// outbox's .eml files, the ledger's journal files): they name cases and,
 /// where allowed, people. systemd's `UMask=0077` does the same for the

@@ -151,7 +151,7 @@ pub(crate) fn check_file_permissions(
     };
     let mode = meta.mode() & 0o7777;
     if let Some(e) = editors {
-        for p in editors_problems(&meta, env.euid, e) {
+        for p in editors_problems(path, &meta, env.euid, e) {
             let (message, help) = p.file_text(path, mode, e);
             d.error(file, 0..0, message).help(help);
         }
@@ -207,6 +207,9 @@ pub(crate) enum TeamProblem {
     OtherGroupWrites { gid: u32 },
     /// Owned by someone who is neither root, us, nor an editor.
     Owner { uid: u32 },
+    /// Carries a POSIX ACL: its group bits are then the ACL's mask, and
+    /// another group or user may write it unseen.
+    Acl,
 }
 
 /// SPEC section 6: a case file or a directory the includes name may be
@@ -214,12 +217,16 @@ pub(crate) enum TeamProblem {
 /// group `editors` (by no other group), and never by others. `euid` None:
 /// owners are not checked (as without editors).
 pub(crate) fn editors_problems(
+    path: &Path,
     meta: &std::fs::Metadata,
     euid: Option<u32>,
     e: &Editors,
 ) -> Vec<TeamProblem> {
     let mode = meta.mode() & 0o7777;
     let mut out = Vec::new();
+    if crate::sys::has_acl(path) {
+        out.push(TeamProblem::Acl);
+    }
     if mode & 0o002 != 0 {
         out.push(TeamProblem::OthersWrite);
     }
@@ -276,6 +283,7 @@ impl TeamProblem {
                     .s("user", user_name(uid))
                     .s("editors", &e.name),
             ),
+            TeamProblem::Acl => (tr(M::HasAcl).s("path", &p), tr(M::AclHelp).s("path", &p)),
         }
     }
 
@@ -305,6 +313,10 @@ impl TeamProblem {
                     format!("make root the owner: chown root {d} (or add them to the editors: usermod -aG {} {user})", e.name),
                 )
             }
+            TeamProblem::Acl => (
+                format!("directory {d} has an access control list (ACL): docket cannot tell who else may write in it"),
+                format!("remove it (the group's mode bits are enough): setfacl -b -k {d}"),
+            ),
         }
     }
 }
@@ -342,7 +354,7 @@ pub(crate) fn unsafe_dirs(dir: &Path, env: &Env, team: Option<&Team<'_>>) -> Vec
         let mode = meta.mode() & 0o7777;
         if let Some(t) = team.filter(|t| t.case_dirs.contains(d)) {
             out.extend(
-                editors_problems(&meta, env.euid, t.editors)
+                editors_problems(d, &meta, env.euid, t.editors)
                     .into_iter()
                     .map(|p| {
                         let (message, help) = p.dir_text(d, mode, t.editors);

@@ -299,6 +299,7 @@ mod tests {
         "chmod",
         "chgrp",
         "usermod",
+        "setfacl",
         "root",
         "uconv",
         "nfc",

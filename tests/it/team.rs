@@ -312,6 +312,14 @@ fn the_editors_rule_names_each_path_and_the_command_that_fixes_it() {
     assert!(err.contains(&format!("chmod o-w {p}")), "{err}");
     chown(&good, muid, team.gid);
     chmod(&good, 0o660);
+    // An ACL that lets the group `users` write: the mode shows only the
+    // mask (rw for the group), so it is refused as such.
+    set_acl_group_rw(&good, 100);
+    let (code, err) = check();
+    assert_eq!(code, Some(78), "{err}");
+    assert!(err.contains("has an access control list"), "{err}");
+    assert!(err.contains(&format!("setfacl -b {p}")), "{err}");
+    remove_acl(&good);
     // The case directory writable by others; the directory above it (the
     // main config's) writable by the group: both named with their fix.
     chmod(&l.cases(), 0o2777);
@@ -347,6 +355,45 @@ fn the_editors_rule_names_each_path_and_the_command_that_fixes_it() {
         "{err}"
     );
     let _ = member;
+}
+
+/// Give `p` an extended POSIX ACL with `group:GID:rw-` (what `setfacl -m
+/// g:GID:rw` writes; the acl package may not be installed).
+fn set_acl_group_rw(p: &Path, gid: u32) {
+    const UNDEFINED: u32 = u32::MAX;
+    let mut acl = 2u32.to_le_bytes().to_vec();
+    // (tag, perm, id): user::rw, group::rw, group:GID:rw, mask::rw, other::---
+    for (tag, perm, id) in [
+        (0x01u16, 6u16, UNDEFINED),
+        (0x04, 6, UNDEFINED),
+        (0x08, 6, gid),
+        (0x10, 6, UNDEFINED),
+        (0x20, 0, UNDEFINED),
+    ] {
+        acl.extend(tag.to_le_bytes());
+        acl.extend(perm.to_le_bytes());
+        acl.extend(id.to_le_bytes());
+    }
+    let path = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: NUL-terminated strings and a buffer of the given length.
+    let rc = unsafe {
+        libc::setxattr(
+            path.as_ptr(),
+            c"system.posix_acl_access".as_ptr(),
+            acl.as_ptr().cast(),
+            acl.len(),
+            0,
+        )
+    };
+    assert_eq!(rc, 0, "setxattr: {}", std::io::Error::last_os_error());
+}
+
+fn remove_acl(p: &Path) {
+    let path = std::ffi::CString::new(p.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: NUL-terminated strings.
+    let rc = unsafe { libc::removexattr(path.as_ptr(), c"system.posix_acl_access".as_ptr()) };
+    assert_eq!(rc, 0, "removexattr: {}", std::io::Error::last_os_error());
+    chmod(p, 0o660);
 }
 
 /// A real smbd on loopback, its own configuration and databases in a

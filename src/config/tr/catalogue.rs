@@ -664,4 +664,12 @@ catalogue! {
         "add them to the editors: usermod -aG {editors} {user} (or make root the owner: chown root {path})",
         "попросите администратора добавить этого пользователя в редакторы: usermod -aG {editors} {user} (или сделать владельцем root: chown root {path})",
         "әкімшіден бұл пайдаланушыны редакторларға қосуды сұраңыз: usermod -aG {editors} {user} (немесе иесін root ету: chown root {path})";
+    HasAcl:
+        "{path} has an access control list (ACL): docket cannot tell who else may write it",
+        "у {path} есть список управления доступом (ACL): docket не может узнать, кто ещё может его изменить",
+        "{path} файлында қолжетімділікті басқару тізімі (ACL) бар: docket оны тағы кім өзгерте алатынын біле алмайды";
+    AclHelp:
+        "remove it (the group's mode bits are enough): setfacl -b {path}",
+        "попросите администратора удалить его (прав группы достаточно): setfacl -b {path}",
+        "әкімшіден оны өшіруді сұраңыз (топтың құқықтары жеткілікті): setfacl -b {path}";
 }
