@@ -111,28 +111,8 @@ pub(super) fn expand_with(
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut out = Expanded::default();
     for (found, (pattern, span)) in found.into_iter().zip(patterns) {
-        let matches = match found {
-            Found::Matches { matches, .. } => matches,
-            Found::Recursive => {
-                // `**` walks directories recursively and follows symlinks: a
-                // link back up the tree would make loading never end.
-                d.error(
-                    file,
-                    span.clone(),
-                    "recursive `**` is not supported in include patterns",
-                )
-                .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
-                continue;
-            }
-            Found::NotUtf8 => {
-                d.error(file, span.clone(), "include pattern is not valid UTF-8");
-                continue;
-            }
-            Found::Bad(msg) => {
-                d.error(file, span.clone(), format!("bad include pattern: {msg}"))
-                    .help("use a glob such as \"cases.d/*.toml\"");
-                continue;
-            }
+        let Some(matches) = found.matches_or_report(file, span, d) else {
+            continue;
         };
         let full = base.join(pattern);
         let full_str = full.to_str().unwrap_or_default();
@@ -193,6 +173,38 @@ enum Found {
     Recursive,
     NotUtf8,
     Bad(String),
+}
+
+impl Found {
+    /// The matches; or, for a pattern that cannot be used, an error at it.
+    fn matches_or_report(
+        self,
+        file: usize,
+        span: &Range<usize>,
+        d: &mut Diagnostics,
+    ) -> Option<Vec<PathBuf>> {
+        match self {
+            Found::Matches { matches, .. } => return Some(matches),
+            Found::Recursive => {
+                // `**` walks directories recursively and follows symlinks: a
+                // link back up the tree would make loading never end.
+                d.error(
+                    file,
+                    span.clone(),
+                    "recursive `**` is not supported in include patterns",
+                )
+                .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
+            }
+            Found::NotUtf8 => {
+                d.error(file, span.clone(), "include pattern is not valid UTF-8");
+            }
+            Found::Bad(msg) => {
+                d.error(file, span.clone(), format!("bad include pattern: {msg}"))
+                    .help("use a glob such as \"cases.d/*.toml\"");
+            }
+        }
+        None
+    }
 }
 
 fn find_all(base: &Path, patterns: &[(String, Range<usize>)]) -> Vec<Found> {
