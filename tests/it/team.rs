@@ -248,6 +248,22 @@ fn a_member_of_editors_checks_their_own_file_without_root_state_dir_or_cache() {
     );
     assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
     assert!(out.contains("kz-0042.toml: OK"), "{out}\n{err}");
+    // `upcoming` too: with no home, and with a home it cannot write, the
+    // index is skipped and the files are read.
+    for home in ["/nonexistent", "/"] {
+        let mut c = team.as_user(&user, &docket_bin());
+        c.env("HOME", home)
+            .arg("-c")
+            .arg(&l.cfg)
+            .args(["upcoming", "--today", D]);
+        let o = c.output().unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        assert_eq!(o.status.code(), Some(0), "HOME={home}: {out}\n{err}");
+        assert!(out.contains("KZ-0042"), "HOME={home}: {out}\n{err}");
+    }
     // A mistake: the caseworker reads it, located, with exit 78.
     save_as(
         &team,
