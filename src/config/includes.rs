@@ -448,3 +448,60 @@ fn admissible(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(base: &Path, patterns: &[&str]) -> Vec<Found> {
+        let p: Vec<(String, Range<usize>)> =
+            patterns.iter().map(|s| (s.to_string(), 0..0)).collect();
+        find_all(base, &p)
+    }
+
+    /// The editors' rule applies to the directories the patterns name,
+    /// never to the main config's own directory nor to one above a
+    /// named directory that no pattern names itself.
+    #[test]
+    fn case_dirs_are_the_named_directories_below_the_main_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(tmp.path()).unwrap();
+        for d in ["cases.d", "cases.d/archive", "teams/a", "teams/b"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("teams/a/x.toml"), "").unwrap();
+        let dirs = case_dirs(
+            &found(
+                &root,
+                &[
+                    "cases.d/*.toml",
+                    "cases.d/archive/*.toml",
+                    "teams/*/*.toml",
+                    "*.toml",
+                ],
+            ),
+            &root,
+        );
+        let want: BTreeSet<PathBuf> = ["cases.d", "cases.d/archive", "teams/a"]
+            .iter()
+            .map(|d| root.join(d))
+            .collect();
+        assert_eq!(dirs, want);
+    }
+
+    #[test]
+    fn editors_are_read_from_the_main_text_only_when_named() {
+        assert_eq!(editors_in("[service]\ntimezone = \"Asia/Almaty\"\n"), None);
+        assert_eq!(
+            editors_in("[service]\neditors = \"no-such-group-dk-test\"\n"),
+            None
+        );
+        // The root group is never the editors' group.
+        assert_eq!(editors_in("[service]\neditors = \"root\"\n"), None);
+        // Debian's base system has the group daemon (gid 1).
+        let g = crate::sys::group_by_name("daemon").expect("a group named daemon");
+        assert_ne!(g.gid, 0);
+        let text = "[service]\ntimezone = \"Asia/Almaty\"\neditors = \"daemon\"\n";
+        assert_eq!(editors_in(text).map(|e| e.gid), Some(g.gid));
+    }
+}
