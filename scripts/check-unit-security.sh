@@ -201,13 +201,15 @@ if systemd-sysusers --root="$root" docket.conf &&
     # Compare numerically: stat would resolve names through the host's passwd.
     uid=$(awk -F: '$1 == "docket" { print $3 }' "$root/etc/passwd")
     gid=$(awk -F: '$1 == "docket" { print $3 }' "$root/etc/group")
-    got=$(stat -c '%n %a %u:%g' "$root/etc/docket" "$root/var/lib/docket" | sed "s|^$root||")
+    egid=$(awk -F: '$1 == "docket-editors" { print $3 }' "$root/etc/group")
+    members=$(awk -F: '$1 == "docket-editors" { print $4 }' "$root/etc/group")
+    got=$(stat -c '%n %a %u:%g' "$root/etc/docket" "$root/etc/docket/cases.d" "$root/var/lib/docket" | sed "s|^$root||")
     printf '%s\n' "$got"
-    if [[ -n $uid && -n $gid &&
-          $got == "/etc/docket 750 0:$gid"$'\n'"/var/lib/docket 700 $uid:$gid" ]]; then
-        echo "OK: /etc/docket 0750 root:docket, /var/lib/docket 0700 docket:docket (docket = $uid:$gid)"
+    want="/etc/docket 750 0:$egid"$'\n'"/etc/docket/cases.d 2770 0:$egid"$'\n'"/var/lib/docket 700 $uid:$gid"
+    if [[ -n $uid && -n $gid && -n $egid && $got == "$want" && ,$members, == *,docket,* ]]; then
+        echo "OK: /etc/docket 0750 root:docket-editors, cases.d 2770 root:docket-editors, /var/lib/docket 0700 docket:docket (docket = $uid:$gid, docket-editors = $egid, members: $members)"
     else
-        echo "FAIL: unexpected modes/owners (uid=$uid gid=$gid): ${got//$'\n'/, }"
+        echo "FAIL: unexpected modes/owners (uid=$uid gid=$gid editors=$egid members=$members): ${got//$'\n'/, }"
         status=1
     fi
 else

@@ -161,11 +161,26 @@ fn only_files(all: Diagnostics, main: &Path, files: &[PathBuf]) -> Result<Diagno
         .collect();
     let mut out = all;
     out.items
-        .retain(|d| keep.get(d.file).copied().unwrap_or(false));
+        .retain(|d| keep.get(d.file).copied().unwrap_or(false) || holds_back(d, &wanted));
     if !wanted.contains(&main_c) {
         out.notes.clear();
     }
     Ok(out)
+}
+
+/// Is `d` a problem of a directory above one of `files` (located in the
+/// main config, at the include pattern)? Such a directory keeps the file
+/// out, so its owner must see why: "OK" for the file alone would be
+/// false (SPEC section 6: a member of `editors` checks their own file).
+fn holds_back(d: &crate::config::diag::Diag, files: &[PathBuf]) -> bool {
+    let Some(rest) = d.message.strip_prefix("directory ") else {
+        return false;
+    };
+    let Some(end) = rest.find(" is ") else {
+        return false;
+    };
+    let dir = Path::new(&rest[..end]);
+    d.severity == crate::config::diag::Severity::Error && files.iter().any(|f| f.starts_with(dir))
 }
 
 /// Does the file hold only cases and bills (no `[service]`)?

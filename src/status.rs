@@ -72,6 +72,10 @@ pub struct FileLine {
     /// telling the same held file again as new.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_out_at: Option<String>,
+    /// Left out only because this directory's permissions are unsafe (the
+    /// problem is the directory's, told to the admin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -239,6 +243,12 @@ pub fn render(s: &Status, now: DateTime<Utc>, tz: chrono_tz::Tz) -> String {
             _ => "NOT TRACKED: it was never good; its cases get no reminders".into(),
         };
         let _ = writeln!(out, "  {}: {what}", f.path);
+        if let Some(d) = &f.directory {
+            let _ = writeln!(
+                out,
+                "    because of its directory {d} (see the admin's mail)"
+            );
+        }
         for p in &f.problems {
             let _ = writeln!(out, "    {p}");
         }

@@ -8,6 +8,120 @@ pub fn euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// A Unix group as the system's group database has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub name: String,
+    pub gid: u32,
+    /// The user names listed as its members (not those for whom it is the
+    /// primary group: see [`is_member`]).
+    pub members: Vec<String>,
+}
+
+/// The group named `name`, if the system has one.
+pub fn group_by_name(name: &str) -> Option<Group> {
+    let c = std::ffi::CString::new(name).ok()?;
+    // SAFETY: getgrnam_r fills `grp` with pointers into `buf`, which
+    // outlives their use in group_of.
+    lookup_group(&|grp, buf, len, out| unsafe { libc::getgrnam_r(c.as_ptr(), grp, buf, len, out) })
+}
+
+/// The group whose id is `gid`, if the system has one.
+pub fn group_by_gid(gid: u32) -> Option<Group> {
+    // SAFETY: as in group_by_name.
+    lookup_group(&|grp, buf, len, out| unsafe { libc::getgrgid_r(gid, grp, buf, len, out) })
+}
+
+type GroupCall<'a> =
+    dyn Fn(*mut libc::group, *mut libc::c_char, usize, *mut *mut libc::group) -> libc::c_int + 'a;
+
+fn lookup_group(call: &GroupCall<'_>) -> Option<Group> {
+    let mut len = 4096;
+    loop {
+        let mut buf = vec![0 as libc::c_char; len];
+        // SAFETY: a zeroed `group` is a valid out-parameter.
+        let mut grp: libc::group = unsafe { std::mem::zeroed() };
+        let mut out: *mut libc::group = std::ptr::null_mut();
+        let rc = call(&mut grp, buf.as_mut_ptr(), len, &mut out);
+        if rc == libc::ERANGE && len < 1 << 24 {
+            len *= 4;
+            continue;
+        }
+        if rc != 0 || out.is_null() {
+            return None;
+        }
+        // SAFETY: on success the fields point into `buf`, NUL-terminated,
+        // and gr_mem is a NULL-terminated array.
+        unsafe {
+            let name = std::ffi::CStr::from_ptr(grp.gr_name)
+                .to_string_lossy()
+                .into_owned();
+            let mut members = Vec::new();
+            let mut m = grp.gr_mem;
+            while !m.is_null() && !(*m).is_null() {
+                members.push(std::ffi::CStr::from_ptr(*m).to_string_lossy().into_owned());
+                m = m.add(1);
+            }
+            return Some(Group {
+                name,
+                gid: grp.gr_gid,
+                members,
+            });
+        }
+    }
+}
+
+/// The user name and primary group id of `uid`, if the system has it.
+pub fn user_by_uid(uid: u32) -> Option<(String, u32)> {
+    let mut len = 4096;
+    loop {
+        let mut buf = vec![0 as libc::c_char; len];
+        // SAFETY: a zeroed `passwd` is a valid out-parameter; on success its
+        // fields point into `buf`, NUL-terminated.
+        unsafe {
+            let mut pw: libc::passwd = std::mem::zeroed();
+            let mut out: *mut libc::passwd = std::ptr::null_mut();
+            let rc = libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), len, &mut out);
+            if rc == libc::ERANGE && len < 1 << 24 {
+                len *= 4;
+                continue;
+            }
+            if rc != 0 || out.is_null() {
+                return None;
+            }
+            let name = std::ffi::CStr::from_ptr(pw.pw_name)
+                .to_string_lossy()
+                .into_owned();
+            return Some((name, pw.pw_gid));
+        }
+    }
+}
+
+/// Is `uid` a member of the group `gid`, as the databases say now: the
+/// group is its primary group, or the group lists its name. Asked at every
+/// check, so `usermod -aG` takes effect without a reload.
+pub fn is_member(uid: u32, gid: u32) -> bool {
+    let Some((name, primary)) = user_by_uid(uid) else {
+        return false;
+    };
+    primary == gid || group_by_gid(gid).is_some_and(|g| g.members.contains(&name))
+}
+
+/// Does `path` carry an extended POSIX ACL (named users or groups, a mask)?
+/// A minimal ACL is the mode bits and is not stored; the attribute exists
+/// only for an extended one. Not followed through a final symlink.
+pub fn has_acl(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let name = c"system.posix_acl_access";
+    // SAFETY: both strings are NUL-terminated; a NULL buffer of size 0
+    // asks only for the attribute's size.
+    let n = unsafe { libc::getxattr(c.as_ptr(), name.as_ptr(), std::ptr::null_mut(), 0) };
+    n > 0
+}
+
 /// Make every file docket creates from now on private to its user (the
 /// outbox's .eml files, the ledger's journal files): they name cases and,
 /// where allowed, people. systemd's `UMask=0077` does the same for the

@@ -9,7 +9,8 @@
 
 use super::diag::Diagnostics;
 use super::env::Env;
-use super::source::{file_type, unsafe_dirs};
+use super::model::Editors;
+use super::source::{file_type, unsafe_dirs, Team};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -21,19 +22,40 @@ pub(super) struct Expanded {
     pub files: Vec<PathBuf>,
     /// Matches that may not be read (a FIFO, a link out of the config
     /// directory, a file under a directory others can write), with why.
-    pub refused: Vec<(PathBuf, String)>,
+    /// A directory's problem is the directory's: see [`Refused::dir`].
+    pub refused: Vec<Refused>,
+    /// The directories with a permission problem, each once, with the
+    /// command that fixes it (told to the admin as one problem each).
+    pub unsafe_dirs: Vec<crate::config::source::UnsafeDir>,
     /// Files beside the patterns that look like case files but match none
     /// (`kz-0300.toml.txt`, what Notepad saves).
     pub near_misses: Vec<PathBuf>,
 }
 
+/// A match that may not be read.
+#[derive(Debug, Clone)]
+pub(crate) struct Refused {
+    pub path: PathBuf,
+    pub why: String,
+    /// When the problem is a directory's (others can write it, or it is
+    /// owned by someone else), that directory: the file itself is fine,
+    /// and its last good version stays in effect until the directory is
+    /// fixed; its caseworkers are not told, the admin is (once, for the
+    /// directory).
+    pub dir: Option<PathBuf>,
+}
+
 /// Expand the include patterns of the main config (`file` in `d`) into the
-/// files to read. Problems are reported at the pattern that matched.
+/// files to read. Problems are reported at the pattern that matched. With
+/// `editors`, the rule of SPEC section 6: the directories the patterns name
+/// (not the main config's own, nor any above it) may be group-writable by
+/// the editors and owned by them.
 pub(super) fn expand(
     main_path: &Path,
     file: usize,
     patterns: &[(String, Range<usize>)],
     env: &Env,
+    editors: Option<&Editors>,
     d: &mut Diagnostics,
 ) -> Expanded {
     let base = main_path
@@ -47,53 +69,43 @@ pub(super) fn expand(
     };
     let root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let main_real = std::fs::canonicalize(main_path).ok();
-    let mut reported: BTreeSet<PathBuf> = BTreeSet::new();
-    // Whether each directory (and all above it) is safe, checked once.
-    let mut checked: std::collections::HashMap<PathBuf, bool> = Default::default();
-    // Reports each unsafe directory once; says whether `dir` is safe.
-    let mut report_dirs = |dir: &Path, span: Range<usize>, d: &mut Diagnostics| -> bool {
-        if let Some(&safe) = checked.get(dir) {
-            return safe;
-        }
-        let found = unsafe_dirs(dir, env);
-        checked.insert(dir.to_path_buf(), found.is_empty());
-        for u in &found {
-            if reported.insert(u.dir.clone()) {
-                d.error(file, span.clone(), u.message.clone())
-                    .help(u.help.clone());
+    let found = find_all(&base, patterns);
+    let team = editors.map(|e| Team {
+        editors: e,
+        case_dirs: case_dirs(&found, &root),
+    });
+    let mut reported: Vec<crate::config::source::UnsafeDir> = Vec::new();
+    // Whether each directory (and all above it) is safe, checked once: the
+    // first unsafe one on its way up, if any.
+    let mut checked: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
+    // Reports each unsafe directory once; gives the first unsafe one.
+    let mut report_dirs =
+        |dir: &Path, span: Range<usize>, d: &mut Diagnostics| -> Option<PathBuf> {
+            if let Some(unsafe_dir) = checked.get(dir) {
+                return unsafe_dir.clone();
             }
-        }
-        found.is_empty()
-    };
+            let found = unsafe_dirs(dir, env, team.as_ref());
+            let first = found.first().map(|u| u.dir.clone());
+            checked.insert(dir.to_path_buf(), first.clone());
+            for u in found {
+                if !reported.iter().any(|r| r.dir == u.dir) {
+                    d.error(file, span.clone(), u.message.clone())
+                        .help(u.help.clone());
+                    reported.push(u);
+                }
+            }
+            first
+        };
     // The main file's own directory chain.
     report_dirs(&root, 0..0, d);
     let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
     let mut out = Expanded::default();
-    for (pattern, span) in patterns {
-        // `**` walks directories recursively and follows symlinks: a link
-        // back up the tree would make loading never end.
-        if pattern.contains("**") {
-            d.error(
-                file,
-                span.clone(),
-                "recursive `**` is not supported in include patterns",
-            )
-            .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
+    for (found, (pattern, span)) in found.into_iter().zip(patterns) {
+        let Some(matches) = found.matches_or_report(file, span, d) else {
             continue;
-        }
+        };
         let full = base.join(pattern);
-        let Some(full_str) = full.to_str() else {
-            d.error(file, span.clone(), "include pattern is not valid UTF-8");
-            continue;
-        };
-        let matches = match matches(full_str) {
-            Ok(m) => m,
-            Err(msg) => {
-                d.error(file, span.clone(), format!("bad include pattern: {msg}"))
-                    .help("use a glob such as \"cases.d/*.toml\"");
-                continue;
-            }
-        };
+        let full_str = full.to_str().unwrap_or_default();
         let mut dir_exists = false;
         if let Some(dir) = literal_dir(&full) {
             if dir.is_dir() {
@@ -116,26 +128,123 @@ pub(super) fn expand(
             let real = match admissible(&p, &root, file, span, d) {
                 Ok(r) => r,
                 Err(why) => {
-                    out.refused.push((p, why));
+                    out.refused.push(Refused {
+                        path: p,
+                        why,
+                        dir: None,
+                    });
                     continue;
                 }
             };
             if main_real.as_ref() == Some(&real) || !seen.insert(real.clone()) {
                 continue;
             }
-            let safe = real
+            match real
                 .parent()
-                .is_none_or(|parent| report_dirs(parent, span.clone(), d));
-            if safe {
-                out.files.push(p);
-            } else {
-                out.refused
-                    .push((p, "its directory can be changed by others".into()));
+                .and_then(|parent| report_dirs(parent, span.clone(), d))
+            {
+                None => out.files.push(p),
+                Some(dir) => out.refused.push(Refused {
+                    why: format!("its directory {} can be changed by others", dir.display()),
+                    path: p,
+                    dir: Some(dir),
+                }),
             }
         }
     }
+    out.unsafe_dirs = reported;
     out.near_misses.sort();
     out.near_misses.dedup();
+    out
+}
+
+/// What one include pattern matched, found before anything is judged:
+/// the case directories must all be known before the first is checked.
+enum Found {
+    Matches {
+        /// The pattern's directory when it holds no glob characters (as
+        /// `cases.d` of `cases.d/*.toml`).
+        dir: Option<PathBuf>,
+        matches: Vec<PathBuf>,
+    },
+    Recursive,
+    NotUtf8,
+    Bad(String),
+}
+
+impl Found {
+    /// The matches; or, for a pattern that cannot be used, an error at it.
+    fn matches_or_report(
+        self,
+        file: usize,
+        span: &Range<usize>,
+        d: &mut Diagnostics,
+    ) -> Option<Vec<PathBuf>> {
+        match self {
+            Found::Matches { matches, .. } => return Some(matches),
+            Found::Recursive => {
+                // `**` walks directories recursively and follows symlinks: a
+                // link back up the tree would make loading never end.
+                d.error(
+                    file,
+                    span.clone(),
+                    "recursive `**` is not supported in include patterns",
+                )
+                .help("list each directory, e.g. include = [\"cases.d/*.toml\", \"cases.d/archive/*.toml\"]");
+            }
+            Found::NotUtf8 => {
+                d.error(file, span.clone(), "include pattern is not valid UTF-8");
+            }
+            Found::Bad(msg) => {
+                d.error(file, span.clone(), format!("bad include pattern: {msg}"))
+                    .help("use a glob such as \"cases.d/*.toml\"");
+            }
+        }
+        None
+    }
+}
+
+fn find_all(base: &Path, patterns: &[(String, Range<usize>)]) -> Vec<Found> {
+    patterns
+        .iter()
+        .map(|(pattern, _)| {
+            if pattern.contains("**") {
+                return Found::Recursive;
+            }
+            let full = base.join(pattern);
+            let Some(full_str) = full.to_str() else {
+                return Found::NotUtf8;
+            };
+            match matches(full_str) {
+                Ok(matches) => Found::Matches {
+                    dir: literal_dir(&full)
+                        .filter(|d| d.is_dir() && Some(d.as_path()) == full.parent()),
+                    matches,
+                },
+                Err(msg) => Found::Bad(msg),
+            }
+        })
+        .collect()
+}
+
+/// The directories the include globs name (canonical): each pattern's
+/// literal directory and the directory of every match, leaving out the
+/// main config's own directory and those above it, which stay root's.
+fn case_dirs(found: &[Found], root: &Path) -> BTreeSet<PathBuf> {
+    let mut out = BTreeSet::new();
+    for f in found {
+        let Found::Matches { dir, matches } = f else {
+            continue;
+        };
+        let parents = matches.iter().filter_map(|m| m.parent());
+        for d in dir.iter().map(PathBuf::as_path).chain(parents) {
+            if let Ok(c) = std::fs::canonicalize(d) {
+                if c.starts_with(root) && c != root {
+                    out.insert(c);
+                }
+            }
+        }
+    }
     out
 }
 
@@ -334,5 +443,46 @@ fn admissible(
             );
             Err(e.to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(base: &Path, patterns: &[&str]) -> Vec<Found> {
+        let p: Vec<(String, Range<usize>)> =
+            patterns.iter().map(|s| (s.to_string(), 0..0)).collect();
+        find_all(base, &p)
+    }
+
+    /// The editors' rule applies to the directories the patterns name,
+    /// never to the main config's own directory nor to one above a
+    /// named directory that no pattern names itself.
+    #[test]
+    fn case_dirs_are_the_named_directories_below_the_main_config() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(tmp.path()).unwrap();
+        for d in ["cases.d", "cases.d/archive", "teams/a", "teams/b"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("teams/a/x.toml"), "").unwrap();
+        let dirs = case_dirs(
+            &found(
+                &root,
+                &[
+                    "cases.d/*.toml",
+                    "cases.d/archive/*.toml",
+                    "teams/*/*.toml",
+                    "*.toml",
+                ],
+            ),
+            &root,
+        );
+        let want: BTreeSet<PathBuf> = ["cases.d", "cases.d/archive", "teams/a"]
+            .iter()
+            .map(|d| root.join(d))
+            .collect();
+        assert_eq!(dirs, want);
     }
 }

@@ -16,7 +16,7 @@ use super::admit::{admit, Candidate, Outcome, Which};
 use super::changed::Changed;
 use super::diag::Diagnostics;
 use super::env::Env;
-use super::includes::{self, Expanded};
+use super::includes::{self, Expanded, Refused};
 use super::model::{CaseFile, Config, Settings};
 use super::source;
 use super::store::{content_hash, Store, Stored};
@@ -88,6 +88,10 @@ pub struct FileStatus {
     /// caseworkers, dates), for `upcoming` and for the digests that name
     /// it until it is fixed (issue 18, item 5). None otherwise.
     pub salvaged: Option<Arc<Vec<super::salvage::Case>>>,
+    /// Left out only because of a directory's permissions (others can
+    /// write it, say): the problem is the directory's, told once to the
+    /// admin; the file's caseworkers are not told (they cannot fix it).
+    pub dir_problem: Option<PathBuf>,
 }
 
 /// The files `patterns` match now with their metadata (one stat each), in
@@ -160,6 +164,12 @@ struct Unit {
     good_since: Option<String>,
     /// The hash of the stored good version, if any.
     stored_hash: Option<String>,
+    /// Not read because of this directory's permissions (see
+    /// [`FileStatus::dir_problem`]).
+    dir_problem: Option<PathBuf>,
+    /// Refused by the includes (not read at all): never reused, since
+    /// what refused it (a directory's mode, a link) is not its metadata.
+    refused: bool,
 }
 
 /// The config in effect, and how every file stands.
@@ -176,6 +186,13 @@ pub struct Live {
     pub vanished: Vec<(String, Vec<(String, String)>)>,
     /// Every problem of every file as it is on disk, for `check`.
     pub diagnostics: Diagnostics,
+    /// The directories whose permissions keep files out, each with its
+    /// fix: each one problem, told to the admin once.
+    pub(crate) unsafe_dirs: Vec<super::source::UnsafeDir>,
+    /// The permissions of every directory the files' safety depends on
+    /// (the case directories and all above them), so a `chmod` that fixes
+    /// one is seen by the look before a pass, without a signal.
+    dir_modes: Vec<(PathBuf, Option<DirMode>)>,
     root: PathBuf,
     main_meta: Option<Meta>,
     /// The near misses with their metadata, for [`Live::changed_on_disk`].
@@ -279,6 +296,7 @@ impl Live {
             return true;
         }
         near_misses_meta(&self.config.path, &self.settings.service.include) != self.near_meta
+            || dir_modes(&self.watched_dirs()) != self.dir_modes
     }
 
     /// `path` as the people editing the config know it (relative to the
@@ -352,7 +370,8 @@ impl Live {
             files,
             refused,
             near_misses,
-        } = Self::expand_includes(path, &main.own, &main.includes, env, &mut all);
+            unsafe_dirs,
+        } = Self::expand_includes(path, &main.own, &main.includes, env, &settings, &mut all);
         // 3. Each include on its own: reuse what did not change.
         let prev_units = prev.filter(|_| same_settings);
         let mut units = Self::read_units(&files, prev_units, changed, &root, &ctx, opts);
@@ -377,7 +396,7 @@ impl Live {
             in_effect,
         ));
         let near_meta = near_misses_meta(path, &settings.service.include);
-        Ok(Live {
+        let mut live = Live {
             config,
             near_meta,
             main: main_status,
@@ -385,12 +404,16 @@ impl Live {
             near_misses,
             vanished,
             diagnostics: all,
+            unsafe_dirs,
+            dir_modes: Vec::new(),
             root,
             main_meta,
             settings,
             own: main.own,
             units,
-        })
+        };
+        live.dir_modes = dir_modes(&live.watched_dirs());
+        Ok(live)
     }
 
     /// Step 1: the main file as on disk when it is good, else its last
@@ -463,6 +486,7 @@ impl Live {
                 disk_hash,
                 left_out_at: None,
                 salvaged: None,
+                dir_problem: None,
             },
             read: main,
             meta: main_meta,
@@ -477,6 +501,7 @@ impl Live {
         own: &Checked,
         patterns: &[(String, std::ops::Range<usize>)],
         env: &Env,
+        settings: &Settings,
         all: &mut Diagnostics,
     ) -> Expanded {
         let mut exp_d = Diagnostics::default();
@@ -484,7 +509,8 @@ impl Live {
             path,
             own.text.as_deref().map_or("", String::as_str).to_string(),
         );
-        let expanded = includes::expand(path, mf, patterns, env, &mut exp_d);
+        let editors = settings.service.editors.as_ref();
+        let expanded = includes::expand(path, mf, patterns, env, editors, &mut exp_d);
         for n in &expanded.near_misses {
             exp_d
                 .warning(mf, 0..0, format!("{} looks like a case file but is not read: its name does not match the includes", n.display()))
@@ -514,7 +540,7 @@ impl Live {
         let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>)> = files
             .iter()
             .map(|p| {
-                let old = prev_units.get(p.as_path()).copied();
+                let old = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
                 // A file the events do not name is reused without a look.
                 if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p)) {
                     return (p.clone(), u.meta, Some(u));
@@ -548,6 +574,8 @@ impl Live {
                 good,
                 good_since: stored_meta.as_ref().map(|m| m.since.clone()),
                 stored_hash: stored_meta.map(|m| m.hash),
+                dir_problem: None,
+                refused: false,
             }
         })
     }
@@ -556,7 +584,7 @@ impl Live {
     /// regular file, …): not read, an error each, and their good copies,
     /// if any, stay in effect.
     fn refused_units(
-        refused: &[(PathBuf, String)],
+        refused: &[Refused],
         root: &Path,
         ctx: &Context<'_>,
         opts: Options<'_>,
@@ -564,7 +592,8 @@ impl Live {
         let env = opts.env;
         refused
             .iter()
-            .map(|(p, why)| {
+            .map(|r| {
+                let (p, why) = (&r.path, &r.why);
                 let rel = rel_of(root, p);
                 let mut d = Diagnostics::default();
                 let f = d.add_source(p, String::new());
@@ -586,6 +615,8 @@ impl Live {
                     good,
                     good_since: opts.store.and_then(|s| s.meta(&rel)).map(|m| m.since),
                     stored_hash: None,
+                    dir_problem: r.dir.clone(),
+                    refused: true,
                 }
             })
             .collect()
@@ -709,6 +740,7 @@ impl Live {
             disk_hash: u.disk_hash.clone(),
             left_out_at: None,
             salvaged,
+            dir_problem: u.dir_problem.clone(),
         }
     }
 
@@ -769,6 +801,28 @@ struct Main {
     read: MainRead,
     status: FileStatus,
     meta: Option<Meta>,
+}
+
+/// A directory's mode, owner and group.
+type DirMode = (u32, u32, u32);
+
+/// Mode, owner and group of each directory in `dirs` and of every one
+/// above it (each once): what the files' safety depends on.
+fn dir_modes(dirs: &[PathBuf]) -> Vec<(PathBuf, Option<DirMode>)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut all: BTreeSet<PathBuf> = BTreeSet::new();
+    for d in dirs {
+        let start = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+        all.extend(start.ancestors().map(Path::to_path_buf));
+    }
+    all.into_iter()
+        .map(|d| {
+            let m = std::fs::metadata(&d)
+                .ok()
+                .map(|m| (m.mode(), m.uid(), m.gid()));
+            (d, m)
+        })
+        .collect()
 }
 
 /// The folder include paths are relative to: the main file's, canonical

@@ -80,6 +80,26 @@ pub struct Service {
     pub feeds_dir: PathBuf,
     /// The admin's alerts go through this transport when set.
     pub admin_mail: Option<Box<Mail>>,
+    /// `editors`: the Unix group whose members add, change and delete
+    /// case files (SPEC section 6); None: root alone edits.
+    pub editors: Option<Editors>,
+}
+
+/// `[service] editors`, resolved: the group's name (for messages and the
+/// commands in hints) and its id (what the files carry). Membership is
+/// asked of the system at each check ([`Editors::has_member`]), so adding
+/// a caseworker to the group needs no reload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Editors {
+    pub name: String,
+    pub gid: u32,
+}
+
+impl Editors {
+    /// Is `uid` a member of the group now?
+    pub fn has_member(&self, uid: u32) -> bool {
+        crate::sys::is_member(uid, self.gid)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -151,6 +151,8 @@ pub struct RawService {
     pub feeds_dir: Option<S<String>>,
     /// A transport of their own for the admin's alerts.
     pub admin_mail: Option<S<RawMail>>,
+    /// A Unix group whose members edit case files (SPEC section 6).
+    pub editors: Option<S<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

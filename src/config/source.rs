@@ -8,7 +8,8 @@
 
 use super::diag::Diagnostics;
 use super::env::Env;
-use super::tr::{tr, M};
+use super::model::Editors;
+use super::tr::{tr, Tr, M};
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -135,17 +136,42 @@ pub(crate) fn file_type(meta: &std::fs::Metadata) -> &'static str {
 
 /// sshd's StrictModes for config files: refuse files that someone other
 /// than root or us could change; warn when files holding cases are readable
-/// by everyone.
+/// by everyone. With `editors` (case files only, never the main config) the
+/// team's rule of SPEC section 6 instead: see [`editors_problems`].
 pub(crate) fn check_file_permissions(
     path: &Path,
     file: usize,
     holds_cases: bool,
     env: &Env,
+    editors: Option<&Editors>,
     d: &mut Diagnostics,
 ) {
     let Ok(meta) = std::fs::metadata(path) else {
         return;
     };
+    let mode = meta.mode() & 0o7777;
+    if let Some(e) = editors {
+        for p in editors_problems(path, &meta, env.euid, e) {
+            let (message, help) = p.file_text(path, mode, e);
+            d.error(file, 0..0, message).help(help);
+        }
+    } else {
+        strict_file(path, file, &meta, env, d);
+    }
+    if holds_cases && mode & 0o004 != 0 {
+        d.warning(
+            file,
+            0..0,
+            tr(M::ReadableByAll)
+                .s("path", path.display())
+                .s("mode", format!("{mode:04o}")),
+        )
+        .help(tr(M::ReadableHelp).s("path", path.display()));
+    }
+}
+
+/// The rule without editors: owned by root or us, writable by nobody else.
+fn strict_file(path: &Path, file: usize, meta: &std::fs::Metadata, env: &Env, d: &mut Diagnostics) {
     let mode = meta.mode() & 0o7777;
     if mode & 0o022 != 0 {
         d.error(
@@ -170,15 +196,128 @@ pub(crate) fn check_file_permissions(
             .help(tr(M::OwnedHelp).s("path", path.display()));
         }
     }
-    if holds_cases && mode & 0o004 != 0 {
-        d.warning(
-            file,
-            0..0,
-            tr(M::ReadableByAll)
-                .s("path", path.display())
-                .s("mode", format!("{mode:04o}")),
-        )
-        .help(tr(M::ReadableHelp).s("path", path.display()));
+}
+
+/// What the editors rule finds wrong with a case file or a case directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TeamProblem {
+    /// Writable by others: never allowed.
+    OthersWrite,
+    /// Writable by its group, which is not the editors group.
+    OtherGroupWrites { gid: u32 },
+    /// Owned by someone who is neither root, us, nor an editor.
+    Owner { uid: u32 },
+    /// Carries a POSIX ACL: its group bits are then the ACL's mask, and
+    /// another group or user may write it unseen.
+    Acl,
+}
+
+/// SPEC section 6: a case file or a directory the includes name may be
+/// owned by root, us or a member of `editors`, may be writable by the
+/// group `editors` (by no other group), and never by others. `euid` None:
+/// owners are not checked (as without editors).
+pub(crate) fn editors_problems(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    euid: Option<u32>,
+    e: &Editors,
+) -> Vec<TeamProblem> {
+    let mode = meta.mode() & 0o7777;
+    let mut out = Vec::new();
+    if crate::sys::has_acl(path) {
+        out.push(TeamProblem::Acl);
+    }
+    if mode & 0o002 != 0 {
+        out.push(TeamProblem::OthersWrite);
+    }
+    if mode & 0o020 != 0 && meta.gid() != e.gid {
+        out.push(TeamProblem::OtherGroupWrites { gid: meta.gid() });
+    }
+    if let Some(euid) = euid {
+        let uid = meta.uid();
+        if uid != 0 && uid != euid && !e.has_member(uid) {
+            out.push(TeamProblem::Owner { uid });
+        }
+    }
+    out
+}
+
+/// A user's name for messages, or `uid N` when the system has none.
+fn user_name(uid: u32) -> String {
+    crate::sys::user_by_uid(uid).map_or_else(|| format!("uid {uid}"), |(n, _)| n)
+}
+
+/// A group's name for messages, or `gid N` when the system has none.
+fn group_name(gid: u32) -> String {
+    crate::sys::group_by_gid(gid).map_or_else(|| format!("gid {gid}"), |g| g.name)
+}
+
+impl TeamProblem {
+    /// The message and hint for a case file, in the reader's language.
+    fn file_text(self, path: &Path, mode: u32, e: &Editors) -> (Tr, Tr) {
+        let p = path.display();
+        match self {
+            TeamProblem::OthersWrite => (
+                tr(M::WritableBy)
+                    .s("path", &p)
+                    .t("who", tr(M::WhoOthers))
+                    .s("mode", format!("{mode:04o}")),
+                tr(M::OthersWriteHelp).s("path", &p),
+            ),
+            TeamProblem::OtherGroupWrites { gid } => (
+                tr(M::WritableByGroupNotEditors)
+                    .s("path", &p)
+                    .s("group", group_name(gid))
+                    .s("mode", format!("{mode:04o}"))
+                    .s("editors", &e.name),
+                tr(M::GroupHelp).s("path", &p).s("editors", &e.name),
+            ),
+            TeamProblem::Owner { uid } => (
+                tr(M::OwnedByNonEditor)
+                    .s("path", &p)
+                    .s("user", user_name(uid))
+                    .s("uid", uid)
+                    .s("editors", &e.name),
+                tr(M::OwnedNonEditorHelp)
+                    .s("path", &p)
+                    .s("user", user_name(uid))
+                    .s("editors", &e.name),
+            ),
+            TeamProblem::Acl => (tr(M::HasAcl).s("path", &p), tr(M::AclHelp).s("path", &p)),
+        }
+    }
+
+    /// The message and hint for a case directory (for the admin).
+    fn dir_text(self, dir: &Path, mode: u32, e: &Editors) -> (String, String) {
+        let d = dir.display();
+        match self {
+            TeamProblem::OthersWrite => (
+                format!("directory {d} is writable by others (mode {mode:04o}): anyone on this machine can delete, replace or add case files in it"),
+                format!("chmod o-w {d}"),
+            ),
+            TeamProblem::OtherGroupWrites { gid } => (
+                format!(
+                    "directory {d} is writable by its group {} (mode {mode:04o}); of the groups, only the editors group {} may write case directories",
+                    group_name(gid),
+                    e.name
+                ),
+                format!("give it to the editors group: chgrp {} {d} (or take the group's write away: chmod g-w {d})", e.name),
+            ),
+            TeamProblem::Owner { uid } => {
+                let user = user_name(uid);
+                (
+                    format!(
+                        "directory {d} is owned by {user} (uid {uid}), who is neither root, docket nor a member of the editors group {}",
+                        e.name
+                    ),
+                    format!("make root the owner: chown root {d} (or add them to the editors: usermod -aG {} {user})", e.name),
+                )
+            }
+            TeamProblem::Acl => (
+                format!("directory {d} has an access control list (ACL): docket cannot tell who else may write in it"),
+                format!("remove it (the group's mode bits are enough): setfacl -b -k {d}"),
+            ),
+        }
     }
 }
 
@@ -191,12 +330,21 @@ pub(crate) struct UnsafeDir {
     pub help: String,
 }
 
+/// The directories where the editors rule applies instead of the strict
+/// one: those the include globs name (canonical paths), never the main
+/// config's own directory nor any directory above it.
+pub(crate) struct Team<'a> {
+    pub editors: &'a Editors,
+    pub case_dirs: std::collections::BTreeSet<PathBuf>,
+}
+
 /// Check `dir` and every directory above it, like sshd's StrictModes: each
 /// must be owned by root or by us, and not writable by group or others. A
 /// sticky directory writable by all (`/tmp`) is accepted: its sticky bit
 /// keeps others from renaming or deleting files they do not own, and the
-/// files themselves are checked for their owner.
-pub(crate) fn unsafe_dirs(dir: &Path, env: &Env) -> Vec<UnsafeDir> {
+/// files themselves are checked for their owner. With a [`Team`], a case
+/// directory it names is judged by [`editors_problems`] instead.
+pub(crate) fn unsafe_dirs(dir: &Path, env: &Env, team: Option<&Team<'_>>) -> Vec<UnsafeDir> {
     let mut out = Vec::new();
     let start = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     for d in start.ancestors() {
@@ -204,17 +352,41 @@ pub(crate) fn unsafe_dirs(dir: &Path, env: &Env) -> Vec<UnsafeDir> {
             continue;
         };
         let mode = meta.mode() & 0o7777;
+        if let Some(t) = team.filter(|t| t.case_dirs.contains(d)) {
+            out.extend(
+                editors_problems(d, &meta, env.euid, t.editors)
+                    .into_iter()
+                    .map(|p| {
+                        let (message, help) = p.dir_text(d, mode, t.editors);
+                        UnsafeDir {
+                            dir: d.to_path_buf(),
+                            message,
+                            help,
+                        }
+                    }),
+            );
+            continue;
+        }
         let sticky = mode & 0o1000 != 0;
         if mode & 0o022 != 0 && !(sticky && mode & 0o002 != 0) {
+            let above = if team.is_some() {
+                " (only the directories the includes name may be written by the editors: this one stays root's alone)"
+            } else {
+                ""
+            };
             out.push(UnsafeDir {
                 dir: d.to_path_buf(),
                 message: format!(
-                    "directory {} is writable by {} (mode {:04o}): anyone who can write it can delete, replace or add config files",
+                    "directory {} is writable by {} (mode {:04o}): anyone who can write it can delete, replace or add config files{above}",
                     d.display(),
                     who_writes(mode),
                     mode
                 ),
-                help: format!("chmod go-w {}", d.display()),
+                help: if team.is_none() && mode & 0o022 == 0o020 {
+                    format!("chmod go-w {} (for a team that edits the case files, set [service] editors to its group instead: docket.toml(5), \"editors\")", d.display())
+                } else {
+                    format!("chmod go-w {}", d.display())
+                },
             });
         }
         if let Some(euid) = env.euid {

@@ -110,7 +110,7 @@ pub(super) fn read_main(
     let mut d = Diagnostics::default();
     let file = d.add_source(path, text.clone());
     if !from_store {
-        source::check_file_permissions(path, file, true, env, &mut d);
+        source::check_file_permissions(path, file, true, env, None, &mut d);
     }
     let Some(raw) = super::recover::parse_collect::<raw::RawMain>(&text, file, &mut d) else {
         return Err(d);
@@ -168,7 +168,7 @@ pub(super) fn check_include(
     // a copy of every file would cost 19 MB at 100,000 cases.
     let file = d.add_source(path, String::new());
     if check_perms {
-        source::check_file_permissions(path, file, true, env, &mut d);
+        source::check_file_permissions(path, file, true, env, ctx.editors, &mut d);
     }
     let parsed = super::fast::parse_include(&text)
         .or_else(|| super::recover::parse_collect::<raw::RawInclude>(&text, file, &mut d));

@@ -20,7 +20,11 @@
 //!   asked at that moment (`reload:<ts>`, `ledger-damaged:<ts>`,
 //!   `ledger-on-disk:<ts>`, `ledger-set-aside:<file with its time>`,
 //!   `watch-polling:<ts>`, `watch-recovered:<ts>`, `file-fixed:<file>:<ts>`,
-//!   `orphan:<Message-ID>`: a cancelled digest is never cancelled again);
+//!   `orphan:<Message-ID>`: a cancelled digest is never cancelled again;
+//!   `dir-unsafe:<dir>:<ts>` and `dir-fixed:<dir>:<ts>`, the episode being
+//!   when the directory's files were first left out for it: asked on every
+//!   pass while it lasts, so one that outlasts the horizon is told once
+//!   more, as a held file is told again every few days);
 //! - **about a digest** ([`Alert::about_digest`], `<what>:<Message-ID>`,
 //!   `failed:` and `stale:`): asked on every pass while the digest stays
 //!   queued, which can outlast the horizon. The purge keeps such a key
@@ -217,6 +221,62 @@ impl Alert {
     }
 
     /// A notice about files (see [`key`]) as the admin gets it.
+    /// A case directory whose permissions keep the files under it out:
+    /// one alert for the directory, with the command that fixes it.
+    pub fn dir_unsafe(
+        dir: &Path,
+        problem: &str,
+        fix: &str,
+        held: &[&str],
+        new: &[&str],
+        episode: Option<&str>,
+    ) -> Alert {
+        let list = |v: &[&str]| v.iter().map(|f| format!("  {f}\n")).collect::<String>();
+        let mut body = format!(
+            "A case directory is not safe, so docket does not read the files in it:\n\n  {problem}\n\nFix it with:\n\n  {fix}\n\ndocket notices the fix on its own (no reload needed). Until then:\n"
+        );
+        if !held.is_empty() {
+            body += &format!(
+                "\nThese files keep their last good versions (their reminders go on as before; a change to them waits for the fix):\n{}",
+                list(held)
+            );
+        }
+        if !new.is_empty() {
+            body += &format!(
+                "\nThese files have no good version yet and are not tracked:\n{}",
+                list(new)
+            );
+        }
+        body +=
+            "\nThe caseworkers are not told: the problem is the directory's, not their files'.\n";
+        Alert {
+            key: format!("dir-unsafe:{}:{}", dir.display(), episode.unwrap_or("-")),
+            subject: format!(
+                "a case directory can be changed by others: {}",
+                dir.display()
+            ),
+            body,
+        }
+    }
+
+    /// A directory that kept files out is safe again.
+    pub fn dir_fixed(dir: &str, episode: Option<&str>, files: usize, still: &[&str]) -> Alert {
+        let mut body = format!(
+            "The directory {dir} is safe again: docket reads the {files} file(s) in it again, and the changes made meanwhile are in effect.\n"
+        );
+        if !still.is_empty() {
+            body += &format!(
+                "\nThese still have errors of their own (their caseworkers are told):\n{}",
+                still.iter().map(|f| format!("  {f}\n")).collect::<String>()
+            );
+        }
+        Alert {
+            key: format!("dir-fixed:{dir}:{}", episode.unwrap_or("-")),
+            subject: format!("a case directory is safe again: {dir}"),
+            body,
+        }
+    }
+
     pub fn notice(key: &str, n: super::notice_texts::Notice) -> Alert {
         Alert {
             key: key.to_string(),

@@ -20,6 +20,7 @@ mod after_pass;
 mod alert_texts;
 mod alerts;
 pub mod compose;
+mod dir_notices;
 mod error;
 mod feeds;
 mod in_effect;

@@ -30,48 +30,10 @@ impl Daemon {
         self.mark_episodes(&before);
         let today = self.today();
         self.tell_left_out(true).await;
-        // Fixed: was left out before, is in effect now. Keyed by the
-        // episode that ends (when it began), not by the content: a revert
-        // to bytes that were good before is a fix like any other, each
-        // time (issue 18, item 4). Without a known episode (a status
-        // written by an older docket), by the content, as before.
-        let fixed: Vec<FileStatus> = std::iter::once(&self.in_effect.live().main)
-            .chain(self.in_effect.live().files.iter())
-            .filter(|f| f.state == State::InEffect)
-            .filter(|f| before.get(&f.rel).is_some_and(|s| s.0 != State::InEffect))
-            .cloned()
-            .collect();
-        for f in &fixed {
-            let episode = before.get(&f.rel).and_then(|s| s.1.clone());
-            let key = key::file_fixed(&f.rel, episode.as_deref(), f.disk_hash.as_deref());
-            // Those told it was held (the caseworkers of the version that
-            // was in effect meanwhile) and those of the fixed version.
-            let mut told: Vec<(String, String)> = old
-                .and_then(|o| {
-                    std::iter::once(&o.main)
-                        .chain(o.files.iter())
-                        .find(|x| x.rel == f.rel)
-                })
-                .map(|x| {
-                    x.cases
-                        .iter()
-                        .map(|(c, w)| (c.to_string(), w.to_string()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            told.extend(f.cases.iter().map(|(c, w)| (c.to_string(), w.to_string())));
-            // Not tracked before: their supervisors were told too.
-            let was = match before.get(&f.rel).map(|s| s.0) {
-                Some(State::NotTracked) => State::NotTracked,
-                _ => State::Held,
-            };
-            let people = self.people_for(was, &told.into());
-            let (cases, ids) = (case_list(&f.cases), ids(&f.cases));
-            self.tell_each(&key, &people, |lang| {
-                texts::fixed(lang, &f.rel, &cases, &ids)
-            })
-            .await;
-        }
+        self.tell_fixed(old, &before).await;
+        // Files that were out only for a directory's problem: the admin,
+        // who was told, hears that the directory is fixed.
+        self.tell_dirs_fixed(&before).await;
         // Cases no longer tracked.
         let mut gone: Vec<(String, String, Gone)> = Vec::new(); // case, caseworker, why
                                                                 // Files in the store that no pattern matches any more: found at
@@ -161,7 +123,14 @@ impl Daemon {
             .and_utc()
             .timestamp()
             / 86_400;
-        let left_out: Vec<FileStatus> = self.in_effect.live().left_out().cloned().collect();
+        self.tell_about_dirs(log).await;
+        let left_out: Vec<FileStatus> = self
+            .in_effect
+            .live()
+            .left_out()
+            .filter(|f| f.dir_problem.is_none())
+            .cloned()
+            .collect();
         for f in &left_out {
             let not_tracked = f.state == State::NotTracked;
             let problems = f.problems.as_deref();
@@ -228,12 +197,64 @@ impl Daemon {
         }
     }
 
+    /// Fixed: was left out before (for its own errors), is in effect now.
+    /// Keyed by the episode that ends (when it began), not by the content:
+    /// a revert to bytes that were good before is a fix like any other,
+    /// each time (issue 18, item 4). Without a known episode (a status
+    /// written by an older docket), by the content, as before.
+    async fn tell_fixed(&mut self, old: Option<&Live>, before: &Before) {
+        let fixed: Vec<FileStatus> = std::iter::once(&self.in_effect.live().main)
+            .chain(self.in_effect.live().files.iter())
+            .filter(|f| f.state == State::InEffect)
+            .filter(|f| {
+                before
+                    .get(&f.rel)
+                    .is_some_and(|s| s.0 != State::InEffect && s.2.is_none())
+            })
+            .cloned()
+            .collect();
+        for f in &fixed {
+            let episode = before.get(&f.rel).and_then(|s| s.1.clone());
+            let key = key::file_fixed(&f.rel, episode.as_deref(), f.disk_hash.as_deref());
+            // Those told it was held (the caseworkers of the version that
+            // was in effect meanwhile) and those of the fixed version.
+            let mut told: Vec<(String, String)> = old
+                .and_then(|o| {
+                    std::iter::once(&o.main)
+                        .chain(o.files.iter())
+                        .find(|x| x.rel == f.rel)
+                })
+                .map(|x| {
+                    x.cases
+                        .iter()
+                        .map(|(c, w)| (c.to_string(), w.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            told.extend(f.cases.iter().map(|(c, w)| (c.to_string(), w.to_string())));
+            // Not tracked before: their supervisors were told too.
+            let was = match before.get(&f.rel).map(|s| s.0) {
+                Some(State::NotTracked) => State::NotTracked,
+                _ => State::Held,
+            };
+            let people = self.people_for(was, &told.into());
+            let (cases, ids) = (case_list(&f.cases), ids(&f.cases));
+            self.tell_each(&key, &people, |lang| {
+                texts::fixed(lang, &f.rel, &cases, &ids)
+            })
+            .await;
+        }
+    }
+
     /// Who is told about a file left out, besides the admin: the
     /// caseworkers named in it; for a file not tracked (reminders are
     /// missing) their supervisors too, or, when no caseworker docket knows
     /// can be read of it, every supervisor: someone who can act must hear
     /// of it, not only the admin.
     fn told_about(&self, f: &FileStatus) -> BTreeSet<String> {
+        if f.dir_problem.is_some() {
+            return BTreeSet::new();
+        }
         self.people_for(f.state, &f.cases)
     }
 
@@ -291,10 +312,10 @@ impl Daemon {
         for f in std::iter::once(&mut live.main).chain(live.files.iter_mut()) {
             f.left_out_at = match before.get(&f.rel) {
                 _ if f.state == State::InEffect => None,
-                Some((s, Some(at))) if *s != State::InEffect => Some(at.clone()),
+                Some((s, Some(at), _)) if *s != State::InEffect => Some(at.clone()),
                 // Left out before, by a docket that did not say since
                 // when: keep the keys such a docket used.
-                Some((s, None)) if *s != State::InEffect => None,
+                Some((s, None, _)) if *s != State::InEffect => None,
                 _ => Some(now.clone()),
             };
         }
@@ -338,7 +359,7 @@ impl Daemon {
 
     /// Was the notice with this key recorded as sent (in the ledger, or in
     /// memory when the ledger could not take it)?
-    fn told(&self, key: &str) -> bool {
+    pub(super) fn told(&self, key: &str) -> bool {
         self.records.alerted.contains(key)
             || matches!(self.records.ledger.alert_sent_at(key), Ok(Some(_)))
     }
@@ -394,22 +415,25 @@ fn previous_states(old: Option<&Live>, state_dir: &std::path::Path) -> Before {
     match old {
         Some(l) => std::iter::once(&l.main)
             .chain(l.files.iter())
-            .map(|f| (f.rel.clone(), (f.state, f.left_out_at.clone())))
+            .map(|f| {
+                let dir = f.dir_problem.as_ref().map(|d| d.display().to_string());
+                (f.rel.clone(), (f.state, f.left_out_at.clone(), dir))
+            })
             .collect(),
         None => crate::status::read(state_dir)
             .map(|s| {
                 s.files
                     .into_iter()
-                    .map(|f| (f.path, (f.state, f.left_out_at)))
+                    .map(|f| (f.path, (f.state, f.left_out_at, f.directory)))
                     .collect()
             })
             .unwrap_or_default(),
     }
 }
 
-/// Per file: its state before (as `status.json` writes it) and since when
-/// it was left out.
-type Before = BTreeMap<String, (State, Option<String>)>;
+/// Per file: its state before (as `status.json` writes it), since when it
+/// was left out, and whether only for a directory's problem.
+pub(super) type Before = BTreeMap<String, (State, Option<String>, Option<String>)>;
 
 /// How far ahead the dates read of a file not tracked are shown (the
 /// default of `upcoming`); overdue ones always.

@@ -266,7 +266,8 @@ impl Daemon {
         for f in self.in_effect.live().left_out() {
             // Not tracked: `not_tracked_notes`, which also tells the
             // supervisors and what can be read of it.
-            if f.state != State::Held {
+            // A directory's problem is the admin's (see `tell_about_dirs`).
+            if f.state != State::Held || f.dir_problem.is_some() {
                 continue;
             }
             let since = f.since.as_deref().map(|s| crate::clock::local_text(s, tz));

@@ -139,6 +139,7 @@ impl Daemon {
                     .map(|l| l.trim().to_string())
                     .collect(),
                 left_out_at: f.left_out_at.clone(),
+                directory: f.dir_problem.as_ref().map(|d| d.display().to_string()),
             })
             .collect();
         let s = crate::status::Status {

@@ -509,3 +509,90 @@ fn a_broken_main_config_starts_on_its_last_good_copy_and_says_so_or_refuses_with
                 .unwrap_or("")
                 .contains("the main config has errors")));
 }
+
+/// Issue 20, item 2: a directory problem is one problem. `cases.d` made
+/// writable by its group: one mail to the admin naming it and the command
+/// that fixes it; the files keep their last good versions (an edit
+/// meanwhile waits); the caseworkers hear nothing. Put back: in effect
+/// without a signal, the edit made meanwhile reminded, "safe again" to the
+/// admin only.
+#[test]
+fn a_directory_problem_is_one_problem_told_to_the_admin_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = Env::new();
+    let mut d = e.start_with_two_cases();
+    let cases = e.dir().join("cases.d");
+    let chmod =
+        |m: u32| std::fs::set_permissions(&cases, std::fs::Permissions::from_mode(m)).unwrap();
+    chmod(0o770);
+    let alert = e.wait_mail(
+        &d,
+        "it@ngo.example",
+        "a case directory can be changed by others",
+    );
+    let canonical = std::fs::canonicalize(&cases).unwrap();
+    let text = &alert.body;
+    assert!(text.contains(&canonical.display().to_string()), "{text}");
+    assert!(text.contains("chmod go-w"), "{text}");
+    assert!(
+        text.contains("kz-0001.toml") && text.contains("kz-0002.toml"),
+        "{text}"
+    );
+    // An edit meanwhile: held at the good version until the fix.
+    put(
+        e.dir(),
+        "kz-0001.toml",
+        &case("KZ-0001", "aigerim", "2026-06-03"),
+    );
+    // Its reload (the second: the first was the chmod's) keeps it held.
+    d.wait_log("config reloaded", 2);
+    let status = e.dir().join("state/status.json");
+    let held = poll(WAIT, || {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&status).ok()?).ok()?;
+        let f = v["files"]
+            .as_array()?
+            .iter()
+            .find(|f| f["path"] == "cases.d/kz-0001.toml")?
+            .clone();
+        (f["state"] == "held" && f["directory"].is_string()).then_some(f)
+    });
+    assert!(
+        held.is_some(),
+        "kz-0001.toml not held for its directory; log:\n{}",
+        d.log()
+    );
+    assert!(
+        e.digests_for("KZ-0001").is_empty(),
+        "the held edit took effect"
+    );
+    // Fixed: no signal; the edit made meanwhile is reminded.
+    chmod(0o750);
+    e.wait_mail(&d, "it@ngo.example", "a case directory is safe again");
+    let m = e.wait_mail(&d, "aigerim@ngo.example", "KZ-0001");
+    assert!(m.is_digest(), "{:?}", m.header("Subject"));
+    let mails = e.mails();
+    let to_caseworkers: Vec<String> = mails
+        .iter()
+        .filter(|m| m.header("To") != Some("it@ngo.example") && !m.is_digest())
+        .map(|m| format!("{:?}", m.header("Subject")))
+        .collect();
+    assert!(
+        to_caseworkers.is_empty(),
+        "caseworkers were told: {to_caseworkers:?}"
+    );
+    let to_admin = |s: &str| {
+        mails
+            .iter()
+            .filter(|m| m.header("To") == Some("it@ngo.example"))
+            .filter(|m| m.header("Subject").unwrap_or("").contains(s))
+            .count()
+    };
+    assert_eq!(to_admin("a case directory can be changed by others"), 1);
+    assert_eq!(to_admin("a case directory is safe again"), 1);
+    assert_eq!(
+        to_admin("a case file has errors"),
+        0,
+        "per-file alerts for a directory's problem"
+    );
+}

@@ -24,4 +24,5 @@ mod new_items;
 mod notices;
 mod reliability;
 mod smtp;
+mod team;
 mod util;

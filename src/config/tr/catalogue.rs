@@ -642,4 +642,34 @@ catalogue! {
         "it names people at risk: chmod o-r {path} (0640 root:docket)",
         "в нём названы люди, которым грозит опасность; попросите администратора выполнить chmod o-r {path} (0640 root:docket)",
         "онда қауіп төнген адамдар аталған; әкімшіден chmod o-r {path} (0640 root:docket) орындауды сұраңыз";
+
+    // --- The file itself with [service] editors (SPEC 6): source.rs ---
+    OthersWriteHelp:
+        "anyone on this machine could change it: chmod o-w {path}",
+        "его может изменить любой пользователь этого компьютера; попросите администратора выполнить chmod o-w {path}",
+        "оны осы компьютердің кез келген пайдаланушысы өзгерте алады; әкімшіден chmod o-w {path} орындауды сұраңыз";
+    WritableByGroupNotEditors:
+        "{path} is writable by its group {group} (mode {mode}); of the groups, only the editors group {editors} may write case files",
+        "{path} доступен для записи группе {group} (права {mode}); изменять файлы дел может только группа редакторов {editors}",
+        "{path} файлына {group} тобы жаза алады (рұқсаттар {mode}); іс файлдарын тек редакторлар тобы {editors} өзгерте алады";
+    GroupHelp:
+        "give it to the editors group: chgrp {editors} {path} (or take the group's write away: chmod g-w {path})",
+        "попросите администратора передать файл группе редакторов: chgrp {editors} {path} (или снять запись для группы: chmod g-w {path})",
+        "әкімшіден файлды редакторлар тобына беруді сұраңыз: chgrp {editors} {path} (немесе топтың жазу құқығын алып тастау: chmod g-w {path})";
+    OwnedByNonEditor:
+        "{path} is owned by {user} (uid {uid}), who is neither root, docket nor a member of the editors group {editors}",
+        "владелец {path} — {user} (uid {uid}): это не root, не docket и не участник группы редакторов {editors}",
+        "{path} иесі — {user} (uid {uid}): ол root та, docket те, {editors} редакторлар тобының мүшесі де емес";
+    OwnedNonEditorHelp:
+        "add them to the editors: usermod -aG {editors} {user} (or make root the owner: chown root {path})",
+        "попросите администратора добавить этого пользователя в редакторы: usermod -aG {editors} {user} (или сделать владельцем root: chown root {path})",
+        "әкімшіден бұл пайдаланушыны редакторларға қосуды сұраңыз: usermod -aG {editors} {user} (немесе иесін root ету: chown root {path})";
+    HasAcl:
+        "{path} has an access control list (ACL): docket cannot tell who else may write it",
+        "у {path} есть список управления доступом (ACL): docket не может узнать, кто ещё может его изменить",
+        "{path} файлында қолжетімділікті басқару тізімі (ACL) бар: docket оны тағы кім өзгерте алатынын біле алмайды";
+    AclHelp:
+        "remove it (the group's mode bits are enough): setfacl -b {path}",
+        "попросите администратора удалить его (прав группы достаточно): setfacl -b {path}",
+        "әкімшіден оны өшіруді сұраңыз (топтың құқықтары жеткілікті): setfacl -b {path}";
 }

@@ -246,6 +246,8 @@ pub(crate) struct Context<'a> {
     /// The day dates are judged on (`docket check` only): an event already
     /// past, a document issued in the future.
     pub today: Option<NaiveDate>,
+    /// `[service] editors`: who else may own and write the case files.
+    pub editors: Option<&'a Editors>,
 }
 
 /// Where a file's ids and references are, for the cross-file checks.

@@ -79,6 +79,7 @@ impl<'a> Context<'a> {
             defaults: &s.reminders,
             calendar: &s.calendar,
             today,
+            editors: s.service.editors.as_ref(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::checker::{Checker, DEFAULT_SCHEDULE, DEFAULT_STATE_DIR};
 use crate::config::env::Env;
-use crate::config::model::Service;
+use crate::config::model::{Editors, Service};
 use crate::config::raw::{self, S};
 use crate::privacy::value;
 use std::ops::Range;
@@ -31,6 +31,7 @@ pub(super) fn service(
         metrics_file: None,
         feeds_dir: PathBuf::new(),
         admin_mail: None,
+        editors: None,
     };
     let Some(s) = s else {
         out.feeds_dir = out.state_dir.join("feeds");
@@ -57,9 +58,49 @@ pub(super) fn service(
             out.admin = Some(a.get_ref().clone());
         }
     }
+    if let Some(e) = &s.editors {
+        out.editors = editors(c, e);
+    }
     outputs(c, s, base, &mut out);
     warn_unsafe_output_dirs(c, s, env, &out);
     (out, includes)
+}
+
+/// `editors`: a group this system has. A name that resolves to no group
+/// is an error: the files its members save would all be refused.
+fn editors(c: &mut Checker<'_>, e: &S<String>) -> Option<Editors> {
+    let name = e.get_ref().trim();
+    let shown = crate::logging::escape(name);
+    if name.is_empty() {
+        c.err(
+            e.span(),
+            "editors is empty",
+            "name a Unix group, e.g. editors = \"docket-editors\", or remove the line",
+        );
+        return None;
+    }
+    match crate::sys::group_by_name(name) {
+        Some(g) if g.gid == 0 => {
+            c.err(
+                e.span(),
+                format!("editors = \"{shown}\" is the root group: its members could change the main config"),
+                "name a group of its own: groupadd --system docket-editors, then editors = \"docket-editors\"",
+            );
+            None
+        }
+        Some(g) => Some(Editors {
+            name: g.name,
+            gid: g.gid,
+        }),
+        None => {
+            c.err(
+                e.span(),
+                format!("editors: there is no group \"{shown}\" on this system"),
+                format!("create it and add the caseworkers: groupadd --system {shown}; usermod -aG {shown} USER (the Debian package creates docket-editors); `getent group` lists the groups"),
+            );
+            None
+        }
+    }
 }
 
 /// When: the time zone (required) and the cron schedule.
