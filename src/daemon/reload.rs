@@ -195,6 +195,11 @@ impl Daemon {
         let now = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        // The history, before `commit` takes the texts; never fails the pass.
+        let dir = &self.live.config.service.state_dir;
+        if let Err(e) = crate::history::record_in(dir, &self.live, self.now()) {
+            warn!(error = %crate::mail::error_chain(&e), "cannot keep the versions of the config files in the history");
+        }
         match self.live.commit(&self.store, &now) {
             Ok(0) => {}
             Ok(n) => info!(files = n, "last good copies updated"),
