@@ -96,14 +96,13 @@ impl Change {
 /// The changes from `old` to `new` (None: no text, as before a first
 /// version or after a removal), in the order of their place.
 pub fn between(old: Option<&str>, new: Option<&str>) -> Vec<Change> {
-    // A version that is not TOML is read as `salvage` reads it; the other
-    // is then read the same way, so that only what both can tell is
-    // compared (not every field the broken one could not read).
+    // A version that is not TOML is read line by line ([`from_lines`]);
+    // the other is then read the same way, so that both are read alike.
     let toml_ok = |t: Option<&str>| t.is_none_or(|t| parse(t).is_some());
     let salvage_both = !(toml_ok(old) && toml_ok(new));
     let read = |t: &str| {
         if salvage_both {
-            from_salvage(t)
+            from_lines(t)
         } else {
             parse(t).map(|t| from_table(&t)).unwrap_or_default()
         }
@@ -258,6 +257,89 @@ fn entity(out: &mut BTreeMap<Key, String>, what: &str, i: usize, e: &toml::Table
             }
         }
     }
+}
+
+/// A text that is not TOML, read line by line as the tolerant parsers
+/// read it: each `[header]` or `[[header]]` starts a table, each
+/// `key = value` is a field (the value as TOML when that one line parses,
+/// else as written), so a day-first date or a string left open hides only
+/// itself. A text with no line of that shape is what `salvage` reads.
+fn from_lines(text: &str) -> BTreeMap<Key, String> {
+    let mut blocks: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for line in text.lines() {
+        let l = line.trim().trim_start_matches('\u{feff}');
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        if l.starts_with('[') {
+            let name = l
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim();
+            blocks.push((name.to_string(), Vec::new()));
+            continue;
+        }
+        let Some((k, v)) = l.split_once('=') else {
+            continue;
+        };
+        let k = k.trim().trim_matches('"').to_string();
+        let v = match toml::from_str::<toml::Table>(&format!("x = {}", v.trim())) {
+            Ok(t) => t.get("x").map(shown_value).unwrap_or_default(),
+            Err(_) => v.trim().trim_matches('"').to_string(),
+        };
+        if blocks.is_empty() {
+            blocks.push((String::new(), Vec::new()));
+        }
+        if let Some(b) = blocks.last_mut() {
+            b.1.push((k, v));
+        }
+    }
+    if blocks.iter().all(|b| b.1.is_empty()) {
+        return from_salvage(text);
+    }
+    let mut table = toml::Table::new();
+    let mut entity: Option<(String, toml::Table)> = None;
+    let flush = |table: &mut toml::Table, e: Option<(String, toml::Table)>| {
+        if let Some((top, t)) = e {
+            if let toml::Value::Array(list) = table
+                .entry(top)
+                .or_insert_with(|| toml::Value::Array(Vec::new()))
+            {
+                list.push(toml::Value::Table(t));
+            }
+        }
+    };
+    for (name, fields) in blocks {
+        let as_table: toml::Table = fields
+            .into_iter()
+            .map(|(k, v)| (k, toml::Value::String(v)))
+            .collect();
+        let (top, sub) = name.split_once('.').unwrap_or((name.as_str(), ""));
+        match (top, sub) {
+            ("case" | "bill" | "caseworker", "") => {
+                flush(&mut table, entity.take());
+                entity = Some((top.to_string(), as_table));
+            }
+            ("case" | "bill", sub) if entity.is_some() => {
+                if let Some((_, e)) = entity.as_mut() {
+                    if let toml::Value::Array(list) = e
+                        .entry(sub.to_string())
+                        .or_insert_with(|| toml::Value::Array(Vec::new()))
+                    {
+                        list.push(toml::Value::Table(as_table));
+                    }
+                }
+            }
+            _ => {
+                flush(&mut table, entity.take());
+                table.insert(name.clone(), toml::Value::Table(as_table));
+            }
+        }
+    }
+    flush(&mut table, entity.take());
+    from_table(&table)
 }
 
 /// A text that is not TOML: what `salvage` can read of it.
@@ -445,21 +527,35 @@ person = "Aigerim Test"
         let got = between(Some(V1), Some(&v2));
         assert_eq!(got.len(), 2, "{got:?}");
         assert!(got.iter().all(|c| c.item == "request" && c.from.is_none()));
-        // A broken version (a string left open): its status is still
-        // read, and what it could not read is not listed as removed.
+        // A broken version (a day-first date): every field is still read,
+        // the broken one as written.
         let broken = V1
-            .replace(r#"title = "Court hearing""#, r#"title = "Court hearing"#)
+            .replace("issued = 2025-10-16", "issued = 16.10.2025")
             .replace(r#"status = "active""#, r#"status = "renewed""#);
         let got = between(Some(V1), Some(&broken));
-        let want = vec![change(
-            "KZ-0042",
-            "document",
-            Some("refugee_certificate"),
-            "status",
-            Some("active"),
-            Some("renewed"),
-        )];
+        let doc = |field: &str, from: &str, to: &str| {
+            change(
+                "KZ-0042",
+                "document",
+                Some("refugee_certificate"),
+                field,
+                Some(from),
+                Some(to),
+            )
+        };
+        let want = vec![
+            doc("issued", "2025-10-16", "16.10.2025"),
+            doc("status", "active", "renewed"),
+        ];
         assert_eq!(got, want);
+        // And the fix after it.
+        assert_eq!(
+            between(Some(&broken), Some(V1)),
+            vec![
+                doc("issued", "16.10.2025", "2025-10-16"),
+                doc("status", "renewed", "active")
+            ]
+        );
         // Nothing before the first version: no changes are invented for
         // a text compared with itself.
         assert!(between(Some(V1), Some(V1)).is_empty());

@@ -337,10 +337,12 @@ fn still_named(dirs: &[PathBuf], id: &str) -> Vec<PathBuf> {
             let p = e.path();
             match e.file_type() {
                 Ok(t) if t.is_dir() => stack.push(p),
-                Ok(t) if t.is_file() => {
-                    if std::fs::read(&p).is_ok_and(|b| message_names(&b, id)) && !out.contains(&p) {
-                        out.push(p);
-                    }
+                Ok(t)
+                    if t.is_file()
+                        && !out.contains(&p)
+                        && std::fs::read(&p).is_ok_and(|b| message_names(&b, id)) =>
+                {
+                    out.push(p);
                 }
                 _ => {}
             }

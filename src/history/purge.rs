@@ -98,7 +98,9 @@ mod tests {
     #[test]
     fn versions_replaced_longer_ago_than_history_days_are_purged() {
         let now = "2026-12-06T00:00:00Z";
-        let cases: &[(&[(u32, &str, bool)], u32, &[u32])] = &[
+        /// (versions as (number, seen, removed), days, purged).
+        type Row<'a> = (&'a [(u32, &'a str, bool)], u32, &'a [u32]);
+        let cases: &[Row<'_>] = &[
             // One version: what is on disk, never purged however old.
             (&[(1, "2020-01-01T00:00:00Z", false)], 400, &[]),
             // v1 replaced 401 days ago: gone; v2 is on disk.
