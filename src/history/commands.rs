@@ -93,7 +93,7 @@ fn file_key(h: &History, root: &Path, typed: &Path) -> Result<Option<String>, Fa
     Ok(None)
 }
 
-fn rt(e: super::HistoryError) -> Failure {
+fn rt(e: super::base::HistoryError) -> Failure {
     Failure::Runtime(e.into())
 }
 

@@ -129,7 +129,7 @@ fn bill_named(text: &str, id: &str) -> bool {
 /// Delete every kept version that names the case (a file left with only
 /// its removal goes whole), then rewrite the file without free pages.
 fn forget_versions(state_dir: &Path, id: &str) -> Result<usize, Failure> {
-    let rt = |e: super::HistoryError| Failure::Runtime(e.into());
+    let rt = |e: super::base::HistoryError| Failure::Runtime(e.into());
     if !super::store::path_in(state_dir).exists() {
         return Ok(0);
     }

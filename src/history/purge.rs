@@ -9,7 +9,7 @@
 
 use super::base::VersionState;
 use super::store::{stamp, History};
-use super::HistoryError;
+use super::base::HistoryError;
 use chrono::{DateTime, Utc};
 
 /// A version as the rule sees it.
