@@ -125,6 +125,45 @@ pub fn between(old: Option<&str>, new: Option<&str>) -> Vec<Change> {
         .collect()
 }
 
+/// The part of `text` that holds the case `id`: its `[[case]]` table and
+/// the tables under it, found by their lines. `log --case` compares only
+/// this, so a file of 10,000 cases is not parsed whole for one of them.
+/// The whole text when no such table is found.
+pub fn only_case(text: &str, id: &str) -> String {
+    let mut out = String::new();
+    let mut current = String::new();
+    let mut in_case = false;
+    let mut found = false;
+    let mut flush = |current: &mut String, in_case: bool, out: &mut String| {
+        let holds = in_case
+            && current.lines().any(|l| {
+                l.split_once('=').is_some_and(|(k, v)| {
+                    k.trim() == "id" && v.trim().trim_matches(['"', '\'']).eq_ignore_ascii_case(id)
+                })
+            });
+        if holds {
+            out.push_str(current);
+            found = true;
+        }
+        current.clear();
+    };
+    for line in text.split_inclusive('\n') {
+        let l = line.trim();
+        let header = l.starts_with('[');
+        if header && !l.starts_with("[[case.") && !l.starts_with("[case.") {
+            flush(&mut current, in_case, &mut out);
+            in_case = l.starts_with("[[case]]");
+        }
+        current.push_str(line);
+    }
+    flush(&mut current, in_case, &mut out);
+    if found {
+        out
+    } else {
+        text.to_string()
+    }
+}
+
 /// A text as TOML (without a byte-order mark), if it is.
 fn parse(text: &str) -> Option<toml::Table> {
     toml::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()
@@ -501,6 +540,14 @@ person = "Aigerim Test"
                 .collect();
             assert_eq!(&got, want, "{what}");
         }
+    }
+
+    #[test]
+    fn only_the_case_asked_about_is_compared() {
+        let two = format!("{V1}\n[[case]]\nid = \"KZ-0043\"\ncaseworker = \"dana\"\n");
+        assert_eq!(only_case(&two, "kz-0042").trim(), V1.trim());
+        assert!(only_case(&two, "KZ-0043").starts_with("[[case]]\nid = \"KZ-0043\""));
+        assert_eq!(only_case(&two, "KZ-9999"), two);
     }
 
     #[test]

@@ -125,10 +125,13 @@ fn rows_of(
     let mut prev: Option<String> = None;
     for v in versions {
         let text = match v.blob {
-            Some(b) => h
-                .bytes(b)
-                .map_err(rt)?
-                .map(|b| crate::config::salvage::text_of(&b)),
+            Some(b) => h.bytes(b).map_err(rt)?.map(|b| {
+                let t = crate::config::salvage::text_of(&b);
+                match case {
+                    Some(id) => super::changes::only_case(&t, id),
+                    None => t,
+                }
+            }),
             None => None,
         };
         if keep(v.version) {

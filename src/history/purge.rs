@@ -7,9 +7,9 @@
 //! removal is purged with the last version before it: a mark that a file
 //! was deleted, with nothing left to put back, says nothing.
 
+use super::base::HistoryError;
 use super::base::VersionState;
 use super::store::{stamp, History};
-use super::base::HistoryError;
 use chrono::{DateTime, Utc};
 
 /// A version as the rule sees it.
