@@ -27,8 +27,20 @@ pub fn record_in(
     live: &Live,
     at: DateTime<Utc>,
 ) -> Result<Recorded, HistoryError> {
+    let started = std::time::Instant::now();
     let mut h = History::open(state_dir)?;
-    record(&mut h, live, at)
+    let done = record(&mut h, live, at)?;
+    if done != Recorded::default() {
+        // Counts only: no file name, no content.
+        tracing::info!(
+            versions = done.versions,
+            removed = done.removed,
+            purged = done.purged,
+            record_ms = started.elapsed().as_millis() as u64,
+            "history: versions kept"
+        );
+    }
+    Ok(done)
 }
 
 /// Record every file of `live` whose newest kept version differs (by its
