@@ -357,24 +357,22 @@ fn choose<'v>(
     )))
 }
 
-/// Write `bytes` to `path` as the version was: atomically (a new file
-/// beside it, then a rename), then its owner and group.
+/// Write `bytes` to `path` as the version was: its mode, owner and group
+/// (see `put.rs` for why not `sys::write_atomic`).
 fn put_back(path: &Path, bytes: &[u8], v: &Version) -> Result<(), Failure> {
     let mode = v.mode.unwrap_or(0o640) & 0o7777;
-    crate::sys::write_atomic(path, bytes, mode, true)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    if let (Some(uid), Some(gid)) = (v.uid, v.gid) {
-        use std::os::unix::fs::MetadataExt;
-        let now = std::fs::metadata(path).context("cannot look at the restored file")?;
-        if now.uid() != uid || now.gid() != gid {
-            std::os::unix::fs::lchown(path, Some(uid), Some(gid)).with_context(|| {
-                format!(
-                    "{} was written, but its owner cannot be set back to {uid}:{gid} (run restore as root)",
-                    path.display()
-                )
-            })?;
-        }
-    }
+    let owner = v.uid.zip(v.gid);
+    super::put::put_back(path, bytes, mode, owner).with_context(|| {
+        format!(
+            "cannot write {}{}",
+            path.display(),
+            if owner.is_some() && crate::sys::euid() != 0 {
+                " (giving it back to its owner needs root)"
+            } else {
+                ""
+            }
+        )
+    })?;
     Ok(())
 }
 

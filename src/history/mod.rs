@@ -14,7 +14,8 @@
 //!   (pure), and how a change is shown (masked as SPEC 9 says).
 //! - `record.rs`: a load ([`crate::config::live::Live`]) into versions.
 //! - `owner.rs`: a uid as a user name.
-//! - `commands.rs`, `forget.rs`: `docket log`, `restore` and `forget`.
+//! - `commands.rs`, `forget.rs`: `docket log`, `restore` and `forget`;
+//!   `put.rs`: writing a version back into a case directory.
 
 mod base;
 pub mod changes;
@@ -22,6 +23,7 @@ pub mod commands;
 mod forget;
 mod owner;
 pub mod purge;
+mod put;
 mod record;
 mod store;
 
