@@ -98,7 +98,6 @@ fn history_args<'a>(ctx: &Ctx<'a>) -> crate::history::commands::Args<'a> {
     crate::history::commands::Args {
         config: ctx.path,
         show_values: ctx.show,
-        clock: ctx.clock,
     }
 }
 

@@ -4,7 +4,6 @@
 use super::base::{Version, VersionState};
 use super::changes::{between, Change};
 use super::store::History;
-use crate::clock::Clock;
 use crate::config::model::Config;
 use crate::failure::Failure;
 use anyhow::Context as _;
@@ -17,7 +16,6 @@ pub struct Args<'a> {
     pub config: &'a Path,
     /// `--show-values`: sensitive values in full.
     pub show_values: bool,
-    pub clock: Clock,
 }
 
 /// Where `log` and `restore` look.
