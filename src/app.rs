@@ -82,7 +82,62 @@ pub fn run(cli: Cli) -> Outcome {
             let cfg = load(ctx.path, ctx.show)?.cfg;
             history(cfg, case.as_deref(), format)
         }
+        Command::Log { file, case, format } => log(&ctx, file, case, format),
+        Command::Restore {
+            file,
+            case,
+            version,
+            stdout,
+        } => restore(&ctx, file, case, version, stdout),
+        Command::Forget { case } => forget(&ctx, &case),
     }
+}
+
+/// The history commands' view of the context.
+fn history_args<'a>(ctx: &Ctx<'a>) -> crate::history::commands::Args<'a> {
+    crate::history::commands::Args {
+        config: ctx.path,
+        show_values: ctx.show,
+    }
+}
+
+/// `FILE` or `--case ID`, whichever was given.
+fn history_target(
+    file: Option<std::path::PathBuf>,
+    case: Option<String>,
+) -> Option<crate::history::commands::Target> {
+    use crate::history::commands::Target;
+    file.map(Target::File).or(case.map(Target::Case))
+}
+
+/// `docket log`: the kept versions, newest first (SPEC 6).
+fn log(
+    ctx: &Ctx<'_>,
+    file: Option<std::path::PathBuf>,
+    case: Option<String>,
+    format: Format,
+) -> Outcome {
+    let target = history_target(file, case);
+    crate::history::commands::log(&history_args(ctx), target, format == Format::Json)
+}
+
+/// `docket restore`: a kept version back on disk, or on stdout.
+fn restore(
+    ctx: &Ctx<'_>,
+    file: Option<std::path::PathBuf>,
+    case: Option<String>,
+    version: Option<u32>,
+    stdout: bool,
+) -> Outcome {
+    let Some(target) = history_target(file, case) else {
+        return Err(Failure::Usage("name a FILE or --case ID to restore".into()));
+    };
+    crate::history::commands::restore(&history_args(ctx), target, version, stdout)
+}
+
+/// `docket forget --case ID`.
+fn forget(ctx: &Ctx<'_>, case: &str) -> Outcome {
+    crate::history::commands::forget(&history_args(ctx), case)
 }
 
 /// `docket send-test`: only `[mail]` matters; case files are not judged.

@@ -191,6 +191,59 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Every kept version of a config file or of a case: when, who saved
+    /// it, applied or held back, what changed field by field.
+    ///
+    /// Newest first. Sensitive values (a person, a document number, an
+    /// event's title) are masked unless --show-values. Reads the history
+    /// in state_dir, so it needs the rights the daemon's user has.
+    Log {
+        /// A config or case file, as named under the config's folder
+        /// (cases.d/kz-0042.toml), or its path; a deleted one too.
+        #[arg(value_name = "FILE", conflicts_with = "case")]
+        file: Option<PathBuf>,
+        /// Only the versions that hold this case.
+        #[arg(long = "case", value_name = "ID")]
+        case: Option<String>,
+        /// A table for people, or JSON for scripts (SPEC 6).
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Put a kept version of a file back where it was (a deleted case file
+    /// included), with its owner and mode, or print it.
+    ///
+    /// Without --version: the newest kept version that differs from what is
+    /// on disk now (for a deleted file, its last version). The daemon
+    /// applies the restored file like any edit.
+    Restore {
+        /// The file, as `docket log` names it.
+        #[arg(
+            value_name = "FILE",
+            required_unless_present = "case",
+            conflicts_with = "case"
+        )]
+        file: Option<PathBuf>,
+        /// The file that held this case.
+        #[arg(long = "case", value_name = "ID")]
+        case: Option<String>,
+        /// The version number, as `docket log` shows it.
+        #[arg(long, value_name = "N")]
+        version: Option<u32>,
+        /// Print the version instead of writing it.
+        #[arg(long)]
+        stdout: bool,
+    },
+    /// Remove every trace of a case that docket holds: kept versions, last
+    /// good copies, ledger rows, calendar feed events, the index, the file
+    /// transport's outbox.
+    ///
+    /// Refused (exit 78), naming the file, while a config or case file
+    /// still holds the case: its reminders would be sent again.
+    Forget {
+        /// The case id.
+        #[arg(long = "case", value_name = "ID")]
+        case: String,
+    },
 }
 
 /// `YYYY-MM-DD`, strictly.
@@ -235,7 +288,10 @@ impl Command {
             | Command::SendTest { .. }
             | Command::Status { .. }
             | Command::NotifyAdmin { .. }
-            | Command::History { .. } => None,
+            | Command::History { .. }
+            | Command::Log { .. }
+            | Command::Restore { .. }
+            | Command::Forget { .. } => None,
         }
     }
 }

@@ -10,6 +10,8 @@
 //! - [`report`]: `upcoming`, `plan` and `history` as tables and JSON;
 //! - [`clock`]: what day it is; [`privacy`]: what may not leave the box;
 //! - [`ledger`]: SQLite record of what was due and what was sent;
+//! - [`history`]: every version of every config file read, who saved it
+//!   and when (`docket log`, `restore`, `forget`);
 //! - [`mail`]: digest rendering and the only code that talks SMTP;
 //! - [`daemon`]: the loop ([`daemon::run`]), one pass
 //!   ([`daemon::Daemon::pass`]), reload, shutdown, systemd notify;
@@ -36,6 +38,7 @@ pub mod engine;
 pub mod failure;
 pub mod feed;
 pub mod heartbeat;
+pub mod history;
 pub mod index;
 pub mod ledger;
 pub mod logging;

@@ -236,7 +236,8 @@ fn public_shape(path: &[String]) -> Option<Shape> {
         | "weekend"
         | "names_in_email"
         | "numbers_in_email"
-        | "ledger_retention_days" => Shape::Word,
+        | "ledger_retention_days"
+        | "history_days" => Shape::Word,
         "title" if parent == Some("bill") => Shape::Any,
         "label" | "schedule" | "state_dir" | "include" | "dir" | "ca_file" | "password_file"
         | "templates_dir" | "metrics_file" | "feeds_dir" | "sendmail_command" | "guide_url"

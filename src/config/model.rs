@@ -156,6 +156,9 @@ pub struct Privacy {
     pub names_in_email: bool,
     pub numbers_in_email: bool,
     pub ledger_retention_days: u32,
+    /// Versions of config files replaced longer ago than this are purged
+    /// from the history (`crate::history`).
+    pub history_days: u32,
 }
 
 /// When to remind: the `[reminders]` defaults, overridden per kind or item.

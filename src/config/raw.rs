@@ -180,6 +180,8 @@ pub struct RawPrivacy {
     pub names_in_email: Option<bool>,
     pub numbers_in_email: Option<bool>,
     pub ledger_retention_days: Option<S<i64>>,
+    /// How long a replaced version of a config file is kept (days).
+    pub history_days: Option<S<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -200,20 +200,50 @@ pub fn untracked(lang: Language, refs: &str, list: &[(&str, &Gone)]) -> Notice {
         .map(|(c, why)| format!("  {c}: {}", why.say(lang)))
         .collect::<Vec<_>>()
         .join("\n");
+    let restore = restore_commands(lang, list);
     match lang {
         Language::En => Notice {
             subject: format!("no longer tracked: {refs}"),
-            body: format!("Hello,\n\nThese cases are no longer in the config, so docket sends no more reminders for them:\n\n{lines}\n\nIf that was a mistake, put the case back (restore the file, or the [[case]] table); docket reads it on its own.\n"),
+            body: format!("Hello,\n\nThese cases are no longer in the config, so docket sends no more reminders for them:\n\n{lines}\n\nIf that was a mistake, put the case back (restore the file, or the [[case]] table); docket reads it on its own.\n{restore}"),
         },
         Language::Ru => Notice {
             subject: format!("больше не отслеживаются: {refs}"),
-            body: format!("Здравствуйте!\n\nЭтих дел больше нет в файлах дел, поэтому docket больше не напоминает о них:\n\n{lines}\n\nЕсли это ошибка, верните дело (восстановите файл или таблицу [[case]]): docket прочитает его сам.\n"),
+            body: format!("Здравствуйте!\n\nЭтих дел больше нет в файлах дел, поэтому docket больше не напоминает о них:\n\n{lines}\n\nЕсли это ошибка, верните дело (восстановите файл или таблицу [[case]]): docket прочитает его сам.\n{restore}"),
         },
         Language::Kk => Notice {
             subject: format!("енді қадағаланбайды: {refs}"),
-            body: format!("Сәлеметсіз бе!\n\nБұл істер енді іс файлдарында жоқ, сондықтан docket олар туралы енді еске салмайды:\n\n{lines}\n\nЕгер бұл қате болса, істі қайтарыңыз (файлды немесе [[case]] кестесін қалпына келтіріңіз): docket оны өзі оқиды.\n"),
+            body: format!("Сәлеметсіз бе!\n\nБұл істер енді іс файлдарында жоқ, сондықтан docket олар туралы енді еске салмайды:\n\n{lines}\n\nЕгер бұл қате болса, істі қайтарыңыз (файлды немесе [[case]] кестесін қалпына келтіріңіз): docket оны өзі оқиды.\n{restore}"),
         },
     }
+}
+
+/// The exact command that puts each deleted file back from the history
+/// (SPEC 6), for the admin (a caseworker learns whom to ask); "" when no
+/// file is gone.
+fn restore_commands(lang: Language, list: &[(&str, &Gone)]) -> String {
+    let mut files: Vec<&str> = list
+        .iter()
+        .filter_map(|(_, g)| match g {
+            Gone::File(f) => Some(f.as_str()),
+            Gone::TakenOut(_) => None,
+        })
+        .collect();
+    files.dedup();
+    if files.is_empty() {
+        return String::new();
+    }
+    let lead = match lang {
+        Language::En => "docket keeps every version: the admin puts a deleted file back with",
+        Language::Ru => "docket хранит все версии: администратор вернёт удалённый файл командой",
+        Language::Kk => {
+            "docket әр нұсқаны сақтайды: әкімші жойылған файлды мына командамен қайтарады"
+        }
+    };
+    let cmds: Vec<String> = files
+        .iter()
+        .map(|f| format!("  docket restore {f}"))
+        .collect();
+    format!("\n{lead}:\n\n{}\n", cmds.join("\n"))
 }
 
 pub fn near_miss(lang: Language, rel: &str, ids: &str) -> Notice {

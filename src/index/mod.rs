@@ -232,6 +232,12 @@ impl Index {
     }
 }
 
+/// Remove this user's index of the config at `main` (`docket forget`: it
+/// lists every case). Returns whether there was one.
+pub fn remove(main: &Path) -> bool {
+    location(main).is_some_and(|at| std::fs::remove_file(at).is_ok())
+}
+
 /// Keep the index of `cfg`, whose items are `items`, for the next run;
 /// `files` are the files the load read, with the hashes of the texts it
 /// checked (main first). Quietly does nothing when the index cannot be

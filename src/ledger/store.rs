@@ -286,6 +286,34 @@ impl Ledger {
         Ok(())
     }
 
+    /// `docket forget --case`: every reminder of `case_ref` and every
+    /// alert whose key names it go, overwritten (`secure_delete`), and the
+    /// file is rewritten without free pages (`VACUUM`, then the WAL is
+    /// emptied), so no page of the file still holds the id. Returns the
+    /// reminders deleted.
+    pub fn forget_case(&mut self, case_ref: &str) -> Result<usize, LedgerError> {
+        self.conn
+            .execute_batch("PRAGMA secure_delete = ON")
+            .map_err(|e| self.err(e))?;
+        let n = self
+            .conn
+            .execute(
+                "DELETE FROM reminders WHERE case_ref = ?1 COLLATE NOCASE",
+                params![case_ref],
+            )
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute(
+                "DELETE FROM alerts WHERE instr(lower(key), lower(?1)) > 0",
+                params![case_ref],
+            )
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(|e| self.err(e))?;
+        Ok(n)
+    }
+
     /// Cancel a whole queued digest, noting why (its recipient left the
     /// config). Returns the number of rows cancelled.
     pub fn cancel_digest(&mut self, message_id: &str, reason: &str) -> Result<usize, LedgerError> {

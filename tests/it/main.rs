@@ -14,6 +14,7 @@ mod faults;
 mod feeds;
 mod files;
 mod hints;
+mod history20;
 mod hostile;
 mod layout19;
 mod leaks;

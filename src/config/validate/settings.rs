@@ -64,17 +64,26 @@ pub(super) fn settings(c: &mut Checker<'_>, main: &raw::RawMain, base: &Path, en
     }
 }
 
+/// `[privacy] history_days` when not set (SPEC 6).
+pub const DEFAULT_HISTORY_DAYS: u32 = 400;
+
 fn privacy(c: &mut Checker<'_>, p: Option<&raw::RawPrivacy>) -> Privacy {
     let mut out = Privacy {
         names_in_email: false,
         numbers_in_email: false,
         ledger_retention_days: 90,
+        history_days: DEFAULT_HISTORY_DAYS,
     };
     if let Some(p) = p {
         out.names_in_email = p.names_in_email.unwrap_or(false);
         out.numbers_in_email = p.numbers_in_email.unwrap_or(false);
         if let Some(r) = &p.ledger_retention_days {
             out.ledger_retention_days = c.days(r, "ledger_retention_days", 0);
+        }
+        // At least a day: 0 would purge a version the moment it is
+        // replaced, and the history would keep only what is on disk.
+        if let Some(h) = &p.history_days {
+            out.history_days = c.days(h, "history_days", 1);
         }
     }
     out
