@@ -552,6 +552,8 @@ pub struct HistoryRow {
     pub late: bool,
     /// Told after its day because docket saw the item only then.
     pub new: bool,
+    /// New, and told in the summary of new cases (issue 21).
+    pub summary: bool,
     pub state: &'static str,
     pub message_id: Option<String>,
     pub attempts: u32,
@@ -575,6 +577,7 @@ impl From<Row> for HistoryRow {
             role: r.role.as_str(),
             late: r.late,
             new: r.new,
+            summary: r.summary,
             state: r.state.as_str(),
             message_id: r.message_id,
             attempts: r.attempts,
@@ -615,9 +618,10 @@ pub fn history_table(rows: &[HistoryRow], case: Option<&str>) -> String {
                 format!(
                     "{}{}",
                     r.state,
-                    match (r.late, r.new) {
-                        (true, _) => ", late",
-                        (_, true) => ", new",
+                    match (r.late, r.new, r.summary) {
+                        (true, ..) => ", late",
+                        (_, _, true) => ", new (summary)",
+                        (_, true, _) => ", new",
                         _ => "",
                     }
                 ),

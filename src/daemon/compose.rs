@@ -186,15 +186,14 @@ fn fresh_rows(
     ledger: Seen<'_>,
     now: DateTime<Utc>,
 ) -> BTreeMap<usize, Vec<Row>> {
-    let Seen {
-        known, seen_items, ..
-    } = ledger;
+    let Seen { known, .. } = ledger;
     let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let oldest = horizon(cfg, today);
+    let told_of = told_of(cfg, items, due, today, ledger);
     // Reused buffers: on an ordinary day every item's latest step is
     // already in the ledger, and checking that must not allocate.
     let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
-    for r in due {
+    for (r, told) in due.iter().zip(told_of) {
         if r.date < oldest {
             continue;
         }
@@ -209,14 +208,6 @@ fn fresh_rows(
         it.write_key(&mut item_key);
         step_key.clear();
         r.step.write_key(&mut step_key);
-        // Told after its day: late if docket knew the item then (it was
-        // not running), new if it sees the item only now (issue 18).
-        let past = r.date < today;
-        let seen_before = past && seen_items.contains(&crate::feed::event_id(it));
-        let told = Told {
-            late: past && seen_before,
-            new: past && !seen_before,
-        };
         for (c, role) in recipients {
             let recipient = cfg.caseworkers[c].id.as_str();
             Key::write_canonical(
@@ -237,6 +228,110 @@ fn fresh_rows(
     fresh
 }
 
+/// From this many cases of one caseworker that are new to docket with
+/// reminder days behind them (see [`told_of`]), a pass tells those as a
+/// summary (issue 21): an import or a first run, not one new case file.
+pub const SUMMARY_FROM: usize = 5;
+
+/// How each reminder of `due` is told: on its day; late (docket knew the
+/// item on its day but was not running, issue 18); new (docket sees the
+/// item only now); or new and in the summary of new cases (issue 21):
+/// told after its day, of a case's item (not a bill's) that docket had
+/// not seen and of which the ledger holds no reminder for anyone, when
+/// its caseworker has at least [`SUMMARY_FROM`] cases with such items in
+/// this pass.
+fn told_of(
+    cfg: &Config,
+    items: &[Item<'_>],
+    due: &[engine::Reminder],
+    today: NaiveDate,
+    ledger: Seen<'_>,
+) -> Vec<Told> {
+    let oldest = horizon(cfg, today);
+    let mut out = Vec::with_capacity(due.len());
+    // Per caseworker, the cases of their items new to docket.
+    let mut new_cases: HashMap<usize, HashSet<&str>> = HashMap::new();
+    let mut first_news = Vec::with_capacity(due.len());
+    for r in due {
+        let it = &items[r.item];
+        // Told after its day: late if docket knew the item then (it was
+        // not running), new if it sees the item only now (issue 18).
+        let past = r.date < today && r.date >= oldest;
+        let behind = past || days_behind(cfg, it, oldest, today);
+        let seen_before = behind && ledger.seen_items.contains(&crate::feed::event_id(it));
+        let new = past && !seen_before;
+        let first = behind
+            && !seen_before
+            && it.item != engine::ItemType::Bill
+            && never_told(cfg, it, oldest, today, ledger.known);
+        if first {
+            new_cases.entry(it.to[0]).or_default().insert(it.reference);
+        }
+        first_news.push(first);
+        out.push(Told {
+            late: past && seen_before,
+            new,
+            summary: false,
+        });
+    }
+    for ((t, r), first) in out.iter_mut().zip(due).zip(first_news) {
+        let owner = items[r.item].to[0];
+        t.summary = first && new_cases.get(&owner).map_or(0, HashSet::len) >= SUMMARY_FROM;
+        // A summary row is new, also when its latest step falls today.
+        t.new |= t.summary;
+    }
+    out
+}
+
+/// Has `it` a reminder step from `oldest` to the day before `today`?
+/// Then a reminder of it today has days behind it that docket may never
+/// have told (an import on the day an overdue repeat falls).
+fn days_behind(cfg: &Config, it: &Item<'_>, oldest: NaiveDate, today: NaiveDate) -> bool {
+    let Some(yesterday) = today.pred_opt() else {
+        return false;
+    };
+    let mut any = false;
+    it.schedule(&cfg.calendar, oldest, yesterday, |_, _| any = true);
+    any
+}
+
+/// Does the ledger hold no reminder of `it` at all, for any step from
+/// `oldest` to `today` and any of its recipients (copies included)? Then
+/// docket has never told anyone about it (older steps are purged, and
+/// never sent either).
+fn never_told(
+    cfg: &Config,
+    it: &Item<'_>,
+    oldest: NaiveDate,
+    today: NaiveDate,
+    known: &HashSet<u128>,
+) -> bool {
+    let cc = it.cc(cfg);
+    let (mut canon, mut step_key) = (String::new(), String::new());
+    let item_key = it.key();
+    let mut told = false;
+    it.schedule(&cfg.calendar, oldest, today, |_, step| {
+        if told {
+            return;
+        }
+        step_key.clear();
+        step.write_key(&mut step_key);
+        for &c in it.to.iter().chain(cc.iter()) {
+            let who = cfg.caseworkers[c].id.as_str();
+            Key::write_canonical(
+                &mut canon,
+                it.reference,
+                &item_key,
+                it.deadline,
+                &step_key,
+                who,
+            );
+            told |= known.contains(&crate::ledger::digest_bytes(canon.as_bytes()));
+        }
+    });
+    !told
+}
+
 /// How a reminder told after its day is marked (issue 18): both false for
 /// one told on its day.
 #[derive(Clone, Copy)]
@@ -245,6 +340,8 @@ struct Told {
     late: bool,
     /// Docket sees the item only now (a first run, a new file or case).
     new: bool,
+    /// New, and one of many told at once as a summary (issue 21).
+    summary: bool,
 }
 
 /// The ledger row of one new reminder to one recipient. Built only for a
@@ -274,6 +371,7 @@ fn due_row(
         role,
         late: told.late,
         new: told.new,
+        summary: told.summary,
         message_id: None,
         state: State::Due,
         recorded_at: now,
@@ -315,10 +413,12 @@ fn new_digests(cfg: &Config, fresh: BTreeMap<usize, Vec<Row>>) -> Vec<Outgoing> 
     out
 }
 
-/// The items whose reminders in `due` would be told after their day, as
-/// (feed, event id) for each of their caseworkers' own feeds: what a pass
-/// asks the ledger (`Ledger::feed_events_known`) to tell new items from
-/// late ones. Empty on an ordinary day, so it costs nothing then.
+/// The items whose reminders in `due` would be told after their day, or
+/// today with reminder days behind them, as (feed, event id) for each of
+/// their caseworkers' own feeds: what a pass asks the ledger
+/// (`Ledger::feed_events_known`) to tell new items from late ones, and
+/// from those of a summary (issue 21). On an ordinary day only the items
+/// whose step today follows earlier ones: a few point lookups.
 pub fn told_after_their_day(
     cfg: &Config,
     items: &[Item<'_>],
@@ -327,8 +427,15 @@ pub fn told_after_their_day(
 ) -> Vec<(String, u64)> {
     let oldest = horizon(cfg, today);
     let mut out = Vec::new();
-    for r in due.iter().filter(|r| r.date < today && r.date >= oldest) {
+    for r in due.iter().filter(|r| r.date <= today && r.date >= oldest) {
         let it = &items[r.item];
+        // Today's reminder of an item with days behind it: asked too, to
+        // tell a summary of new cases from an ordinary day (issue 21).
+        if r.date == today
+            && (it.item == engine::ItemType::Bill || !days_behind(cfg, it, oldest, today))
+        {
+            continue;
+        }
         let id = crate::feed::event_id(it);
         for &c in it.to.iter() {
             out.push((crate::feed::file_stem(&cfg.caseworkers[c].id), id));
@@ -412,6 +519,7 @@ pub fn entries_for<'a>(
                     // late; one of an item new to docket stays new.
                     late: !r.new && (r.late || r.due_date < today),
                     new: r.new,
+                    summary: r.summary,
                     role: r.role,
                 })
             }
