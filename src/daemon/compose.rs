@@ -228,18 +228,14 @@ fn fresh_rows(
     fresh
 }
 
-/// From this many cases of one caseworker that are new to docket with
-/// reminder days behind them (see [`told_of`]), a pass tells those as a
-/// summary (issue 21): an import or a first run, not one new case file.
-pub const SUMMARY_FROM: usize = 5;
-
 /// How each reminder of `due` is told: on its day; late (docket knew the
 /// item on its day but was not running, issue 18); new (docket sees the
 /// item only now); or new and in the summary of new cases (issue 21):
 /// told after its day, of a case's item (not a bill's) that docket had
 /// not seen and of which the ledger holds no reminder for anyone, when
-/// its caseworker has at least [`SUMMARY_FROM`] cases with such items in
-/// this pass.
+/// its caseworker has at least `[mail] summary_from` (default 5; 0:
+/// never) cases with such items in this pass: an import or a first run,
+/// not one new case file.
 fn told_of(
     cfg: &Config,
     items: &[Item<'_>],
@@ -276,7 +272,8 @@ fn told_of(
     }
     for ((t, r), first) in out.iter_mut().zip(due).zip(first_news) {
         let owner = items[r.item].to[0];
-        t.summary = first && new_cases.get(&owner).map_or(0, HashSet::len) >= SUMMARY_FROM;
+        let from = cfg.mail.summary_from as usize;
+        t.summary = first && from > 0 && new_cases.get(&owner).map_or(0, HashSet::len) >= from;
         // A summary row is new, also when its latest step falls today.
         t.new |= t.summary;
     }

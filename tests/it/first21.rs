@@ -380,3 +380,44 @@ fn item5_plan_as_csv_is_read_back_by_python_and_the_same_with_or_without_the_ind
     assert_exit(&json, 0);
     python_reads_back(tmp.path(), &csv, &json.stdout);
 }
+
+/// The summary is for many new cases: two new cases per caseworker stay
+/// reminders marked NEW (issue 18), and `[mail] summary_from = 0` turns
+/// the summary off for 200.
+#[test]
+fn item4_a_few_new_cases_or_summary_from_0_stay_reminders_marked_new() {
+    for (cases, off) in [("10", false), ("200", true)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = std::process::Command::new(python())
+            .arg(repo().join("scripts/gen-import-sample.py"))
+            .arg(tmp.path())
+            .args(["--today", DAY1, "--cases", cases])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let cfg = tmp.path().join("docket.toml");
+        if off {
+            let text = std::fs::read_to_string(&cfg).unwrap();
+            let text = text.replace("[mail]\n", "[mail]\nsummary_from = 0\n");
+            write_config(tmp.path(), "docket.toml", &text);
+        }
+        run_once(&cfg, DAY1, 0);
+        let mails = mails_since(tmp.path(), &BTreeSet::new());
+        let mut news = 0;
+        for (id, _, heading, new, _) in WORKERS {
+            for m in mails.get(*id).into_iter().flatten() {
+                let text = m.text();
+                assert!(
+                    !text.contains(heading),
+                    "{cases} cases, {id}: no summary:\n{text}"
+                );
+                news += text.matches(new).count();
+            }
+        }
+        assert!(news > 0, "{cases} cases: told as new, one by one");
+        let lead = mails["lead"][0].text().to_string();
+        assert!(!lead.contains("НОВОЕ В DOCKET"), "{lead}");
+        assert!(lead.contains("[КОПИЯ]"), "{lead}");
+        assert!(history(&cfg).iter().all(|r| r["summary"] == false));
+    }
+}
