@@ -525,3 +525,91 @@ pub fn entries_for<'a>(
     }
     (entries, gone)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` cases of caseworker `a` (supervised by `s`), each a certificate
+    /// that expired on 2026-11-20, and a bill.
+    fn config(n: usize) -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = String::from(
+            "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"state\"\n[mail]\ntransport = \"file\"\nfrom = \"Docket <docket@ngo.example>\"\n\
+             [[caseworker]]\nid = \"s\"\nemail = \"s@ngo.example\"\n\
+             [[caseworker]]\nid = \"a\"\nemail = \"a@ngo.example\"\nsupervisor = \"s\"\n\
+             [[bill]]\nid = \"law\"\nowner = \"a\"\nstage = \"drafted\"\nlast_checked = 2026-10-01\ncheck_every_days = 30\n",
+        );
+        for i in 0..n {
+            t.push_str(&format!(
+                "[[case]]\nid = \"KZ-{i:04}\"\ncaseworker = \"a\"\n[[case.document]]\nkind = \"x\"\nexpires = 2026-11-20\n"
+            ));
+        }
+        std::fs::write(dir.path().join("docket.toml"), t).unwrap();
+        let cfg = crate::config::load(&dir.path().join("docket.toml"))
+            .config
+            .expect("loads");
+        (dir, cfg)
+    }
+
+    fn rows(cfg: &Config, known: &HashSet<u128>, seen: &HashSet<u64>) -> Vec<Row> {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let items = engine::items(cfg);
+        let due = engine::due(cfg, &items, today);
+        let (pending, skip) = (Vec::new(), HashSet::new());
+        let ledger = Seen {
+            known,
+            seen_items: seen,
+            pending: &pending,
+            skip: &skip,
+        };
+        let now = chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap();
+        compose(cfg, &items, &due, today, ledger, now)
+            .outgoing
+            .into_iter()
+            .flat_map(|o| o.rows)
+            .collect()
+    }
+
+    /// Issue 21: five new cases with days behind them are a summary, to
+    /// the caseworker and (escalated: overdue) the supervisor; the bill's
+    /// review is not. Recorded, nothing comes again; four cases, or items
+    /// docket had seen, are no summary.
+    #[test]
+    fn item4_many_new_cases_are_a_summary_once() {
+        let (_d, cfg) = config(5);
+        let (known, seen) = (HashSet::new(), HashSet::new());
+        let first = rows(&cfg, &known, &seen);
+        let cases: Vec<&Row> = first.iter().filter(|r| r.key.case_ref != "law").collect();
+        assert_eq!(cases.len(), 10, "five cases, to a and to s: {first:#?}");
+        assert!(
+            cases.iter().all(|r| r.summary && r.new && !r.late),
+            "{cases:#?}"
+        );
+        assert!(first
+            .iter()
+            .filter(|r| r.key.case_ref == "law")
+            .all(|r| !r.summary));
+        // Recorded: the same pass again sends nothing.
+        let known: HashSet<u128> = first.iter().map(|r| r.key.digest()).collect();
+        assert!(rows(&cfg, &known, &seen).is_empty());
+        // Four cases: new, one by one.
+        let (_d, four) = config(4);
+        let r = rows(&four, &HashSet::new(), &seen);
+        assert!(r.iter().all(|r| !r.summary), "{r:#?}");
+        assert!(r.iter().any(|r| r.new));
+        // Items docket had seen (their feeds held them): their overdue
+        // repeat falls today (Monday 2026-12-07), an ordinary reminder,
+        // though its earlier days passed unsent.
+        let items = engine::items(&cfg);
+        let seen: HashSet<u64> = items.iter().map(crate::feed::event_id).collect();
+        let r = rows(&cfg, &HashSet::new(), &seen);
+        assert!(!r.is_empty());
+        let cases: Vec<&Row> = r.iter().filter(|r| r.key.case_ref != "law").collect();
+        assert_eq!(cases.len(), 10);
+        assert!(
+            cases.iter().all(|r| !r.summary && !r.new && !r.late),
+            "{r:#?}"
+        );
+    }
+}

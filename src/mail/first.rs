@@ -165,7 +165,7 @@ pub fn overview(w: &Words<'_>, copies: &[&Entry<'_>]) -> (Option<Overview>, usiz
             ranked.push((u, act_by, g));
         }
         // Overdue first, the longest overdue first; then the nearest.
-        ranked.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        ranked.sort_by_key(|r| (r.0, r.1));
         let n = ranked.len();
         total += n;
         let labels = [t.overdue, t.this_week, t.later];
