@@ -421,3 +421,56 @@ fn item4_a_few_new_cases_or_summary_from_0_stay_reminders_marked_new() {
         assert!(history(&cfg).iter().all(|r| r["summary"] == false));
     }
 }
+
+mod browser {
+    use super::*;
+
+    /// The summary and the overview in headless Chromium, in ru, kk and
+    /// en, at a phone's and a desktop's width: nothing overflows, the
+    /// groups are there, and every case of the summary is on the page.
+    #[test]
+    fn item4_the_summary_and_the_overview_fit_a_phone_and_a_desktop() {
+        let (tmp, cfg) = sample();
+        run_once(&cfg, DAY1, 0);
+        let mails = mails_since(tmp.path(), &BTreeSet::new());
+        let rows = history(&cfg);
+        let shots = repo().join("target/digest-screenshots");
+        std::fs::create_dir_all(&shots).unwrap();
+        for (who, want) in [
+            ("cw1", "section-new"),
+            ("cw2", "section-new"),
+            ("cw3", "section-new"),
+            ("lead", "section-overview"),
+        ] {
+            let html = tmp.path().join(format!("{who}.html"));
+            std::fs::write(&html, mails[who][0].html()).unwrap();
+            for width in [375u32, 900] {
+                let png = shots.join(format!("first21-{who}-{width}.png"));
+                let m = crate::digest::render(&html, width, Some(&png));
+                let what = format!("{who}, {width} px");
+                assert!(
+                    m["scrollWidth"].as_u64().unwrap() <= u64::from(width),
+                    "{what}: {} px wide",
+                    m["scrollWidth"]
+                );
+                let ids: Vec<&str> = m["ids"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap())
+                    .collect();
+                assert!(ids.contains(&want), "{what}: {ids:?}");
+                let text = m["text"].as_str().unwrap();
+                if who != "lead" {
+                    assert!(ids.contains(&"new-overdue"), "{what}: {ids:?}");
+                    for r in rows
+                        .iter()
+                        .filter(|r| r["recipient"] == who && r["summary"] == true)
+                    {
+                        assert!(text.contains(field(r, "case")), "{what}: {r}");
+                    }
+                }
+            }
+        }
+    }
+}
