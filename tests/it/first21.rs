@@ -474,3 +474,45 @@ mod browser {
         }
     }
 }
+
+/// An import into an install that already runs: ten cases known since
+/// the day before, then 190 case files written at once. The next pass
+/// tells the 190 as a summary; the ten known cases are never in it.
+#[test]
+fn item4_an_import_into_a_running_install_is_a_summary_of_the_imported_cases_only() {
+    let (tmp, cfg) = sample();
+    let cases = tmp.path().join("cases.d");
+    let held = tmp.path().join("held");
+    std::fs::create_dir(&held).unwrap();
+    for n in 11..=200 {
+        let name = format!("kz-{n:04}.toml");
+        std::fs::rename(cases.join(&name), held.join(&name)).unwrap();
+    }
+    run_once(&cfg, "2026-12-06", 0);
+    let known: BTreeSet<String> = (1..=10).map(|n| format!("KZ-{n:04}")).collect();
+    assert!(history(&cfg).iter().all(|r| r["summary"] == false));
+    let before = message_ids(tmp.path());
+    // The import: every file at once.
+    for n in 11..=200 {
+        let name = format!("kz-{n:04}.toml");
+        std::fs::rename(held.join(&name), cases.join(&name)).unwrap();
+    }
+    run_once(&cfg, DAY1, 0);
+    let mails = mails_since(tmp.path(), &before);
+    let mut in_summaries = 0;
+    for (id, _, heading, ..) in WORKERS {
+        let text = mails[*id][0].text().to_string();
+        let listed = summary_cases(&text, heading);
+        assert!(listed.len() >= 5, "{id}: a summary:\n{text}");
+        for c in &listed {
+            assert!(
+                !known.contains(c),
+                "{id}: {c} was known before the import:\n{text}"
+            );
+        }
+        in_summaries += listed.len();
+    }
+    let lead = mails["lead"][0].text().to_string();
+    assert!(lead.contains("ВАША КОМАНДА: НОВОЕ В DOCKET"), "{lead}");
+    eprintln!("after the import: {in_summaries} cases in the summaries");
+}
