@@ -52,6 +52,8 @@ pub struct Line {
     pub about: Option<String>,
     /// "Refugee certificate: act by 2026-11-20 · 17 days overdue".
     pub items: Vec<String>,
+    /// Some item of the case is past its act-by date (the HTML shows the
+    /// reference in red).
     pub overdue: bool,
     /// The same as plain text: the first line after "  - ", the others
     /// indented four spaces, wrapped to the digest's width.
@@ -135,7 +137,7 @@ pub fn new_cases(w: &Words<'_>, own: &[&Entry<'_>]) -> (Option<NewCases>, [usize
 }
 
 /// The supervisor's overview of the copies of summary entries (`copies`,
-/// most urgent first), per caseworker in order of first appearance, and
+/// most urgent first), per caseworker in the config's order, and
 /// how many cases it covers. None without any.
 pub fn overview(w: &Words<'_>, copies: &[&Entry<'_>]) -> (Option<Overview>, usize) {
     if copies.is_empty() {
