@@ -2,7 +2,7 @@
 //! the result. Failures come back as a [`Failure`], which knows its exit
 //! code (SPEC §5); `main` prints it once.
 
-use crate::cli::{Cli, Command, Format};
+use crate::cli::{Cli, Command, Format, ReportFormat};
 use crate::clock::Clock;
 use crate::config::live::{FileStatus, Live, State};
 use crate::config::{self, model::Config, Env};
@@ -167,7 +167,7 @@ fn upcoming(
     days: u32,
     case: Option<&str>,
     caseworker: Option<&str>,
-    format: Format,
+    format: ReportFormat,
 ) -> Outcome {
     // An unchanged config's answer, kept from the last run.
     if let Some(ix) = case.is_none().then(|| Index::open(ctx.path)).flatten() {
@@ -204,7 +204,12 @@ fn upcoming(
 }
 
 /// `docket plan`: from the index of an unchanged config when it answers.
-fn plan(ctx: &Ctx<'_>, from: Option<NaiveDate>, to: Option<NaiveDate>, format: Format) -> Outcome {
+fn plan(
+    ctx: &Ctx<'_>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    format: ReportFormat,
+) -> Outcome {
     let plan = |cfg: &Config, items: &[engine::Item<'_>]| -> Outcome {
         let from = from.unwrap_or_else(|| ctx.clock_for(cfg).today());
         let to = to.unwrap_or_else(|| {
@@ -217,8 +222,9 @@ fn plan(ctx: &Ctx<'_>, from: Option<NaiveDate>, to: Option<NaiveDate>, format: F
         let rows = engine::plan_reminders(cfg, items, from, to);
         let view = || rows.iter().map(|r| report::PlanRow::new(cfg, items, r));
         match format {
-            Format::Json => print_json(&JsonSeq(view)),
-            Format::Table => write_out(|w| report::plan_table(w, view)),
+            ReportFormat::Json => print_json(&JsonSeq(view)),
+            ReportFormat::Table => write_out(|w| report::plan_table(w, view)),
+            ReportFormat::Csv => write_out(|w| report::plan_csv(w, view())),
         }
     };
     // An unchanged config's items, kept from the last run, with the
@@ -568,11 +574,12 @@ fn unknown_caseworker(w: &str) -> Failure {
 fn print_upcoming<S: serde::Serialize + AsRef<str>>(
     rows: &[report::UpcomingEntry<S>],
     days: u32,
-    format: Format,
+    format: ReportFormat,
 ) -> Outcome {
     match format {
-        Format::Json => print_json(&rows),
-        Format::Table => print(&report::upcoming_table(rows, days)),
+        ReportFormat::Json => print_json(&rows),
+        ReportFormat::Table => print(&report::upcoming_table(rows, days)),
+        ReportFormat::Csv => print(&report::upcoming_csv(rows)),
     }
 }
 

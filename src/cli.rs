@@ -61,6 +61,17 @@ pub enum Format {
     Json,
 }
 
+/// The formats of `upcoming` and `plan`: [`Format`]'s, and CSV for a
+/// spreadsheet (issue 21, item 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    /// UTF-8 with a BOM, a header row, RFC 4180 quoting: what Excel and
+    /// LibreOffice open with Cyrillic intact.
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate the config and every include; print every problem.
@@ -108,9 +119,10 @@ pub enum Command {
         /// Only this caseworker's items (a bill's owner for bills).
         #[arg(long)]
         caseworker: Option<String>,
-        /// A table for people, or JSON for scripts (one object per deadline).
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// A table for people, JSON for scripts (one object per deadline),
+        /// or CSV for a spreadsheet (the JSON's columns, UTF-8 with a BOM).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
     },
     /// Every reminder between two dates, as the daemon would send it running every day.
     Plan {
@@ -120,9 +132,10 @@ pub enum Command {
         /// Last day, inclusive (default: one year after --from).
         #[arg(long, value_parser = parse_day)]
         to: Option<NaiveDate>,
-        /// A table for people, or JSON for scripts.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
+        /// A table for people, JSON for scripts, or CSV for a spreadsheet
+        /// (the JSON's columns, UTF-8 with a BOM).
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
     },
     /// The digest emails a pass on D would send, as RFC 5322 text.
     ///

@@ -230,6 +230,7 @@ fn public_shape(path: &[String]) -> Option<Shape> {
         | "port"
         | "timeout_secs"
         | "connections"
+        | "summary_from"
         | "alert_after_hours"
         | "holidays"
         | "day_off_deadline"

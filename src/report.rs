@@ -415,6 +415,125 @@ pub fn upcoming_in(
         .collect()
 }
 
+// ----------------------------------------------------------------- csv
+
+/// The UTF-8 byte order mark a CSV starts with: without it Excel reads the
+/// file in the machine's ANSI code page, and a Cyrillic case id or stage
+/// comes out as mojibake (issue 21, item 5).
+pub const CSV_BOM: &str = "\u{feff}";
+
+/// The columns of `upcoming --format csv`: the JSON row's fields, in its
+/// order, and `tracked` always (a sheet needs the same columns on every
+/// row; JSON leaves it out when true).
+pub const UPCOMING_CSV_COLUMNS: [&str; 9] = [
+    "case",
+    "caseworker",
+    "item",
+    "kind",
+    "deadline",
+    "act_by",
+    "days_left",
+    "status",
+    "tracked",
+];
+
+/// The columns of `plan --format csv`: the JSON row's fields, in its
+/// order; `to` and `cc` hold the caseworker ids joined by `,`.
+pub const PLAN_CSV_COLUMNS: [&str; 9] = [
+    "date", "case", "item", "kind", "deadline", "act_by", "step", "to", "cc",
+];
+
+/// One field as RFC 4180 writes it: quoted when it holds a comma, a quote
+/// or a line break, a quote doubled inside. A text that a spreadsheet
+/// would run as a formula (starting with `=`, `+`, `@`, a tab or a
+/// carriage return) gets a leading `'` and is quoted: ids, kinds and
+/// stages never start so, but a file left out may say anything.
+fn csv_field(out: &mut String, s: &str) {
+    let formula = s.starts_with(['=', '+', '@', '\t', '\r']);
+    if !formula && !s.contains([',', '"', '\r', '\n']) {
+        out.push_str(s);
+        return;
+    }
+    out.push('"');
+    if formula {
+        out.push('\'');
+    }
+    for c in s.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    out.push('"');
+}
+
+/// One record: the fields joined by `,`, ended by CRLF (RFC 4180).
+fn csv_record<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
+    for (i, f) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_field(out, f);
+    }
+    out.push_str("\r\n");
+}
+
+/// `upcoming --format csv`: the BOM, a header row, a record per row. The
+/// same bytes whether the rows came from the index or the config.
+pub fn upcoming_csv<S: AsRef<str>>(rows: &[UpcomingEntry<S>]) -> String {
+    let mut out = String::from(CSV_BOM);
+    csv_record(&mut out, UPCOMING_CSV_COLUMNS);
+    for r in rows {
+        let days = r.days_left.to_string();
+        csv_record(
+            &mut out,
+            [
+                r.case.as_ref(),
+                r.caseworker.as_ref(),
+                r.item,
+                r.kind.as_ref(),
+                r.deadline.as_ref(),
+                r.act_by.as_ref(),
+                days.as_str(),
+                r.status.as_ref(),
+                if r.tracked { "true" } else { "false" },
+            ],
+        );
+    }
+    out
+}
+
+/// `plan --format csv`, streamed like the table: a year of 100,000 cases
+/// is written record by record, never held as one string.
+pub fn plan_csv<'a>(
+    out: &mut dyn std::io::Write,
+    rows: impl Iterator<Item = PlanRow<'a>>,
+) -> std::io::Result<()> {
+    let mut line = String::from(CSV_BOM);
+    csv_record(&mut line, PLAN_CSV_COLUMNS);
+    out.write_all(line.as_bytes())?;
+    for row in rows {
+        line.clear();
+        let [date, case, item, kind, step, act_by, deadline, to, cc] = row.cells();
+        csv_record(
+            &mut line,
+            [
+                date.as_str(),
+                case.as_str(),
+                item.as_str(),
+                kind.as_str(),
+                deadline.as_str(),
+                act_by.as_str(),
+                step.as_str(),
+                to.as_str(),
+                cc.as_str(),
+            ],
+        );
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
 // ------------------------------------------------------------- history
 
 /// A row of `docket history --format json`.
@@ -433,6 +552,8 @@ pub struct HistoryRow {
     pub late: bool,
     /// Told after its day because docket saw the item only then.
     pub new: bool,
+    /// New, and told in the summary of new cases (issue 21).
+    pub summary: bool,
     pub state: &'static str,
     pub message_id: Option<String>,
     pub attempts: u32,
@@ -456,6 +577,7 @@ impl From<Row> for HistoryRow {
             role: r.role.as_str(),
             late: r.late,
             new: r.new,
+            summary: r.summary,
             state: r.state.as_str(),
             message_id: r.message_id,
             attempts: r.attempts,
@@ -496,9 +618,10 @@ pub fn history_table(rows: &[HistoryRow], case: Option<&str>) -> String {
                 format!(
                     "{}{}",
                     r.state,
-                    match (r.late, r.new) {
-                        (true, _) => ", late",
-                        (_, true) => ", new",
+                    match (r.late, r.new, r.summary) {
+                        (true, ..) => ", late",
+                        (_, _, true) => ", new (summary)",
+                        (_, true, _) => ", new",
                         _ => "",
                     }
                 ),
@@ -569,6 +692,50 @@ mod tests {
             );
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 21, item 5: RFC 4180 quoting, CRLF, the BOM, and a formula
+    /// never handed to a spreadsheet as one.
+    #[test]
+    fn item5_csv_fields_are_quoted_as_rfc_4180_says() {
+        let mut out = String::new();
+        csv_record(
+            &mut out,
+            [
+                "KZ-1",
+                "a,b",
+                "say \"hi\"",
+                "two\nlines",
+                "=1+1",
+                "-3",
+                "Қазақ",
+            ],
+        );
+        assert_eq!(
+            out,
+            "KZ-1,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"'=1+1\",-3,Қазақ\r\n"
+        );
+        let rows = [UpcomingEntry {
+            case: "KZ-1",
+            caseworker: "aigerim",
+            item: "document",
+            kind: "refugee_certificate",
+            deadline: "2026-12-18",
+            act_by: "2026-12-18",
+            days_left: -2,
+            status: "active",
+            tracked: false,
+        }];
+        assert_eq!(
+            upcoming_csv(&rows),
+            "\u{feff}case,caseworker,item,kind,deadline,act_by,days_left,status,tracked\r\n\
+             KZ-1,aigerim,document,refugee_certificate,2026-12-18,2026-12-18,-2,active,false\r\n"
+        );
+        let empty: [UpcomingEntry<&str>; 0] = [];
+        assert_eq!(
+            upcoming_csv(&empty),
+            "\u{feff}case,caseworker,item,kind,deadline,act_by,days_left,status,tracked\r\n"
+        );
     }
 
     #[test]

@@ -149,6 +149,9 @@ pub struct Mail {
     /// How many messages may be on their way at once (each over its own
     /// connection, for SMTP).
     pub connections: u8,
+    /// From how many cases new to docket with reminder days behind them
+    /// a caseworker's digest tells them as a summary (issue 21); 0: never.
+    pub summary_from: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -172,6 +172,7 @@ pub struct RawMail {
     pub templates_dir: Option<S<String>>,
     pub guide_url: Option<S<String>>,
     pub connections: Option<S<i64>>,
+    pub summary_from: Option<S<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -186,15 +186,14 @@ fn fresh_rows(
     ledger: Seen<'_>,
     now: DateTime<Utc>,
 ) -> BTreeMap<usize, Vec<Row>> {
-    let Seen {
-        known, seen_items, ..
-    } = ledger;
+    let Seen { known, .. } = ledger;
     let mut fresh: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let oldest = horizon(cfg, today);
+    let told_of = told_of(cfg, items, due, today, ledger);
     // Reused buffers: on an ordinary day every item's latest step is
     // already in the ledger, and checking that must not allocate.
     let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
-    for r in due {
+    for (r, told) in due.iter().zip(told_of) {
         if r.date < oldest {
             continue;
         }
@@ -209,14 +208,6 @@ fn fresh_rows(
         it.write_key(&mut item_key);
         step_key.clear();
         r.step.write_key(&mut step_key);
-        // Told after its day: late if docket knew the item then (it was
-        // not running), new if it sees the item only now (issue 18).
-        let past = r.date < today;
-        let seen_before = past && seen_items.contains(&crate::feed::event_id(it));
-        let told = Told {
-            late: past && seen_before,
-            new: past && !seen_before,
-        };
         for (c, role) in recipients {
             let recipient = cfg.caseworkers[c].id.as_str();
             Key::write_canonical(
@@ -237,6 +228,107 @@ fn fresh_rows(
     fresh
 }
 
+/// How each reminder of `due` is told: on its day; late (docket knew the
+/// item on its day but was not running, issue 18); new (docket sees the
+/// item only now); or new and in the summary of new cases (issue 21):
+/// told after its day, of a case's item (not a bill's) that docket had
+/// not seen and of which the ledger holds no reminder for anyone, when
+/// its caseworker has at least `[mail] summary_from` (default 5; 0:
+/// never) cases with such items in this pass: an import or a first run,
+/// not one new case file.
+fn told_of(
+    cfg: &Config,
+    items: &[Item<'_>],
+    due: &[engine::Reminder],
+    today: NaiveDate,
+    ledger: Seen<'_>,
+) -> Vec<Told> {
+    let oldest = horizon(cfg, today);
+    let mut out = Vec::with_capacity(due.len());
+    // Per caseworker, the cases of their items new to docket.
+    let mut new_cases: HashMap<usize, HashSet<&str>> = HashMap::new();
+    let mut first_news = Vec::with_capacity(due.len());
+    for r in due {
+        let it = &items[r.item];
+        // Told after its day: late if docket knew the item then (it was
+        // not running), new if it sees the item only now (issue 18).
+        let past = r.date < today && r.date >= oldest;
+        let behind = past || days_behind(cfg, it, oldest, today);
+        let seen_before = behind && ledger.seen_items.contains(&crate::feed::event_id(it));
+        let new = past && !seen_before;
+        let first = behind
+            && !seen_before
+            && it.item != engine::ItemType::Bill
+            && never_told(cfg, it, oldest, today, ledger.known);
+        if first {
+            new_cases.entry(it.to[0]).or_default().insert(it.reference);
+        }
+        first_news.push(first);
+        out.push(Told {
+            late: past && seen_before,
+            new,
+            summary: false,
+        });
+    }
+    for ((t, r), first) in out.iter_mut().zip(due).zip(first_news) {
+        let owner = items[r.item].to[0];
+        let from = cfg.mail.summary_from as usize;
+        t.summary = first && from > 0 && new_cases.get(&owner).map_or(0, HashSet::len) >= from;
+        // A summary row is new, also when its latest step falls today.
+        t.new |= t.summary;
+    }
+    out
+}
+
+/// Has `it` a reminder step from `oldest` to the day before `today`?
+/// Then a reminder of it today has days behind it that docket may never
+/// have told (an import on the day an overdue repeat falls).
+fn days_behind(cfg: &Config, it: &Item<'_>, oldest: NaiveDate, today: NaiveDate) -> bool {
+    let Some(yesterday) = today.pred_opt() else {
+        return false;
+    };
+    let mut any = false;
+    it.schedule(&cfg.calendar, oldest, yesterday, |_, _| any = true);
+    any
+}
+
+/// Does the ledger hold no reminder of `it` at all, for any step from
+/// `oldest` to `today` and any of its recipients (copies included)? Then
+/// docket has never told anyone about it (older steps are purged, and
+/// never sent either).
+fn never_told(
+    cfg: &Config,
+    it: &Item<'_>,
+    oldest: NaiveDate,
+    today: NaiveDate,
+    known: &HashSet<u128>,
+) -> bool {
+    let cc = it.cc(cfg);
+    let (mut canon, mut step_key) = (String::new(), String::new());
+    let item_key = it.key();
+    let mut told = false;
+    it.schedule(&cfg.calendar, oldest, today, |_, step| {
+        if told {
+            return;
+        }
+        step_key.clear();
+        step.write_key(&mut step_key);
+        for &c in it.to.iter().chain(cc.iter()) {
+            let who = cfg.caseworkers[c].id.as_str();
+            Key::write_canonical(
+                &mut canon,
+                it.reference,
+                &item_key,
+                it.deadline,
+                &step_key,
+                who,
+            );
+            told |= known.contains(&crate::ledger::digest_bytes(canon.as_bytes()));
+        }
+    });
+    !told
+}
+
 /// How a reminder told after its day is marked (issue 18): both false for
 /// one told on its day.
 #[derive(Clone, Copy)]
@@ -245,6 +337,8 @@ struct Told {
     late: bool,
     /// Docket sees the item only now (a first run, a new file or case).
     new: bool,
+    /// New, and one of many told at once as a summary (issue 21).
+    summary: bool,
 }
 
 /// The ledger row of one new reminder to one recipient. Built only for a
@@ -274,6 +368,7 @@ fn due_row(
         role,
         late: told.late,
         new: told.new,
+        summary: told.summary,
         message_id: None,
         state: State::Due,
         recorded_at: now,
@@ -315,10 +410,12 @@ fn new_digests(cfg: &Config, fresh: BTreeMap<usize, Vec<Row>>) -> Vec<Outgoing> 
     out
 }
 
-/// The items whose reminders in `due` would be told after their day, as
-/// (feed, event id) for each of their caseworkers' own feeds: what a pass
-/// asks the ledger (`Ledger::feed_events_known`) to tell new items from
-/// late ones. Empty on an ordinary day, so it costs nothing then.
+/// The items whose reminders in `due` would be told after their day, or
+/// today with reminder days behind them, as (feed, event id) for each of
+/// their caseworkers' own feeds: what a pass asks the ledger
+/// (`Ledger::feed_events_known`) to tell new items from late ones, and
+/// from those of a summary (issue 21). On an ordinary day only the items
+/// whose step today follows earlier ones: a few point lookups.
 pub fn told_after_their_day(
     cfg: &Config,
     items: &[Item<'_>],
@@ -327,8 +424,15 @@ pub fn told_after_their_day(
 ) -> Vec<(String, u64)> {
     let oldest = horizon(cfg, today);
     let mut out = Vec::new();
-    for r in due.iter().filter(|r| r.date < today && r.date >= oldest) {
+    for r in due.iter().filter(|r| r.date <= today && r.date >= oldest) {
         let it = &items[r.item];
+        // Today's reminder of an item with days behind it: asked too, to
+        // tell a summary of new cases from an ordinary day (issue 21).
+        if r.date == today
+            && (it.item == engine::ItemType::Bill || !days_behind(cfg, it, oldest, today))
+        {
+            continue;
+        }
         let id = crate::feed::event_id(it);
         for &c in it.to.iter() {
             out.push((crate::feed::file_stem(&cfg.caseworkers[c].id), id));
@@ -412,6 +516,7 @@ pub fn entries_for<'a>(
                     // late; one of an item new to docket stays new.
                     late: !r.new && (r.late || r.due_date < today),
                     new: r.new,
+                    summary: r.summary,
                     role: r.role,
                 })
             }
@@ -419,4 +524,92 @@ pub fn entries_for<'a>(
         }
     }
     (entries, gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `n` cases of caseworker `a` (supervised by `s`), each a certificate
+    /// that expired on 2026-11-20, and a bill.
+    fn config(n: usize) -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = String::from(
+            "[service]\ntimezone = \"Asia/Almaty\"\nstate_dir = \"state\"\n[mail]\ntransport = \"file\"\nfrom = \"Docket <docket@ngo.example>\"\n\
+             [[caseworker]]\nid = \"s\"\nemail = \"s@ngo.example\"\n\
+             [[caseworker]]\nid = \"a\"\nemail = \"a@ngo.example\"\nsupervisor = \"s\"\n\
+             [[bill]]\nid = \"law\"\nowner = \"a\"\nstage = \"drafted\"\nlast_checked = 2026-10-01\ncheck_every_days = 30\n",
+        );
+        for i in 0..n {
+            t.push_str(&format!(
+                "[[case]]\nid = \"KZ-{i:04}\"\ncaseworker = \"a\"\n[[case.document]]\nkind = \"x\"\nexpires = 2026-11-20\n"
+            ));
+        }
+        std::fs::write(dir.path().join("docket.toml"), t).unwrap();
+        let cfg = crate::config::load(&dir.path().join("docket.toml"))
+            .config
+            .expect("loads");
+        (dir, cfg)
+    }
+
+    fn rows(cfg: &Config, known: &HashSet<u128>, seen: &HashSet<u64>) -> Vec<Row> {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let items = engine::items(cfg);
+        let due = engine::due(cfg, &items, today);
+        let (pending, skip) = (Vec::new(), HashSet::new());
+        let ledger = Seen {
+            known,
+            seen_items: seen,
+            pending: &pending,
+            skip: &skip,
+        };
+        let now = chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap();
+        compose(cfg, &items, &due, today, ledger, now)
+            .outgoing
+            .into_iter()
+            .flat_map(|o| o.rows)
+            .collect()
+    }
+
+    /// Issue 21: five new cases with days behind them are a summary, to
+    /// the caseworker and (escalated: overdue) the supervisor; the bill's
+    /// review is not. Recorded, nothing comes again; four cases, or items
+    /// docket had seen, are no summary.
+    #[test]
+    fn item4_many_new_cases_are_a_summary_once() {
+        let (_d, cfg) = config(5);
+        let (known, seen) = (HashSet::new(), HashSet::new());
+        let first = rows(&cfg, &known, &seen);
+        let cases: Vec<&Row> = first.iter().filter(|r| r.key.case_ref != "law").collect();
+        assert_eq!(cases.len(), 10, "five cases, to a and to s: {first:#?}");
+        assert!(
+            cases.iter().all(|r| r.summary && r.new && !r.late),
+            "{cases:#?}"
+        );
+        assert!(first
+            .iter()
+            .filter(|r| r.key.case_ref == "law")
+            .all(|r| !r.summary));
+        // Recorded: the same pass again sends nothing.
+        let known: HashSet<u128> = first.iter().map(|r| r.key.digest()).collect();
+        assert!(rows(&cfg, &known, &seen).is_empty());
+        // Four cases: new, one by one.
+        let (_d, four) = config(4);
+        let r = rows(&four, &HashSet::new(), &seen);
+        assert!(r.iter().all(|r| !r.summary), "{r:#?}");
+        assert!(r.iter().any(|r| r.new));
+        // Items docket had seen (their feeds held them): their overdue
+        // repeat falls today (Monday 2026-12-07), an ordinary reminder,
+        // though its earlier days passed unsent.
+        let items = engine::items(&cfg);
+        let seen: HashSet<u64> = items.iter().map(crate::feed::event_id).collect();
+        let r = rows(&cfg, &HashSet::new(), &seen);
+        assert!(!r.is_empty());
+        let cases: Vec<&Row> = r.iter().filter(|r| r.key.case_ref != "law").collect();
+        assert_eq!(cases.len(), 10);
+        assert!(
+            cases.iter().all(|r| !r.summary && !r.new && !r.late),
+            "{r:#?}"
+        );
+    }
 }

@@ -195,6 +195,10 @@ pub struct Row {
     /// in the `late` column as 2 (0 on time, 1 late), so the schema and a
     /// ledger read by an older docket stay as they were.
     pub new: bool,
+    /// One of many reminders of items new to docket at once, told in the
+    /// summary of new cases, not one by one (issue 21). Implies `new`;
+    /// kept in the `late` column as 3.
+    pub summary: bool,
     pub message_id: Option<String>,
     pub state: State,
     pub recorded_at: DateTime<Utc>,

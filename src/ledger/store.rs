@@ -156,7 +156,8 @@ impl Ledger {
                     act_by: parse_day(&r.get::<_, String>(7)?),
                     role: Role::parse(&r.get::<_, String>(8)?),
                     late: r.get::<_, i64>(9)? == LATE,
-                    new: r.get::<_, i64>(9)? == NEW,
+                    new: matches!(r.get::<_, i64>(9)?, NEW | SUMMARY),
+                    summary: r.get::<_, i64>(9)? == SUMMARY,
                     message_id: r.get(10)?,
                     state: State::parse(&r.get::<_, String>(11)?),
                     recorded_at: parse_time(&r.get::<_, String>(12)?).unwrap_or_default(),
@@ -399,12 +400,16 @@ impl Ledger {
 /// `busy_timeout`) before its error goes up to the pass.
 pub const MARK_ATTEMPTS: u32 = 5;
 
-/// The `late` column: 0 on time, [`LATE`], or [`NEW`] (see [`Row::new`]).
+/// The `late` column: 0 on time, [`LATE`], [`NEW`] (see [`Row::new`]),
+/// or [`SUMMARY`] (new, told in a summary: [`Row::summary`]).
 const LATE: i64 = 1;
 const NEW: i64 = 2;
+const SUMMARY: i64 = 3;
 
 fn late_column(r: &Row) -> i64 {
-    if r.new {
+    if r.summary {
+        SUMMARY
+    } else if r.new {
         NEW
     } else if r.late {
         LATE
@@ -466,6 +471,7 @@ mod tests {
             role: Role::To,
             late: false,
             new: false,
+            summary: false,
             message_id: Some(mid.into()),
             state: State::Due,
             recorded_at: now(),
@@ -486,14 +492,27 @@ mod tests {
             row("KZ-1", "14d", "<a@docket>"),
             row("KZ-2", "14d", "<a@docket>"),
             row("KZ-3", "14d", "<a@docket>"),
+            row("KZ-4", "14d", "<a@docket>"),
         ];
         rows[1].late = true;
         rows[2].new = true;
+        // Issue 21: new and told in a summary (3).
+        rows[3].new = true;
+        rows[3].summary = true;
         l.record_due(&rows).unwrap();
         let mut back = l.pending().unwrap();
         back.sort_by(|a, b| a.key.case_ref.cmp(&b.key.case_ref));
-        let flags: Vec<(bool, bool)> = back.iter().map(|r| (r.late, r.new)).collect();
-        assert_eq!(flags, [(false, false), (true, false), (false, true)]);
+        let flags: Vec<(bool, bool, bool)> =
+            back.iter().map(|r| (r.late, r.new, r.summary)).collect();
+        assert_eq!(
+            flags,
+            [
+                (false, false, false),
+                (true, false, false),
+                (false, true, false),
+                (false, true, true)
+            ]
+        );
     }
 
     #[test]

@@ -128,6 +128,31 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Plain-text lines are wrapped to this many columns (read at 80).
+pub const TEXT_WIDTH: usize = 78;
+
+/// `parts` joined by `sep` into lines of at most `width` characters,
+/// breaking only between parts (each part stays whole).
+pub fn join_wrapped(parts: &[String], sep: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for p in parts {
+        if !line.is_empty() {
+            let len = line.chars().count() + sep.chars().count() + p.chars().count();
+            if len > width {
+                lines.push(std::mem::take(&mut line));
+            } else {
+                line.push_str(sep);
+            }
+        }
+        line.push_str(p);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

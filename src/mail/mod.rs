@@ -10,6 +10,8 @@
 //! send can also hang after an error, which this bound ends).
 
 pub mod digest;
+pub mod entry;
+pub mod first;
 pub mod message;
 pub mod smtp;
 pub use smtp::chain as error_chain;

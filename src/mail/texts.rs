@@ -61,6 +61,18 @@ pub struct Texts {
     pub due_count: &'static str,
     /// The team's cases in a supervisor's subject (`{n}`).
     pub team_count: &'static str,
+    /// The first digest after many new cases (issue 21): the heading of
+    /// the summary of the recipient's new cases, and what it is (`{n}`:
+    /// how many cases).
+    pub new_title: &'static str,
+    pub new_intro: &'static str,
+    /// The supervisor's overview of the team's new cases.
+    pub overview_title: &'static str,
+    pub overview_intro: &'static str,
+    /// Above the cases the overview names first.
+    pub act_first: &'static str,
+    /// After them, when a caseworker has more (`{n}`).
+    pub and_more: &'static str,
     pub situations: Situations,
     /// Banner of a digest that carries notes about held-back files.
     pub notes: &'static str,
@@ -191,6 +203,12 @@ static EN: Texts = Texts {
         own: "docket: {name}",
         team: "docket: {name}'s team",
     },
+    new_title: "New to docket",
+    new_intro: "docket has started watching cases it had not seen before (an import, new case files, or docket's first run). {n} of yours already have reminder days behind them: here is where each one stands, once, instead of a reminder for every day missed. Whatever is already done (a renewal filed, an answer received), record in the case file, and docket stops reminding you of it; everything else you will hear about on its reminder days as usual.",
+    overview_title: "Your team: new to docket",
+    overview_intro: "docket has started watching cases it had not seen before (an import, new case files, or docket's first run). Instead of a copy of every reminder, here is where each caseworker stands with those that are overdue or close; each caseworker has the full list.",
+    act_first: "Act first",
+    and_more: "and {n} more",
     situations: Situations {
         doc_lead: ("expiring", "Prepare the renewal and file it by the act-by date: gather the documents and accompany the person to the migration office. Once it is filed, record it as shown under the item."),
         doc_overdue: ("expired", "The document has expired and no renewal is recorded. Renew it now: without a valid document the person risks deportation. If the renewal was filed, record it as shown under the item."),
@@ -258,6 +276,12 @@ static RU: Texts = Texts {
         own: "docket: {name}",
         team: "docket: команда — {name}",
     },
+    new_title: "Новое в docket",
+    new_intro: "docket начал следить за делами, которых раньше не видел (импорт таблицы, новые файлы дел или первый запуск docket). Ваших дел, у которых дни напоминаний уже прошли: {n}. Ниже — в каком состоянии каждое из них, по одному разу, вместо напоминания за каждый пропущенный день. Что уже сделано (продление подано, ответ получен), отметьте в файле дела, и docket перестанет об этом напоминать; об остальном вы получите напоминания в обычные дни.",
+    overview_title: "Ваша команда: новое в docket",
+    overview_intro: "docket начал следить за делами, которых раньше не видел (импорт таблицы, новые файлы дел или первый запуск docket). Вместо копии каждого напоминания — сводка по каждому сотруднику: сколько из этих дел просрочено или близко к сроку. Полный список есть у каждого сотрудника.",
+    act_first: "В первую очередь",
+    and_more: "и ещё {n}",
     situations: Situations {
         doc_lead: ("истекает срок", "Подготовьте продление и подайте его до даты «действовать до»: соберите документы и сопроводите человека в миграционную службу. После подачи отметьте это, как показано под пунктом."),
         doc_overdue: ("срок истёк", "Срок документа истёк, продление не отмечено. Продлите немедленно: без действующего документа человеку грозит депортация. Если продление уже подано, отметьте это, как показано под пунктом."),
@@ -325,6 +349,12 @@ static KK: Texts = Texts {
         own: "docket: {name}",
         team: "docket: {name} командасы",
     },
+    new_title: "docket-те жаңа",
+    new_intro: "docket бұрын көрмеген істерді бақылай бастады (кестені импорттау, жаңа іс файлдары немесе docket-тің алғашқы іске қосылуы). Еске салу күндері өтіп кеткен істеріңіз: {n}. Төменде әрқайсысының жағдайы бір реттен көрсетілген — өткізіп алынған әр күн үшін бөлек еске салудың орнына. Істеліп қойғанын (ұзарту тапсырылды, жауап келді) іс файлында белгілеңіз, сонда docket ол туралы еске салмайды; қалғаны туралы әдеттегідей өз күндерінде еске салу аласыз.",
+    overview_title: "Сіздің командаңыз: docket-те жаңа",
+    overview_intro: "docket бұрын көрмеген істерді бақылай бастады (кестені импорттау, жаңа іс файлдары немесе docket-тің алғашқы іске қосылуы). Әр еске салудың көшірмесінің орнына — әр қызметкер бойынша шолу: бұл істердің қаншасының мерзімі өткен не жақын. Толық тізім әр қызметкерде бар.",
+    act_first: "Алдымен",
+    and_more: "тағы {n}",
     situations: Situations {
         doc_lead: ("мерзімі бітеді", "Ұзартуды дайындап, әрекет ету күніне дейін тапсырыңыз: құжаттарды жинап, адамды көші-қон қызметіне ертіп барыңыз. Тапсырған соң, тармақ астында көрсетілгендей белгілеңіз."),
         doc_overdue: ("мерзімі өтті", "Құжаттың мерзімі өтті, ұзарту белгіленбеген. Дереу ұзартыңыз: жарамды құжатсыз адамды депортация қаупі күтеді. Ұзарту тапсырылған болса, тармақ астында көрсетілгендей белгілеңіз."),

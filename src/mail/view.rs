@@ -10,34 +10,16 @@
 //! `numbers_in_email`. Caseworker names are staff, not people at risk, and
 //! go into bodies (never subjects) so a supervisor knows whom to call.
 
-use super::labels::{self, wrap};
+pub use super::entry::Entry;
+use super::entry::{caseworker_name, group_by_case, is_overdue, urgency, Urgency};
+pub use super::labels::TEXT_WIDTH;
+use super::labels::{self, join_wrapped, wrap};
 use super::texts::{texts, Texts};
 use crate::config::model::{Config, Language};
 use crate::engine::{Item, ItemType, Source, Step};
 pub use crate::ledger::Role;
 use chrono::NaiveDate;
 use serde::Serialize;
-
-/// One reminder inside a digest.
-#[derive(Debug, Clone)]
-pub struct Entry<'a> {
-    pub item: &'a Item<'a>,
-    pub step: Step,
-    /// The day the reminder was scheduled for.
-    pub due_date: NaiveDate,
-    /// Sent after `due_date` (catch-up after downtime or an outage).
-    pub late: bool,
-    /// Sent after `due_date` because docket saw the item only now (its
-    /// first run, a new file or case): told as new, never as late.
-    pub new: bool,
-    pub role: Role,
-}
-
-/// Plain-text lines are wrapped to this many columns (read at 80).
-pub const TEXT_WIDTH: usize = 78;
-
-/// Act-by this close (days, inclusive) puts an item under "this week".
-const THIS_WEEK_DAYS: i64 = 7;
 
 #[derive(Debug, Serialize)]
 pub struct View {
@@ -51,6 +33,10 @@ pub struct View {
     pub notes: Vec<String>,
     pub sections: Vec<Section>,
     pub team: Option<Team>,
+    /// The recipient's cases new to docket, as a summary (issue 21).
+    pub new_cases: Option<super::first::NewCases>,
+    /// The supervisor's overview of the team's new cases (issue 21).
+    pub overview: Option<super::first::Overview>,
     pub legend_title: &'static str,
     pub legend: Vec<LegendRow>,
     pub advice_title: &'static str,
@@ -183,14 +169,6 @@ pub struct Advice {
     pub lines: Vec<String>,
 }
 
-/// Where an entry goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Urgency {
-    Overdue,
-    Week,
-    Later,
-}
-
 /// Which advice an entry calls for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Situation {
@@ -204,25 +182,6 @@ enum Situation {
     BillReview,
     BillStage,
     BillUnblocked,
-}
-
-/// Is this entry past its act-by date (and something the caseworker still
-/// has to do)? A bill review 30 days late is overdue too; a notice of a
-/// stage change is news, never overdue.
-pub fn is_overdue(e: &Entry<'_>, today: NaiveDate) -> bool {
-    !matches!(e.step, Step::Stage | Step::Unblocked) && e.item.act_by < today
-}
-
-fn urgency(e: &Entry<'_>, today: NaiveDate) -> Urgency {
-    if is_overdue(e, today) {
-        Urgency::Overdue
-    } else if matches!(e.step, Step::Stage | Step::Unblocked)
-        || (e.item.act_by - today).num_days() <= THIS_WEEK_DAYS
-    {
-        Urgency::Week
-    } else {
-        Urgency::Later
-    }
 }
 
 fn situation(e: &Entry<'_>, overdue: bool) -> Situation {
@@ -280,13 +239,47 @@ pub fn build(
         advice: Vec::new(),
         any_record: false,
     };
-    let own: Vec<&Entry<'_>> = entries.iter().filter(|e| e.role == Role::To).collect();
-    let (sections, counts) = builder.sections(&own);
-    let copies: Vec<&Entry<'_>> = entries.iter().filter(|e| e.role == Role::Cc).collect();
+    // What is told in the summary of new cases (issue 21) is left out
+    // of the sections and the copies, and laid out by `first`.
+    let (summed, entries): (Vec<&Entry<'_>>, Vec<&Entry<'_>>) =
+        entries.iter().partition(|e| e.summary);
+    let own: Vec<&Entry<'_>> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.role == Role::To)
+        .collect();
+    let (sections, mut counts) = builder.sections(&own);
+    let copies: Vec<&Entry<'_>> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.role == Role::Cc)
+        .collect();
     let team = builder.team(&copies);
+    let words = super::first::Words {
+        cfg,
+        t,
+        lang,
+        today,
+    };
+    let own_new: Vec<&Entry<'_>> = summed
+        .iter()
+        .copied()
+        .filter(|e| e.role == Role::To)
+        .collect();
+    let (new_cases, new_counts) = super::first::new_cases(&words, &own_new);
+    let team_new: Vec<&Entry<'_>> = summed
+        .iter()
+        .copied()
+        .filter(|e| e.role == Role::Cc)
+        .collect();
+    let (overview, overview_cases) = super::first::overview(&words, &team_new);
+    for (c, n) in counts.iter_mut().zip(new_counts) {
+        *c += n;
+    }
     let team_cases: usize = team
         .as_ref()
-        .map_or(0, |t| t.groups.iter().map(|g| g.cases.len()).sum());
+        .map_or(0, |t| t.groups.iter().map(|g| g.cases.len()).sum::<usize>())
+        + overview_cases;
     let legend = builder.legend();
     let advice = builder.advice();
     let guide_url = cfg
@@ -294,7 +287,9 @@ pub fn build(
         .guide_url
         .as_ref()
         .map(|u| u.replace("{lang}", lang.code()));
-    let summary_parts = summary_parts(t, counts, team.is_some(), own.is_empty(), team_cases);
+    let has_team = team.is_some() || overview.is_some();
+    let own_is_empty = own.is_empty() && own_new.is_empty();
+    let summary_parts = summary_parts(t, counts, has_team, own_is_empty, team_cases);
     let summary = summary_parts
         .iter()
         .map(|p| format!("{}: {}", p.label, p.count))
@@ -310,6 +305,8 @@ pub fn build(
         notes: notes.to_vec(),
         sections,
         team,
+        new_cases,
+        overview,
         legend_title: t.legend,
         legend,
         advice_title: t.advice,
@@ -385,65 +382,6 @@ fn guide_lines(t: &'static Texts, guide_url: Option<&str>) -> Vec<String> {
         }
         None => wrap(t.guide_ask, TEXT_WIDTH),
     }
-}
-
-/// `parts` joined by `sep` into lines of at most `width` characters,
-/// breaking only between parts (each part stays whole).
-fn join_wrapped(parts: &[String], sep: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for p in parts {
-        if !line.is_empty() {
-            let len = line.chars().count() + sep.chars().count() + p.chars().count();
-            if len > width {
-                lines.push(std::mem::take(&mut line));
-            } else {
-                line.push_str(sep);
-            }
-        }
-        line.push_str(p);
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// "Aigerim Example (aigerim)" for an item's caseworkers.
-fn caseworker_name(cfg: &Config, to: &[usize]) -> String {
-    to.iter()
-        .map(|&c| {
-            let cw = &cfg.caseworkers[c];
-            format!("{} ({})", cw.name.expose(), cw.id)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Entries of one case (or bill) together, in the order their most urgent
-/// entry comes (the input is sorted most urgent first).
-fn group_by_case<'e, 'a>(entries: &[&'e Entry<'a>]) -> Vec<Vec<&'e Entry<'a>>> {
-    let mut groups: Vec<Vec<&Entry<'_>>> = Vec::new();
-    let mut index: std::collections::HashMap<(ItemType, &str), usize> = Default::default();
-    for e in entries {
-        let bill = e.item.item == ItemType::Bill;
-        let key = (
-            if bill {
-                ItemType::Bill
-            } else {
-                ItemType::Document
-            },
-            e.item.reference,
-        );
-        match index.get(&key) {
-            Some(&i) => groups[i].push(e),
-            None => {
-                index.insert(key, groups.len());
-                groups.push(vec![e]);
-            }
-        }
-    }
-    groups
 }
 
 struct Builder<'c> {

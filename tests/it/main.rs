@@ -13,6 +13,7 @@ mod fake_smtp;
 mod faults;
 mod feeds;
 mod files;
+mod first21;
 mod hints;
 mod history20;
 mod hostile;

@@ -49,6 +49,7 @@ fn defaults(state_dir: &Path) -> Mail {
         guide_url: None,
         credential: "smtp-password",
         connections: DEFAULT_CONNECTIONS,
+        summary_from: DEFAULT_SUMMARY_FROM,
     }
 }
 
@@ -231,6 +232,17 @@ fn limits_and_paths(c: &mut Checker<'_>, m: &raw::RawMail, base: &Path, out: &mu
             out.connections = v as u8;
         }
     }
+    if let Some(n) = &m.summary_from {
+        let v = *n.get_ref();
+        match u32::try_from(v) {
+            Ok(v) if v <= MAX_SUMMARY_FROM => out.summary_from = v,
+            _ => c.err(
+                n.span(),
+                format!("summary_from must be between 0 and {MAX_SUMMARY_FROM}, not {v}"),
+                "the number of new cases from which the first digest is a summary; 5 is the default, 0 turns the summary off",
+            ),
+        }
+    }
     if let Some(g) = &m.guide_url {
         let v = g.get_ref().trim();
         if v.is_empty() || v.chars().any(char::is_control) {
@@ -249,6 +261,10 @@ fn limits_and_paths(c: &mut Checker<'_>, m: &raw::RawMail, base: &Path, out: &mu
 /// from one client (Postfix allows 50 by default, hosted relays ~10).
 pub const DEFAULT_CONNECTIONS: u8 = 3;
 const MAX_CONNECTIONS: i64 = 16;
+/// `[mail] summary_from` unset: an import or a first run (many cases),
+/// not one new case file or two (issue 21).
+pub const DEFAULT_SUMMARY_FROM: u32 = 5;
+const MAX_SUMMARY_FROM: u32 = 1_000_000;
 
 fn check_secret_permissions(c: &mut Checker<'_>, path: &Path, span: Range<usize>) {
     use std::os::unix::fs::MetadataExt;

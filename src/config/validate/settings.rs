@@ -34,6 +34,7 @@ pub(super) fn settings(c: &mut Checker<'_>, main: &raw::RawMain, base: &Path, en
         for (k, set) in [
             ("templates_dir", raw.templates_dir.is_some()),
             ("guide_url", raw.guide_url.is_some()),
+            ("summary_from", raw.summary_from.is_some()),
         ] {
             if set {
                 c.warn(
