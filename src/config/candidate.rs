@@ -31,11 +31,11 @@ pub fn check_texts(cfg: &Config, env: &Env, files: &[(PathBuf, String)]) -> Vec<
     let ctx = Context::new(&settings, env);
     files
         .iter()
-        .map(
-            |(path, text)| match super::unit::check_include(path, text.clone(), &ctx, env, false) {
+        .map(|(path, text)| {
+            match super::unit::check_include(path, text.clone(), &ctx, env, false) {
                 Ok(c) => c.warnings.map(|w| (*w).clone()).unwrap_or_default(),
                 Err(p) => (*p.diags).clone(),
-            },
-        )
+            }
+        })
         .collect()
 }

@@ -280,6 +280,9 @@ mod tests {
     #[test]
     fn a_problem_renders_as_check_does() {
         let p = Problem::error(Pos { row: 5, col: 6 }, "bad", "fix it");
-        assert_eq!(p.render("x.csv"), "x.csv:5:G: error: bad\n  = help: fix it\n");
+        assert_eq!(
+            p.render("x.csv"),
+            "x.csv:5:G: error: bad\n  = help: fix it\n"
+        );
     }
 }

@@ -243,7 +243,10 @@ fn item_of(row: &Row, cols: &Columns, problems: &mut Vec<Problem>) -> Option<Ite
     };
     let mut values = Vec::new();
     for (f, col) in cols.fields() {
-        if matches!(f, Field::Case | Field::Caseworker | Field::Person | Field::Item) {
+        if matches!(
+            f,
+            Field::Case | Field::Caseworker | Field::Person | Field::Item
+        ) {
             continue;
         }
         let cell_at = Pos {

@@ -211,11 +211,7 @@ fn unknown_header(at: Pos, text: &str, map: &Map) -> Problem {
             Field::ALL.map(|f| f.name()).join(", ")
         ),
     };
-    Problem::error(
-        at,
-        format!("unknown column \"{}\"", shown(text)),
-        help,
-    )
+    Problem::error(at, format!("unknown column \"{}\"", shown(text)), help)
 }
 
 #[cfg(test)]
@@ -233,7 +229,11 @@ mod tests {
     #[test]
     fn headers_any_case_any_order_and_mapped() {
         let mut p = Vec::new();
-        let c = header(&row(&["Issued", " CASE ", "caseworker", "Answer Within"]), &Map::default(), &mut p);
+        let c = header(
+            &row(&["Issued", " CASE ", "caseworker", "Answer Within"]),
+            &Map::default(),
+            &mut p,
+        );
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(c.of(Field::Case), Some(1));
         assert_eq!(c.of(Field::Issued), Some(0));
@@ -245,7 +245,10 @@ mod tests {
         .unwrap();
         let c = header(&row(&["номер  дела", "Қызметкер"]), &map, &mut p);
         assert!(p.is_empty(), "{p:?}");
-        assert_eq!((c.of(Field::Case), c.of(Field::Caseworker)), (Some(0), Some(1)));
+        assert_eq!(
+            (c.of(Field::Case), c.of(Field::Caseworker)),
+            (Some(0), Some(1))
+        );
     }
 
     #[test]
@@ -257,6 +260,9 @@ mod tests {
         assert!(p[0].help.as_deref().unwrap().contains("issued"), "{p:?}");
         assert!(p[1].message.contains("no `caseworker` column"), "{p:?}");
         let e = Map::parse(Path::new("m.toml"), "[columns]\ncse = \"Дело\"\n").unwrap_err();
-        assert!(e[0].starts_with("m.toml:2:1: error: unknown column `cse`"), "{e:?}");
+        assert!(
+            e[0].starts_with("m.toml:2:1: error: unknown column `cse`"),
+            "{e:?}"
+        );
     }
 }

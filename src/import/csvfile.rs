@@ -90,7 +90,10 @@ pub fn read(text: &str) -> Sheet {
         breaks += bytes[seen..start].iter().filter(|&&b| b == b'\n').count() as u64;
         seen = start;
         let number = 1 + breaks - inner_breaks;
-        inner_breaks += rec.iter().map(|f| f.matches('\n').count() as u64).sum::<u64>();
+        inner_breaks += rec
+            .iter()
+            .map(|f| f.matches('\n').count() as u64)
+            .sum::<u64>();
         let cells: Vec<Cell> = rec
             .iter()
             .map(|f| {

@@ -77,8 +77,7 @@ pub fn parse_text(s: &str) -> Result<NaiveDate, Bad> {
         )
     };
     let (y, m, d) = if let [y, m, d] = s.split('-').collect::<Vec<_>>()[..] {
-        if !(digits(y) && digits(m) && digits(d)) || y.len() != 4 || m.len() > 2 || d.len() > 2
-        {
+        if !(digits(y) && digits(m) && digits(d)) || y.len() != 4 || m.len() > 2 || d.len() > 2 {
             return Err(not_a_date());
         }
         (y, m, d)
@@ -174,7 +173,15 @@ mod tests {
         assert!(e.help.contains("16.10.2025"), "{e:?}");
         let e = parse_text("10.16.2025").unwrap_err();
         assert!(e.message.contains("no month 16"), "{e:?}");
-        for s in ["soon", "16.10", "16-10-2025", "2025/10/16", "16.10/2025", "1.1.12025", "2025-10-16T00:00"] {
+        for s in [
+            "soon",
+            "16.10",
+            "16-10-2025",
+            "2025/10/16",
+            "16.10/2025",
+            "1.1.12025",
+            "2025-10-16T00:00",
+        ] {
             assert!(parse_text(s).is_err(), "{s}");
         }
         let e = date_of(&Cell::Number(45946.0)).unwrap_err();

@@ -90,9 +90,21 @@ pub fn render(case: &Case, lang: Language, source: &str) -> Rendered {
     r.line(case.at, &head.replace(['\n', '\r'], " "));
     r.line(case.at, &from.replace(['\n', '\r'], " "));
     r.line(case.at, "[[case]]");
-    r.key(case.at, "", "id", &quoted(&case.id), Some(comment(lang, "id")));
+    r.key(
+        case.at,
+        "",
+        "id",
+        &quoted(&case.id),
+        Some(comment(lang, "id")),
+    );
     if let Some((w, at)) = &case.caseworker {
-        r.key(*at, "", "caseworker", &quoted(w), Some(comment(lang, "caseworker")));
+        r.key(
+            *at,
+            "",
+            "caseworker",
+            &quoted(w),
+            Some(comment(lang, "caseworker")),
+        );
     }
     if let Some((p, at)) = &case.person {
         r.key(*at, "", "person", &quoted(p), Some(comment(lang, "person")));
@@ -230,7 +242,11 @@ mod tests {
                 at: p(2, 3),
                 values: vec![
                     (Field::Status, Value::Text("active".into()), p(2, 7)),
-                    (Field::Kind, Value::Text("refugee_certificate".into()), p(2, 4)),
+                    (
+                        Field::Kind,
+                        Value::Text("refugee_certificate".into()),
+                        p(2, 4),
+                    ),
                     (
                         Field::Issued,
                         Value::Date(chrono::NaiveDate::from_ymd_opt(2025, 12, 18).unwrap()),

@@ -74,7 +74,14 @@ pub fn import(args: &Args) -> Result<(), Failure> {
         .file_name()
         .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
     let planned = plan(&cases, &known, &dir, &source, &mut problems);
-    check(&cases, &planned, &known.cfg, &env, args.show_values, &mut problems);
+    check(
+        &cases,
+        &planned,
+        &known.cfg,
+        &env,
+        args.show_values,
+        &mut problems,
+    );
     problems.sort();
     problems.dedup();
     let errors = problems.iter().filter(|p| !p.warning).count();
@@ -163,9 +170,9 @@ fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet, Failure> {
         }),
     };
     r.map_err(|e| match e {
-        ImportError::Read { .. } | ImportError::UnknownType { .. } | ImportError::NoSheet { .. } => {
-            Failure::Usage(e.to_string())
-        }
+        ImportError::Read { .. }
+        | ImportError::UnknownType { .. }
+        | ImportError::NoSheet { .. } => Failure::Usage(e.to_string()),
         _ => Failure::Config(format!("docket: {e}")),
     })
 }
@@ -214,7 +221,7 @@ fn plan(
                 c.at,
                 format!(
                     "the file {} already exists; docket import never overwrites a case file",
-                    shown(&path.display().to_string())
+                    shown(&known.cfg.shown_path(&path))
                 ),
                 format!(
                     "add the rows of case {} to that file by hand, or move the file away and import again",
@@ -229,13 +236,15 @@ fn plan(
                 format!(
                     "case {} is already in {}",
                     shown(&c.id),
-                    shown(&there.display().to_string())
+                    shown(&known.cfg.shown_path(there))
                 ),
                 "leave its rows out of the sheet, or add them to that file by hand",
             ));
             continue;
         }
-        if c.rows.iter().any(|r| bad.contains(r)) {
+        // A case with a bad row, or without a caseworker (said already),
+        // is not checked as a file: that would only repeat the problem.
+        if c.caseworker.is_none() || c.rows.iter().any(|r| bad.contains(r)) {
             continue;
         }
         let lang = known

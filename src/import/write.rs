@@ -95,7 +95,12 @@ pub fn create_all(dir: &Path, files: &[(String, String)], perms: Perms) -> Resul
 
 /// One new file at `name` in the directory `dirf`; an existing name is an
 /// error (`AlreadyExists`), never replaced.
-fn create_new(dirf: &std::fs::File, name: &CString, bytes: &[u8], perms: Perms) -> std::io::Result<()> {
+fn create_new(
+    dirf: &std::fs::File,
+    name: &CString,
+    bytes: &[u8],
+    perms: Perms,
+) -> std::io::Result<()> {
     use std::io::Write;
     let tmp = cstr(&format!(
         ".{}.{:016x}.import",
@@ -138,9 +143,7 @@ fn create_new(dirf: &std::fs::File, name: &CString, bytes: &[u8], perms: Perms) 
 fn no_replace(dirf: &std::fs::File, tmp: &CString, name: &CString) -> std::io::Result<()> {
     let d = dirf.as_raw_fd();
     // SAFETY: NUL-terminated names relative to an open directory.
-    let r = unsafe {
-        libc::renameat2(d, tmp.as_ptr(), d, name.as_ptr(), libc::RENAME_NOREPLACE)
-    };
+    let r = unsafe { libc::renameat2(d, tmp.as_ptr(), d, name.as_ptr(), libc::RENAME_NOREPLACE) };
     if r == 0 {
         return Ok(());
     }
@@ -174,11 +177,21 @@ mod tests {
             ("kz-0001.toml".to_string(), "[[case]]\n".to_string()),
             ("kz-0002.toml".to_string(), "[[case]]\n".to_string()),
         ];
-        let perms = Perms { mode: 0o660, gid: None };
+        let perms = Perms {
+            mode: 0o660,
+            gid: None,
+        };
         let e = create_all(&d, &files, perms).unwrap_err();
         assert!(e.to_string().contains("kz-0002.toml"), "{e}");
-        let names: Vec<_> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names, ["kz-0002.toml"], "the first file taken back, no temporary left");
+        let names: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            ["kz-0002.toml"],
+            "the first file taken back, no temporary left"
+        );
         std::fs::remove_file(d.join("kz-0002.toml")).unwrap();
         create_all(&d, &files, perms).unwrap();
         let m = std::fs::symlink_metadata(d.join("kz-0001.toml")).unwrap();

@@ -16,6 +16,7 @@ mod files;
 mod hints;
 mod history20;
 mod hostile;
+mod import21;
 mod layout19;
 mod leaks;
 mod live;
