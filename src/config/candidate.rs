@@ -22,7 +22,7 @@ pub fn check_texts(cfg: &Config, env: &Env, files: &[(PathBuf, String)]) -> Vec<
     let settings = Settings {
         service: cfg.service.clone(),
         mail: cfg.mail.clone(),
-        privacy: cfg.privacy.clone(),
+        privacy: cfg.privacy,
         calendar: cfg.calendar.clone(),
         reminders: cfg.reminders.clone(),
         kinds: cfg.kinds.clone(),
