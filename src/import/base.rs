@@ -248,7 +248,7 @@ pub enum ImportError {
     },
     #[error("{path}: not a spreadsheet docket can read ({why})")]
     Book { path: PathBuf, why: String },
-    #[error("{path}: docket reads .csv, .xlsx and .ods files; name the file so (a CSV saved as .txt: rename it to .csv)")]
+    #[error("{path}: docket reads .csv (.tsv, .txt), .xlsx (.xlsm, .xls) and .ods files; name the file so")]
     UnknownType { path: PathBuf },
     #[error("{path} has no sheet named \"{name}\"; it has: {have}")]
     NoSheet {

@@ -158,7 +158,7 @@ fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Sheet, Failure> {
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     let r = match ext.as_str() {
-        "csv" | "tsv" => std::fs::read(path)
+        "csv" | "tsv" | "txt" => std::fs::read(path)
             .map_err(|source| ImportError::Read {
                 path: path.to_path_buf(),
                 source,
