@@ -6,16 +6,17 @@
 //! is kept, as in `history::put`: everything happens relative to the
 //! directory's descriptor, each file is first a temporary created
 //! `O_EXCL | O_NOFOLLOW` under an unguessable name, given its group and
-//! mode, synced, and then moved to its name with `RENAME_NOREPLACE` (a
-//! hard link where the file system cannot), which fails if the name
-//! exists: a file or link planted there meanwhile is never replaced nor
-//! followed, and the daemon watching the directory never sees half a file.
-//! If one file cannot be written, the ones this run wrote are removed.
+//! mode; all are synced at once, and then each is moved to its name with
+//! `RENAME_NOREPLACE` (a hard link where the file system cannot), which
+//! fails if the name exists: a file or link planted there meanwhile is
+//! never replaced nor followed, and the daemon watching the directory
+//! never sees half a file. If one file cannot be written or placed, every
+//! file and temporary of this run is removed.
 
 use super::base::ImportError;
 use std::ffi::CString;
 use std::os::fd::{AsRawFd, FromRawFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// How the new files are made: mode and group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,13 +55,16 @@ fn cstr(s: &str) -> std::io::Result<CString> {
 /// Write each (name, text) into `dir`, all or none.
 pub fn create_all(dir: &Path, files: &[(String, String)], perms: Perms) -> Result<(), ImportError> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let werr = |path: PathBuf| move |source| ImportError::Write { path, source };
+    let derr = |source| ImportError::Write {
+        path: dir.to_path_buf(),
+        source,
+    };
     let dirf = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
         .open(dir)
-        .map_err(werr(dir.to_path_buf()))?;
-    let m = dirf.metadata().map_err(werr(dir.to_path_buf()))?;
+        .map_err(derr)?;
+    let m = dirf.metadata().map_err(derr)?;
     if m.mode() & 0o002 != 0 && m.mode() & 0o1000 == 0 {
         return Err(ImportError::Write {
             path: dir.to_path_buf(),
@@ -70,37 +74,56 @@ pub fn create_all(dir: &Path, files: &[(String, String)], perms: Perms) -> Resul
             ),
         });
     }
-    let mut done: Vec<CString> = Vec::new();
+    let werr = |name: &str| {
+        let path = dir.join(name);
+        move |source| ImportError::Write { path, source }
+    };
+    // Every temporary first; on any failure none of them stays.
+    let mut temps: Vec<(CString, CString)> = Vec::new();
+    let unlink = |names: &[&CString]| {
+        for c in names {
+            // SAFETY: names this call created, relative to an open directory.
+            unsafe { libc::unlinkat(dirf.as_raw_fd(), c.as_ptr(), 0) };
+        }
+    };
     for (name, text) in files {
-        let made = cstr(name).and_then(|c| {
-            create_new(&dirf, &c, text.as_bytes(), perms)?;
-            Ok(c)
-        });
-        match made {
-            Ok(c) => done.push(c),
+        match cstr(name).and_then(|c| Ok((temporary(&dirf, &c, text.as_bytes(), perms)?, c))) {
+            Ok(t) => temps.push(t),
             Err(e) => {
-                for c in &done {
-                    // SAFETY: names this call created, relative to an open directory.
-                    unsafe { libc::unlinkat(dirf.as_raw_fd(), c.as_ptr(), 0) };
-                }
-                return Err(ImportError::Write {
-                    path: dir.join(name),
-                    source: e,
-                });
+                unlink(&temps.iter().map(|(t, _)| t).collect::<Vec<_>>());
+                return Err(werr(name)(e));
             }
         }
     }
+    // One sync for all the data (a sync per file was 6 s of 6.3 for
+    // 6,500 files), before any name appears.
+    // SAFETY: syncfs on a descriptor open for the call.
+    if unsafe { libc::syncfs(dirf.as_raw_fd()) } != 0 {
+        unlink(&temps.iter().map(|(t, _)| t).collect::<Vec<_>>());
+        return Err(werr("")(std::io::Error::last_os_error()));
+    }
+    for (i, (tmp, name)) in temps.iter().enumerate() {
+        if let Err(e) = no_replace(&dirf, tmp, name) {
+            let placed = temps[..i].iter().map(|(_, n)| n);
+            let left = temps[i..].iter().map(|(t, _)| t);
+            unlink(&placed.chain(left).collect::<Vec<_>>());
+            return Err(werr(&name.to_string_lossy())(e));
+        }
+    }
+    // The names themselves, on disk.
+    // SAFETY: as above.
+    unsafe { libc::fsync(dirf.as_raw_fd()) };
     Ok(())
 }
 
-/// One new file at `name` in the directory `dirf`; an existing name is an
-/// error (`AlreadyExists`), never replaced.
-fn create_new(
+/// A temporary beside `name` holding `bytes`, with its group and mode,
+/// created `O_EXCL | O_NOFOLLOW` under an unguessable name; its name.
+fn temporary(
     dirf: &std::fs::File,
     name: &CString,
     bytes: &[u8],
     perms: Perms,
-) -> std::io::Result<()> {
+) -> std::io::Result<CString> {
     use std::io::Write;
     let tmp = cstr(&format!(
         ".{}.{:016x}.import",
@@ -127,16 +150,17 @@ fn create_new(
         if let Some(gid) = perms.gid {
             std::os::unix::fs::fchown(&f, None, Some(gid))?;
         }
-        f.set_permissions(std::fs::Permissions::from_mode(perms.mode))?;
-        f.sync_all()?;
-        no_replace(dirf, &tmp, name)
+        f.set_permissions(std::fs::Permissions::from_mode(perms.mode))
     })();
     drop(f);
-    if written.is_err() {
-        // SAFETY: the temporary this call created.
-        unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            // SAFETY: the temporary this call created.
+            unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
+            Err(e)
+        }
     }
-    written
 }
 
 /// Move `tmp` to `name` unless `name` exists.
