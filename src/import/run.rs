@@ -85,8 +85,15 @@ pub fn import(args: &Args) -> Result<(), Failure> {
     problems.sort();
     problems.dedup();
     let errors = problems.iter().filter(|p| !p.warning).count();
-    for p in &problems {
+    // At most as many as `check` shows: the first screens are what help.
+    for p in problems.iter().take(crate::config::diag::MAX_SHOWN) {
         eprint!("{}", p.render(&name));
+    }
+    if problems.len() > crate::config::diag::MAX_SHOWN {
+        eprintln!(
+            "... and {} more problem(s) not shown; fix the ones above first",
+            problems.len() - crate::config::diag::MAX_SHOWN
+        );
     }
     if errors > 0 {
         return Err(Failure::Config(format!(

@@ -380,3 +380,29 @@ fn import_as_root_into_an_editors_directory_gives_the_files_to_the_group() {
     assert_exit(&c, 0);
     assert!(stdout(&c).contains("OK: 2 case(s)"), "{}", stdout(&c));
 }
+
+/// The header map each guide shows (section 13) reads the Russian CSV and
+/// the Kazakh ODS: what the guides teach works as written.
+#[test]
+fn the_guides_header_map_reads_russian_and_kazakh_sheets() {
+    for guide in ["guide.en.md", "guide.ru.md", "guide.kk.md"] {
+        let text = std::fs::read_to_string(repo().join("doc").join(guide)).unwrap();
+        let block = text
+            .split("```toml\n")
+            .find(|b| b.starts_with("[columns]\n"))
+            .and_then(|b| b.split("```").next())
+            .unwrap_or_else(|| panic!("{guide} shows no [columns] map"));
+        for sheet in ["excel-cp1251.csv", "cases.ods"] {
+            let t = tempfile::tempdir().unwrap();
+            let cfg = install(t.path(), "");
+            let map = write_config(t.path(), "headers.toml", block);
+            let o = import(&cfg, &[&data(sheet), "--map", map.to_str().unwrap()]);
+            assert_exit(&o, 0);
+            assert_eq!(
+                names_in(&t.path().join("cases.d")),
+                ["kz-0042.toml", "kz-0057.toml"],
+                "{guide}, {sheet}"
+            );
+        }
+    }
+}
