@@ -68,6 +68,16 @@ pub fn import(args: &Args) -> Result<(), Failure> {
             Vec::new()
         }
     };
+    if cases.is_empty() && problems.is_empty() {
+        problems.push(Problem::error(
+            Pos {
+                row: sheet.rows.first().map_or(1, |r| r.number + 1),
+                col: 0,
+            },
+            "the sheet has no rows below its header",
+            "is it the right sheet? --sheet NAME reads another sheet of a workbook",
+        ));
+    }
     let dir = target_dir(args, &known.cfg)?;
     let source = args
         .file

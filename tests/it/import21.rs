@@ -406,3 +406,27 @@ fn the_guides_header_map_reads_russian_and_kazakh_sheets() {
         }
     }
 }
+
+/// A header and nothing below it is an error (a wrong sheet, most
+/// likely), not "0 case files written"; so is a file of another type.
+#[test]
+fn an_empty_sheet_and_an_unknown_file_type_are_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = install(t.path(), "");
+    let empty = write_config(t.path(), "empty.csv", "case;caseworker;issued\r\n");
+    let o = import(&cfg, &[empty.to_str().unwrap()]);
+    assert_exit(&o, 78);
+    assert!(
+        stderr(&o).contains(&format!(
+            "{}:2:A: error: the sheet has no rows below its header",
+            empty.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let pdf = write_config(t.path(), "cases.pdf", "%PDF-1.4");
+    let o = import(&cfg, &[pdf.to_str().unwrap()]);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("docket reads .csv"), "{}", stderr(&o));
+    assert!(names_in(&t.path().join("cases.d")).is_empty());
+}
