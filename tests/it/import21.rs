@@ -430,3 +430,95 @@ fn an_empty_sheet_and_an_unknown_file_type_are_errors() {
     assert!(stderr(&o).contains("docket reads .csv"), "{}", stderr(&o));
     assert!(names_in(&t.path().join("cases.d")).is_empty());
 }
+
+/// Removes the user it was made with, even when the test fails.
+struct User(String);
+
+impl Drop for User {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("userdel").arg(&self.0).status();
+    }
+}
+
+/// SPEC 6: a caseworker in `[service] editors`, not root, imports into
+/// the shared folder; the files are theirs, `0660`, the editors' group,
+/// and `docket check` (as root, as the daemon's side sees them) passes.
+#[test]
+fn an_editor_not_root_imports_into_the_shared_folder_as_root_sets_it_up() {
+    let tag = unique_tag();
+    let short = &tag[tag.len().saturating_sub(9)..];
+    let (gname, uname) = (format!("dkj{short}"), format!("dkw{short}"));
+    let ok = |c: &str, a: &[&str]| {
+        let st = std::process::Command::new(c).args(a).status().unwrap();
+        assert!(st.success(), "{c} {a:?} (this test needs root)");
+    };
+    ok("groupadd", &[&gname]);
+    let _group = Group(gname.clone());
+    ok(
+        "useradd",
+        &["-M", "-N", "-s", "/usr/sbin/nologin", "-G", &gname, &uname],
+    );
+    let _user = User(uname.clone());
+    let t = tempfile::tempdir().unwrap();
+    let cfg = install(t.path(), &format!("editors = \"{gname}\"\n"));
+    // The reference's set-up: the config readable by the group, the case
+    // directory written by it.
+    let gid = std::fs::metadata(t.path().join("cases.d")).unwrap().gid();
+    let group_gid: u32 = {
+        let o = std::process::Command::new("getent")
+            .args(["group", &gname])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    assert_ne!(gid, group_gid);
+    for (p, mode) in [
+        (t.path().to_path_buf(), 0o750),
+        (cfg.clone(), 0o640),
+        (t.path().join("cases.d"), 0o2770),
+    ] {
+        std::os::unix::fs::chown(&p, Some(0), Some(group_gid)).unwrap();
+        chmod(&p, mode);
+    }
+    let o = std::process::Command::new("setpriv")
+        .args(["--reuid", &uname, "--regid", &gname, "--init-groups", "--"])
+        .arg(docket_bin())
+        .args([
+            "-c",
+            cfg.to_str().unwrap(),
+            "--now",
+            NOW,
+            "import",
+            &data("cases.xlsx"),
+        ])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_exit(&o, 0);
+    let uid: u32 = {
+        let o = std::process::Command::new("id")
+            .args(["-u", &uname])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().parse().unwrap()
+    };
+    for f in ["kz-0042.toml", "kz-0057.toml"] {
+        let m = std::fs::metadata(t.path().join("cases.d").join(f)).unwrap();
+        assert_eq!(
+            (m.uid(), m.gid(), m.mode() & 0o7777),
+            (uid, group_gid, 0o660),
+            "{f}"
+        );
+    }
+    let c = docket(&cfg, &["check", "--today", TODAY]);
+    assert_exit(&c, 0);
+    assert!(stdout(&c).contains("OK: 2 case(s)"), "{}", stdout(&c));
+}
