@@ -110,6 +110,13 @@ pub fn import(args: &Args) -> Result<(), Failure> {
             "{name}: {errors} error(s); nothing was written"
         )));
     }
+    if let Some(p) = planned.first().filter(|p| !included(&known.cfg, &p.path)) {
+        eprintln!(
+            "docket: note: no include pattern of {} matches {}: docket will not read these files where they are",
+            known.cfg.path.display(),
+            p.path.display()
+        );
+    }
     if args.dry_run {
         return print_files(&planned);
     }
@@ -214,6 +221,14 @@ fn target_dir(args: &Args, cfg: &Config) -> Result<PathBuf, Failure> {
         )));
     }
     Ok(dir)
+}
+
+/// Does an include pattern of `cfg` match `path`?
+fn included(cfg: &Config, path: &Path) -> bool {
+    let base = cfg.path.parent().unwrap_or(Path::new("."));
+    cfg.service.include.iter().any(|pat| {
+        glob::Pattern::new(&base.join(pat).to_string_lossy()).is_ok_and(|g| g.matches_path(path))
+    })
 }
 
 /// Each case whose rows are good, rendered; a case already in the config

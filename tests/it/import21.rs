@@ -328,7 +328,22 @@ fn two_hundred_cases_import_and_pass_check() {
         &[&data("sample-200.csv"), "--into", into.to_str().unwrap()],
     );
     assert_exit(&o, 0);
+    assert!(!stderr(&o).contains("no include pattern"), "{}", stderr(&o));
     assert_eq!(names_in(&into).len(), 200);
+    // Elsewhere (to review first): written, with a note that docket will
+    // not read them there.
+    let aside = t.path().join("review");
+    let o = import(
+        &cfg,
+        &[
+            &data("excel-utf8-bom.csv"),
+            "--into",
+            aside.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&o, 0);
+    assert!(stderr(&o).contains("no include pattern"), "{}", stderr(&o));
+    assert_eq!(names_in(&aside), ["kz-0042.toml", "kz-0057.toml"]);
     let c = docket(&cfg, &["check", "--today", TODAY]);
     assert_exit(&c, 0);
     assert!(stdout(&c).contains("OK: 200 case(s)"), "{}", stdout(&c));
