@@ -52,7 +52,8 @@ pub fn import(args: &Args) -> Result<(), Failure> {
         None => Map::default(),
     };
     let sheet = read_sheet(&args.file, args.sheet.as_deref())?;
-    let name = args.file.display().to_string();
+    // A file name can hold a line break: escaped, it cannot forge a line.
+    let name = crate::logging::escape(&args.file.display().to_string()).into_owned();
     let mut problems = Vec::new();
     let cases = match sheet.rows.first() {
         Some(header) => {
@@ -79,10 +80,10 @@ pub fn import(args: &Args) -> Result<(), Failure> {
         ));
     }
     let dir = target_dir(args, &known.cfg)?;
-    let source = args
-        .file
-        .file_name()
-        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+    let source = args.file.file_name().map_or_else(
+        || name.clone(),
+        |n| crate::logging::escape(&n.to_string_lossy()).into_owned(),
+    );
     let planned = plan(&cases, &known, &dir, &source, &mut problems);
     check(
         &cases,
