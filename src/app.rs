@@ -90,6 +90,22 @@ pub fn run(cli: Cli) -> Outcome {
             stdout,
         } => restore(&ctx, file, case, version, stdout),
         Command::Forget { case } => forget(&ctx, &case),
+        Command::Import {
+            file,
+            into,
+            map,
+            sheet,
+            dry_run,
+        } => crate::import::import(&crate::import::Args {
+            config: ctx.path.to_path_buf(),
+            file,
+            into,
+            map,
+            sheet,
+            dry_run,
+            clock: ctx.clock,
+            show_values: ctx.show,
+        }),
     }
 }
 

@@ -257,6 +257,33 @@ pub enum Command {
         #[arg(long = "case", value_name = "ID")]
         case: String,
     },
+    /// Case files from a spreadsheet: CSV, XLSX or ODS, one row per
+    /// document, request or event (SPEC section 8).
+    ///
+    /// Every problem is printed as `FILE:ROW:COLUMN: error: message`, ROW as
+    /// the spreadsheet shows it (the header is row 1) and COLUMN its letter
+    /// (a CSV's too, as a spreadsheet shows it when it opens the file); with
+    /// any error nothing is written (exit 78). A case file that exists is
+    /// never overwritten.
+    Import {
+        /// The sheet: .csv (the delimiter Excel writes, UTF-8 with or
+        /// without BOM, or Windows-1251), .xlsx or .ods.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where the case files go (default: the directory of the first
+        /// include pattern of the main config).
+        #[arg(long, value_name = "DIR")]
+        into: Option<PathBuf>,
+        /// The sheet's own headers, e.g. `[columns] case = "Номер дела"`.
+        #[arg(long, value_name = "MAP.toml")]
+        map: Option<PathBuf>,
+        /// The sheet of a workbook to read (default: the first).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Print the case files instead of writing them.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `YYYY-MM-DD`, strictly.
@@ -304,7 +331,8 @@ impl Command {
             | Command::History { .. }
             | Command::Log { .. }
             | Command::Restore { .. }
-            | Command::Forget { .. } => None,
+            | Command::Forget { .. }
+            | Command::Import { .. } => None,
         }
     }
 }

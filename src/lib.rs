@@ -10,6 +10,7 @@
 //! - [`report`]: `upcoming`, `plan` and `history` as tables and JSON;
 //! - [`clock`]: what day it is; [`privacy`]: what may not leave the box;
 //! - [`ledger`]: SQLite record of what was due and what was sent;
+//! - [`import`]: `docket import`, a spreadsheet into case files;
 //! - [`history`]: every version of every config file read, who saved it
 //!   and when (`docket log`, `restore`, `forget`);
 //! - [`mail`]: digest rendering and the only code that talks SMTP;
@@ -39,6 +40,7 @@ pub mod failure;
 pub mod feed;
 pub mod heartbeat;
 pub mod history;
+pub mod import;
 pub mod index;
 pub mod ledger;
 pub mod logging;

@@ -17,6 +17,7 @@ mod first21;
 mod hints;
 mod history20;
 mod hostile;
+mod import21;
 mod layout19;
 mod leaks;
 mod live;
