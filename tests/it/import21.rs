@@ -537,3 +537,52 @@ fn an_editor_not_root_imports_into_the_shared_folder_as_root_sets_it_up() {
     assert_exit(&c, 0);
     assert!(stdout(&c).contains("OK: 2 case(s)"), "{}", stdout(&c));
 }
+
+/// Issue 21, item 4 end to end: the 200-case sheet imported with
+/// `docket import`, then the first pass, read back from the outbox: each
+/// caseworker gets one digest that opens with the summary in their
+/// language (each case once), the supervisor one overview of the team, not
+/// a copy per item; the ledger records each reminder once.
+#[test]
+fn the_first_pass_after_importing_the_200_case_sheet_is_a_summary() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = install(t.path(), "");
+    assert_exit(&import(&cfg, &[&data("sample-200.csv")]), 0);
+    let o = docket(&cfg, &["run", "--once", "--now", NOW]);
+    assert_exit(&o, 0);
+    let mails = outbox_mails(&t.path().join("outbox"));
+    let to = |who: &str| -> Vec<&Mail> {
+        mails
+            .iter()
+            .filter(|m| m.header("To") == Some(&format!("{who}@ngo.example")[..]))
+            .collect()
+    };
+    // One digest each, no flood of LATE lines.
+    for (who, title) in [("aigerim", "NEW TO DOCKET"), ("yerlan", "DOCKET-ТЕ ЖАҢА")] {
+        let got = to(who);
+        assert_eq!(
+            got.len(),
+            1,
+            "{who}: {:?}",
+            got.iter().map(|m| m.header("Subject")).collect::<Vec<_>>()
+        );
+        let text = got[0].text();
+        assert!(text.contains(title), "{who}:\n{text}");
+        assert!(text.matches("[LATE]").count() <= 1, "{who}:\n{text}");
+    }
+    // dana: her own digest, with aigerim's team as one overview.
+    let dana = to("dana");
+    assert_eq!(
+        dana.len(),
+        1,
+        "{:?}",
+        dana.iter().map(|m| m.header("Subject")).collect::<Vec<_>>()
+    );
+    let text = dana[0].text();
+    assert!(text.contains("ВАША КОМАНДА: НОВОЕ В DOCKET"), "{text}");
+    assert!(text.contains("(aigerim)"), "{text}");
+    // Each reminder recorded once: a second pass the same day sends nothing.
+    let o = docket(&cfg, &["run", "--once", "--now", NOW]);
+    assert_exit(&o, 0);
+    assert_eq!(outbox_mails(&t.path().join("outbox")).len(), mails.len());
+}
