@@ -217,8 +217,8 @@ fn refuse_unsafe(dir: &Path, meta: &std::fs::Metadata) -> std::io::Result<()> {
 }
 
 /// 64 unpredictable bits for a temporary file's name: the kernel's
-/// getrandom; if that fails (it does not on Linux ≥ 3.17), the time, the
-/// process id and a counter, which are guessable but still never followed
+/// getrandom; if that fails (it does not on Linux ≥ 3.17), an address
+/// (ASLR), the process id and a counter, which are guessable but still never followed
 /// anywhere: the name is created with O_EXCL | O_NOFOLLOW.
 pub fn random_u64() -> u64 {
     let mut b = [0u8; 8];
@@ -228,10 +228,11 @@ pub fn random_u64() -> u64 {
         return u64::from_ne_bytes(b);
     }
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    t ^ (u64::from(std::process::id()) << 32)
+    // The address of a local (randomised by ASLR) instead of the time:
+    // only the clock module reads the time.
+    let here = &b as *const _ as u64;
+    here.rotate_left(17)
+        ^ (u64::from(std::process::id()) << 32)
         ^ COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
@@ -260,9 +261,15 @@ fn cstr(s: &std::ffi::OsStr) -> std::io::Result<std::ffi::CString> {
 /// `sync`: the data reaches the disk before the rename; without it a power
 /// cut can only cost the last version.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, sync: bool) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::fd::{AsRawFd, FromRawFd};
-    use std::os::unix::fs::OpenOptionsExt;
+    let (dir, name) = dir_and_name(path)?;
+    let dirf = open_dir(dir)?;
+    refuse_unsafe(dir, &dirf.metadata()?)?;
+    let tmp = temporary(&dirf, name, bytes, mode, None, sync)?;
+    replace_with(&dirf, &tmp, name)
+}
+
+/// The directory of `path` (`.` for a bare name) and its file name.
+pub fn dir_and_name(path: &Path) -> std::io::Result<(&Path, &std::ffi::OsStr)> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -270,12 +277,58 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, sync: bool) -> std::io
     let name = path.file_name().ok_or_else(|| {
         std::io::Error::new(std::io::ErrorKind::InvalidInput, "no file name to write")
     })?;
-    let dirf = std::fs::OpenOptions::new()
+    Ok((dir, name))
+}
+
+/// A directory opened once, so that everything written into it happens
+/// relative to this descriptor (a directory swapped meanwhile is not
+/// followed).
+pub fn open_dir(dir: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(dir)?;
-    refuse_unsafe(dir, &dirf.metadata()?)?;
-    let target = cstr(name)?;
+        .open(dir)
+}
+
+/// [`open_dir`] for a directory a group shares by design (a case
+/// directory with `[service] editors`, SPEC 6), where docket puts
+/// people's own files back (`restore`, `import`): only a directory
+/// everyone can write (without the sticky bit) is refused.
+pub fn open_shared_dir(dir: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::MetadataExt;
+    let dirf = open_dir(dir)?;
+    let m = dirf.metadata()?.mode();
+    if m & 0o002 != 0 && m & 0o1000 == 0 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "refusing to write into {}: everyone can write it (chmod o-w)",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(dirf)
+}
+
+/// A temporary beside `name` in `dirf` holding `bytes`, with `mode` and,
+/// when given, owner and group (uid, gid; needs root to give a file away):
+/// named `.NAME.<16 random hex digits>.tmp`, which no reader's pattern
+/// matches and nobody can guess, and created `O_CREAT | O_EXCL |
+/// O_NOFOLLOW` (a name taken is retried with another), so a file or link
+/// planted there is never opened. Owner and mode are set before the caller
+/// renames it: the file never appears with the wrong ones. On failure the
+/// temporary is removed. Returns its name.
+pub fn temporary(
+    dirf: &std::fs::File,
+    name: &std::ffi::OsStr,
+    bytes: &[u8],
+    mode: u32,
+    owner: Option<(Option<u32>, Option<u32>)>,
+    sync: bool,
+) -> std::io::Result<std::ffi::CString> {
+    use std::io::Write;
+    use std::os::fd::{AsRawFd, FromRawFd};
     let (tmp, mut f) = {
         let mut attempt = 0;
         loop {
@@ -294,7 +347,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, sync: bool) -> std::io
                         | libc::O_EXCL
                         | libc::O_NOFOLLOW
                         | libc::O_CLOEXEC,
-                    mode as libc::c_uint,
+                    0o600 as libc::c_uint,
                 )
             };
             if fd >= 0 {
@@ -311,30 +364,48 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32, sync: bool) -> std::io
     let written = (|| {
         use std::os::unix::fs::PermissionsExt;
         f.write_all(bytes)?;
-        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::fchown(&f, uid, gid)?;
+        }
+        // Explicit: the daemon's umask (077) would narrow it.
+        f.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777))?;
         if sync {
             f.sync_all()?;
-        }
-        // SAFETY: NUL-terminated names relative to an open directory.
-        let r = unsafe {
-            libc::renameat(
-                dirf.as_raw_fd(),
-                tmp.as_ptr(),
-                dirf.as_raw_fd(),
-                target.as_ptr(),
-            )
-        };
-        if r != 0 {
-            return Err(std::io::Error::last_os_error());
         }
         Ok(())
     })();
     drop(f);
-    if written.is_err() {
-        // SAFETY: as above; the name is the one this call created.
-        unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            // SAFETY: the temporary this call created.
+            unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
+            Err(e)
+        }
     }
-    written
+}
+
+/// Rename the temporary `tmp` (from [`temporary`]) over `name`; on
+/// failure the temporary is removed.
+pub fn replace_with(
+    dirf: &std::fs::File,
+    tmp: &std::ffi::CStr,
+    name: &std::ffi::OsStr,
+) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let d = dirf.as_raw_fd();
+    let r = cstr(name).and_then(|target| {
+        // SAFETY: NUL-terminated names relative to an open directory.
+        match unsafe { libc::renameat(d, tmp.as_ptr(), d, target.as_ptr()) } {
+            0 => Ok(()),
+            _ => Err(std::io::Error::last_os_error()),
+        }
+    });
+    if r.is_err() {
+        // SAFETY: as above; the name is the caller's temporary.
+        unsafe { libc::unlinkat(d, tmp.as_ptr(), 0) };
+    }
+    r
 }
 
 #[cfg(test)]

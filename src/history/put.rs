@@ -3,16 +3,13 @@
 //! Why not `sys::write_atomic`: that guards the directories docket writes
 //! its own output into, and refuses one its group can write. A case
 //! directory shared with `[service] editors` is group-writable by design
-//! (SPEC 6), and restoring into it is the point. What `write_atomic` does
-//! against a directory others can change is kept: everything happens
-//! relative to the directory's descriptor, the temporary is created
-//! `O_EXCL | O_NOFOLLOW` under an unguessable name, and a rename puts it in
-//! place, so a link planted by a member of the group is never followed. A
-//! directory writable by everyone (without the sticky bit) is refused. The
-//! owner and mode are set on the temporary before the rename: the file
-//! never appears with the wrong owner.
+//! (SPEC 6), and restoring into it is the point. The same pieces do the
+//! rest (`sys::open_shared_dir`, `sys::temporary`, `sys::replace_with`):
+//! everything relative to the directory's descriptor, an unguessable
+//! temporary created `O_EXCL | O_NOFOLLOW` (a link planted by a member of
+//! the group is never followed), owner and mode set before the rename, and
+//! a directory everyone can write refused.
 
-use std::os::fd::{AsRawFd, FromRawFd};
 use std::path::Path;
 
 /// Put `bytes` at `path` with `mode`, owned by `owner` (uid, gid) when
@@ -23,82 +20,11 @@ pub fn put_back(
     mode: u32,
     owner: Option<(u32, u32)>,
 ) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("no file name to write"))?;
-    let dirf = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(dir)?;
-    let m = dirf.metadata()?;
-    if m.mode() & 0o002 != 0 && m.mode() & 0o1000 == 0 {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!(
-                "refusing to write into {}: everyone can write it (chmod o-w)",
-                dir.display()
-            ),
-        ));
-    }
-    let cstr = |b: &[u8]| {
-        std::ffi::CString::new(b).map_err(|_| std::io::Error::other("a NUL in a file name"))
-    };
-    let target = cstr(name.as_bytes())?;
-    let tmp_name = format!(
-        ".{}.{:016x}.restore",
-        name.to_string_lossy(),
-        crate::sys::random_u64()
-    );
-    let tmp = cstr(tmp_name.as_bytes())?;
-    // SAFETY: NUL-terminated name relative to a descriptor open for the call.
-    let fd = unsafe {
-        libc::openat(
-            dirf.as_raw_fd(),
-            tmp.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-            0o600 as libc::c_uint,
-        )
-    };
-    if fd < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: fd was just opened and is owned by nothing else.
-    let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
-    let written = (|| {
-        use std::os::unix::fs::PermissionsExt;
-        f.write_all(bytes)?;
-        if let Some((uid, gid)) = owner {
-            std::os::unix::fs::fchown(&f, Some(uid), Some(gid))?;
-        }
-        f.set_permissions(std::fs::Permissions::from_mode(mode & 0o7777))?;
-        f.sync_all()?;
-        // SAFETY: NUL-terminated names relative to an open directory.
-        let r = unsafe {
-            libc::renameat(
-                dirf.as_raw_fd(),
-                tmp.as_ptr(),
-                dirf.as_raw_fd(),
-                target.as_ptr(),
-            )
-        };
-        if r != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(())
-    })();
-    drop(f);
-    if written.is_err() {
-        // SAFETY: as above; the name is the one this call created.
-        unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
-    }
-    written
+    let (dir, name) = crate::sys::dir_and_name(path)?;
+    let dirf = crate::sys::open_shared_dir(dir)?;
+    let owner = owner.map(|(u, g)| (Some(u), Some(g)));
+    let tmp = crate::sys::temporary(&dirf, name, bytes, mode, owner, true)?;
+    crate::sys::replace_with(&dirf, &tmp, name)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 
 use super::base::ImportError;
 use std::ffi::CString;
-use std::os::fd::{AsRawFd, FromRawFd};
+use std::os::fd::AsRawFd;
 use std::path::Path;
 
 /// How the new files are made: mode and group.
@@ -54,26 +54,11 @@ fn cstr(s: &str) -> std::io::Result<CString> {
 
 /// Write each (name, text) into `dir`, all or none.
 pub fn create_all(dir: &Path, files: &[(String, String)], perms: Perms) -> Result<(), ImportError> {
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let derr = |source| ImportError::Write {
         path: dir.to_path_buf(),
         source,
     };
-    let dirf = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(dir)
-        .map_err(derr)?;
-    let m = dirf.metadata().map_err(derr)?;
-    if m.mode() & 0o002 != 0 && m.mode() & 0o1000 == 0 {
-        return Err(ImportError::Write {
-            path: dir.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "everyone can write this directory (chmod o-w)",
-            ),
-        });
-    }
+    let dirf = crate::sys::open_shared_dir(dir).map_err(derr)?;
     let werr = |name: &str| {
         let path = dir.join(name);
         move |source| ImportError::Write { path, source }
@@ -116,51 +101,19 @@ pub fn create_all(dir: &Path, files: &[(String, String)], perms: Perms) -> Resul
     Ok(())
 }
 
-/// A temporary beside `name` holding `bytes`, with its group and mode,
-/// created `O_EXCL | O_NOFOLLOW` under an unguessable name; its name.
+/// A temporary beside `name` holding `bytes`, with its group and mode
+/// (`sys::temporary`: `O_EXCL | O_NOFOLLOW`, an unguessable name); synced
+/// all at once later.
 fn temporary(
     dirf: &std::fs::File,
     name: &CString,
     bytes: &[u8],
     perms: Perms,
 ) -> std::io::Result<CString> {
-    use std::io::Write;
-    let tmp = cstr(&format!(
-        ".{}.{:016x}.import",
-        name.to_string_lossy(),
-        crate::sys::random_u64()
-    ))?;
-    // SAFETY: NUL-terminated name relative to a descriptor open for the call.
-    let fd = unsafe {
-        libc::openat(
-            dirf.as_raw_fd(),
-            tmp.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_NOFOLLOW | libc::O_CLOEXEC,
-            0o600 as libc::c_uint,
-        )
-    };
-    if fd < 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    // SAFETY: fd was just opened and is owned by nothing else.
-    let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
-    let written = (|| {
-        use std::os::unix::fs::PermissionsExt;
-        f.write_all(bytes)?;
-        if let Some(gid) = perms.gid {
-            std::os::unix::fs::fchown(&f, None, Some(gid))?;
-        }
-        f.set_permissions(std::fs::Permissions::from_mode(perms.mode))
-    })();
-    drop(f);
-    match written {
-        Ok(()) => Ok(tmp),
-        Err(e) => {
-            // SAFETY: the temporary this call created.
-            unsafe { libc::unlinkat(dirf.as_raw_fd(), tmp.as_ptr(), 0) };
-            Err(e)
-        }
-    }
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::OsStr::from_bytes(name.as_bytes());
+    let owner = perms.gid.map(|g| (None, Some(g)));
+    crate::sys::temporary(dirf, name, bytes, perms.mode, owner, false)
 }
 
 /// Move `tmp` to `name` unless `name` exists.
