@@ -12,6 +12,16 @@
 //! [`Live::reload`] re-reads only the files whose metadata changed, so a
 //! one-file edit in a config of 100,000 cases is in effect in milliseconds.
 
+mod look;
+mod store;
+mod versions;
+
+pub(crate) use look::includes_now;
+pub use look::Meta;
+use look::{dir_modes, near_misses_meta, DirMode};
+use store::vanished;
+pub use versions::FileVersion;
+
 use super::admit::{admit, Candidate, Outcome, Which};
 use super::changed::Changed;
 use super::diag::Diagnostics;
@@ -19,7 +29,7 @@ use super::env::Env;
 use super::includes::{self, Expanded, Refused};
 use super::model::{CaseFile, Config, Settings};
 use super::source;
-use super::store::{content_hash, Store, Stored};
+use super::store::{content_hash, Store};
 use super::unit::{
     check_include, par_map, read_include, read_main, rel_of, salvage_state_dir, Checked, MainRead,
     Problems,
@@ -92,62 +102,6 @@ pub struct FileStatus {
     /// write it, say): the problem is the directory's, told once to the
     /// admin; the file's caseworkers are not told (they cannot fix it).
     pub dir_problem: Option<PathBuf>,
-}
-
-/// The files `patterns` match now with their metadata (one stat each), in
-/// path order, each once, without the main file (whose metadata is `main`)
-/// should a pattern match it.
-pub(crate) fn includes_now(
-    main_path: &Path,
-    main: Option<Meta>,
-    patterns: &[String],
-) -> Vec<(PathBuf, Option<Meta>)> {
-    let mut now: Vec<(PathBuf, Option<Meta>)> = includes::list(main_path, patterns)
-        .into_iter()
-        .map(|p| {
-            let m = Meta::of(&p);
-            (p, m)
-        })
-        .filter(|(_, m)| !m.is_some_and(|m| main.is_some_and(|x| m.dev == x.dev && m.ino == x.ino)))
-        .collect();
-    now.sort_by(|a, b| a.0.cmp(&b.0));
-    now.dedup_by(|a, b| a.0 == b.0);
-    now
-}
-
-/// The near misses beside `patterns` now, with their metadata.
-fn near_misses_meta(main_path: &Path, patterns: &[String]) -> Vec<(PathBuf, Option<Meta>)> {
-    includes::near_misses_now(main_path, patterns)
-        .into_iter()
-        .map(|p| {
-            let m = Meta::of(&p);
-            (p, m)
-        })
-        .collect()
-}
-
-/// The file metadata that tells whether a file may have changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Meta {
-    dev: u64,
-    ino: u64,
-    size: u64,
-    pub(super) mtime_ns: i128,
-    ctime_ns: i128,
-}
-
-impl Meta {
-    pub fn of(path: &Path) -> Option<Meta> {
-        use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        Some(Meta {
-            dev: m.dev(),
-            ino: m.ino(),
-            size: m.size(),
-            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-            ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
-        })
-    }
 }
 
 /// What was read of one include, kept for the next reload.
@@ -744,121 +698,12 @@ impl Live {
         }
     }
 
-    /// Keep every version now in effect from disk as the last good one.
-    /// Returns the files stored.
-    pub fn commit(&mut self, store: &Store, now: &str) -> std::io::Result<usize> {
-        let mut written = 0;
-        if self.main.state == State::InEffect {
-            if let Some(text) = self.own.text.take() {
-                if store.meta(&self.main.rel).map(|m| m.hash) != Some(self.own.hash.clone()) {
-                    let meta = Stored {
-                        hash: self.own.hash.clone(),
-                        since: now.to_string(),
-                        cases: self.main.cases.to_vec(),
-                    };
-                    store.put(&self.main.rel, &text, &meta)?;
-                    written += 1;
-                }
-            }
-        }
-        for (u, st) in self.units.iter_mut().zip(&self.files) {
-            if st.state != State::InEffect {
-                continue;
-            }
-            let Ok(c) = &mut u.disk else { continue };
-            let Some(text) = c.text.take() else { continue };
-            if u.stored_hash.as_ref() == Some(&c.hash) {
-                continue;
-            }
-            let meta = Stored {
-                hash: c.hash.clone(),
-                since: now.to_string(),
-                cases: st.cases.to_vec(),
-            };
-            store.put(&u.rel, &text, &meta)?;
-            u.good = None;
-            u.stored_hash = Some(c.hash.clone());
-            u.good_since = Some(now.to_string());
-            written += 1;
-        }
-        // The copies of vanished files stay: they are what says which
-        // cases were in them, and they are removed only once their people
-        // were told (`Daemon::tell_about_files`), so a deletion while docket
-        // was stopped is told at the next start (issue 17, item 6).
-        Ok(written)
-    }
-
     /// Files left out (held at an older version, or not tracked).
     pub fn left_out(&self) -> impl Iterator<Item = &FileStatus> {
         std::iter::once(&self.main)
             .chain(self.files.iter())
             .filter(|f| f.state != State::InEffect)
     }
-
-    /// Every file as read from disk this time, for the history
-    /// (`crate::history::record`): read only, called before
-    /// [`Live::commit`] takes the texts. A file whose text is gone (reused
-    /// unchanged from the previous load, whose commit took it) or could
-    /// not be read is left out: its version was recorded when it was read.
-    pub fn versions(&self) -> impl Iterator<Item = FileVersion<'_>> {
-        let main_text = match &self.own.text {
-            Some(t) if self.main.state == State::InEffect => Some(t.as_str()),
-            _ => problem_text(&self.main),
-        };
-        let main = FileVersion::of(&self.main, main_text, &[]);
-        // Only files with a text left cost anything: after the first
-        // commit, a reload of one changed file gives one version.
-        let units = self.units.iter().zip(&self.files).filter_map(|(u, st)| {
-            let (text, cases) = match &u.disk {
-                Ok(c) => (c.text.as_deref().map(String::as_str)?, &c.cases),
-                Err(p) => (problem_text(st)?, &p.cases),
-            };
-            Some(FileVersion::of(st, Some(text), &cases.to_vec()))
-        });
-        std::iter::once(main)
-            .chain(units)
-            .filter(|v| v.text.is_some() && v.hash.is_some())
-    }
-}
-
-/// One file's version on disk, as [`Live::versions`] gives it.
-#[derive(Debug, Clone)]
-pub struct FileVersion<'a> {
-    pub rel: &'a str,
-    pub path: &'a Path,
-    pub text: Option<&'a str>,
-    pub hash: Option<&'a str>,
-    /// In effect (applied), or held back / not tracked.
-    pub applied: bool,
-    /// The case ids the text names (salvaged when it is broken).
-    pub cases: Vec<String>,
-}
-
-impl<'a> FileVersion<'a> {
-    fn of(st: &'a FileStatus, text: Option<&'a str>, cases: &[(String, String)]) -> Self {
-        let cases = if cases.is_empty() {
-            st.cases.iter().map(|(c, _)| c.to_string()).collect()
-        } else {
-            cases.iter().map(|(c, _)| c.clone()).collect()
-        };
-        FileVersion {
-            rel: &st.rel,
-            path: &st.path,
-            text,
-            hash: st.disk_hash.as_deref(),
-            applied: st.state == State::InEffect,
-            cases,
-        }
-    }
-}
-
-/// The text on disk of a file left out: kept with its problems.
-fn problem_text(st: &FileStatus) -> Option<&str> {
-    st.disk_hash.as_ref()?;
-    st.problems
-        .as_deref()
-        .and_then(|d| d.sources.first())
-        .map(|s| s.text.as_str())
 }
 
 /// The main file, as step 1 of [`Live::build`] found it.
@@ -866,28 +711,6 @@ struct Main {
     read: MainRead,
     status: FileStatus,
     meta: Option<Meta>,
-}
-
-/// A directory's mode, owner and group.
-type DirMode = (u32, u32, u32);
-
-/// Mode, owner and group of each directory in `dirs` and of every one
-/// above it (each once): what the files' safety depends on.
-fn dir_modes(dirs: &[PathBuf]) -> Vec<(PathBuf, Option<DirMode>)> {
-    use std::os::unix::fs::MetadataExt;
-    let mut all: BTreeSet<PathBuf> = BTreeSet::new();
-    for d in dirs {
-        let start = std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
-        all.extend(start.ancestors().map(Path::to_path_buf));
-    }
-    all.into_iter()
-        .map(|d| {
-            let m = std::fs::metadata(&d)
-                .ok()
-                .map(|m| (m.mode(), m.uid(), m.gid()));
-            (d, m)
-        })
-        .collect()
 }
 
 /// The folder include paths are relative to: the main file's, canonical
@@ -900,28 +723,6 @@ fn root_of(path: &Path) -> PathBuf {
         base
     };
     std::fs::canonicalize(&base).unwrap_or(base)
-}
-
-/// Step 6 of [`Live::build`]: files the store keeps that no pattern matches
-/// any more (the main file aside), with their cases as last stored, so
-/// that `status` can say they are gone.
-fn vanished(
-    store: Option<&Store>,
-    units: &[Unit],
-    main_rel: &str,
-) -> Vec<(String, Vec<(String, String)>)> {
-    let Some(s) = store else {
-        return Vec::new();
-    };
-    let matched: BTreeSet<&str> = units.iter().map(|u| u.rel.as_str()).collect();
-    s.list()
-        .into_iter()
-        .filter(|r| *r != main_rel && !matched.contains(r.as_str()))
-        .map(|r| {
-            let cases = s.meta(&r).map(|m| m.cases).unwrap_or_default();
-            (r, cases)
-        })
-        .collect()
 }
 
 #[cfg(test)]
