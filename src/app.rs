@@ -493,8 +493,13 @@ fn load(path: &Path, show_values: bool) -> Result<InEffect, Failure> {
     match Live::load_in_effect(path, &Env::from_process()) {
         Ok(l) => {
             let left_out: Vec<FileStatus> = l.left_out().cloned().collect();
-            let read = std::iter::once(&l.main)
-                .chain(&l.files)
+            let files = match l.tree() {
+                // The case files of a git tree are its commit.
+                Some(_) => &[][..],
+                None => &l.files[..],
+            };
+            let mut read: Vec<crate::index::KeyFile> = std::iter::once(&l.main)
+                .chain(files)
                 .filter_map(|f| {
                     Some(crate::index::KeyFile {
                         path: f.path.clone(),
@@ -502,6 +507,7 @@ fn load(path: &Path, show_values: bool) -> Result<InEffect, Failure> {
                     })
                 })
                 .collect();
+            read.extend(l.tree().map(|t| crate::index::KeyFile::of_tree(t)));
             Ok(InEffect {
                 cfg: Box::leak(Box::new(l.config)),
                 left_out,

@@ -262,12 +262,18 @@ fn near_misses(dir: &Path, pattern: &str) -> Vec<PathBuf> {
             let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
                 return false;
             };
-            let lower = name.to_ascii_lowercase();
-            let looks = (lower.contains(".toml") && !lower.ends_with(".toml"))
-                || (lower.ends_with(".toml") && !name.ends_with(".toml"));
-            looks && !name.starts_with('.') && pat.as_ref().is_none_or(|g| !g.matches_path(p))
+            looks_like_case_file(name) && pat.as_ref().is_none_or(|g| !g.matches_path(p))
         })
         .collect()
+}
+
+/// A name a case file saved wrongly gets: `.toml` with something after it
+/// (`.toml.txt`, `.toml.bak`, `.toml~`) or in capitals (`.TOML`).
+pub(super) fn looks_like_case_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let looks = (lower.contains(".toml") && !lower.ends_with(".toml"))
+        || (lower.ends_with(".toml") && !name.ends_with(".toml"));
+    looks && !name.starts_with('.')
 }
 
 /// The near misses beside the patterns, sorted, without the checks of
@@ -348,7 +354,7 @@ fn matches(pattern: &str) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The leading directories of a pattern that hold no glob characters.
-fn literal_dir(pattern: &Path) -> Option<PathBuf> {
+pub(super) fn literal_dir(pattern: &Path) -> Option<PathBuf> {
     let mut out = PathBuf::new();
     let mut comps = pattern.components().peekable();
     while let Some(c) = comps.next() {

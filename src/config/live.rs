@@ -26,7 +26,9 @@ use super::admit::{admit, Candidate, Outcome, Which};
 use super::changed::Changed;
 use super::diag::Diagnostics;
 use super::env::Env;
-use super::includes::{self, Expanded, Refused};
+use super::files::{CaseFiles, Disk};
+use super::git::GitTree;
+use super::includes::{Expanded, Refused};
 use super::model::{CaseFile, Config, Settings};
 use super::source;
 use super::store::{content_hash, Store};
@@ -46,6 +48,9 @@ pub struct Options<'a> {
     pub env: &'a Env,
     /// The last good copies; None for `check`, which judges files as they are.
     pub store: Option<&'a Store>,
+    /// The git tree to read the case files from instead of the tip of
+    /// `cases_git`'s branch (the pushed tip, for `docket git-hook`).
+    pub tree: Option<&'a Arc<GitTree>>,
 }
 
 /// Where a file stands.
@@ -154,6 +159,8 @@ pub struct Live {
     settings: Arc<Settings>,
     own: Checked,
     units: Vec<Unit>,
+    /// The case files' git tree, with `cases_git` (SPEC section 7).
+    tree: Option<Arc<GitTree>>,
 }
 
 /// Loading failed: there is no main file to run on.
@@ -185,6 +192,7 @@ impl Live {
                 Options {
                     env,
                     store: Some(&store),
+                    tree: None,
                 },
             )
         };
@@ -207,6 +215,11 @@ impl Live {
     /// A cheap look at metadata (and, for [`Changed::Anything`], at which
     /// files the patterns match).
     pub fn changed_on_disk(&self, changed: &Changed) -> bool {
+        if let Some(tree) = &self.tree {
+            // A git tree changes only with its branch: one ref to read.
+            return Meta::of(&self.config.path) != self.main_meta
+                || self.tree_now() != Some(tree.commit());
+        }
         let Changed::Paths(paths) = changed else {
             return self.anything_changed_on_disk();
         };
@@ -253,6 +266,17 @@ impl Live {
             || dir_modes(&self.watched_dirs()) != self.dir_modes
     }
 
+    /// The tip of the branch now (None when the repository cannot be read).
+    fn tree_now(&self) -> Option<Option<git2::Oid>> {
+        let g = self.settings.service.git.as_ref()?;
+        super::git::tip_now(&g.repo, &g.branch).ok()
+    }
+
+    /// The git tree the case files were read from, with `cases_git`.
+    pub fn tree(&self) -> Option<&Arc<GitTree>> {
+        self.tree.as_ref()
+    }
+
     /// `path` as the people editing the config know it (relative to the
     /// main file's directory).
     pub fn rel(&self, path: &Path) -> String {
@@ -278,6 +302,20 @@ impl Live {
             } else {
                 p.to_path_buf()
             });
+        }
+        if let Some(g) = &self.settings.service.git {
+            // A push moves a ref: a file under refs/heads (the branch's
+            // own directories included), or packed-refs beside them.
+            dirs.insert(g.repo.clone());
+            let mut heads = g.repo.join("refs/heads");
+            dirs.insert(heads.clone());
+            for part in g.branch.split('/').filter(|_| g.branch.contains('/')) {
+                heads.push(part);
+                if heads != g.repo.join("refs/heads").join(&g.branch) {
+                    dirs.insert(heads.clone());
+                }
+            }
+            return dirs.into_iter().collect();
         }
         for u in &self.units {
             if let Some(p) = u.path.parent() {
@@ -319,17 +357,40 @@ impl Live {
         let same_settings = prev.is_some_and(|p| *p.settings == main.settings);
         let settings = Arc::new(main.settings);
         let ctx = Context::new(&settings, env);
-        // 2. The includes the main file names.
+        // 2. Where the case files come from, and which the includes name.
+        let tree = Self::tree_of(&settings, opts, prev);
+        let source: &dyn CaseFiles = match &tree {
+            Some(Ok(t)) => t.as_ref(),
+            _ => &Disk,
+        };
+        // A git tree changes as a whole: every file is looked at (its blob
+        // id), whatever the watcher named.
+        let changed = if tree.is_some() {
+            &Changed::Anything
+        } else {
+            changed
+        };
         let Expanded {
             files,
             refused,
             near_misses,
             unsafe_dirs,
-        } = Self::expand_includes(path, &main.own, &main.includes, env, &settings, &mut all);
+        } = match &tree {
+            Some(Err(e)) => Self::repository_unreadable(path, &main.own, e, opts, &mut all),
+            _ => Self::expand_includes(
+                path,
+                &main.own,
+                &main.includes,
+                source,
+                env,
+                &settings,
+                &mut all,
+            ),
+        };
         // 3. Each include on its own: reuse what did not change.
         let prev_units = prev.filter(|_| same_settings);
-        let mut units = Self::read_units(&files, prev_units, changed, &root, &ctx, opts);
-        units.extend(Self::refused_units(&refused, &root, &ctx, opts));
+        let mut units = Self::read_units(source, &files, prev_units, changed, &root, &ctx, opts);
+        units.extend(Self::refused_units(source, &refused, &root, &ctx, opts));
         // 4. Across files: who is in effect.
         let outcome = Self::admit_units(path, &main.own, &units, &mut all);
         // 5. What `check` shows: every file's own problems, then conflicts.
@@ -365,9 +426,85 @@ impl Live {
             settings,
             own: main.own,
             units,
+            tree: tree.and_then(Result::ok),
         };
         live.dir_modes = dir_modes(&live.watched_dirs());
         Ok(live)
+    }
+
+    /// The git tree of `cases_git` (None without one): the one given (the
+    /// hook's pushed tip), the previous load's while the branch has not
+    /// moved, else the tip read now.
+    fn tree_of(
+        settings: &Settings,
+        opts: Options<'_>,
+        prev: Option<&Live>,
+    ) -> Option<Result<Arc<GitTree>, super::git::GitError>> {
+        let g = settings.service.git.as_ref()?;
+        if let Some(t) = opts.tree {
+            return Some(Ok(Arc::clone(t)));
+        }
+        let reuse = prev
+            .and_then(|p| p.tree.as_ref())
+            .filter(|t| t.repo_dir() == g.repo && t.branch() == g.branch);
+        if let Some(t) = reuse {
+            if super::git::tip_now(&g.repo, &g.branch).ok() == Some(t.commit()) {
+                return Some(Ok(Arc::clone(t)));
+            }
+        }
+        Some(GitTree::at_tip(&g.repo, &g.branch).map(Arc::new))
+    }
+
+    /// Step 2 when the repository cannot be read: an error in the main
+    /// file, and every case file docket has a good copy of kept at it,
+    /// as for a directory with a problem (one problem, told to the admin
+    /// once; the caseworkers cannot fix it).
+    fn repository_unreadable(
+        path: &Path,
+        own: &Checked,
+        e: &super::git::GitError,
+        opts: Options<'_>,
+        all: &mut Diagnostics,
+    ) -> Expanded {
+        let mut d = Diagnostics::default();
+        let mf = d.add_source(
+            path,
+            own.text.as_deref().map_or("", String::as_str).to_string(),
+        );
+        d.error(mf, 0..0, e.to_string()).help(e.help());
+        all.absorb(d);
+        let repo = match e {
+            super::git::GitError::Open { path, .. }
+            | super::git::GitError::NotBare { path }
+            | super::git::GitError::Branch { path, .. }
+            | super::git::GitError::Commit { path, .. } => path.clone(),
+        };
+        let main_rel = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let refused = opts
+            .store
+            .map(Store::list)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|rel| *rel != main_rel)
+            .map(|rel| Refused {
+                path: PathBuf::from(rel),
+                why: e.to_string(),
+                dir: Some(repo.clone()),
+            })
+            .collect();
+        Expanded {
+            files: Vec::new(),
+            refused,
+            near_misses: Vec::new(),
+            unsafe_dirs: vec![super::source::UnsafeDir {
+                dir: repo,
+                message: e.to_string(),
+                help: e.help(),
+            }],
+        }
     }
 
     /// Step 1: the main file as on disk when it is good, else its last
@@ -454,6 +591,7 @@ impl Live {
         path: &Path,
         own: &Checked,
         patterns: &[(String, std::ops::Range<usize>)],
+        source: &dyn CaseFiles,
         env: &Env,
         settings: &Settings,
         all: &mut Diagnostics,
@@ -464,7 +602,7 @@ impl Live {
             own.text.as_deref().map_or("", String::as_str).to_string(),
         );
         let editors = settings.service.editors.as_ref();
-        let expanded = includes::expand(path, mf, patterns, env, editors, &mut exp_d);
+        let expanded = source.expand(path, mf, patterns, env, editors, &mut exp_d);
         for n in &expanded.near_misses {
             exp_d
                 .warning(mf, 0..0, format!("{} looks like a case file but is not read: its name does not match the includes", n.display()))
@@ -480,6 +618,7 @@ impl Live {
     /// `prev` (loaded with the same settings), is reused as it was: that is what makes a one-file edit
     /// cheap in a config of 100,000 cases.
     fn read_units(
+        source: &dyn CaseFiles,
         files: &[PathBuf],
         prev: Option<&Live>,
         changed: &Changed,
@@ -499,17 +638,17 @@ impl Live {
                 if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p)) {
                     return (p.clone(), u.meta, Some(u));
                 }
-                let meta = Meta::of(p);
+                let meta = source.meta(p);
                 let old = old.filter(|u| u.meta.is_some() && u.meta == meta);
                 (p.clone(), meta, old)
             })
             .collect();
         par_map(&work, |(p, meta, old)| -> Unit {
-            let rel = rel_of(root, p);
+            let rel = source.rel(root, p);
             if let Some(u) = old {
                 return (*u).clone();
             }
-            let (disk, disk_hash) = read_include(p, ctx, env);
+            let (disk, disk_hash) = read_include(source, p, ctx, env);
             // The good copy, when the disk version is not the good one.
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
@@ -538,6 +677,7 @@ impl Live {
     /// regular file, …): not read, an error each, and their good copies,
     /// if any, stay in effect.
     fn refused_units(
+        source: &dyn CaseFiles,
         refused: &[Refused],
         root: &Path,
         ctx: &Context<'_>,
@@ -548,7 +688,7 @@ impl Live {
             .iter()
             .map(|r| {
                 let (p, why) = (&r.path, &r.why);
-                let rel = rel_of(root, p);
+                let rel = source.rel(root, p);
                 let mut d = Diagnostics::default();
                 let f = d.add_source(p, String::new());
                 d.error(f, 0..0, format!("{} is not read: {why}", p.display()));
@@ -559,7 +699,7 @@ impl Live {
                 Unit {
                     rel: rel.clone(),
                     path: p.clone(),
-                    meta: Meta::of(p),
+                    meta: source.meta(p),
                     disk: Err(Problems {
                         diags: Arc::new(d),
                         cases: Vec::new().into(),

@@ -11,6 +11,8 @@ pub mod diag;
 pub mod diff;
 mod env;
 mod fast;
+mod files;
+pub mod git;
 mod hints;
 mod includes;
 pub mod live;
@@ -91,6 +93,26 @@ pub fn included_files_in(main: &Path, text: &str) -> Option<Vec<PathBuf>> {
     )
 }
 
+/// `[service] cases_git` and `git_branch` as the main file's text `text`
+/// names them (None without `cases_git`), for the index's key.
+pub fn cases_git_in(main: &Path, text: &str) -> Option<model::CasesGit> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    let service = table.get("service")?;
+    let repo = service.get("cases_git")?.as_str()?;
+    let branch = service
+        .get("git_branch")
+        .and_then(|b| b.as_str())
+        .unwrap_or("main");
+    let base = main.parent().unwrap_or(Path::new(""));
+    Some(model::CasesGit {
+        repo: base.join(repo),
+        branch: branch
+            .strip_prefix("refs/heads/")
+            .unwrap_or(branch)
+            .to_string(),
+    })
+}
+
 /// The main file's settings alone, from its text `text`, as a config
 /// without case files: for a command that has everything else from
 /// [`crate::index`] (the calendar, the caseworkers and their supervisors).
@@ -101,7 +123,14 @@ pub fn main_settings(path: &Path, text: String) -> Option<Config> {
 }
 
 pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
-    match live::Live::load(path, live::Options { env, store: None }) {
+    match live::Live::load(
+        path,
+        live::Options {
+            env,
+            store: None,
+            tree: None,
+        },
+    ) {
         Ok(l) => {
             let diagnostics = l.diagnostics;
             Loaded {

@@ -83,6 +83,45 @@ pub struct Service {
     /// `editors`: the Unix group whose members add, change and delete
     /// case files (SPEC section 6); None: root alone edits.
     pub editors: Option<Editors>,
+    /// `cases_git` and `git_branch`: the case files are read from this
+    /// bare repository's branch, never from a working tree (SPEC section 7).
+    pub git: Option<CasesGit>,
+    /// `edit_url`: the page where a file is edited, `{path}` its path
+    /// (in the repository, or relative to the main config).
+    pub edit_url: Option<String>,
+}
+
+/// `[service] cases_git` and `git_branch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CasesGit {
+    /// The bare repository (absolute, or made so against the main
+    /// config's directory).
+    pub repo: PathBuf,
+    /// The branch name, without `refs/heads/`.
+    pub branch: String,
+}
+
+impl Service {
+    /// The edit page of the file at `path` (as the repository or the main
+    /// config's directory names it), when `edit_url` is set: each path
+    /// segment percent-encoded, the slashes kept.
+    pub fn edit_link(&self, path: &str) -> Option<String> {
+        let url = self.edit_url.as_ref()?;
+        let encoded: Vec<String> = path
+            .split('/')
+            .map(|seg| {
+                seg.bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                            (b as char).to_string()
+                        }
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(url.replace("{path}", &encoded.join("/")))
+    }
 }
 
 /// `[service] editors`, resolved: the group's name (for messages and the

@@ -153,6 +153,12 @@ pub struct RawService {
     pub admin_mail: Option<S<RawMail>>,
     /// A Unix group whose members edit case files (SPEC section 6).
     pub editors: Option<S<String>>,
+    /// A bare git repository the case files are read from (SPEC section 7).
+    pub cases_git: Option<S<String>>,
+    /// The branch of `cases_git` in effect (default "main").
+    pub git_branch: Option<S<String>>,
+    /// A forge's edit page per file, `{path}` the file's path in the repository.
+    pub edit_url: Option<S<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

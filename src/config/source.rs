@@ -88,6 +88,12 @@ pub(crate) fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> 
             "check the file's permissions",
         );
     }
+    text_of(path, bytes, diags)
+}
+
+/// The bytes of a config file as its text: UTF-8, or a located error at
+/// the first byte that is not (for a file on disk and a blob in git alike).
+pub(crate) fn text_of(path: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<String> {
     match String::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(e) => {

@@ -221,15 +221,17 @@ pub(super) fn check_include(
 /// Read an include from disk and check it. A file that cannot be read is a
 /// problem of its own (no text, no cases).
 pub(super) fn read_include(
+    files: &dyn super::files::CaseFiles,
     path: &Path,
     ctx: &Context<'_>,
     env: &Env,
 ) -> (Result<Checked, Problems>, Option<String>) {
     let mut d = Diagnostics::default();
-    match source::read_text(path, &mut d) {
+    match files.read(path, &mut d) {
         Some(text) => {
             let hash = content_hash(text.as_bytes());
-            (check_include(path, text, ctx, env, true), Some(hash))
+            let on_disk = files.on_disk();
+            (check_include(path, text, ctx, env, on_disk), Some(hash))
         }
         None => (
             Err(Problems {

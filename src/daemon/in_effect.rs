@@ -58,6 +58,7 @@ impl InEffect {
         let opts = Options {
             env: &self.env,
             store: Some(&self.store),
+            tree: None,
         };
         match why {
             Reason::Signal => Live::load(&self.live.config.path, opts),

@@ -478,6 +478,7 @@ mod tests {
         let opts = crate::config::live::Options {
             env: &env,
             store: None,
+            tree: None,
         };
         let live = Live::load(&dir.path().join("docket.toml"), opts).expect("loads");
         let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();

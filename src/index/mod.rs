@@ -118,11 +118,35 @@ fn files_now(main: &Path) -> Option<(Vec<KeyFile>, String)> {
         path: main.to_path_buf(),
         hash: content_hash(text.as_bytes()),
     }];
+    if let Some(git) = crate::config::cases_git_in(main, &text) {
+        // The case files are a git tree: its branch's tip is their key.
+        let tip = crate::config::git::tip_now(&git.repo, &git.branch).ok()?;
+        out.push(KeyFile::of_commit(&git.repo, &git.branch, tip));
+        return Some((out, text));
+    }
     for path in crate::config::included_files_in(main, &text).unwrap_or_default() {
         let hash = content_hash(read_small(&path)?.as_bytes());
         out.push(KeyFile { path, hash });
     }
     Some((out, text))
+}
+
+impl KeyFile {
+    /// The key of case files read from a git tree: the repository, the
+    /// branch and the commit.
+    pub fn of_tree(t: &crate::config::git::GitTree) -> KeyFile {
+        KeyFile::of_commit(t.repo_dir(), t.branch(), t.commit())
+    }
+
+    fn of_commit(repo: &Path, branch: &str, commit: Option<git2::Oid>) -> KeyFile {
+        KeyFile {
+            path: repo.to_path_buf(),
+            hash: format!(
+                "git:{branch}:{}",
+                commit.map(|c| c.to_string()).unwrap_or_default()
+            ),
+        }
+    }
 }
 
 fn enabled() -> bool {

@@ -50,6 +50,8 @@ pub struct Meta {
     size: u64,
     pub(super) mtime_ns: i128,
     ctime_ns: i128,
+    /// A file in a git tree: its blob id (the rest is zero).
+    blob: Option<[u8; 20]>,
 }
 
 impl Meta {
@@ -62,7 +64,25 @@ impl Meta {
             size: m.size(),
             mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
             ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
+            blob: None,
         })
+    }
+
+    /// A file in a git tree: the same blob is the same version, whatever
+    /// the commit (so a push re-reads only the files it changed).
+    pub fn of_blob(oid: git2::Oid) -> Meta {
+        let mut blob = [0u8; 20];
+        let bytes = oid.as_bytes();
+        let n = bytes.len().min(20);
+        blob[..n].copy_from_slice(&bytes[..n]);
+        Meta {
+            dev: 0,
+            ino: 0,
+            size: 0,
+            mtime_ns: 0,
+            ctime_ns: 0,
+            blob: Some(blob),
+        }
     }
 }
 

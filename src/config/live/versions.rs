@@ -18,13 +18,21 @@ impl Live {
         let main = FileVersion::of(&self.main, main_text, &[]);
         // Only files with a text left cost anything: after the first
         // commit, a reload of one changed file gives one version.
-        let units = self.units.iter().zip(&self.files).filter_map(|(u, st)| {
-            let (text, cases) = match &u.disk {
-                Ok(c) => (c.text.as_deref().map(String::as_str)?, &c.cases),
-                Err(p) => (problem_text(st)?, &p.cases),
-            };
-            Some(FileVersion::of(st, Some(text), &cases.to_vec()))
-        });
+        // Case files in a git repository: the repository keeps their
+        // versions, with their authors (`docket log` reads it).
+        let from_disk = self.tree.is_none();
+        let units = self
+            .units
+            .iter()
+            .zip(&self.files)
+            .filter(move |_| from_disk)
+            .filter_map(|(u, st)| {
+                let (text, cases) = match &u.disk {
+                    Ok(c) => (c.text.as_deref().map(String::as_str)?, &c.cases),
+                    Err(p) => (problem_text(st)?, &p.cases),
+                };
+                Some(FileVersion::of(st, Some(text), &cases.to_vec()))
+            });
         std::iter::once(main)
             .chain(units)
             .filter(|v| v.text.is_some() && v.hash.is_some())

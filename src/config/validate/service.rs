@@ -32,6 +32,8 @@ pub(super) fn service(
         feeds_dir: PathBuf::new(),
         admin_mail: None,
         editors: None,
+        git: None,
+        edit_url: None,
     };
     let Some(s) = s else {
         out.feeds_dir = out.state_dir.join("feeds");
@@ -61,6 +63,7 @@ pub(super) fn service(
     if let Some(e) = &s.editors {
         out.editors = editors(c, e);
     }
+    git(c, s, base, &mut out);
     outputs(c, s, base, &mut out);
     warn_unsafe_output_dirs(c, s, env, &out);
     (out, includes)
@@ -254,4 +257,83 @@ pub fn is_loopback_host(host: &str) -> bool {
         || h.parse::<std::net::IpAddr>()
             .map(|ip| ip.is_loopback())
             .unwrap_or(false)
+}
+
+/// `cases_git`, `git_branch`, `edit_url` (SPEC section 7). The repository
+/// itself is opened by the loader (a missing one is its error, at this
+/// key); here only the shape of each value.
+fn git(c: &mut Checker<'_>, s: &raw::RawService, base: &Path, out: &mut Service) {
+    if let Some(b) = &s.git_branch {
+        if s.cases_git.is_none() {
+            c.err(
+                b.span(),
+                "git_branch is set but cases_git is not",
+                "add cases_git = \"/srv/git/ngo/cases.git\" (the bare repository), or remove git_branch",
+            );
+        }
+    }
+    if let Some(repo) = &s.cases_git {
+        let branch = s
+            .git_branch
+            .as_ref()
+            .map_or_else(|| "main".to_string(), |b| b.get_ref().clone());
+        let branch = branch
+            .strip_prefix("refs/heads/")
+            .unwrap_or(&branch)
+            .to_string();
+        let bad_branch = branch.is_empty()
+            || branch.starts_with(['-', '/', '.'])
+            || branch.ends_with(['/', '.'])
+            || branch.contains("..")
+            || branch.contains("@{")
+            || branch
+                .chars()
+                .any(|ch| ch.is_control() || " ~^:?*[\\".contains(ch));
+        if bad_branch {
+            let span = s.git_branch.as_ref().map_or(repo.span(), S::span);
+            c.err(
+                span,
+                format!(
+                    "git_branch = \"{}\" is not a branch name git allows",
+                    value(&branch)
+                ),
+                "name the branch the forge edits, e.g. git_branch = \"main\"",
+            );
+        } else if repo.get_ref().trim().is_empty() {
+            c.err(
+                repo.span(),
+                "cases_git is empty",
+                "name the bare repository, e.g. cases_git = \"/srv/git/ngo/cases.git\", or remove the line",
+            );
+        } else {
+            out.git = Some(crate::config::model::CasesGit {
+                repo: base.join(repo.get_ref()),
+                branch,
+            });
+        }
+    }
+    if let Some(u) = &s.edit_url {
+        let url = u.get_ref();
+        let parsed = url::Url::parse(&url.replace("{path}", "x"));
+        match parsed {
+            Ok(p) if matches!(p.scheme(), "https" | "http") && url.contains("{path}") => {
+                out.edit_url = Some(url.clone());
+            }
+            Ok(p) if !matches!(p.scheme(), "https" | "http") => c.err(
+                u.span(),
+                format!("edit_url must be an https:// address, not {}:", p.scheme()),
+                "give the forge's edit page, e.g. edit_url = \"https://git.ngo.example/ngo/cases/_edit/main/{path}\"",
+            ),
+            Ok(_) => c.err(
+                u.span(),
+                "edit_url has no {path}",
+                "put {path} where the file's path goes, e.g. edit_url = \"https://git.ngo.example/ngo/cases/_edit/main/{path}\"",
+            ),
+            Err(e) => c.err(
+                u.span(),
+                format!("edit_url is not a web address: {e}"),
+                "give the forge's edit page, e.g. edit_url = \"https://git.ngo.example/ngo/cases/_edit/main/{path}\"",
+            ),
+        }
+    }
 }
