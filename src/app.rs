@@ -82,6 +82,7 @@ pub fn run(cli: Cli) -> Outcome {
             let cfg = load(ctx.path, ctx.show)?.cfg;
             history(cfg, case.as_deref(), format)
         }
+        Command::GitHook { lang, .. } => git_hook(&ctx, lang.into()),
         Command::Log { file, case, format } => log(&ctx, file, case, format),
         Command::Restore {
             file,
@@ -403,6 +404,25 @@ impl From<crate::ledger::LedgerError> for Failure {
 
 /// `docket check --startup`: can the daemon start? Output goes to the
 /// journal (ExecStartPre=): values are always masked.
+/// `docket git-hook`: git runs it in the repository (`GIT_DIR`, else the
+/// working directory), with the pushed objects in `GIT_QUARANTINE_PATH`.
+fn git_hook(ctx: &Ctx<'_>, lang: crate::config::model::Language) -> Outcome {
+    let cwd = std::env::current_dir().map_err(|e| Failure::Runtime(e.into()))?;
+    let repo = std::env::var_os("GIT_DIR")
+        .map(|d| cwd.join(d))
+        .unwrap_or(cwd);
+    let quarantine = std::env::var_os("GIT_QUARANTINE_PATH").map(std::path::PathBuf::from);
+    crate::githook::run(
+        ctx.path,
+        crate::githook::Args {
+            clock: ctx.clock,
+            lang,
+            repo,
+            quarantine,
+        },
+    )
+}
+
 fn check_startup(path: &Path) -> Outcome {
     let live = load(path, false)?;
     for f in &live.left_out {

@@ -204,6 +204,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The pre-receive hook of the case repository (cases_git): check the
+    /// pushed case files, refuse the push on errors.
+    ///
+    /// git runs it in the repository with one line per updated ref on
+    /// stdin. The pushed tip of git_branch is checked against the main
+    /// config (-c) as the daemon will read it; every problem is printed as
+    /// `path:line:col: error: message` with its hint, which git shows the
+    /// pusher. Exit 78 refuses the push (an error in a file it changes);
+    /// warnings do not. Writes nothing; runs as the forge's user.
+    GitHook {
+        /// The day dates are judged on (default: today in service.timezone).
+        #[arg(long, value_parser = parse_day)]
+        today: Option<NaiveDate>,
+        /// The language of the messages: en (default), ru or kk.
+        #[arg(long, value_enum, env = "DOCKET_LANG", default_value_t = Lang::En)]
+        lang: Lang,
+    },
     /// Every kept version of a config file or of a case: when, who saved
     /// it, applied or held back, what changed field by field.
     ///
@@ -323,7 +340,8 @@ impl Command {
             | Command::Upcoming { today, .. }
             | Command::Preview { today, .. }
             | Command::Run { today, .. }
-            | Command::Calendar { today, .. } => *today,
+            | Command::Calendar { today, .. }
+            | Command::GitHook { today, .. } => *today,
             Command::Plan { .. }
             | Command::SendTest { .. }
             | Command::Status { .. }

@@ -17,7 +17,7 @@
 //! - [`daemon`]: the loop ([`daemon::run`]), one pass
 //!   ([`daemon::Daemon::pass`]), reload, shutdown, systemd notify;
 //! - [`cli`]: the command line, and [`app`] which runs each command
-//!   ([`check`] for `docket check`).
+//!   ([`check`] for `docket check`, [`githook`] for `docket git-hook`).
 
 /// mimalloc instead of glibc's malloc: loading a large config is mostly
 /// allocating small strings, and with mimalloc `docket upcoming` on 100,000
@@ -38,6 +38,7 @@ pub mod daemon;
 pub mod engine;
 pub mod failure;
 pub mod feed;
+pub mod githook;
 pub mod heartbeat;
 pub mod history;
 pub mod import;

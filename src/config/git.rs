@@ -126,7 +126,7 @@ pub fn open_repo(dir: &Path, quarantine: Option<&Path>) -> Result<Repository, Gi
     };
     let repo = Repository::open_ext(
         dir,
-        RepositoryOpenFlags::NO_SEARCH | RepositoryOpenFlags::NO_DOTGIT,
+        RepositoryOpenFlags::NO_SEARCH,
         std::iter::empty::<&std::ffi::OsStr>(),
     )
     .map_err(open_err)?;

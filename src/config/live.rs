@@ -452,7 +452,22 @@ impl Live {
                 return Some(Ok(Arc::clone(t)));
             }
         }
-        Some(GitTree::at_tip(&g.repo, &g.branch).map(Arc::new))
+        let tree = GitTree::at_tip(&g.repo, &g.branch);
+        // A branch that is gone after docket kept files from it was
+        // deleted or renamed, not emptied: its files stay at their good
+        // copies (a new repository has no good copies yet).
+        let had_files = || {
+            opts.store.is_some_and(|s| s.list().len() > 1)
+                || prev.is_some_and(|p| !p.units.is_empty())
+        };
+        Some(match tree {
+            Ok(t) if t.commit().is_none() && had_files() => Err(super::git::GitError::Branch {
+                path: g.repo.clone(),
+                branch: g.branch.clone(),
+                reason: "the branch does not exist any more (deleted or renamed?)".into(),
+            }),
+            other => other.map(Arc::new),
+        })
     }
 
     /// Step 2 when the repository cannot be read: an error in the main
