@@ -114,7 +114,11 @@ impl Watcher {
     pub fn start(dirs: &[PathBuf], tx: mpsc::UnboundedSender<Changed>) -> Watcher {
         use notify::Watcher as _;
         let watched = identify(dirs);
-        let wanted: BTreeSet<PathBuf> = dirs.iter().cloned().collect();
+        // inotify's events name a relative directory joined to the
+        // working directory: match both forms.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let wanted: BTreeSet<PathBuf> =
+            dirs.iter().flat_map(|d| [d.clone(), cwd.join(d)]).collect();
         let in_handler = wanted.clone();
         let err_tx = tx.clone();
         let inner = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
@@ -184,6 +188,19 @@ fn what_changed(paths: &[PathBuf], dirs: &BTreeSet<PathBuf>) -> Option<Changed> 
     if paths.is_empty() || paths.iter().any(|p| dirs.contains(p)) {
         return Some(Changed::Anything);
     }
+    // With cases_git, a push moves a branch: a ref under refs/heads, or
+    // packed-refs. The tree is looked at as a whole (its commit).
+    let moves_a_ref = |p: &PathBuf| {
+        p.parent().is_some_and(|d| dirs.contains(d))
+            && (p.file_name().is_some_and(|n| n == "packed-refs")
+                || p.components()
+                    .collect::<Vec<_>>()
+                    .windows(2)
+                    .any(|w| w[0].as_os_str() == "refs" && w[1].as_os_str() == "heads"))
+    };
+    if paths.iter().any(moves_a_ref) {
+        return Some(Changed::Anything);
+    }
     let files: BTreeSet<PathBuf> = paths
         .iter()
         .filter(|p| {
@@ -249,6 +266,20 @@ mod tests {
             None
         );
         assert_eq!(what_changed(&[p("/var/log/kz-1.toml")], &dirs), None);
+        // A push to a watched repository moves a ref.
+        let repo: BTreeSet<PathBuf> = [p("/srv/git/cases.git"), p("/srv/git/cases.git/refs/heads")]
+            .into_iter()
+            .collect();
+        for moved in [
+            "/srv/git/cases.git/refs/heads/main",
+            "/srv/git/cases.git/packed-refs",
+        ] {
+            assert_eq!(what_changed(&[p(moved)], &repo), Some(Changed::Anything));
+        }
+        assert_eq!(
+            what_changed(&[p("/srv/git/cases.git/FETCH_HEAD")], &repo),
+            None
+        );
     }
 
     /// A burst of events is one reload of every file they named; one that
