@@ -104,8 +104,11 @@ pub struct LogRow {
     pub by: Option<String>,
     pub state: VersionState,
     pub changes: Vec<Change>,
+    /// The commit that made this version (case files in a git repository).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     #[serde(skip)]
-    sort_at: chrono::DateTime<chrono::Utc>,
+    pub(super) sort_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The rows of one file's versions (oldest first), each with what changed
@@ -119,19 +122,45 @@ fn rows_of(
     a: &Args<'_>,
     tz: chrono_tz::Tz,
 ) -> Result<Vec<LogRow>, Failure> {
+    let mut texts = Vec::with_capacity(versions.len());
+    for v in versions {
+        texts.push(match v.blob {
+            Some(b) => h
+                .bytes(b)
+                .map_err(rt)?
+                .map(|b| crate::config::salvage::text_of(&b)),
+            None => None,
+        });
+    }
+    Ok(rows_from(
+        versions,
+        texts,
+        &[],
+        keep,
+        case,
+        a.show_values,
+        tz,
+    ))
+}
+
+/// The rows of one file's versions (oldest first) with their texts (None:
+/// a removal) and, from a git repository, their commits.
+pub(super) fn rows_from(
+    versions: &[Version],
+    texts: Vec<Option<String>>,
+    commits: &[String],
+    keep: &dyn Fn(u32) -> bool,
+    case: Option<&str>,
+    show_values: bool,
+    tz: chrono_tz::Tz,
+) -> Vec<LogRow> {
     let mut out = Vec::new();
     let mut prev: Option<String> = None;
-    for v in versions {
-        let text = match v.blob {
-            Some(b) => h.bytes(b).map_err(rt)?.map(|b| {
-                let t = crate::config::salvage::text_of(&b);
-                match case {
-                    Some(id) => super::changes::only_case(&t, id),
-                    None => t,
-                }
-            }),
-            None => None,
-        };
+    for (i, (v, text)) in versions.iter().zip(texts).enumerate() {
+        let text = text.map(|t| match case {
+            Some(id) => super::changes::only_case(&t, id),
+            None => t,
+        });
         if keep(v.version) {
             let changes = match (&prev, &text) {
                 (Some(p), Some(t)) => between(Some(p), Some(t)),
@@ -146,7 +175,7 @@ fn rows_of(
                             .is_some_and(|x| x.eq_ignore_ascii_case(id))
                     })
                 })
-                .map(|c| c.shown(a.show_values))
+                .map(|c| c.shown(show_values))
                 .collect();
             out.push(LogRow {
                 version: v.version,
@@ -158,6 +187,7 @@ fn rows_of(
                 by: Some(v.by.clone()).filter(|b| !b.is_empty()),
                 state: v.state,
                 changes,
+                commit: commits.get(i).cloned(),
                 sort_at: v.at,
             });
         }
@@ -165,13 +195,17 @@ fn rows_of(
             prev = text;
         }
     }
-    Ok(out)
+    out
 }
 
 /// `docket log [FILE | --case ID] [--format table|json]`.
 pub fn log(a: &Args<'_>, target: Option<Target>, json: bool) -> Result<(), Failure> {
     let cfg = settings(a.config)?;
     let tz = cfg.service.timezone;
+    if cfg.service.git.is_some() {
+        let rows = super::git::log(&cfg, a, target.as_ref())?;
+        return print_rows(rows, json, tz);
+    }
     let Some(h) = open(&cfg)? else {
         return match target {
             None => print(if json { "[]\n" } else { "" }),
@@ -212,6 +246,11 @@ pub fn log(a: &Args<'_>, target: Option<Target>, json: bool) -> Result<(), Failu
             }
         }
     }
+    print_rows(rows, json, tz)
+}
+
+/// The rows newest first, as a table or JSON.
+fn print_rows(mut rows: Vec<LogRow>, json: bool, tz: chrono_tz::Tz) -> Result<(), Failure> {
     rows.sort_by(|x, y| {
         y.sort_at
             .cmp(&x.sort_at)
@@ -261,6 +300,9 @@ pub fn restore(
     stdout: bool,
 ) -> Result<(), Failure> {
     let cfg = settings(a.config)?;
+    if cfg.service.git.is_some() {
+        return super::git::restore(&cfg, a, &target, version, stdout);
+    }
     let root = root_of(a.config);
     let h = open(&cfg)?.ok_or_else(|| {
         Failure::Config("docket: nothing to restore: there is no history yet".into())
@@ -374,7 +416,7 @@ fn put_back(path: &Path, bytes: &[u8], v: &Version) -> Result<(), Failure> {
     Ok(())
 }
 
-fn write_bytes(b: &[u8]) -> Result<(), Failure> {
+pub(super) fn write_bytes(b: &[u8]) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(b).and_then(|_| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::Runtime(

@@ -15,12 +15,15 @@
 //! - `record.rs`: a load ([`crate::config::live::Live`]) into versions.
 //! - `owner.rs`: a uid as a user name.
 //! - `commands.rs`, `forget.rs`: `docket log`, `restore` and `forget`;
+//!   `git.rs`: `log` and `restore` when the case files are in a git
+//!   repository (`cases_git`), whose history is theirs;
 //!   `put.rs`: writing a version back into a case directory.
 
 mod base;
 pub mod changes;
 pub mod commands;
 mod forget;
+mod git;
 mod owner;
 pub mod purge;
 mod put;
