@@ -50,6 +50,9 @@ pub struct FeedEvent {
     pub date: NaiveDate,
     pub summary: String,
     pub description: String,
+    /// The edit page of the item's file (`[service] edit_url`): the
+    /// event's `URL`, and the description's last line.
+    pub url: Option<String>,
 }
 
 impl FeedEvent {
@@ -65,6 +68,12 @@ impl FeedEvent {
         h.feed(self.summary.as_bytes());
         h.feed(b"\x1f");
         h.feed(self.description.as_bytes());
+        // Only when there is one: without `edit_url` the hashes (and so
+        // the revisions) stay what they were.
+        if let Some(u) = &self.url {
+            h.feed(b"\x1f");
+            h.feed(u.as_bytes());
+        }
         h.0
     }
 }
@@ -224,11 +233,16 @@ fn event(
             cw.id
         ));
     }
+    let url = crate::mail::entry::item_edit_link(cfg, it);
+    if let Some(u) = &url {
+        lines.push(format!("{}: {u}", t.edit));
+    }
     FeedEvent {
         id: event_id(it),
         date: if overdue { today } else { it.act_by },
         summary,
         description: lines.join("\n"),
+        url,
     }
 }
 
@@ -369,7 +383,7 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
     cal.append_property(Property::new("X-PUBLISHED-TTL", &every));
     for (e, r) in feed.events.iter().zip(revisions) {
         let end = e.date.succ_opt().unwrap_or(e.date);
-        let ev = icalendar::Event::new()
+        let mut ev = icalendar::Event::new()
             .uid(&e.uid())
             .timestamp(r.stamp)
             .sequence(r.sequence)
@@ -380,6 +394,12 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
             // A deadline does not make anyone busy.
             .add_property("TRANSP", "TRANSPARENT")
             .done();
+        if let Some(u) = &e.url {
+            // A URI value (RFC 5545 3.3.13), not TEXT: not escaped. The
+            // path in it is percent-encoded, so it holds no control
+            // character; `refold` folds it like any line.
+            ev.add_property("URL", u.as_str());
+        }
         cal.push(ev);
     }
     refold(&cal.to_string())
@@ -522,6 +542,7 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2026, 12, 17).unwrap(),
             summary: summary.into(),
             description: "act by 2026-12-17".into(),
+            url: None,
         }
     }
 
@@ -635,5 +656,44 @@ mod tests {
             text.contains("X-WR-CALNAME:docket: Aigerim Example\r\n"),
             "{text}"
         );
+    }
+
+    /// SPEC 7: an event with an edit page carries it as `URL` (a URI,
+    /// not escaped, folded as any line) and in its description; an
+    /// event without one is rendered and revised as before.
+    #[test]
+    fn edit_url_is_the_events_url() {
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let link = "https://git.ngo.example/ngo/cases/_edit/main/cases/%D0%B4%D0%B5%D0%BB%D0%BE,kz-0042.toml";
+        let plain = ev(1, "KZ-0042 · Refugee certificate");
+        let mut linked = plain.clone();
+        linked.url = Some(link.into());
+        linked.description.push_str(&format!("\nEdit: {link}"));
+        assert_ne!(plain.content_hash(), linked.content_hash());
+        let feed = |e: &FeedEvent| Feed {
+            name: "aigerim".into(),
+            title: "docket: Aigerim Example".into(),
+            events: vec![e.clone()],
+        };
+        let text = render(&feed(&linked), &revise(&feed(&linked), &HashMap::new(), t0));
+        assert!(text.split("\r\n").all(|l| l.len() <= LINE_OCTETS), "{text}");
+        let unfolded = text.replace("\r\n ", "");
+        assert!(unfolded.contains(&format!("\r\nURL:{link}\r\n")), "{text}");
+        // In the description a TEXT value: its comma escaped.
+        assert!(
+            unfolded.contains(&format!("\\nEdit: {}", link.replace(',', "\\,"))),
+            "{text}"
+        );
+        let text = render(&feed(&plain), &revise(&feed(&plain), &HashMap::new(), t0));
+        assert!(!text.contains("URL"), "{text}");
+        assert_eq!(plain.content_hash(), {
+            let mut h = Fnv::default();
+            h.feed(plain.date.to_string().as_bytes());
+            h.feed(b"\x1f");
+            h.feed(plain.summary.as_bytes());
+            h.feed(b"\x1f");
+            h.feed(plain.description.as_bytes());
+            h.0
+        });
     }
 }

@@ -66,6 +66,17 @@ pub struct Held<'a> {
     pub full: bool,
     /// The path to give `docket check` (the admin can run it).
     pub check_path: &'a str,
+    /// The file's edit page (`[service] edit_url`).
+    pub edit: Option<&'a str>,
+}
+
+/// "\n{indent}Edit: <url>" in `lang`, or "" without an edit page.
+fn edit_line(lang: Language, edit: Option<&str>, indent: &str) -> String {
+    edit.map(|u| {
+        let word = crate::mail::texts::texts(lang).edit;
+        format!("\n{indent}{word}: {u}")
+    })
+    .unwrap_or_default()
 }
 
 /// What is wrong in a file left out, for its notice in `lang`.
@@ -167,8 +178,9 @@ pub fn held(lang: Language, h: &Held<'_>) -> Notice {
     Notice {
         subject,
         body: format!(
-            "{}\n\n  {rel}\n\n{what}\n\n{}\n\n{shown}\n\n{}\n\n{} {ids}\n",
+            "{}\n\n  {rel}{}\n\n{what}\n\n{}\n\n{shown}\n\n{}\n\n{} {ids}\n",
             frame[0],
+            edit_line(lang, h.edit, "  "),
             frame[1],
             frame[2].replace("{path}", path),
             frame[3]
@@ -176,19 +188,21 @@ pub fn held(lang: Language, h: &Held<'_>) -> Notice {
     }
 }
 
-pub fn fixed(lang: Language, rel: &str, cases: &str, ids: &str) -> Notice {
+/// `edit`: the file's edit page (`[service] edit_url`).
+pub fn fixed(lang: Language, rel: &str, cases: &str, ids: &str, edit: Option<&str>) -> Notice {
+    let edit = edit_line(lang, edit, "");
     match lang {
         Language::En => Notice {
             subject: format!("fixed: your changes are in effect{cases}"),
-            body: format!("Hello,\n\nYour changes to {rel} are now in effect: docket reads the file without errors again.\n\nCases in this file: {ids}\n"),
+            body: format!("Hello,\n\nYour changes to {rel} are now in effect: docket reads the file without errors again.\n\nCases in this file: {ids}{edit}\n"),
         },
         Language::Ru => Notice {
             subject: format!("исправлено: ваши изменения вступили в силу{cases}"),
-            body: format!("Здравствуйте!\n\nВаши изменения в {rel} вступили в силу: docket снова читает файл без ошибок.\n\nДела в этом файле: {ids}\n"),
+            body: format!("Здравствуйте!\n\nВаши изменения в {rel} вступили в силу: docket снова читает файл без ошибок.\n\nДела в этом файле: {ids}{edit}\n"),
         },
         Language::Kk => Notice {
             subject: format!("түзетілді: өзгерістеріңіз күшіне енді{cases}"),
-            body: format!("Сәлеметсіз бе!\n\n{rel} файлына енгізген өзгерістеріңіз күшіне енді: docket файлды қайтадан қатесіз оқиды.\n\nОсы файлдағы істер: {ids}\n"),
+            body: format!("Сәлеметсіз бе!\n\n{rel} файлына енгізген өзгерістеріңіз күшіне енді: docket файлды қайтадан қатесіз оқиды.\n\nОсы файлдағы істер: {ids}{edit}\n"),
         },
     }
 }
@@ -246,19 +260,22 @@ fn restore_commands(lang: Language, list: &[(&str, &Gone)]) -> String {
     format!("\n{lead}:\n\n{}\n", cmds.join("\n"))
 }
 
-pub fn near_miss(lang: Language, rel: &str, ids: &str) -> Notice {
+/// `edit`: the file's edit page (`[service] edit_url`), where it can
+/// be renamed.
+pub fn near_miss(lang: Language, rel: &str, ids: &str, edit: Option<&str>) -> Notice {
+    let edit = edit_line(lang, edit, "");
     match lang {
         Language::En => Notice {
             subject: "a case file is not read: check its name".into(),
-            body: format!("Hello,\n\nThe file {rel} looks like a case file, but docket does not read it: its name does not end in .toml (editors such as Notepad add .txt), so no include pattern matches it.\n\nRename it to end in .toml, or remove it.\nCases named in it: {ids}\n"),
+            body: format!("Hello,\n\nThe file {rel} looks like a case file, but docket does not read it: its name does not end in .toml (editors such as Notepad add .txt), so no include pattern matches it.\n\nRename it to end in .toml, or remove it.\nCases named in it: {ids}{edit}\n"),
         },
         Language::Ru => Notice {
             subject: "файл дела не читается: проверьте его имя".into(),
-            body: format!("Здравствуйте!\n\nФайл {rel} похож на файл дела, но docket его не читает: его имя не оканчивается на .toml (редакторы вроде Блокнота добавляют .txt), поэтому ни один шаблон include ему не соответствует.\n\nПереименуйте его, чтобы имя оканчивалось на .toml, или удалите.\nДела в нём: {ids}\n"),
+            body: format!("Здравствуйте!\n\nФайл {rel} похож на файл дела, но docket его не читает: его имя не оканчивается на .toml (редакторы вроде Блокнота добавляют .txt), поэтому ни один шаблон include ему не соответствует.\n\nПереименуйте его, чтобы имя оканчивалось на .toml, или удалите.\nДела в нём: {ids}{edit}\n"),
         },
         Language::Kk => Notice {
             subject: "іс файлы оқылмайды: атауын тексеріңіз".into(),
-            body: format!("Сәлеметсіз бе!\n\n{rel} файлы іс файлына ұқсайды, бірақ docket оны оқымайды: атауы .toml-мен аяқталмайды (Блокнот сияқты редакторлар .txt қосады), сондықтан бірде-бір include үлгісі оған сәйкес келмейді.\n\nАтауы .toml-мен аяқталатындай етіп өзгертіңіз немесе жойыңыз.\nОндағы істер: {ids}\n"),
+            body: format!("Сәлеметсіз бе!\n\n{rel} файлы іс файлына ұқсайды, бірақ docket оны оқымайды: атауы .toml-мен аяқталмайды (Блокнот сияқты редакторлар .txt қосады), сондықтан бірде-бір include үлгісі оған сәйкес келмейді.\n\nАтауы .toml-мен аяқталатындай етіп өзгертіңіз немесе жойыңыз.\nОндағы істер: {ids}{edit}\n"),
         },
     }
 }
@@ -362,4 +379,80 @@ pub fn read_of_it(lang: Language, lines: &[String]) -> String {
             .collect::<Vec<_>>()
             .join("\n")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINK: &str = "https://git.ngo.example/ngo/cases/_edit/main/cases/kz-0042.toml";
+
+    fn held_file(edit: Option<&str>) -> Held<'_> {
+        Held {
+            rel: "cases/kz-0042.toml",
+            main: false,
+            held: true,
+            since: Some("2026-12-07 10:06"),
+            cases: ": KZ-0042",
+            ids: "KZ-0042",
+            problems: None,
+            full: false,
+            check_path: "/etc/docket/cases/kz-0042.toml",
+            edit,
+        }
+    }
+
+    /// SPEC 7: with `edit_url`, a notice about a file links to its edit
+    /// page, in the reader's language, under the file's name; never in
+    /// the subject. Without it the notice is as it was.
+    #[test]
+    fn notices_about_a_file_link_to_its_edit_page() {
+        for (lang, word) in [
+            (Language::En, "Edit"),
+            (Language::Ru, "Изменить"),
+            (Language::Kk, "Өзгерту"),
+        ] {
+            let n = held(lang, &held_file(Some(LINK)));
+            assert!(
+                n.body
+                    .contains(&format!("\n  cases/kz-0042.toml\n  {word}: {LINK}\n\n")),
+                "{}",
+                n.body
+            );
+            assert!(!n.subject.contains("https://"), "{}", n.subject);
+            let plain = held(lang, &held_file(None));
+            assert_eq!(
+                n.body.replace(&format!("\n  {word}: {LINK}"), ""),
+                plain.body
+            );
+            for (with, without) in [
+                (
+                    fixed(
+                        lang,
+                        "cases/kz-0042.toml",
+                        ": KZ-0042",
+                        "KZ-0042",
+                        Some(LINK),
+                    ),
+                    fixed(lang, "cases/kz-0042.toml", ": KZ-0042", "KZ-0042", None),
+                ),
+                (
+                    near_miss(lang, "cases/kz-0042.toml.txt", "KZ-0042", Some(LINK)),
+                    near_miss(lang, "cases/kz-0042.toml.txt", "KZ-0042", None),
+                ),
+            ] {
+                assert!(
+                    with.body.ends_with(&format!("KZ-0042\n{word}: {LINK}\n")),
+                    "{}",
+                    with.body
+                );
+                assert!(!with.subject.contains("https://"));
+                assert_eq!(
+                    with.body.replace(&format!("\n{word}: {LINK}"), ""),
+                    without.body
+                );
+                assert!(!without.body.contains("https://"));
+            }
+        }
+    }
 }

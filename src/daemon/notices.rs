@@ -103,8 +103,11 @@ impl Daemon {
             let rel = self.in_effect.live().rel(&p);
             let key = key::near_miss(&rel, &content_hash(text.as_bytes()));
             let ids = ids(&cases);
-            self.tell_people(&key, &cases, |lang| texts::near_miss(lang, &rel, &ids))
-                .await;
+            let edit = crate::mail::entry::file_edit_link(self.in_effect.cfg(), &rel);
+            self.tell_people(&key, &cases, |lang| {
+                texts::near_miss(lang, &rel, &ids, edit.as_deref())
+            })
+            .await;
         }
     }
 
@@ -162,6 +165,7 @@ impl Daemon {
                 .since
                 .as_deref()
                 .map(|s| crate::clock::local_text(s, self.in_effect.cfg().service.timezone));
+            let edit = self.edit_link(f, main);
             let h = texts::Held {
                 rel: &f.rel,
                 main,
@@ -172,6 +176,7 @@ impl Daemon {
                 problems,
                 full: self.in_effect.cfg().privacy.names_in_email,
                 check_path: &check_path,
+                edit: edit.as_deref(),
             };
             if log {
                 warn!(file = %f.rel, state = ?f.state, "a config file is left out");
@@ -239,11 +244,23 @@ impl Daemon {
             };
             let people = self.people_for(was, &told.into());
             let (cases, ids) = (case_list(&f.cases), ids(&f.cases));
+            let main = f.rel == self.in_effect.live().main.rel;
+            let edit = self.edit_link(f, main);
             self.tell_each(&key, &people, |lang| {
-                texts::fixed(lang, &f.rel, &cases, &ids)
+                texts::fixed(lang, &f.rel, &cases, &ids, edit.as_deref())
             })
             .await;
         }
+    }
+
+    /// The edit page of file `f` (`[service] edit_url`, SPEC 7). With
+    /// `cases_git` the main config is not in the repository: it has none.
+    fn edit_link(&self, f: &FileStatus, main: bool) -> Option<String> {
+        let cfg = self.in_effect.cfg();
+        if main && cfg.service.git.is_some() {
+            return None;
+        }
+        crate::mail::entry::file_edit_link(cfg, &f.rel)
     }
 
     /// Who is told about a file left out, besides the admin: the

@@ -9,7 +9,7 @@
 //! (`daemon::compose`, `Row::summary`); this file only lays them out.
 //! Pure, like `view`.
 
-use super::entry::{caseworker_name, group_by_case, urgency, Entry, Urgency};
+use super::entry::{caseworker_name, group_by_case, urgency, EditLink, Entry, Urgency};
 use super::labels::{self, wrap};
 use super::texts::Texts;
 use crate::config::model::{Config, Language};
@@ -56,8 +56,11 @@ pub struct Line {
     /// reference in red).
     pub overdue: bool,
     /// The same as plain text: the first line after "  - ", the others
-    /// indented four spaces, wrapped to the digest's width.
+    /// indented four spaces, wrapped to the digest's width (the edit
+    /// link's lines last).
     pub lines: Vec<String>,
+    /// The edit page of the case's file, with `[service] edit_url`.
+    pub edit: Option<EditLink>,
 }
 
 /// The supervisor's overview of the team's new cases.
@@ -244,6 +247,7 @@ fn line(w: &Words<'_>, group: &[&Entry<'_>]) -> Line {
         None => format!("{} —", first.reference),
     };
     let text = format!("{head} {}", items.join("; "));
+    let edit = EditLink::of(cfg, t.edit, first, 4);
     let lines = wrap(&text, WIDTH - 4)
         .into_iter()
         .enumerate()
@@ -254,8 +258,10 @@ fn line(w: &Words<'_>, group: &[&Entry<'_>]) -> Line {
                 format!("    {l}")
             }
         })
+        .chain(edit.iter().flat_map(|e| e.lines.iter().cloned()))
         .collect();
     Line {
+        edit,
         reference: first.reference.to_string(),
         about,
         overdue: group.iter().any(|e| super::entry::is_overdue(e, w.today)),

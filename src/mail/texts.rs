@@ -45,6 +45,8 @@ pub struct Texts {
     pub act_by_word: &'static str,
     pub advice: &'static str,
     pub guide: &'static str,
+    /// Before the link to a case file's edit page (`[service] edit_url`).
+    pub edit: &'static str,
     /// The footer without `[mail] guide_url`: whom to ask for the guide.
     pub guide_ask: &'static str,
     pub footer: &'static str,
@@ -181,6 +183,7 @@ static EN: Texts = Texts {
     act_by_word: "act by",
     advice: "What to do",
     guide: "Guide for caseworkers: {url}",
+    edit: "Edit",
     guide_ask: "For the guide for caseworkers, ask your supervisor or the administrator of docket.",
     footer: "Sent by docket. Subjects and logs carry case references only.",
     date_placeholder: "<date>",
@@ -254,6 +257,7 @@ static RU: Texts = Texts {
     act_by_word: "действовать до",
     advice: "Что делать",
     guide: "Руководство для сотрудников: {url}",
+    edit: "Изменить",
     guide_ask: "Руководство для сотрудников можно получить у вашего руководителя или у администратора docket.",
     footer: "Отправлено docket. В темах писем и журналах — только номера дел.",
     date_placeholder: "<дата>",
@@ -327,6 +331,7 @@ static KK: Texts = Texts {
     act_by_word: "дейін әрекет ету",
     advice: "Не істеу керек",
     guide: "Қызметкерге арналған нұсқаулық: {url}",
+    edit: "Өзгерту",
     guide_ask: "Қызметкерге арналған нұсқаулықты басшыңыздан немесе docket әкімшісінен сұраңыз.",
     footer: "docket жіберді. Хат тақырыбында және журналдарда тек іс нөмірлері болады.",
     date_placeholder: "<күні>",

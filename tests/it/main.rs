@@ -20,6 +20,7 @@ mod hostile;
 mod import21;
 mod layout19;
 mod leaks;
+mod links22;
 mod live;
 mod mail18;
 mod never_silent;
