@@ -63,6 +63,13 @@ pub fn forget(a: &Args<'_>, id: &str) -> Result<(), Failure> {
         done.messages,
         if done.index { ", the index" } else { "" }
     );
+    if let Some(git) = &cfg.service.git {
+        // The repository's history is the forge's, and every clone's.
+        println!(
+            "docket: the git repository {} still holds the case in its history, and so does every clone: docket cannot reach them. Purge it there (doc/reference.md, \"Purging a case from the repository\")",
+            git.repo.display()
+        );
+    }
     let left = still_named(&[state_dir.clone(), cfg.service.feeds_dir.clone()], id);
     if !left.is_empty() {
         let names: Vec<String> = left.iter().map(|p| p.display().to_string()).collect();
