@@ -26,6 +26,8 @@ pub(super) struct Records {
     /// Ledger problems found at start, told to the admin by the first pass
     /// (mail does not need the ledger).
     pub(super) startup_alerts: Vec<Alert>,
+    /// The history of the config files, recorded on a thread of its own.
+    pub(super) history: crate::history::Recorder,
 }
 
 impl Records {
@@ -110,6 +112,7 @@ impl Records {
             sent_unrecorded: HashMap::new(),
             alerted: HashSet::new(),
             startup_alerts,
+            history: crate::history::Recorder::start(),
         })
     }
 }

@@ -207,13 +207,14 @@ impl Daemon {
         let now = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        // The history, before the good copies take the texts; never fails
-        // the pass.
+        // The history: what to record is taken before the good copies take
+        // the texts, and recorded on the history's own thread, beside the
+        // pass (it never fails nor delays it).
         let live = self.in_effect.live();
-        let dir = &live.config.service.state_dir;
-        if let Err(e) = crate::history::record_in(dir, live, self.now()) {
-            warn!(error = %crate::mail::error_chain(&e), "cannot keep the versions of the config files in the history");
-        }
+        let snap = crate::history::Snapshot::of(live);
+        let dir = live.config.service.state_dir.clone();
+        let at = self.now();
+        self.records.history.record(&dir, snap, at);
         match self.in_effect.keep_good_copies(&now) {
             Ok(0) => {}
             Ok(n) => info!(files = n, "last good copies updated"),

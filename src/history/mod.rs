@@ -31,5 +31,5 @@ mod record;
 mod store;
 
 pub use base::{HistoryError, NewVersion, Version, VersionState};
-pub use record::{record, record_in, Recorded};
+pub use record::{record, record_in, Recorded, Recorder, Snapshot};
 pub use store::History;
