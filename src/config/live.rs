@@ -518,6 +518,7 @@ impl Live {
                 dir: repo,
                 message: e.to_string(),
                 help: e.help(),
+                repository: true,
             }],
         }
     }

@@ -334,6 +334,9 @@ pub(crate) struct UnsafeDir {
     pub dir: PathBuf,
     pub message: String,
     pub help: String,
+    /// The problem is the case repository's (`cases_git` cannot be read),
+    /// not a directory's permissions.
+    pub repository: bool,
 }
 
 /// The directories where the editors rule applies instead of the strict
@@ -368,6 +371,7 @@ pub(crate) fn unsafe_dirs(dir: &Path, env: &Env, team: Option<&Team<'_>>) -> Vec
                             dir: d.to_path_buf(),
                             message,
                             help,
+                            repository: false,
                         }
                     }),
             );
@@ -393,6 +397,7 @@ pub(crate) fn unsafe_dirs(dir: &Path, env: &Env, team: Option<&Team<'_>>) -> Vec
                 } else {
                     format!("chmod go-w {}", d.display())
                 },
+                repository: false,
             });
         }
         if let Some(euid) = env.euid {
@@ -405,6 +410,7 @@ pub(crate) fn unsafe_dirs(dir: &Path, env: &Env, team: Option<&Team<'_>>) -> Vec
                         meta.uid()
                     ),
                     help: format!("make root the owner: chown root {}", d.display()),
+                    repository: false,
                 });
             }
         }

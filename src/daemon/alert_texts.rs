@@ -199,14 +199,20 @@ impl Alert {
         check_secs: u64,
         retry_secs: u64,
     ) -> Alert {
+        // The fix for the reason given: a limit is raised; a directory
+        // docket may not read is made readable to it.
+        let fix = if reason.contains("limit") {
+            "To fix it, raise the limit (for example `sysctl fs.inotify.max_user_instances=1024` or `sysctl fs.inotify.max_user_watches=524288`, and the same in /etc/sysctl.d/), or stop the program that uses up the inotify instances or watches of docket's user."
+        } else {
+            "To fix it, make the directory named above readable to docket's user (for a case repository: add docket to the forge's group and make the repository group-readable; see the reference, \"Cases in a git repository\")."
+        };
         Alert {
             key: format!("watch-polling:{}", since.timestamp()),
             subject: "edits are noticed by polling, not watched".into(),
             body: format!(
                 "docket cannot watch the config files for edits: {reason}.\n\n\
                  Until it can, it looks at the config files every {check_secs} seconds instead, so edits still take effect within a few seconds. \
-                 It tries to watch again every {retry_secs} seconds and on SIGHUP, and tells you when watching works again.\n\n\
-                 To fix it, raise the limit (for example `sysctl fs.inotify.max_user_instances=1024` or `sysctl fs.inotify.max_user_watches=524288`, and the same in /etc/sysctl.d/), or stop the program that uses up the inotify instances or watches of docket's user."
+                 It tries to watch again every {retry_secs} seconds and on SIGHUP, and tells you when watching works again.\n\n{fix}"
             ),
         }
     }
@@ -230,10 +236,16 @@ impl Alert {
         held: &[&str],
         new: &[&str],
         episode: Option<&str>,
+        repository: bool,
     ) -> Alert {
         let list = |v: &[&str]| v.iter().map(|f| format!("  {f}\n")).collect::<String>();
+        let what = if repository {
+            "The case repository cannot be read, so docket does not read the files in it"
+        } else {
+            "A case directory is not safe, so docket does not read the files in it"
+        };
         let mut body = format!(
-            "A case directory is not safe, so docket does not read the files in it:\n\n  {problem}\n\nFix it with:\n\n  {fix}\n\ndocket notices the fix on its own (no reload needed). Until then:\n"
+            "{what}:\n\n  {problem}\n\nFix it with:\n\n  {fix}\n\ndocket notices the fix on its own (no reload needed). Until then:\n"
         );
         if !held.is_empty() {
             body += &format!(
@@ -248,13 +260,17 @@ impl Alert {
             );
         }
         body +=
-            "\nThe caseworkers are not told: the problem is the directory's, not their files'.\n";
+            "\nThe caseworkers are not told: the problem is the directory's (or the repository's), not their files'.\n";
         Alert {
             key: format!("dir-unsafe:{}:{}", dir.display(), episode.unwrap_or("-")),
-            subject: format!(
-                "a case directory can be changed by others: {}",
-                dir.display()
-            ),
+            subject: if repository {
+                format!("the case repository cannot be read: {}", dir.display())
+            } else {
+                format!(
+                    "a case directory can be changed by others: {}",
+                    dir.display()
+                )
+            },
             body,
         }
     }

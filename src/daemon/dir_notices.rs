@@ -32,7 +32,11 @@ impl Daemon {
             }
             let episode = files.iter().filter_map(|f| f.2).min();
             if log {
-                warn!(dir = %crate::logging::escape(&u.dir.display().to_string()), files = files.len(), "a case directory can be changed by others; the files under it keep their last good versions");
+                if u.repository {
+                    warn!(dir = %crate::logging::escape(&u.dir.display().to_string()), files = files.len(), "the case repository cannot be read; its files keep their last good versions");
+                } else {
+                    warn!(dir = %crate::logging::escape(&u.dir.display().to_string()), files = files.len(), "a case directory can be changed by others; the files under it keep their last good versions");
+                }
             }
             let held: Vec<&str> = files
                 .iter()
@@ -45,7 +49,13 @@ impl Daemon {
                 .map(|f| f.0)
                 .collect();
             alerts.push(Alert::dir_unsafe(
-                &u.dir, &u.message, &u.help, &held, &new, episode,
+                &u.dir,
+                &u.message,
+                &u.help,
+                &held,
+                &new,
+                episode,
+                u.repository,
             ));
         }
         for a in alerts {

@@ -40,9 +40,21 @@ impl Daemon {
                                                                 // start (deleted while docket was stopped) as on a reload. Their
                                                                 // last good copies are removed only once the notice is recorded.
         let vanished = std::mem::take(&mut self.in_effect.live_mut().vanished);
+        // A case a vanished file held that another file holds now (a file
+        // renamed or moved, a folder renamed) is still tracked: nobody is
+        // told it is not.
+        let tracked: BTreeSet<String> = {
+            let live = self.in_effect.live();
+            std::iter::once(&live.main)
+                .chain(&live.files)
+                .flat_map(|f| f.cases.iter().map(|(c, _)| c.to_ascii_uppercase()))
+                .collect()
+        };
         for (rel, cases) in &vanished {
             for (case, cw) in cases {
-                gone.push((case.clone(), cw.clone(), Gone::File(rel.clone())));
+                if !tracked.contains(&case.to_ascii_uppercase()) {
+                    gone.push((case.clone(), cw.clone(), Gone::File(rel.clone())));
+                }
             }
         }
         if let Some(old) = old.filter(|_| !d.cases.removed.is_empty()) {

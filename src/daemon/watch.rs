@@ -93,6 +93,9 @@ fn explain(e: &notify::Error) -> String {
         notify::ErrorKind::Io(io) if io.raw_os_error() == Some(libc::ENOSPC) => {
             "the inotify watch limit is reached (sysctl fs.inotify.max_user_watches)".into()
         }
+        notify::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+            format!("a directory cannot be read by docket's user ({io})")
+        }
         _ => format!("cannot watch the config directories: {e}"),
     }
 }

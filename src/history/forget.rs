@@ -66,7 +66,7 @@ pub fn forget(a: &Args<'_>, id: &str) -> Result<(), Failure> {
     if let Some(git) = &cfg.service.git {
         // The repository's history is the forge's, and every clone's.
         println!(
-            "docket: the git repository {} still holds the case in its history, and so does every clone: docket cannot reach them. Purge it there (doc/reference.md, \"Purging a case from the repository\")",
+            "docket: the git repository {} still holds the case in its history, and so does every clone: docket cannot reach them. Purge it there (doc/reference.md, \"Removing a case from the repository's history\")",
             git.repo.display()
         );
     }

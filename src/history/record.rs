@@ -115,8 +115,7 @@ impl Default for Recorder {
 
 impl Recorder {
     pub fn start() -> Recorder {
-        let (tx, rx) =
-            std::sync::mpsc::channel::<(std::path::PathBuf, Snapshot, DateTime<Utc>)>();
+        let (tx, rx) = std::sync::mpsc::channel::<(std::path::PathBuf, Snapshot, DateTime<Utc>)>();
         let worker = std::thread::Builder::new()
             .name("docket-history".into())
             .spawn(move || {

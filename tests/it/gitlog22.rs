@@ -188,3 +188,48 @@ fn issue22_log_and_restore_read_the_repository() {
     let o = docket(&cfg, &["restore", "cases/kz-0042.toml", "--version", "9"]);
     assert_exit(&o, 78);
 }
+
+/// A case folder renamed (cases.d → cases, the pattern changed with it):
+/// every case is still tracked at its new path, so nobody is told a case
+/// is "no longer tracked" (as a review of issue 22's move found).
+#[test]
+fn a_renamed_case_folder_tells_nobody_its_cases_are_gone() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let cfg = dir.join("docket.toml");
+    let people = "\n[[caseworker]]\nid = \"aigerim\"\nname = \"Aigerim Test\"\nemail = \"aigerim@ngo.example\"\n";
+    let write_cfg = |include: &str| {
+        std::fs::write(
+            &cfg,
+            format!(
+                "{}\n[mail]\n{FILE_MAIL}{people}",
+                service_table("state", &format!("include = [\"{include}\"]\n"))
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    write_cfg("cases.d/*.toml");
+    std::fs::create_dir(dir.join("cases.d")).unwrap();
+    let case = dir.join("cases.d/kz-0042.toml");
+    std::fs::write(&case, CASE).unwrap();
+    std::fs::set_permissions(&case, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run_once(&cfg, "2026-12-07", 0);
+    let before = outbox_by_path(&dir.join("outbox")).len();
+    std::fs::rename(dir.join("cases.d"), dir.join("cases")).unwrap();
+    write_cfg("cases/*.toml");
+    run_once(&cfg, "2026-12-07", 0);
+    let mails = outbox_by_path(&dir.join("outbox"));
+    let gone: Vec<_> = mails
+        .values()
+        .filter_map(|m| m.header("Subject"))
+        .filter(|s| s.contains("no longer tracked"))
+        .collect();
+    assert!(gone.is_empty(), "{gone:?}");
+    assert!(mails.len() >= before);
+    let o = docket(
+        &cfg,
+        &["upcoming", "--today", "2026-12-07", "--format", "json"],
+    );
+    assert!(stdout(&o).contains("KZ-0042"), "{}", stdout(&o));
+}
