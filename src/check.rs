@@ -66,8 +66,11 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
     env.check = Some(AsOf::Today(args.clock));
     let loaded = config::load_with_env(&main, &env);
     let q = Quoting::for_stderr(args.show_values);
+    let git = crate::config::read_small(&main).and_then(|t| config::cases_git_in(&main, &t));
     let diags = if files.is_empty() {
         loaded.diagnostics
+    } else if let Some(git) = &git {
+        only_repo_files(loaded.diagnostics, &main, git, &files)?
     } else {
         only_files(loaded.diagnostics, &main, &files)?
     };
@@ -165,6 +168,50 @@ fn only_files(all: Diagnostics, main: &Path, files: &[PathBuf]) -> Result<Diagno
     if !wanted.contains(&main_c) {
         out.notes.clear();
     }
+    Ok(out)
+}
+
+/// With `cases_git`: FILEs are paths in the repository (`cases/kz-0042.toml`),
+/// as the branch's tip has them; the problems located in them.
+fn only_repo_files(
+    all: Diagnostics,
+    main: &Path,
+    git: &crate::config::model::CasesGit,
+    files: &[PathBuf],
+) -> Result<Diagnostics, Failure> {
+    let base = main.parent().unwrap_or(Path::new(""));
+    let wanted: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let f = f.strip_prefix(base).unwrap_or(f);
+            f.to_string_lossy().trim_start_matches("./").to_string()
+        })
+        .collect();
+    let tree = config::git::GitTree::at_tip(&git.repo, &git.branch)
+        .map_err(|e| Failure::Config(format!("{e}\n  = help: {}", e.help())))?;
+    for w in &wanted {
+        if tree.entry(w).is_none() {
+            return Err(Failure::Usage(format!(
+                "{w} is not in branch {} of {}: name the file by its path in the repository (git ls-tree -r --name-only {})",
+                git.branch,
+                git.repo.display(),
+                git.branch
+            )));
+        }
+    }
+    let keep: Vec<bool> = all
+        .sources
+        .iter()
+        .map(|s| {
+            s.path
+                .to_str()
+                .is_some_and(|p| wanted.iter().any(|w| w == p))
+        })
+        .collect();
+    let mut out = all;
+    out.items
+        .retain(|d| keep.get(d.file).copied().unwrap_or(false));
+    out.notes.clear();
     Ok(out)
 }
 

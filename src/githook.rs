@@ -86,7 +86,18 @@ pub fn run(main: &Path, args: Args) -> Result<(), Failure> {
 pub fn check_push(main: &Path, updates: &[Update], args: &Args) -> Result<(), Failure> {
     let mut env = Env::from_process();
     env.check = Some(AsOf::Today(args.clock));
-    let Some(git) = cases_git(main) else {
+    let Some(text) = crate::config::read_small(main) else {
+        // A set-up problem, not the pusher's: said loudly, and the daemon
+        // (which keeps every broken file at its last good version) is the
+        // net.
+        eprintln!(
+            "docket: warning: cannot read the main config {} as this user (uid {}): this push is NOT checked; the admin must let the hook's user read it (see the reference, \"Cases in a git repository\")",
+            main.display(),
+            crate::sys::euid()
+        );
+        return Ok(());
+    };
+    let Some(git) = crate::config::cases_git_in(main, &text) else {
         eprintln!(
             "docket: {} has no [service] cases_git: this push is not checked (install the hook only in the case repository)",
             main.display()
@@ -104,20 +115,16 @@ pub fn check_push(main: &Path, updates: &[Update], args: &Args) -> Result<(), Fa
     let branch_ref = format!("refs/heads/{}", git.branch);
     for u in updates.iter().filter(|u| u.refname == branch_ref) {
         if u.new == ZERO {
-            return Err(Failure::Config(format!(
-                "deleting branch {} would stop every reminder: docket reads the cases from it; the push is refused",
-                git.branch
-            )));
+            let b = &git.branch;
+            return Err(Failure::Config(match args.lang {
+                Language::En => format!("deleting branch {b} would stop every reminder: docket reads the cases from it; the push is refused"),
+                Language::Ru => format!("удаление ветки {b} остановило бы все напоминания: docket читает дела из неё; push отклонён"),
+                Language::Kk => format!("{b} тармағын жою барлық еске салуды тоқтатар еді: docket істерді содан оқиды; push қабылданбады"),
+            }));
         }
         check_update(main, &git.branch, u, args, &env)?;
     }
     Ok(())
-}
-
-/// `[service] cases_git` of the main config, as its text names it.
-fn cases_git(main: &Path) -> Option<crate::config::model::CasesGit> {
-    let text = crate::config::read_small(main)?;
-    crate::config::cases_git_in(main, &text)
 }
 
 fn check_update(
@@ -158,7 +165,7 @@ fn check_update(
             return Ok(());
         }
     };
-    let (refusing, shown) = judge(live.diagnostics, main, &changed);
+    let (refusing, shown) = judge(live.diagnostics, main, &changed, args.lang);
     eprint!("{}", shown.render_all_in(Quoting::Masked, args.lang));
     if refusing > 0 {
         let files: BTreeSet<&str> = shown
@@ -215,7 +222,12 @@ fn changed_paths(repo: &Path, old: &str, new: &GitTree, q: Option<&Path>) -> BTr
 /// when it names such a file (the include patterns' "is a symbolic link");
 /// any other error was there before the push and is shown as a warning,
 /// saying so.
-fn judge(mut d: Diagnostics, main: &Path, changed: &BTreeSet<String>) -> (usize, Diagnostics) {
+fn judge(
+    mut d: Diagnostics,
+    main: &Path,
+    changed: &BTreeSet<String>,
+    lang: Language,
+) -> (usize, Diagnostics) {
     let main_file: Vec<bool> = d.sources.iter().map(|s| s.path == main).collect();
     let changed_file: Vec<bool> = d
         .sources
@@ -241,12 +253,19 @@ fn judge(mut d: Diagnostics, main: &Path, changed: &BTreeSet<String>) -> (usize,
         if in_changed || names_changed {
             refusing += 1;
         } else {
+            // Shown in the reader's language, with the note before it.
+            let shown = match &item.tr {
+                Some(t) => t.render(lang),
+                None => item.message.clone(),
+            };
+            let note = match lang {
+                Language::En => "(already on the branch before this push; not refused)",
+                Language::Ru => "(уже было в ветке до этого push; не отклоняет его)",
+                Language::Kk => "(бұл push-қа дейін тармақта болған; push қабылданады)",
+            };
             item.severity = Severity::Warning;
             item.tr = None;
-            item.message = format!(
-                "(already on the branch before this push; not refused) {}",
-                item.message
-            );
+            item.message = format!("{note} {shown}");
         }
     }
     (refusing, d)

@@ -486,7 +486,11 @@ impl Live {
             path,
             own.text.as_deref().map_or("", String::as_str).to_string(),
         );
-        d.error(mf, 0..0, e.to_string()).help(e.help());
+        // At the key that names the repository (the text is the main
+        // file's own: `cases_git = "…"` on a line of its own).
+        let text = own.text.as_deref().map_or("", String::as_str);
+        let span = key_value_span(text, "cases_git").unwrap_or(0..0);
+        d.error(mf, span, e.to_string()).help(e.help());
         all.absorb(d);
         let repo = match e {
             super::git::GitError::Open { path, .. }
@@ -895,5 +899,35 @@ mod tests {
                 ("KZ-2".to_string(), String::new())
             ]
         );
+    }
+}
+
+/// Where the value of `key = …` is in `text` (the first line that sets
+/// it), for an error about what the value names.
+fn key_value_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if let Some(value) = rest.trim_start().strip_prefix('=') {
+                let v = value.trim();
+                let start =
+                    at + (line.len() - value.len()) + (value.len() - value.trim_start().len());
+                return Some(start..start + v.len());
+            }
+        }
+        at += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod key_span_tests {
+    #[test]
+    fn finds_the_value_of_a_key() {
+        let t = "[service]\ncases_git = \"/srv/x.git\"\n";
+        let r = super::key_value_span(t, "cases_git").unwrap();
+        assert_eq!(&t[r], "\"/srv/x.git\"");
+        assert_eq!(super::key_value_span(t, "nope"), None);
     }
 }

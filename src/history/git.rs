@@ -270,12 +270,30 @@ pub(super) fn restore(
                 vs.len()
             ))
         })?,
-        // The newest version that differs from the branch's tip.
+        // The newest version that differs from the branch's tip, a good
+        // one first (putting back a version with errors helps nobody).
         None => {
             let now = vs.last().and_then(|v| v.blob);
-            vs.iter()
+            let texts: Vec<Option<String>> = vs.iter().map(|v| text_of(&repo, v)).collect();
+            let mut judged: Vec<GitVersion> = vs
+                .iter()
+                .map(|v| GitVersion {
+                    version: v.version.clone(),
+                    commit: v.commit,
+                    blob: v.blob,
+                })
+                .collect();
+            judge(cfg, &mut judged, &texts);
+            let other = |v: &&GitVersion| v.blob.is_some() && v.blob != now;
+            let good = judged
+                .iter()
                 .rev()
-                .find(|v| v.blob.is_some() && v.blob != now)
+                .filter(other)
+                .find(|v| v.version.state == VersionState::Applied)
+                .map(|v| v.version.version);
+            let any = judged.iter().rev().find(other).map(|v| v.version.version);
+            let n = good.or(any);
+            n.and_then(|n| vs.iter().find(|v| v.version.version == n))
                 .ok_or_else(|| {
                     Failure::Config(format!(
                         "docket: {file}: every version is what the branch has now; nothing to restore"

@@ -171,6 +171,27 @@ fn issue22_log_and_restore_read_the_repository() {
     );
     let o = docket(&cfg, &["log", "cases/kz-0042.toml"]);
     assert_exit(&o, 0);
+    // One file of the repository, named by its path there.
+    let o = docket(
+        &cfg,
+        &["check", "--today", "2026-12-07", "cases/kz-0042.toml"],
+    );
+    assert_exit(&o, 78);
+    assert!(
+        stderr(&o).contains("cases/kz-0042.toml:9:12: error:"),
+        "{}",
+        stderr(&o)
+    );
+    let o = docket(
+        &cfg,
+        &["check", "--today", "2026-12-07", "cases/kz-0999.toml"],
+    );
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("is not in branch main"),
+        "{}",
+        stderr(&o)
+    );
     if unsafe { libc::geteuid() } == 0 {
         let plain = std::process::Command::new("git")
             .arg("-C")
