@@ -93,9 +93,12 @@ pub struct GitTree {
     /// The commit's time (seconds since 1970), 0 without one.
     commit_time: i64,
     entries: BTreeMap<String, Entry>,
-    /// `git2::Repository` can be sent to another thread but not shared;
-    /// reading a blob is quick, the parsing after it runs in parallel.
-    repo: Mutex<Repository>,
+    /// `git2::Repository` can be sent to another thread but not shared:
+    /// one handle per core, so the loader's workers read (and inflate)
+    /// blobs in parallel.
+    repos: Vec<Mutex<Repository>>,
+    /// For more handles when they are first needed.
+    quarantine: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for GitTree {
@@ -171,7 +174,11 @@ impl GitTree {
     pub fn at_tip(dir: &Path, branch: &str) -> Result<GitTree, GitError> {
         let repo = open_repo(dir, None)?;
         let commit = tip(&repo, dir, branch)?;
-        GitTree::of(repo, dir, branch, commit)
+        let mut t = GitTree::of(repo, dir, branch, commit)?;
+        if t.entries.len() > 64 {
+            t.widen();
+        }
+        Ok(t)
     }
 
     /// The tree of `commit` (a pushed tip, read by the hook through
@@ -183,7 +190,12 @@ impl GitTree {
         quarantine: Option<&Path>,
     ) -> Result<GitTree, GitError> {
         let repo = open_repo(dir, quarantine)?;
-        GitTree::of(repo, dir, branch, Some(commit))
+        let mut t = GitTree::of(repo, dir, branch, Some(commit))?;
+        t.quarantine = quarantine.map(Path::to_path_buf);
+        if t.entries.len() > 64 {
+            t.widen();
+        }
+        Ok(t)
     }
 
     fn of(
@@ -210,8 +222,21 @@ impl GitTree {
             commit,
             commit_time,
             entries,
-            repo: Mutex::new(repo),
+            repos: vec![Mutex::new(repo)],
+            quarantine: None,
         })
+    }
+
+    /// One handle per core for parallel reads (only worth it with many
+    /// files); a handle that cannot be opened is simply not added.
+    fn widen(&mut self) {
+        let want = std::thread::available_parallelism().map_or(1, |n| n.get());
+        while self.repos.len() < want {
+            match open_repo(&self.repo_dir, self.quarantine.as_deref()) {
+                Ok(r) => self.repos.push(Mutex::new(r)),
+                Err(_) => break,
+            }
+        }
     }
 
     pub fn repo_dir(&self) -> &Path {
@@ -262,7 +287,12 @@ impl GitTree {
     /// a larger blob, with its size).
     pub fn read(&self, path: &str, limit: u64) -> Result<Vec<u8>, ReadError> {
         let entry = self.entry(path).ok_or(ReadError::Missing)?;
-        let repo = self.repo.lock().unwrap_or_else(|p| p.into_inner());
+        // A free handle if there is one, else wait for the first.
+        let repo = self
+            .repos
+            .iter()
+            .find_map(|m| m.try_lock().ok())
+            .unwrap_or_else(|| self.repos[0].lock().unwrap_or_else(|p| p.into_inner()));
         read_blob(&repo, entry.oid, limit)
     }
 }
