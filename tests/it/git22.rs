@@ -847,7 +847,7 @@ fn the_hook_runs_as_the_forges_user_without_root_as_root() {
         "{err}"
     );
     assert!(
-        !err.contains("ermission denied") && !err.contains("state"),
+        !err.contains("ermission denied") && !err.contains("state_dir"),
         "{err}"
     );
     assert_eq!(r.tip(), tip);
