@@ -28,7 +28,7 @@ use std::time::Duration;
 const D: &str = "2026-12-07";
 const WAIT: Duration = Duration::from_secs(30);
 
-/// The two authors: (name, email, caseworker id of their cases).
+/// The two authors (fictional): the name git records, and their clone.
 const AIGERIM: Author = Author {
     name: "Aigerim Testova",
     email: "aigerim.testova@ngo.example",
