@@ -14,7 +14,8 @@ pre-receive hook), and measures:
    the hook is run in the bare repository with `<old> <new> refs/heads/main`
    on stdin, as git runs it (hyperfine when installed, else --runs runs and
    their median);
-2. with the daemon running (`run --today`), the time from `git push`
+2. a push's own time without the hook (for comparison), then, with the
+   daemon running (`run --today`), the time from `git push`
    returning to the daemon having the push in effect (its "config
    reloaded" log line), over --pushes pushes of --touch files each, with
    the daemon's own reload_ms and the push's own time (hook included).
@@ -183,6 +184,16 @@ else:
     hook_median = median_ms(times)
 git("push", "-q", "origin", "HEAD:refs/heads/main")  # the branch at the benchmark's commit
 
+# 1b. What a push costs without the hook, for comparison (no daemon yet).
+os.rename(hook, hook + ".off")
+bare_push = []
+for _ in range(a.pushes):
+    touch_files()
+    t0 = time.monotonic()
+    git("push", "-q", "origin", "HEAD:refs/heads/main")
+    bare_push.append(time.monotonic() - t0)
+os.rename(hook + ".off", hook)
+
 # 2. The daemon: from `git push` returning to the push in effect.
 log_path = os.path.join(work, "daemon.log")
 log = open(log_path, "w")
@@ -238,6 +249,7 @@ finally:
 print()
 print(f"docket git-hook, {a.touch} files changed, {a.cases} cases:  median {hook_median:.1f} ms")
 print(f"git push (hook included), {len(push_ms)} pushes:              median {median_ms(push_ms):.1f} ms")
+print(f"git push without the hook, {len(bare_push)} pushes:          median {median_ms(bare_push):.1f} ms")
 print(f"push returned -> daemon 'config reloaded', {len(lags)} pushes: median {median_ms(lags):.1f} ms"
       f" (min {min(lags) * 1000:.1f}, max {max(lags) * 1000:.1f})")
 if reload_ms:
