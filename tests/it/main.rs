@@ -14,6 +14,7 @@ mod faults;
 mod feeds;
 mod files;
 mod first21;
+mod git22;
 mod gitlog22;
 mod hints;
 mod history20;
