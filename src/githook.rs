@@ -229,28 +229,45 @@ fn judge(
     lang: Language,
 ) -> (usize, Diagnostics) {
     let main_file: Vec<bool> = d.sources.iter().map(|s| s.path == main).collect();
+    // The main config's own problems and notes (its mode, an estimated
+    // holiday, a bad pattern) are the admin's, who sees them with `docket
+    // check`: the pusher sees only what names a file the push changes.
+    d.items.retain(|item| {
+        !main_file.get(item.file).copied().unwrap_or(false)
+            || changed.iter().any(|p| item.message.contains(p.as_str()))
+    });
+    d.notes.clear();
+    // What the include patterns say about a pushed file (a symbolic link,
+    // a near miss) is located in the main config: the pusher is shown it
+    // at that file instead, never the server's path to the main config.
+    for i in 0..d.items.len() {
+        let item = &d.items[i];
+        if !main_file.get(item.file).copied().unwrap_or(false) {
+            continue;
+        }
+        let Some(p) = changed.iter().find(|p| item.message.contains(p.as_str())) else {
+            continue;
+        };
+        let f = d.add_source(Path::new(p), String::new());
+        let item = &mut d.items[i];
+        item.file = f;
+        item.span = 0..0;
+    }
     let changed_file: Vec<bool> = d
         .sources
         .iter()
         .map(|s| s.path.to_str().is_some_and(|p| changed.contains(p)))
         .collect();
-    // The main config's own warnings and notes (its mode, an estimated
-    // holiday) are the admin's: the pusher sees only what names a file.
+    // A warning in a file the push does not touch is not this push's.
     d.items.retain(|item| {
-        !main_file.get(item.file).copied().unwrap_or(false)
-            || item.severity == Severity::Error
-            || changed.iter().any(|p| item.message.contains(p.as_str()))
+        item.severity == Severity::Error || changed_file.get(item.file).copied().unwrap_or(false)
     });
-    d.notes.clear();
     let mut refusing = 0;
     for item in &mut d.items {
         if item.severity != Severity::Error {
             continue;
         }
-        let in_changed = changed_file.get(item.file).copied().unwrap_or(false);
-        let names_changed = main_file.get(item.file).copied().unwrap_or(false)
-            && changed.iter().any(|p| item.message.contains(p.as_str()));
-        if in_changed || names_changed {
+        if changed_file.get(item.file).copied().unwrap_or(false) {
             refusing += 1;
         } else {
             // Shown in the reader's language, with the note before it.

@@ -913,3 +913,50 @@ impl Drop for ForgeUser {
         let _ = Command::new("userdel").arg(&self.name).output();
     }
 }
+
+/// A symbolic link pushed as a case file is refused at its own path: the
+/// pusher never sees the server's path to the main config, nor the main
+/// config's own warnings, nor warnings of files the push does not touch.
+#[test]
+fn a_pushed_symlink_is_refused_at_its_path_and_the_main_config_stays_unnamed() {
+    let r = Repo::new(&[(
+        "cases/kz-0001.toml",
+        case("KZ-0001", "aigerim", "2026-12-10"),
+    )]);
+    let before = r.tip();
+    let w = r.clone_of(DANA);
+    r.pull(DANA);
+    std::os::unix::fs::symlink("/etc/passwd", w.join("cases/evil.toml")).unwrap();
+    r.commit(
+        DANA,
+        &[(
+            "cases/kz-0001.toml.txt",
+            case("KZ-0009", "dana", "2026-12-12"),
+        )],
+        &[],
+        "a link and a misnamed file",
+    );
+    let o = r.push(DANA);
+    let err = stderr(&o);
+    assert_ne!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("remote: cases/evil.toml:1:1: error: cases/evil.toml is a symbolic link"),
+        "{err}"
+    );
+    assert!(
+        err.contains("push refused: 1 error(s) in cases/evil.toml;"),
+        "{err}"
+    );
+    // The misnamed file is named at its own path too (a warning).
+    assert!(
+        err.contains("remote: cases/kz-0001.toml.txt:1:1: warning:"),
+        "{err}"
+    );
+    let etc = r.etc();
+    assert!(
+        !err.contains(etc.to_str().unwrap()),
+        "the server's path shown: {err}"
+    );
+    assert!(!err.contains("docket.toml"), "{err}");
+    assert_eq!(r.tip(), before);
+}
