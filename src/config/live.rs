@@ -175,7 +175,7 @@ pub struct Fatal {
 impl Live {
     /// Load the config at `path`, every file on its own.
     pub fn load(path: &Path, opts: Options<'_>) -> Result<Live, Fatal> {
-        Live::build(path, opts, None, &Changed::Anything)
+        Live::build(path, opts, None, &Changed::Anything, false)
     }
 
     /// Load with the last good copies of broken files, as the daemon has
@@ -211,7 +211,22 @@ impl Live {
     /// `changed` names (every file's metadata for [`Changed::Anything`]);
     /// a main file that changed means everything is checked again.
     pub fn reload(&self, opts: Options<'_>, changed: &Changed) -> Result<Live, Fatal> {
-        Live::build(&self.config.path, opts, Some(self), changed)
+        Live::build(&self.config.path, opts, Some(self), changed, false)
+    }
+
+    /// Read every file again (a SIGHUP): each file's bytes and mode are
+    /// looked at anew, whatever its metadata says; a file whose bytes are
+    /// what `self` read, and whose permissions are still right, keeps
+    /// what was checked of it instead of being parsed again (with the
+    /// same settings). The answer is the same as [`Live::load`]'s.
+    pub fn reread(&self, opts: Options<'_>) -> Result<Live, Fatal> {
+        Live::build(
+            &self.config.path,
+            opts,
+            Some(self),
+            &Changed::Anything,
+            true,
+        )
     }
 
     /// Has anything `changed` names changed on disk since this was loaded?
@@ -346,6 +361,7 @@ impl Live {
         opts: Options<'_>,
         prev: Option<&Live>,
         changed: &Changed,
+        reread: bool,
     ) -> Result<Live, Fatal> {
         let env = opts.env;
         let mut all = Diagnostics::default();
@@ -392,7 +408,9 @@ impl Live {
         };
         // 3. Each include on its own: reuse what did not change.
         let prev_units = prev.filter(|_| same_settings);
-        let mut units = Self::read_units(source, &files, prev_units, changed, &root, &ctx, opts);
+        let mut units = Self::read_units(
+            source, &files, prev_units, changed, reread, &root, &ctx, opts,
+        );
         units.extend(Self::refused_units(source, &refused, &root, &ctx, opts));
         // 4. Across files: who is in effect.
         let outcome = match prev_units.and_then(|p| p.same_admission(&main.own, &units)) {
@@ -645,11 +663,13 @@ impl Live {
     /// that `changed` does not name, or whose metadata did not change since
     /// `prev` (loaded with the same settings), is reused as it was: that is what makes a one-file edit
     /// cheap in a config of 100,000 cases.
+    #[allow(clippy::too_many_arguments)]
     fn read_units(
         source: &dyn CaseFiles,
         files: &[PathBuf],
         prev: Option<&Live>,
         changed: &Changed,
+        reread: bool,
         root: &Path,
         ctx: &Context<'_>,
         opts: Options<'_>,
@@ -658,25 +678,47 @@ impl Live {
         let prev_units: HashMap<&Path, &Unit> = prev
             .map(|p| p.units.iter().map(|u| (u.path.as_path(), u)).collect())
             .unwrap_or_default();
-        let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>)> = files
+        let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>, bool)> = files
             .iter()
             .map(|p| {
                 let old = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
                 // A file the events do not name is reused without a look.
-                if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p)) {
-                    return (p.clone(), u.meta, Some(u));
+                if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
+                    return (p.clone(), u.meta, Some(u), false);
                 }
                 let meta = source.meta(p);
+                if reread {
+                    // Looked at below, by its bytes and mode.
+                    return (p.clone(), meta, old.filter(|u| u.disk_hash.is_some()), true);
+                }
                 let old = old.filter(|u| u.meta.is_some() && u.meta == meta);
-                (p.clone(), meta, old)
+                (p.clone(), meta, old, false)
             })
             .collect();
-        par_map(&work, |(p, meta, old)| -> Unit {
+        par_map(&work, |(p, meta, old, verify)| -> Unit {
             let rel = source.rel(root, p);
-            if let Some(u) = old {
+            if let (Some(u), false) = (old, verify) {
                 return (*u).clone();
             }
-            let (disk, disk_hash) = read_include(source, p, ctx, env);
+            let (disk, disk_hash) = match old {
+                Some(u) => match Self::same_bytes(source, p, u, ctx, env) {
+                    Ok(()) => {
+                        return Unit {
+                            meta: *meta,
+                            ..(*u).clone()
+                        }
+                    }
+                    Err(text) => match text {
+                        Some(text) => {
+                            let hash = content_hash(text.as_bytes());
+                            let on_disk = source.on_disk();
+                            (check_include(p, text, ctx, env, on_disk), Some(hash))
+                        }
+                        None => read_include(source, p, ctx, env),
+                    },
+                },
+                None => read_include(source, p, ctx, env),
+            };
             // The good copy, when the disk version is not the good one.
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
@@ -699,6 +741,32 @@ impl Live {
                 refused: false,
             }
         })
+    }
+
+    /// A SIGHUP's look at a file read before: Ok when its bytes are the
+    /// ones `u` holds and its owner and mode are still right (it is then
+    /// not parsed again); else the text read, to be checked in full (None
+    /// when it could not be read: read again, for the problem).
+    fn same_bytes(
+        source: &dyn CaseFiles,
+        p: &Path,
+        u: &Unit,
+        ctx: &Context<'_>,
+        env: &Env,
+    ) -> Result<(), Option<String>> {
+        let mut d = Diagnostics::default();
+        let text = source.read(p, &mut d).ok_or(None)?;
+        if u.disk_hash.as_deref() != Some(content_hash(text.as_bytes()).as_str()) {
+            return Err(Some(text));
+        }
+        if source.on_disk() {
+            let f = d.add_source(p, String::new());
+            source::check_file_permissions(p, f, true, env, ctx.editors, &mut d);
+            if !d.items.is_empty() {
+                return Err(Some(text));
+            }
+        }
+        Ok(())
     }
 
     /// Step 3, for matches the includes refuse (unsafe ownership, not a
@@ -967,7 +1035,9 @@ mod tests {
         };
         let main = d.path().join("docket.toml");
         let states = |l: &Live| l.files.iter().map(|f| f.state).collect::<Vec<_>>();
-        let live = Live::load(&main, opts).map_err(|f| f.diagnostics.render_all(crate::privacy::Quoting::Full)).unwrap();
+        let live = Live::load(&main, opts)
+            .map_err(|f| f.diagnostics.render_all(crate::privacy::Quoting::Full))
+            .unwrap();
         assert_eq!(states(&live), [State::InEffect, State::InEffect]);
         assert!(live.admitted_clean);
         // A status edited: the ids stay, admission is reused.
@@ -981,18 +1051,38 @@ mod tests {
         let live = live.reload(opts, &Changed::Anything).unwrap();
         let fresh = Live::load(&main, opts).unwrap();
         assert_eq!(states(&fresh), states(&live));
-        assert!(states(&live).contains(&State::NotTracked), "{:?}", states(&live));
+        assert!(
+            states(&live).contains(&State::NotTracked),
+            "{:?}",
+            states(&live)
+        );
         assert!(!live.admitted_clean);
         // While a conflict stands, admission runs again: a's status edited.
         w("cases.d/a.toml", &case("KZ-1", "renewal_filed"));
         let live = live.reload(opts, &Changed::Anything).unwrap();
-        assert!(states(&live).contains(&State::NotTracked), "{:?}", states(&live));
+        assert!(
+            states(&live).contains(&State::NotTracked),
+            "{:?}",
+            states(&live)
+        );
         assert!(!live.admitted_clean);
         // Fixed: both in effect again.
         w("cases.d/b.toml", &case("KZ-2", "active"));
         let live = live.reload(opts, &Changed::Anything).unwrap();
         assert_eq!(states(&live), [State::InEffect, State::InEffect]);
         assert!(live.admitted_clean);
+        // A SIGHUP reads every file again: the same answer as a fresh load,
+        // and a file others may now write is refused though its bytes and
+        // its metadata's times are what was read.
+        let again = live.reread(opts).unwrap();
+        assert_eq!(states(&again), states(&live));
+        assert_eq!(again.config.case_count(), 2);
+        let b = d.path().join("cases.d/b.toml");
+        std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o666)).unwrap();
+        let again = again.reread(opts).unwrap();
+        let fresh = Live::load(&main, opts).unwrap();
+        assert_eq!(states(&again), states(&fresh));
+        assert_eq!(states(&again), [State::InEffect, State::NotTracked]);
     }
 
     #[test]
@@ -1042,12 +1132,19 @@ mod key_span_tests {
 /// [`admit`] judges (case ids, bill ids, `waiting_for`)?
 fn same_ids(a: &Checked, b: &Checked) -> bool {
     a.file.cases.len() == b.file.cases.len()
-        && a.file.cases.iter().zip(&b.file.cases).all(|(x, y)| x.id == y.id)
+        && a.file
+            .cases
+            .iter()
+            .zip(&b.file.cases)
+            .all(|(x, y)| x.id == y.id)
         && a.refs.bills.len() == b.refs.bills.len()
-        && a.refs.bills.iter().zip(&b.refs.bills).all(|(x, y)| x.0 == y.0)
+        && a.refs
+            .bills
+            .iter()
+            .zip(&b.refs.bills)
+            .all(|(x, y)| x.0 == y.0)
         && a.refs.waiting_for.len() == b.refs.waiting_for.len()
-        && a
-            .refs
+        && a.refs
             .waiting_for
             .iter()
             .zip(&b.refs.waiting_for)

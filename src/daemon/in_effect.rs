@@ -61,7 +61,7 @@ impl InEffect {
             tree: None,
         };
         match why {
-            Reason::Signal => Live::load(&self.live.config.path, opts),
+            Reason::Signal => self.live.reread(opts),
             Reason::Files => self.live.reload(opts, changed),
         }
     }
