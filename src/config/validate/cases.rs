@@ -37,6 +37,32 @@ pub(super) fn file(
     )
 }
 
+/// [`file`] for a file without bills whose cases `feed` hands over one
+/// at a time, in file order (the fast parser's): each is checked and
+/// dropped, so no list of raw cases is held. `hint`: how many to expect.
+/// `None` when `feed` gives up.
+pub(super) fn file_streamed(
+    c: &mut Checker<'_>,
+    path: &Path,
+    hint: usize,
+    ctx: &Context<'_>,
+    feed: impl FnOnce(&mut dyn FnMut(S<raw::RawCase>)) -> Option<()>,
+) -> Option<(CaseFile, Refs)> {
+    let mut refs = Refs::default();
+    let bills = bills::bills(c, &[], ctx, &mut refs);
+    refs.case_spans.reserve_exact(hint);
+    let mut cases = Vec::with_capacity(hint);
+    feed(&mut |k| cases.push(case(c, &k, ctx, &mut refs)))?;
+    Some((
+        CaseFile {
+            path: path.to_path_buf(),
+            cases,
+            bills,
+        },
+        refs,
+    ))
+}
+
 fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &mut Refs) -> Case {
     let span = item.span();
     let k = item.get_ref();
