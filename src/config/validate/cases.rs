@@ -97,25 +97,20 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
             .person
             .as_ref()
             .map(|p| Sensitive::new(p.get_ref().clone())),
-        documents: k
-            .document
-            .iter()
-            .flatten()
-            .filter_map(|d| document(c, d, ctx))
-            .collect(),
-        requests: k
-            .request
-            .iter()
-            .flatten()
-            .filter_map(|r| request(c, r, ctx, refs))
-            .collect(),
-        events: k
-            .event
-            .iter()
-            .flatten()
-            .filter_map(|e| event(c, e, ctx))
-            .collect(),
+        documents: exact(&k.document, |d| document(c, d, ctx)),
+        requests: exact(&k.request, |r| request(c, r, ctx, refs)),
+        events: exact(&k.event, |e| event(c, e, ctx)),
     }
+}
+
+/// The items of a list checked, in a slice allocated once at its size
+/// (collecting a `filter_map` allocated room for four, then moved the
+/// items into one of the right size: twice per case at 100,000 cases).
+fn exact<R, T>(list: &Option<Vec<R>>, check: impl FnMut(&R) -> Option<T>) -> Box<[T]> {
+    let list = list.as_deref().unwrap_or(&[]);
+    let mut out = Vec::with_capacity(list.len());
+    out.extend(list.iter().filter_map(check));
+    out.into_boxed_slice()
 }
 
 /// The keys a deadline item names its dates with.
