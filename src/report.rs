@@ -486,18 +486,27 @@ pub fn upcoming_in<'c>(
 ) -> Vec<UpcomingEntry<Field<'c>>> {
     engine::upcoming(cfg, items, today, days, filter)
         .into_iter()
-        .map(|it| UpcomingEntry {
-            case: Field::Str(it.reference),
-            caseworker: Field::Str(&cfg.caseworkers[it.to[0]].id),
-            item: it.item.as_str(),
-            kind: Field::Str(it.kind),
-            deadline: Field::date(it.deadline),
-            act_by: Field::date(it.act_by),
-            days_left: (it.act_by - today).num_days(),
-            status: Field::Str(it.status.as_str()),
-            tracked: true,
-        })
+        .map(|it| upcoming_row(cfg, it, today))
         .collect()
+}
+
+/// The `upcoming` row of an item [`engine::upcoming`] picked.
+pub fn upcoming_row<'c>(
+    cfg: &'c Config,
+    it: &Item<'c>,
+    today: NaiveDate,
+) -> UpcomingEntry<Field<'c>> {
+    UpcomingEntry {
+        case: Field::Str(it.reference),
+        caseworker: Field::Str(&cfg.caseworkers[it.to[0]].id),
+        item: it.item.as_str(),
+        kind: Field::Str(it.kind),
+        deadline: Field::date(it.deadline),
+        act_by: Field::date(it.act_by),
+        days_left: (it.act_by - today).num_days(),
+        status: Field::Str(it.status.as_str()),
+        tracked: true,
+    }
 }
 
 // ----------------------------------------------------------------- csv
