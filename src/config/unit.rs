@@ -170,21 +170,44 @@ pub(super) fn check_include(
     if check_perms {
         source::check_file_permissions(path, file, true, env, ctx.editors, &mut d);
     }
-    let parsed = super::fast::parse_include(&text)
-        .or_else(|| super::recover::parse_collect::<raw::RawInclude>(&text, file, &mut d));
-    let parse_problems = d.items.len();
     let mut years = BTreeSet::new();
-    let checked = parsed.map(|raw| {
-        validate::case_file(
-            &mut d,
-            file,
-            path,
-            raw.case.as_deref().unwrap_or(&[]),
-            raw.bill.as_deref().unwrap_or(&[]),
-            ctx,
-            &mut years,
-        )
-    });
+    // The common shape: each case checked as soon as the fast parser has
+    // read it, so the raw cases (a String per value) are never all held at
+    // once beside the text and the model (~50 MB at 100,000 cases).
+    let before = (d.items.len(), d.notes.len());
+    let streamed = validate::case_file_streamed(
+        &mut d,
+        file,
+        path,
+        super::fast::count_cases(&text),
+        ctx,
+        &mut years,
+        |each| super::fast::parse_cases(&text, each),
+    );
+    let (checked, parse_problems) = match streamed {
+        Some(checked) => (Some(checked), before.0),
+        None => {
+            // Not the common shape: forget what the cases read so far said,
+            // and read the file with the full parser.
+            d.items.truncate(before.0);
+            d.notes.truncate(before.1);
+            years.clear();
+            let parsed = super::recover::parse_collect::<raw::RawInclude>(&text, file, &mut d);
+            let parse_problems = d.items.len();
+            let checked = parsed.map(|raw| {
+                validate::case_file(
+                    &mut d,
+                    file,
+                    path,
+                    raw.case.as_deref().unwrap_or(&[]),
+                    raw.bill.as_deref().unwrap_or(&[]),
+                    ctx,
+                    &mut years,
+                )
+            });
+            (checked, parse_problems)
+        }
+    };
     if !d.items.is_empty() {
         d.sources[file].text = text.clone();
     }

@@ -37,6 +37,32 @@ pub(super) fn file(
     )
 }
 
+/// [`file`] for a file without bills whose cases `feed` hands over one
+/// at a time, in file order (the fast parser's): each is checked and
+/// dropped, so no list of raw cases is held. `hint`: how many to expect.
+/// `None` when `feed` gives up.
+pub(super) fn file_streamed(
+    c: &mut Checker<'_>,
+    path: &Path,
+    hint: usize,
+    ctx: &Context<'_>,
+    feed: impl FnOnce(&mut dyn FnMut(S<raw::RawCase>)) -> Option<()>,
+) -> Option<(CaseFile, Refs)> {
+    let mut refs = Refs::default();
+    let bills = bills::bills(c, &[], ctx, &mut refs);
+    refs.case_spans.reserve_exact(hint);
+    let mut cases = Vec::with_capacity(hint);
+    feed(&mut |k| cases.push(case(c, &k, ctx, &mut refs)))?;
+    Some((
+        CaseFile {
+            path: path.to_path_buf(),
+            cases,
+            bills,
+        },
+        refs,
+    ))
+}
+
 fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &mut Refs) -> Case {
     let span = item.span();
     let k = item.get_ref();
@@ -71,25 +97,20 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
             .person
             .as_ref()
             .map(|p| Sensitive::new(p.get_ref().clone())),
-        documents: k
-            .document
-            .iter()
-            .flatten()
-            .filter_map(|d| document(c, d, ctx))
-            .collect(),
-        requests: k
-            .request
-            .iter()
-            .flatten()
-            .filter_map(|r| request(c, r, ctx, refs))
-            .collect(),
-        events: k
-            .event
-            .iter()
-            .flatten()
-            .filter_map(|e| event(c, e, ctx))
-            .collect(),
+        documents: exact(&k.document, |d| document(c, d, ctx)),
+        requests: exact(&k.request, |r| request(c, r, ctx, refs)),
+        events: exact(&k.event, |e| event(c, e, ctx)),
     }
+}
+
+/// The items of a list checked, in a slice allocated once at its size
+/// (collecting a `filter_map` allocated room for four, then moved the
+/// items into one of the right size: twice per case at 100,000 cases).
+fn exact<R, T>(list: &Option<Vec<R>>, check: impl FnMut(&R) -> Option<T>) -> Box<[T]> {
+    let list = list.as_deref().unwrap_or(&[]);
+    let mut out = Vec::with_capacity(list.len());
+    out.extend(list.iter().filter_map(check));
+    out.into_boxed_slice()
 }
 
 /// The keys a deadline item names its dates with.

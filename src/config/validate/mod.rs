@@ -102,6 +102,25 @@ pub(super) fn case_file(
     cases::file(&mut c, path, cases, bills, ctx)
 }
 
+/// [`case_file`] for a file without bills whose cases `feed` hands over
+/// one at a time (see [`cases::file_streamed`]); `None` when it gives up.
+pub(super) fn case_file_streamed(
+    d: &mut Diagnostics,
+    file: usize,
+    path: &Path,
+    hint: usize,
+    ctx: &Context<'_>,
+    years: &mut BTreeSet<i32>,
+    feed: impl FnOnce(&mut dyn FnMut(S<raw::RawCase>)) -> Option<()>,
+) -> Option<(CaseFile, Refs)> {
+    let mut c = Checker {
+        d,
+        file,
+        deadline_years: years,
+    };
+    cases::file_streamed(&mut c, path, hint, ctx, feed)
+}
+
 /// `docket check` names, once, the years whose Kurban Ait is an estimate.
 pub(super) fn kurban_ait_note(d: &mut Diagnostics, years: &BTreeSet<i32>, cal: &Calendar) {
     if cal.spec().holidays != HolidaySet::Kz {
