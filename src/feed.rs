@@ -381,6 +381,13 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
             .done(),
     );
     cal.append_property(Property::new("X-PUBLISHED-TTL", &every));
+    // The calendar's own lines, then each event rendered on its own and
+    // appended: a team feed at 100,000 cases held as one `icalendar`
+    // object took some 400 MB at once; one event at a time takes
+    // nothing. The text is the same (folding is line by line).
+    let head = cal.to_string();
+    let close_at = head.rfind("END:VCALENDAR").unwrap_or(head.len());
+    let mut out = refold(&head[..close_at]);
     for (e, r) in feed.events.iter().zip(revisions) {
         let end = e.date.succ_opt().unwrap_or(e.date);
         let mut ev = icalendar::Event::new()
@@ -400,9 +407,15 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
             // character; `refold` folds it like any line.
             ev.add_property("URL", u.as_str());
         }
-        cal.push(ev);
+        let mut one = Calendar::empty();
+        one.push(ev);
+        let one = one.to_string();
+        let start = one.find("BEGIN:VEVENT").unwrap_or(0);
+        let end = one.rfind("END:VCALENDAR").unwrap_or(one.len());
+        out.push_str(&refold(&one[start..end]));
     }
-    refold(&cal.to_string())
+    out.push_str(&refold(&head[close_at..]));
+    out
 }
 
 /// A TEXT value as a feed may carry it: RFC 5545 3.3.11 admits no control
@@ -483,6 +496,18 @@ pub fn write(
     rendered: &[(String, String)],
     keep: &[String],
 ) -> std::io::Result<Vec<PathBuf>> {
+    prepare_dir(dir)?;
+    let mut written = Vec::new();
+    for (name, text) in rendered {
+        written.push(write_one(dir, name, text)?);
+    }
+    remove_others(dir, keep)?;
+    Ok(written)
+}
+
+/// The feeds' directory made (0750) when missing, and refused when someone
+/// else can write it: before anything is written or removed.
+pub fn prepare_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
     if !dir.is_dir() {
         std::fs::DirBuilder::new()
@@ -496,14 +521,21 @@ pub fn write(
     // Before anything is written or removed: a directory someone else can
     // write is refused (sys::write_atomic would refuse each file anyway).
     crate::sys::check_output_dir(dir)?;
-    let mut written = Vec::new();
-    for (name, text) in rendered {
-        let path = dir.join(format!("{name}.ics"));
-        // No fsync: a feed lost to a power cut is written again by the
-        // next pass.
-        crate::sys::write_atomic(&path, text.as_bytes(), 0o640, false)?;
-        written.push(path);
-    }
+    Ok(())
+}
+
+/// One feed's file, `dir/<name>.ics` (after [`prepare_dir`]).
+pub fn write_one(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf> {
+    let path = dir.join(format!("{name}.ics"));
+    // No fsync: a feed lost to a power cut is written again by the next
+    // pass.
+    crate::sys::write_atomic(&path, text.as_bytes(), 0o640, false)?;
+    Ok(path)
+}
+
+/// Remove the feeds docket wrote that are not among `keep` (a caseworker
+/// gone, a team emptied).
+pub fn remove_others(dir: &Path, keep: &[String]) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)?.flatten() {
         let p = e.path();
         // Every feed written is one of `keep`.
@@ -518,7 +550,7 @@ pub fn write(
             let _ = std::fs::remove_file(&p);
         }
     }
-    Ok(written)
+    Ok(())
 }
 
 /// Was this file written by docket (its PRODID)?

@@ -124,7 +124,7 @@ fn write(st: &mut State, job: &Job, report: &Report) -> bool {
     let names: Vec<String> = feeds.iter().map(|f| f.name.clone()).collect();
     let revised = st.revise(&feeds, &names, job.now, &cfg.service.feeds_dir);
     let t_render = started.elapsed();
-    let rewritten = st.save(job, revised.rendered, &names, report);
+    let rewritten = st.save(job, revised.rendered, revised.failed, &names, report);
     report.events.store(revised.events, Ordering::Relaxed);
     debug!(
         feeds = feeds.len(),
@@ -152,9 +152,13 @@ fn write(st: &mut State, job: &Job, report: &Report) -> bool {
 
 /// What [`State::revise`] made of the feeds.
 struct Revised {
-    /// (feed name, file text, hash) of the feeds whose file must be
-    /// written again.
-    rendered: Vec<(String, String, u64)>,
+    /// (feed name, hash) of the feeds whose file was written again: each
+    /// is rendered and written before the next is rendered, so only one
+    /// feed's text is in memory at a time (at 100,000 cases they are
+    /// ~80 MB together).
+    rendered: Vec<(String, u64)>,
+    /// Why the feeds could not all be written, if so.
+    failed: Option<std::io::Error>,
     /// Events in all the feeds, for the metrics.
     events: u64,
     /// Revision rows written to the ledger, for the log.
@@ -221,6 +225,7 @@ impl State {
         let empty = HashMap::new();
         let mut out = Revised {
             rendered: Vec::new(),
+            failed: feed::prepare_dir(dir).err(),
             events: 0,
             rows: 0,
         };
@@ -242,11 +247,14 @@ impl State {
                     Err(e) => warn!(error = %e, "feeds: cannot keep the revisions; kept in memory"),
                 }
             }
-            if self.written.get(&f.name) != Some(&hash)
-                || !dir.join(format!("{}.ics", f.name)).is_file()
-            {
-                out.rendered
-                    .push((f.name.clone(), feed::render(f, &revs), hash));
+            let stale = self.written.get(&f.name) != Some(&hash)
+                || !dir.join(format!("{}.ics", f.name)).is_file();
+            if stale && out.failed.is_none() {
+                let text = feed::render(f, &revs);
+                match feed::write_one(dir, &f.name, &text) {
+                    Ok(_) => out.rendered.push((f.name.clone(), hash)),
+                    Err(e) => out.failed = Some(e),
+                }
             }
             if self.ledger.is_none() {
                 // Without a ledger the revisions live here; with one they are
@@ -270,16 +278,20 @@ impl State {
     fn save(
         &mut self,
         job: &Job,
-        rendered: Vec<(String, String, u64)>,
+        rendered: Vec<(String, u64)>,
+        failed: Option<std::io::Error>,
         names: &[String],
         report: &Report,
     ) -> usize {
         let dir = &job.cfg.service.feeds_dir;
-        let hashes: Vec<(String, u64)> = rendered.iter().map(|(n, _, h)| (n.clone(), *h)).collect();
-        let files: Vec<(String, String)> = rendered.into_iter().map(|(n, t, _)| (n, t)).collect();
-        match feed::write(dir, &files, names) {
-            Ok(_) => {
-                for (n, h) in hashes {
+        let written = rendered.len();
+        let done = match failed {
+            Some(e) => Err(e),
+            None => feed::remove_others(dir, names),
+        };
+        match done {
+            Ok(()) => {
+                for (n, h) in rendered {
                     self.written.insert(n, h);
                 }
                 self.last = Some((Arc::downgrade(&job.cfg), job.today));
@@ -291,7 +303,7 @@ impl State {
                 report.failed.store(true, Ordering::Relaxed);
             }
         }
-        files.len()
+        written
     }
 }
 
