@@ -276,9 +276,20 @@ impl Alert {
     }
 
     /// A directory that kept files out is safe again.
-    pub fn dir_fixed(dir: &str, episode: Option<&str>, files: usize, still: &[&str]) -> Alert {
+    pub fn dir_fixed(
+        dir: &str,
+        episode: Option<&str>,
+        files: usize,
+        still: &[&str],
+        repository: bool,
+    ) -> Alert {
+        let (what, state) = if repository {
+            ("The case repository", "can be read again")
+        } else {
+            ("The directory", "is safe again")
+        };
         let mut body = format!(
-            "The directory {dir} is safe again: docket reads the {files} file(s) in it again, and the changes made meanwhile are in effect.\n"
+            "{what} {dir} {state}: docket reads the {files} file(s) in it again, and the changes made meanwhile are in effect.\n"
         );
         if !still.is_empty() {
             body += &format!(
@@ -288,7 +299,11 @@ impl Alert {
         }
         Alert {
             key: format!("dir-fixed:{dir}:{}", episode.unwrap_or("-")),
-            subject: format!("a case directory is safe again: {dir}"),
+            subject: if repository {
+                format!("the case repository can be read again: {dir}")
+            } else {
+                format!("a case directory is safe again: {dir}")
+            },
             body,
         }
     }

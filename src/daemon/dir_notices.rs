@@ -97,7 +97,13 @@ impl Daemon {
                     .copied()
                     .filter(|rel| live.left_out().any(|f| f.rel == *rel))
                     .collect();
-                Alert::dir_fixed(dir, episode, files.len(), &still)
+                let repository = live
+                    .config
+                    .service
+                    .git
+                    .as_ref()
+                    .is_some_and(|g| g.repo.display().to_string() == dir);
+                Alert::dir_fixed(dir, episode, files.len(), &still, repository)
             })
             .collect();
         for a in alerts {

@@ -254,3 +254,92 @@ fn a_renamed_case_folder_tells_nobody_its_cases_are_gone() {
     );
     assert!(stdout(&o).contains("KZ-0042"), "{}", stdout(&o));
 }
+
+/// A repository that cannot be read (moved away on the server) keeps
+/// every case file at its last good version and is told to the admin
+/// once, as the repository's problem; when it is back, the admin hears
+/// it can be read again. The caseworkers hear nothing of either.
+#[test]
+fn an_unreadable_repository_is_the_admins_problem_told_once() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let bare = root.join("cases.git");
+    git(
+        root,
+        "x",
+        &["init", "-q", "--bare", "-b", "main", "cases.git"],
+    );
+    git(root, "x", &["clone", "-q", bare.to_str().unwrap(), "work"]);
+    let work = root.join("work");
+    std::fs::create_dir(work.join("cases")).unwrap();
+    let etc = root.join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    let cfg = etc.join("docket.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "{}\n[mail]\n{FILE_MAIL}\n[[caseworker]]\nid = \"aigerim\"\nname = \"Aigerim Test\"\nemail = \"aigerim@ngo.example\"\n",
+            service_table(
+                "state",
+                &format!("include = [\"cases/*.toml\"]\ncases_git = \"{}\"\n", bare.display())
+            )
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    commit(&work, "Aigerim Testova", CASE, "new case");
+    let outbox = etc.join("outbox");
+    let subjects = || -> Vec<String> {
+        outbox_by_path(&outbox)
+            .values()
+            .filter_map(|m| m.header("Subject").map(str::to_string))
+            .collect()
+    };
+    run_once(&cfg, "2026-12-07", 0);
+    let moved = root.join("cases.git.moved");
+    std::fs::rename(&bare, &moved).unwrap();
+    for _ in 0..2 {
+        let o = run_once_on(&cfg, "2026-12-07");
+        assert!(matches!(o.status.code(), Some(0 | 78)), "{}", stderr(&o));
+    }
+    let s = subjects();
+    let told: Vec<&String> = s
+        .iter()
+        .filter(|s| s.contains("the case repository cannot be read"))
+        .collect();
+    assert_eq!(told.len(), 1, "{s:?}");
+    assert!(
+        !s.iter().any(|s| s.contains("can be changed by others")),
+        "{s:?}"
+    );
+    // The case stays in effect from its good copy.
+    let o = docket(
+        &cfg,
+        &[
+            "upcoming",
+            "--today",
+            "2026-12-07",
+            "--days",
+            "400",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(stdout(&o).contains("KZ-0042"), "{}", stdout(&o));
+    std::fs::rename(&moved, &bare).unwrap();
+    run_once(&cfg, "2026-12-07", 0);
+    let s = subjects();
+    assert!(
+        s.iter()
+            .any(|s| s.contains("the case repository can be read again")),
+        "{s:?}"
+    );
+    // Nothing about it reached the caseworker.
+    let to_aigerim: Vec<String> = outbox_by_path(&outbox)
+        .values()
+        .filter(|m| m.header("To").is_some_and(|t| t.contains("aigerim@")))
+        .filter_map(|m| m.header("Subject").map(str::to_string))
+        .filter(|s| s.contains("repository") || s.contains("not tracked") || s.contains("errors"))
+        .collect();
+    assert!(to_aigerim.is_empty(), "{to_aigerim:?}");
+}
