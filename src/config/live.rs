@@ -11,9 +11,18 @@
 //!
 //! [`Live::reload`] re-reads only the files whose metadata changed, so a
 //! one-file edit in a config of 100,000 cases is in effect in milliseconds.
+//!
+//! The steps of a load are here; below it: `units.rs` (step 3, each
+//! include read and checked), `git.rs` (the tree to read with
+//! `cases_git`), `reuse.rs` (what a reload keeps from the load before),
+//! `look.rs` (the cheap look at disk), `store.rs` (the last good copies),
+//! `versions.rs` (the versions read, for the history).
 
+mod git;
 mod look;
+mod reuse;
 mod store;
+mod units;
 mod versions;
 
 pub(crate) use look::includes_now;
@@ -28,17 +37,14 @@ use super::diag::Diagnostics;
 use super::env::Env;
 use super::files::{CaseFiles, Disk};
 use super::git::GitTree;
-use super::includes::{Expanded, Refused};
+use super::includes::Expanded;
 use super::model::{CaseFile, Config, Settings};
 use super::source;
 use super::store::{content_hash, Store};
-use super::unit::{
-    check_include, par_map, read_include, read_main, rel_of, salvage_state_dir, Checked, MainRead,
-    Problems,
-};
+use super::unit::{read_main, rel_of, salvage_state_dir, Checked, MainRead, Problems};
 pub use super::unit::{salvage_cases, Cases};
 use super::validate::{self, Context};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -458,101 +464,6 @@ impl Live {
         Ok(live)
     }
 
-    /// The git tree of `cases_git` (None without one): the one given (the
-    /// hook's pushed tip), the previous load's while the branch has not
-    /// moved, else the tip read now.
-    fn tree_of(
-        settings: &Settings,
-        opts: Options<'_>,
-        prev: Option<&Live>,
-    ) -> Option<Result<Arc<GitTree>, super::git::GitError>> {
-        let g = settings.service.git.as_ref()?;
-        if let Some(t) = opts.tree {
-            return Some(Ok(Arc::clone(t)));
-        }
-        let reuse = prev
-            .and_then(|p| p.tree.as_ref())
-            .filter(|t| t.repo_dir() == g.repo && t.branch() == g.branch);
-        if let Some(t) = reuse {
-            if super::git::tip_now(&g.repo, &g.branch).ok() == Some(t.commit()) {
-                return Some(Ok(Arc::clone(t)));
-            }
-        }
-        let tree = GitTree::at_tip(&g.repo, &g.branch);
-        // A branch that is gone after docket kept files from it was
-        // deleted or renamed, not emptied: its files stay at their good
-        // copies (a new repository has no good copies yet).
-        let had_files = || {
-            opts.store.is_some_and(|s| s.list().len() > 1)
-                || prev.is_some_and(|p| !p.units.is_empty())
-        };
-        Some(match tree {
-            Ok(t) if t.commit().is_none() && had_files() => Err(super::git::GitError::Branch {
-                path: g.repo.clone(),
-                branch: g.branch.clone(),
-                reason: "the branch does not exist any more (deleted or renamed?)".into(),
-            }),
-            other => other.map(Arc::new),
-        })
-    }
-
-    /// Step 2 when the repository cannot be read: an error in the main
-    /// file, and every case file docket has a good copy of kept at it,
-    /// as for a directory with a problem (one problem, told to the admin
-    /// once; the caseworkers cannot fix it).
-    fn repository_unreadable(
-        path: &Path,
-        own: &Checked,
-        e: &super::git::GitError,
-        opts: Options<'_>,
-        all: &mut Diagnostics,
-    ) -> Expanded {
-        let mut d = Diagnostics::default();
-        let mf = d.add_source(
-            path,
-            own.text.as_deref().map_or("", String::as_str).to_string(),
-        );
-        // At the key that names the repository (the text is the main
-        // file's own: `cases_git = "…"` on a line of its own).
-        let text = own.text.as_deref().map_or("", String::as_str);
-        let span = key_value_span(text, "cases_git").unwrap_or(0..0);
-        d.error(mf, span, e.to_string()).help(e.help());
-        all.absorb(d);
-        let repo = match e {
-            super::git::GitError::Open { path, .. }
-            | super::git::GitError::NotBare { path }
-            | super::git::GitError::Branch { path, .. }
-            | super::git::GitError::Commit { path, .. } => path.clone(),
-        };
-        let main_rel = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let refused = opts
-            .store
-            .map(Store::list)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|rel| *rel != main_rel)
-            .map(|rel| Refused {
-                path: PathBuf::from(rel),
-                why: e.to_string(),
-                dir: Some(repo.clone()),
-            })
-            .collect();
-        Expanded {
-            files: Vec::new(),
-            refused,
-            near_misses: Vec::new(),
-            unsafe_dirs: vec![super::source::UnsafeDir {
-                dir: repo,
-                message: e.to_string(),
-                help: e.help(),
-                repository: true,
-            }],
-        }
-    }
-
     /// Step 1: the main file as on disk when it is good, else its last
     /// good copy (from the store, or from the store in its own `state_dir`
     /// as far as its broken text tells it), held. Without either, loading
@@ -656,201 +567,6 @@ impl Live {
         }
         all.absorb(exp_d);
         expanded
-    }
-
-    /// Step 3: each include read and checked on its own, in parallel, with
-    /// its last good copy when the disk version is not that one. A file
-    /// that `changed` does not name, or whose metadata did not change since
-    /// `prev` (loaded with the same settings), is reused as it was: that is what makes a one-file edit
-    /// cheap in a config of 100,000 cases.
-    #[allow(clippy::too_many_arguments)]
-    fn read_units(
-        source: &dyn CaseFiles,
-        files: &[PathBuf],
-        prev: Option<&Live>,
-        changed: &Changed,
-        reread: bool,
-        root: &Path,
-        ctx: &Context<'_>,
-        opts: Options<'_>,
-    ) -> Vec<Unit> {
-        let env = opts.env;
-        let prev_units: HashMap<&Path, &Unit> = prev
-            .map(|p| p.units.iter().map(|u| (u.path.as_path(), u)).collect())
-            .unwrap_or_default();
-        let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>, bool)> = files
-            .iter()
-            .map(|p| {
-                let old = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
-                // A file the events do not name is reused without a look.
-                if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
-                    return (p.clone(), u.meta, Some(u), false);
-                }
-                let meta = source.meta(p);
-                if reread {
-                    // Looked at below, by its bytes and mode.
-                    return (p.clone(), meta, old.filter(|u| u.disk_hash.is_some()), true);
-                }
-                let old = old.filter(|u| u.meta.is_some() && u.meta == meta);
-                (p.clone(), meta, old, false)
-            })
-            .collect();
-        par_map(&work, |(p, meta, old, verify)| -> Unit {
-            let rel = source.rel(root, p);
-            if let (Some(u), false) = (old, verify) {
-                return (*u).clone();
-            }
-            let (disk, disk_hash) = match old {
-                Some(u) => match Self::same_bytes(source, p, u, ctx, env) {
-                    Ok(()) => {
-                        return Unit {
-                            meta: *meta,
-                            ..(*u).clone()
-                        }
-                    }
-                    Err(text) => match text {
-                        Some(text) => {
-                            let hash = content_hash(text.as_bytes());
-                            let on_disk = source.on_disk();
-                            (check_include(p, text, ctx, env, on_disk), Some(hash))
-                        }
-                        None => read_include(source, p, ctx, env),
-                    },
-                },
-                None => read_include(source, p, ctx, env),
-            };
-            // The good copy, when the disk version is not the good one.
-            let stored_meta = opts.store.and_then(|s| s.meta(&rel));
-            let good = match (&disk, opts.store) {
-                (Ok(c), _) if stored_meta.as_ref().is_some_and(|m| m.hash == c.hash) => None,
-                (_, Some(s)) => s
-                    .read(&rel)
-                    .and_then(|t| check_include(p, t, ctx, env, false).ok()),
-                _ => None,
-            };
-            Unit {
-                rel,
-                path: p.clone(),
-                meta: *meta,
-                disk,
-                disk_hash,
-                good,
-                good_since: stored_meta.as_ref().map(|m| m.since.clone()),
-                stored_hash: stored_meta.map(|m| m.hash),
-                dir_problem: None,
-                refused: false,
-            }
-        })
-    }
-
-    /// A SIGHUP's look at a file read before: Ok when its bytes are the
-    /// ones `u` holds and its owner and mode are still right (it is then
-    /// not parsed again); else the text read, to be checked in full (None
-    /// when it could not be read: read again, for the problem).
-    fn same_bytes(
-        source: &dyn CaseFiles,
-        p: &Path,
-        u: &Unit,
-        ctx: &Context<'_>,
-        env: &Env,
-    ) -> Result<(), Option<String>> {
-        let mut d = Diagnostics::default();
-        let text = source.read(p, &mut d).ok_or(None)?;
-        if u.disk_hash.as_deref() != Some(content_hash(text.as_bytes()).as_str()) {
-            return Err(Some(text));
-        }
-        if source.on_disk() {
-            let f = d.add_source(p, String::new());
-            source::check_file_permissions(p, f, true, env, ctx.editors, &mut d);
-            if !d.items.is_empty() {
-                return Err(Some(text));
-            }
-        }
-        Ok(())
-    }
-
-    /// Step 3, for matches the includes refuse (unsafe ownership, not a
-    /// regular file, …): not read, an error each, and their good copies,
-    /// if any, stay in effect.
-    fn refused_units(
-        source: &dyn CaseFiles,
-        refused: &[Refused],
-        root: &Path,
-        ctx: &Context<'_>,
-        opts: Options<'_>,
-    ) -> Vec<Unit> {
-        let env = opts.env;
-        refused
-            .iter()
-            .map(|r| {
-                let (p, why) = (&r.path, &r.why);
-                let rel = source.rel(root, p);
-                let mut d = Diagnostics::default();
-                let f = d.add_source(p, String::new());
-                d.error(f, 0..0, format!("{} is not read: {why}", p.display()));
-                let good = opts
-                    .store
-                    .and_then(|s| s.read(&rel))
-                    .and_then(|t| check_include(p, t, ctx, env, false).ok());
-                Unit {
-                    rel: rel.clone(),
-                    path: p.clone(),
-                    meta: source.meta(p),
-                    disk: Err(Problems {
-                        diags: Arc::new(d),
-                        cases: Vec::new().into(),
-                        echo: false,
-                    }),
-                    disk_hash: None,
-                    good,
-                    good_since: opts.store.and_then(|s| s.meta(&rel)).map(|m| m.since),
-                    stored_hash: None,
-                    dir_problem: r.dir.clone(),
-                    refused: true,
-                }
-            })
-            .collect()
-    }
-
-    /// Step 4 without [`admit`], when its answer cannot have changed: the
-    /// last admission found no conflict, the main file is the same, the
-    /// files are the same ones, and every file that changed was in effect
-    /// and still is good, with the same case ids, bill ids and
-    /// `waiting_for` as before (a status or a date edited: nearly every
-    /// edit). Admission looks only at those, so every version stays as it
-    /// was. At 100,000 cases this is most of a one-file edit's time.
-    fn same_admission(&self, own: &Checked, units: &[Unit]) -> Option<Outcome> {
-        if !self.admitted_clean || self.own.hash != own.hash || self.units.len() != units.len() {
-            return None;
-        }
-        let mut chosen = Vec::with_capacity(units.len());
-        for ((p, st), u) in self.units.iter().zip(&self.files).zip(units) {
-            if p.path != u.path || p.refused || u.refused {
-                return None;
-            }
-            let was = match st.state {
-                State::InEffect => Some(Which::Disk),
-                State::Held => Some(Which::Good),
-                State::NotTracked => None,
-            };
-            let same = p.disk_hash == u.disk_hash
-                && p.stored_hash == u.stored_hash
-                && p.disk.is_ok() == u.disk.is_ok()
-                && p.good.is_some() == u.good.is_some();
-            if same {
-                chosen.push(was);
-                continue;
-            }
-            match (&p.disk, &u.disk, was) {
-                (Ok(a), Ok(b), Some(Which::Disk)) if same_ids(a, b) => chosen.push(was),
-                _ => return None,
-            }
-        }
-        Some(Outcome {
-            chosen,
-            conflicts: HashMap::new(),
-            main_conflicts: Vec::new(),
-        })
     }
 
     /// Step 4: which version of each file is in effect, decided by
@@ -1006,85 +722,6 @@ fn root_of(path: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
-    /// A reload that reuses the last admission (ids unchanged) and one
-    /// that must not (an id now in two files) agree with a fresh load.
-    #[test]
-    fn a_reload_reuses_admission_only_while_the_ids_stay() {
-        use std::os::unix::fs::PermissionsExt;
-        let d = tempfile::tempdir().unwrap();
-        let w = |rel: &str, text: &str| {
-            let p = d.path().join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        };
-        w(
-            "docket.toml",
-            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\n[mail]\ntransport = \"file\"\ndir = \"out\"\nfrom = \"d@ngo.example\"\n[[caseworker]]\nid = \"aigerim\"\nname = \"A\"\nemail = \"a@ngo.example\"\n",
-        );
-        let case = |id: &str, status: &str| {
-            format!("[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2026-01-10\n  expires = 2027-01-10\n  status = \"{status}\"\n")
-        };
-        w("cases.d/a.toml", &case("KZ-1", "active"));
-        w("cases.d/b.toml", &case("KZ-2", "active"));
-        let env = Env::from_process();
-        let opts = Options {
-            env: &env,
-            store: None,
-            tree: None,
-        };
-        let main = d.path().join("docket.toml");
-        let states = |l: &Live| l.files.iter().map(|f| f.state).collect::<Vec<_>>();
-        let live = Live::load(&main, opts)
-            .map_err(|f| f.diagnostics.render_all(crate::privacy::Quoting::Full))
-            .unwrap();
-        assert_eq!(states(&live), [State::InEffect, State::InEffect]);
-        assert!(live.admitted_clean);
-        // A status edited: the ids stay, admission is reused.
-        w("cases.d/b.toml", &case("KZ-2", "renewal_filed"));
-        let live = live.reload(opts, &Changed::Anything).unwrap();
-        assert_eq!(states(&live), [State::InEffect, State::InEffect]);
-        assert!(live.admitted_clean);
-        assert_eq!(live.config.case_count(), 2);
-        // The id of a.toml typed into b.toml: b's change is the one left out.
-        w("cases.d/b.toml", &case("kz-1", "active"));
-        let live = live.reload(opts, &Changed::Anything).unwrap();
-        let fresh = Live::load(&main, opts).unwrap();
-        assert_eq!(states(&fresh), states(&live));
-        assert!(
-            states(&live).contains(&State::NotTracked),
-            "{:?}",
-            states(&live)
-        );
-        assert!(!live.admitted_clean);
-        // While a conflict stands, admission runs again: a's status edited.
-        w("cases.d/a.toml", &case("KZ-1", "renewal_filed"));
-        let live = live.reload(opts, &Changed::Anything).unwrap();
-        assert!(
-            states(&live).contains(&State::NotTracked),
-            "{:?}",
-            states(&live)
-        );
-        assert!(!live.admitted_clean);
-        // Fixed: both in effect again.
-        w("cases.d/b.toml", &case("KZ-2", "active"));
-        let live = live.reload(opts, &Changed::Anything).unwrap();
-        assert_eq!(states(&live), [State::InEffect, State::InEffect]);
-        assert!(live.admitted_clean);
-        // A SIGHUP reads every file again: the same answer as a fresh load,
-        // and a file others may now write is refused though its bytes and
-        // its metadata's times are what was read.
-        let again = live.reread(opts).unwrap();
-        assert_eq!(states(&again), states(&live));
-        assert_eq!(again.config.case_count(), 2);
-        let b = d.path().join("cases.d/b.toml");
-        std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o666)).unwrap();
-        let again = again.reread(opts).unwrap();
-        let fresh = Live::load(&main, opts).unwrap();
-        assert_eq!(states(&again), states(&fresh));
-        assert_eq!(states(&again), [State::InEffect, State::NotTracked]);
-    }
-
     #[test]
     fn salvages_case_ids_and_caseworkers_from_a_broken_file() {
         let text = "[[case]]\nid = \"KZ-1\"\ncaseworker = \"aigerim\"\nissued = 10.09.2026\n[[case]]\nid = \"KZ-2\"\n";
@@ -1096,57 +733,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// Where the value of `key = …` is in `text` (the first line that sets
-/// it), for an error about what the value names.
-fn key_value_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(key) {
-            if let Some(value) = rest.trim_start().strip_prefix('=') {
-                let v = value.trim();
-                let start =
-                    at + (line.len() - value.len()) + (value.len() - value.trim_start().len());
-                return Some(start..start + v.len());
-            }
-        }
-        at += line.len();
-    }
-    None
-}
-
-#[cfg(test)]
-mod key_span_tests {
-    #[test]
-    fn finds_the_value_of_a_key() {
-        let t = "[service]\ncases_git = \"/srv/x.git\"\n";
-        let r = super::key_value_span(t, "cases_git").unwrap();
-        assert_eq!(&t[r], "\"/srv/x.git\"");
-        assert_eq!(super::key_value_span(t, "nope"), None);
-    }
-}
-
-/// Do two versions of a file hold the same ids, in the same order: what
-/// [`admit`] judges (case ids, bill ids, `waiting_for`)?
-fn same_ids(a: &Checked, b: &Checked) -> bool {
-    a.file.cases.len() == b.file.cases.len()
-        && a.file
-            .cases
-            .iter()
-            .zip(&b.file.cases)
-            .all(|(x, y)| x.id == y.id)
-        && a.refs.bills.len() == b.refs.bills.len()
-        && a.refs
-            .bills
-            .iter()
-            .zip(&b.refs.bills)
-            .all(|(x, y)| x.0 == y.0)
-        && a.refs.waiting_for.len() == b.refs.waiting_for.len()
-        && a.refs
-            .waiting_for
-            .iter()
-            .zip(&b.refs.waiting_for)
-            .all(|(x, y)| x.0 == y.0)
 }
