@@ -66,13 +66,10 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
     env.check = Some(AsOf::Today(args.clock));
     let loaded = config::load_with_env(&main, &env);
     let q = Quoting::for_stderr(args.show_values);
-    let git = crate::config::read_small(&main).and_then(|t| config::cases_git_in(&main, &t));
-    let diags = if files.is_empty() {
-        loaded.diagnostics
-    } else if let Some(git) = &git {
-        only_repo_files(loaded.diagnostics, &main, git, &files)?
-    } else {
-        only_files(loaded.diagnostics, &main, &files)?
+    let diags = match &loaded.tree {
+        _ if files.is_empty() => loaded.diagnostics,
+        Some(tree) => only_repo_files(loaded.diagnostics, &main, tree, &files)?,
+        None => only_files(loaded.diagnostics, &main, &files)?,
     };
     eprint!("{}", diags.render_all_in(q, args.lang));
     for n in &diags.notes {
@@ -176,26 +173,19 @@ fn only_files(all: Diagnostics, main: &Path, files: &[PathBuf]) -> Result<Diagno
 fn only_repo_files(
     all: Diagnostics,
     main: &Path,
-    git: &crate::config::model::CasesGit,
+    tree: &config::git::GitTree,
     files: &[PathBuf],
 ) -> Result<Diagnostics, Failure> {
-    let base = main.parent().unwrap_or(Path::new(""));
     let wanted: Vec<String> = files
         .iter()
-        .map(|f| {
-            let f = f.strip_prefix(base).unwrap_or(f);
-            f.to_string_lossy().trim_start_matches("./").to_string()
-        })
+        .map(|f| config::git::path_in_repo(main, f))
         .collect();
-    let tree = config::git::GitTree::at_tip(&git.repo, &git.branch)
-        .map_err(|e| Failure::Config(format!("{e}\n  = help: {}", e.help())))?;
     for w in &wanted {
         if tree.entry(w).is_none() {
+            let branch = tree.branch();
             return Err(Failure::Usage(format!(
-                "{w} is not in branch {} of {}: name the file by its path in the repository (git ls-tree -r --name-only {})",
-                git.branch,
-                git.repo.display(),
-                git.branch
+                "{w} is not in branch {branch} of {}: name the file by its path in the repository (git ls-tree -r --name-only {branch})",
+                tree.repo_dir().display(),
             )));
         }
     }

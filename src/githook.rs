@@ -23,7 +23,7 @@
 
 use crate::clock::Clock;
 use crate::config::diag::{Diagnostics, Severity};
-use crate::config::git::{self, GitTree};
+use crate::config::git::GitTree;
 use crate::config::live::{Live, Options};
 use crate::config::model::Language;
 use crate::config::{AsOf, Env};
@@ -143,7 +143,7 @@ fn check_update(
             return Err(Failure::Config(format!("{e}\n  = help: {}", e.help())));
         }
     };
-    let changed = changed_paths(&args.repo, &u.old, &tree, q);
+    let changed = changed_paths(&u.old, &tree);
     let live = Live::load(
         main,
         Options {
@@ -186,20 +186,13 @@ fn check_update(
 /// The paths whose blob the push changes (added, changed, or removed),
 /// against the branch's tip before it (`old`); every path of the new tree
 /// for a new branch, or when the old tip cannot be read.
-fn changed_paths(repo: &Path, old: &str, new: &GitTree, q: Option<&Path>) -> BTreeSet<String> {
+fn changed_paths(old: &str, new: &GitTree) -> BTreeSet<String> {
     let all = || new.entries().keys().cloned().collect();
-    if old == ZERO {
-        return all();
-    }
-    let Ok(old_oid) = git2::Oid::from_str(old) else {
-        return all();
-    };
-    let Ok(before) = git::open_repo(repo, q).and_then(|r| {
-        git::tree_entries(&r, old_oid).map_err(|e| git::GitError::Open {
-            path: repo.to_path_buf(),
-            reason: e.message().to_string(),
-        })
-    }) else {
+    let before = git2::Oid::from_str(old)
+        .ok()
+        .filter(|_| old != ZERO)
+        .and_then(|o| new.entries_at(o).ok());
+    let Some(before) = before else {
         return all();
     };
     let mut out: BTreeSet<String> = new
@@ -229,30 +222,24 @@ fn judge(
     lang: Language,
 ) -> (usize, Diagnostics) {
     let main_file: Vec<bool> = d.sources.iter().map(|s| s.path == main).collect();
-    // The main config's own problems and notes (its mode, an estimated
-    // holiday, a bad pattern) are the admin's, who sees them with `docket
-    // check`: the pusher sees only what names a file the push changes.
-    d.items.retain(|item| {
-        !main_file.get(item.file).copied().unwrap_or(false)
-            || changed.iter().any(|p| item.message.contains(p.as_str()))
-    });
     d.notes.clear();
-    // What the include patterns say about a pushed file (a symbolic link,
-    // a near miss) is located in the main config: the pusher is shown it
-    // at that file instead, never the server's path to the main config.
-    for i in 0..d.items.len() {
-        let item = &d.items[i];
-        if !main_file.get(item.file).copied().unwrap_or(false) {
-            continue;
+    // A problem located in the main config is shown only when it names a
+    // file the push changes (the include patterns' "is a symbolic link", a
+    // near miss), and then at that file, never at the server's path to the
+    // main config; the rest (its mode, a bad pattern, an estimated
+    // holiday) is the admin's, who sees it with `docket check`.
+    let mut kept = Vec::with_capacity(d.items.len());
+    for mut item in std::mem::take(&mut d.items) {
+        if main_file.get(item.file).copied().unwrap_or(false) {
+            let Some(p) = changed.iter().find(|p| item.message.contains(p.as_str())) else {
+                continue;
+            };
+            item.file = d.add_source(Path::new(p), String::new());
+            item.span = 0..0;
         }
-        let Some(p) = changed.iter().find(|p| item.message.contains(p.as_str())) else {
-            continue;
-        };
-        let f = d.add_source(Path::new(p), String::new());
-        let item = &mut d.items[i];
-        item.file = f;
-        item.span = 0..0;
+        kept.push(item);
     }
+    d.items = kept;
     let changed_file: Vec<bool> = d
         .sources
         .iter()

@@ -146,6 +146,14 @@ pub fn open_repo(dir: &Path, quarantine: Option<&Path>) -> Result<Repository, Gi
     Ok(repo)
 }
 
+/// A file as the repository names it (`cases/kz-0042.toml`), however it
+/// was typed: a leading `./` or the main config's directory taken off.
+pub fn path_in_repo(main: &Path, typed: &Path) -> String {
+    let base = main.parent().unwrap_or(Path::new(""));
+    let p = typed.strip_prefix(base).unwrap_or(typed);
+    p.to_string_lossy().trim_start_matches("./").to_string()
+}
+
 /// The commit at the tip of `branch`, or None while it has none.
 pub fn tip(repo: &Repository, dir: &Path, branch: &str) -> Result<Option<Oid>, GitError> {
     let err = |reason: String| GitError::Branch {
@@ -281,6 +289,13 @@ impl GitTree {
             .filter(|p| pat.matches_with(p, opts))
             .map(String::as_str)
             .collect())
+    }
+
+    /// Every file of another commit's tree (the branch's tip before a
+    /// push), read through this tree's repository.
+    pub fn entries_at(&self, commit: Oid) -> Result<BTreeMap<String, Entry>, git2::Error> {
+        let repo = self.repos[0].lock().unwrap_or_else(|p| p.into_inner());
+        tree_entries(&repo, commit)
     }
 
     /// The bytes of the file at `path`, at most `limit` of them (None for

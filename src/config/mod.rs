@@ -43,6 +43,8 @@ pub use validate::DEFAULT_STATE_DIR;
 pub struct Loaded {
     pub config: Option<Config>,
     pub diagnostics: Diagnostics,
+    /// The git tree the case files were read from, with `cases_git`.
+    pub tree: Option<std::sync::Arc<git::GitTree>>,
 }
 
 impl Loaded {
@@ -132,16 +134,19 @@ pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
         },
     ) {
         Ok(l) => {
+            let tree = l.tree().cloned();
             let diagnostics = l.diagnostics;
             Loaded {
                 config: (!diagnostics.has_errors())
                     .then_some(std::sync::Arc::unwrap_or_clone(l.config)),
                 diagnostics,
+                tree,
             }
         }
         Err(f) => Loaded {
             config: None,
             diagnostics: f.diagnostics,
+            tree: None,
         },
     }
 }

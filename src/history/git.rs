@@ -139,14 +139,6 @@ fn repo_of(cfg: &Config) -> Result<(Repository, &CasesGit), Failure> {
     Ok((repo, git))
 }
 
-/// A file as the repository names it: `cases/kz-0042.toml`, with a leading
-/// `./` or the main config's directory taken off.
-fn repo_path(cfg: &Config, typed: &std::path::Path) -> String {
-    let base = cfg.path.parent().unwrap_or(std::path::Path::new(""));
-    let p = typed.strip_prefix(base).unwrap_or(typed);
-    p.to_string_lossy().trim_start_matches("./").to_string()
-}
-
 /// `docket log` from the repository.
 pub(super) fn log(
     cfg: &Config,
@@ -156,7 +148,7 @@ pub(super) fn log(
     let (repo, git) = repo_of(cfg)?;
     let tz = cfg.service.timezone;
     let only = match target {
-        Some(Target::File(p)) => Some(repo_path(cfg, p)),
+        Some(Target::File(p)) => Some(crate::config::git::path_in_repo(&cfg.path, p)),
         _ => None,
     };
     let all = versions(&repo, git, &cfg.service.include, only.as_deref())?;
@@ -230,7 +222,7 @@ pub(super) fn restore(
     let (repo, git) = repo_of(cfg)?;
     let mut all = versions(&repo, git, &cfg.service.include, None)?;
     let file = match target {
-        Target::File(p) => repo_path(cfg, p),
+        Target::File(p) => crate::config::git::path_in_repo(&cfg.path, p),
         Target::Case(id) => {
             let files: Vec<String> = all
                 .iter()
@@ -257,7 +249,7 @@ pub(super) fn restore(
             }
         }
     };
-    let vs = all.remove(&file).ok_or_else(|| {
+    let mut vs = all.remove(&file).ok_or_else(|| {
         Failure::Config(format!(
             "docket: {file}: no commit on branch {} changed this file",
             git.branch
@@ -275,25 +267,14 @@ pub(super) fn restore(
         None => {
             let now = vs.last().and_then(|v| v.blob);
             let texts: Vec<Option<String>> = vs.iter().map(|v| text_of(&repo, v)).collect();
-            let mut judged: Vec<GitVersion> = vs
-                .iter()
-                .map(|v| GitVersion {
-                    version: v.version.clone(),
-                    commit: v.commit,
-                    blob: v.blob,
-                })
-                .collect();
-            judge(cfg, &mut judged, &texts);
+            judge(cfg, &mut vs, &texts);
             let other = |v: &&GitVersion| v.blob.is_some() && v.blob != now;
-            let good = judged
+            let good = vs
                 .iter()
                 .rev()
                 .filter(other)
-                .find(|v| v.version.state == VersionState::Applied)
-                .map(|v| v.version.version);
-            let any = judged.iter().rev().find(other).map(|v| v.version.version);
-            let n = good.or(any);
-            n.and_then(|n| vs.iter().find(|v| v.version.version == n))
+                .find(|v| v.version.state == VersionState::Applied);
+            good.or_else(|| vs.iter().rev().find(other))
                 .ok_or_else(|| {
                     Failure::Config(format!(
                         "docket: {file}: every version is what the branch has now; nothing to restore"

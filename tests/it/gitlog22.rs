@@ -45,10 +45,17 @@ fn commit(work: &Path, author: &str, text: &str, msg: &str) {
     git(work, author, &["push", "-q", "origin", "main"]);
 }
 
-#[test]
-fn issue22_log_and_restore_read_the_repository() {
-    let d = tempfile::tempdir().unwrap();
-    let root = d.path();
+/// Under `root`: a bare repository `cases.git` with a clone `work`
+/// (its `cases/` made), and `etc/docket.toml` reading `cases/*.toml` from
+/// the repository (file transport, one caseworker).
+fn repository_and_config(
+    root: &Path,
+) -> (
+    std::path::PathBuf,
+    std::path::PathBuf,
+    std::path::PathBuf,
+    std::path::PathBuf,
+) {
     let bare = root.join("cases.git");
     git(
         root,
@@ -76,6 +83,14 @@ fn issue22_log_and_restore_read_the_repository() {
     )
     .unwrap();
     std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (bare, work, etc, cfg)
+}
+
+#[test]
+fn issue22_log_and_restore_read_the_repository() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let (bare, work, _, cfg) = repository_and_config(root);
 
     commit(&work, "Aigerim Testova", CASE, "new case");
     let renewal = CASE.replace("status = \"active\"", "status = \"renewal_filed\"");
@@ -263,30 +278,7 @@ fn a_renamed_case_folder_tells_nobody_its_cases_are_gone() {
 fn an_unreadable_repository_is_the_admins_problem_told_once() {
     let d = tempfile::tempdir().unwrap();
     let root = d.path();
-    let bare = root.join("cases.git");
-    git(
-        root,
-        "x",
-        &["init", "-q", "--bare", "-b", "main", "cases.git"],
-    );
-    git(root, "x", &["clone", "-q", bare.to_str().unwrap(), "work"]);
-    let work = root.join("work");
-    std::fs::create_dir(work.join("cases")).unwrap();
-    let etc = root.join("etc");
-    std::fs::create_dir(&etc).unwrap();
-    let cfg = etc.join("docket.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "{}\n[mail]\n{FILE_MAIL}\n[[caseworker]]\nid = \"aigerim\"\nname = \"Aigerim Test\"\nemail = \"aigerim@ngo.example\"\n",
-            service_table(
-                "state",
-                &format!("include = [\"cases/*.toml\"]\ncases_git = \"{}\"\n", bare.display())
-            )
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (bare, work, etc, cfg) = repository_and_config(root);
     commit(&work, "Aigerim Testova", CASE, "new case");
     let outbox = etc.join("outbox");
     let subjects = || -> Vec<String> {
