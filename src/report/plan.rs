@@ -1,0 +1,196 @@
+//! `docket plan`: its rows (owned for tests, streamed for the command),
+//! their JSON and table.
+
+use super::*;
+
+/// A row of `docket plan --format json`, owned.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlanEntry {
+    pub date: String,
+    pub case: String,
+    pub item: &'static str,
+    pub kind: String,
+    pub deadline: String,
+    pub act_by: String,
+    pub step: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+}
+
+/// Every reminder from `from` to `to` (inclusive), as the daemon would send
+/// them running every day; sorted by date, then case id.
+pub fn plan(cfg: &Config, from: NaiveDate, to: NaiveDate) -> Vec<PlanEntry> {
+    let items = engine::items(cfg);
+    engine::plan_reminders(cfg, &items, from, to)
+        .iter()
+        .map(|r| PlanRow::new(cfg, &items, r).entry())
+        .collect()
+}
+
+/// A plan row borrowed from the config: what `docket plan` streams out
+/// without building a row of strings per reminder. Serializes exactly as
+/// its [`PlanRow::entry`] (tested).
+pub struct PlanRow<'a> {
+    cfg: &'a Config,
+    item: &'a Item<'a>,
+    r: &'a Reminder,
+}
+
+impl<'a> PlanRow<'a> {
+    pub fn new(cfg: &'a Config, items: &'a [Item<'a>], r: &'a Reminder) -> PlanRow<'a> {
+        PlanRow {
+            cfg,
+            item: &items[r.item],
+            r,
+        }
+    }
+
+    pub fn to_ids(&self) -> Vec<&'a str> {
+        sorted_ids(self.cfg, &self.item.to)
+    }
+
+    pub fn cc_ids(&self) -> Vec<&'a str> {
+        sorted_ids(self.cfg, &self.item.cc_if(self.cfg, self.r.escalated))
+    }
+
+    /// The row, owned.
+    pub fn entry(&self) -> PlanEntry {
+        let it = self.item;
+        let owned = |v: Vec<&str>| v.into_iter().map(str::to_string).collect();
+        PlanEntry {
+            date: self.r.date.to_string(),
+            case: it.reference.to_string(),
+            item: it.item.as_str(),
+            kind: it.kind.to_string(),
+            deadline: it.deadline.to_string(),
+            act_by: it.act_by.to_string(),
+            step: self.r.step.label(),
+            to: owned(self.to_ids()),
+            cc: owned(self.cc_ids()),
+        }
+    }
+
+    /// The cells of the human-readable table, in column order.
+    pub fn cells(&self) -> [String; 9] {
+        let it = self.item;
+        [
+            self.r.date.to_string(),
+            it.reference.to_string(),
+            it.item.as_str().to_string(),
+            it.kind.to_string(),
+            self.r.step.label(),
+            it.act_by.to_string(),
+            it.deadline.to_string(),
+            self.to_ids().join(","),
+            self.cc_ids().join(","),
+        ]
+    }
+}
+
+impl serde::Serialize for PlanRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let it = self.item;
+        let mut st = s.serialize_struct("PlanEntry", 9)?;
+        st.serialize_field("date", &Ymd(self.r.date))?;
+        st.serialize_field("case", it.reference)?;
+        st.serialize_field("item", it.item.as_str())?;
+        st.serialize_field("kind", it.kind)?;
+        st.serialize_field("deadline", &Ymd(it.deadline))?;
+        st.serialize_field("act_by", &Ymd(it.act_by))?;
+        st.serialize_field("step", &Shown(self.r.step))?;
+        st.serialize_field("to", &Ids(self.cfg, &it.to))?;
+        st.serialize_field("cc", &Ids(self.cfg, &it.cc_if(self.cfg, self.r.escalated)))?;
+        st.end()
+    }
+}
+
+/// Caseworker ids sorted, as `to` and `cc` list them.
+pub(super) fn sorted_ids<'a>(cfg: &'a Config, who: &[usize]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = who
+        .iter()
+        .map(|&i| cfg.caseworkers[i].id.as_str())
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// [`sorted_ids`] as a JSON list; one id (almost every row of a year's
+/// plan) without building a vector.
+pub(super) struct Ids<'a>(&'a Config, &'a [usize]);
+
+impl serde::Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.1 {
+            [one] => s.collect_seq([self.0.caseworkers[*one].id.as_str()]),
+            many => s.collect_seq(sorted_ids(self.0, many)),
+        }
+    }
+}
+
+/// Serialize through `Display`, without an intermediate String.
+pub(super) struct Shown<T>(T);
+
+impl<T: std::fmt::Display> serde::Serialize for Shown<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+/// A date as `YYYY-MM-DD` without going through `fmt` (a year's plan
+/// writes over a million of them); other years through `Display`.
+pub(super) struct Ymd(chrono::NaiveDate);
+
+impl serde::Serialize for Ymd {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use chrono::Datelike;
+        let (y, m, d) = (self.0.year(), self.0.month(), self.0.day());
+        if !(0..=9999).contains(&y) {
+            return s.collect_str(&self.0);
+        }
+        let y = y as u32;
+        let digit = |v: u32| b'0' + v as u8;
+        let b = [
+            digit(y / 1000),
+            digit(y / 100 % 10),
+            digit(y / 10 % 10),
+            digit(y % 10),
+            b'-',
+            digit(m / 10),
+            digit(m % 10),
+            b'-',
+            digit(d / 10),
+            digit(d % 10),
+        ];
+        s.serialize_str(std::str::from_utf8(&b).expect("ASCII digits"))
+    }
+}
+
+/// The plan as an aligned table, streamed: widths are measured in a first
+/// pass over the rows, then each row is formatted and written, so a year
+/// of 100,000 cases never sits in memory as strings.
+pub fn plan_table<'a, I>(out: &mut dyn std::io::Write, rows: impl Fn() -> I) -> std::io::Result<()>
+where
+    I: Iterator<Item = PlanRow<'a>>,
+{
+    const HEADERS: [&str; 9] = [
+        "DATE", "CASE", "ITEM", "KIND", "STEP", "ACT BY", "DEADLINE", "TO", "CC",
+    ];
+    let mut widths = HEADERS.map(|h| h.chars().count());
+    let mut n = 0usize;
+    for row in rows() {
+        for (w, c) in widths.iter_mut().zip(row.cells()) {
+            *w = (*w).max(c.chars().count());
+        }
+        n += 1;
+    }
+    if n == 0 {
+        return out.write_all(b"No reminders in this period.\n");
+    }
+    out.write_all(aligned(&widths, HEADERS.iter().copied()).as_bytes())?;
+    for row in rows() {
+        let cells = row.cells();
+        out.write_all(aligned(&widths, cells.iter().map(String::as_str)).as_bytes())?;
+    }
+    writeln!(out, "\n{n} reminder(s).")
+}
