@@ -129,49 +129,86 @@ fn in_feed(it: &Item<'_>, today: NaiveDate) -> bool {
     it.is_deadline() && !it.resolved_on(today) && it.act_by <= horizon
 }
 
-/// Every caseworker's feed, and a team feed for each supervisor.
-pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
-    let due: Vec<&Item<'_>> = items.iter().filter(|it| in_feed(it, today)).collect();
+/// A feed before its events are made: its name, title, and the items it
+/// holds (with, in a team feed, whose each is). The daemon makes one
+/// feed's events at a time from these ([`FeedPlan::build`]): at 100,000
+/// cases all the events at once are ~200,000 strings of tens of MB, which
+/// the daemon's peak would otherwise carry beside the items.
+pub struct FeedPlan<'a, 'c> {
+    /// The file name without `.ics`: the caseworker id, or `<id>-team`.
+    pub name: String,
+    /// The calendar's display name.
+    pub title: String,
+    lang: Language,
+    members: Vec<(&'a Item<'c>, Option<usize>)>,
+}
+
+impl FeedPlan<'_, '_> {
+    /// The feed's events, sorted by date (then id), each item once.
+    pub fn build(&self, cfg: &Config, today: NaiveDate) -> Feed {
+        let t = texts(self.lang);
+        let mut events: Vec<FeedEvent> = self
+            .members
+            .iter()
+            .map(|(it, whose)| event(cfg, t, self.lang, it, *whose, today))
+            .collect();
+        events.sort_by_key(|e| (e.date, e.id));
+        events.dedup_by_key(|e| e.id);
+        Feed {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            events,
+        }
+    }
+}
+
+/// Every caseworker's feed, and a team feed for each supervisor, as plans:
+/// the items each holds, in the order [`feeds`] lists them.
+pub fn plan<'a, 'c>(
+    cfg: &Config,
+    items: &'a [Item<'c>],
+    today: NaiveDate,
+) -> Vec<FeedPlan<'a, 'c>> {
     let n = cfg.caseworkers.len();
     // Items by caseworker index, and by supervisor for the team feeds.
-    let mut own: Vec<Vec<&Item<'_>>> = vec![Vec::new(); n];
-    let mut team: Vec<Vec<(&Item<'_>, usize)>> = vec![Vec::new(); n];
-    for it in &due {
+    let mut own: Vec<Vec<(&Item<'_>, Option<usize>)>> = vec![Vec::new(); n];
+    let mut team: Vec<Vec<(&Item<'_>, Option<usize>)>> = vec![Vec::new(); n];
+    for it in items.iter().filter(|it| in_feed(it, today)) {
         for &c in it.to.iter() {
-            own[c].push(it);
+            own[c].push((it, None));
             if let Some(s) = cfg.caseworkers[c].supervisor {
-                team[s].push((it, c));
+                team[s].push((it, Some(c)));
             }
         }
     }
     let mut out = Vec::new();
-    for (c, cw) in cfg.caseworkers.iter().enumerate() {
+    for ((cw, own), team) in cfg.caseworkers.iter().zip(own).zip(team) {
         let lang = cw.language;
         let t = texts(lang);
-        out.push(Feed {
+        out.push(FeedPlan {
             name: file_stem(&cw.id),
             title: t.feed.own.replace("{name}", cw.name.expose()),
-            events: own[c]
-                .iter()
-                .map(|it| event(cfg, t, lang, it, None, today))
-                .collect(),
+            lang,
+            members: own,
         });
-        if !team[c].is_empty() {
-            out.push(Feed {
+        if !team.is_empty() {
+            out.push(FeedPlan {
                 name: team_stem(&cw.id),
                 title: t.feed.team.replace("{name}", cw.name.expose()),
-                events: team[c]
-                    .iter()
-                    .map(|(it, whose)| event(cfg, t, lang, it, Some(*whose), today))
-                    .collect(),
+                lang,
+                members: team,
             });
         }
     }
-    for f in &mut out {
-        f.events.sort_by_key(|e| (e.date, e.id));
-        f.events.dedup_by_key(|e| e.id);
-    }
     out
+}
+
+/// Every caseworker's feed, and a team feed for each supervisor.
+pub fn feeds(cfg: &Config, items: &[Item<'_>], today: NaiveDate) -> Vec<Feed> {
+    plan(cfg, items, today)
+        .iter()
+        .map(|p| p.build(cfg, today))
+        .collect()
 }
 
 // The feeds' file names are made where ids are checked (config's ids
@@ -367,6 +404,18 @@ pub fn revise(feed: &Feed, known: &HashMap<u64, Revision>, now: DateTime<Utc>) -
 
 /// The feed as an iCalendar file. `revisions[i]` belongs to `events[i]`.
 pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
+    let mut out = Vec::new();
+    render_to(feed, revisions, &mut out).expect("writing to memory");
+    String::from_utf8(out).expect("rendered from strings")
+}
+
+/// [`render`] written to `out` one event at a time: a team feed at
+/// 100,000 cases is ~70 MB of text, which a writer to a file never holds.
+pub fn render_to(
+    feed: &Feed,
+    revisions: &[Revision],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new("PRODID", PRODID));
@@ -387,7 +436,7 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
     // nothing. The text is the same (folding is line by line).
     let head = cal.to_string();
     let close_at = head.rfind("END:VCALENDAR").unwrap_or(head.len());
-    let mut out = refold(&head[..close_at]);
+    out.write_all(refold(&head[..close_at]).as_bytes())?;
     for (e, r) in feed.events.iter().zip(revisions) {
         let end = e.date.succ_opt().unwrap_or(e.date);
         let mut ev = icalendar::Event::new()
@@ -412,10 +461,9 @@ pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
         let one = one.to_string();
         let start = one.find("BEGIN:VEVENT").unwrap_or(0);
         let end = one.rfind("END:VCALENDAR").unwrap_or(one.len());
-        out.push_str(&refold(&one[start..end]));
+        out.write_all(refold(&one[start..end]).as_bytes())?;
     }
-    out.push_str(&refold(&head[close_at..]));
-    out
+    out.write_all(refold(&head[close_at..]).as_bytes())
 }
 
 /// A TEXT value as a feed may carry it: RFC 5545 3.3.11 admits no control
@@ -530,6 +578,18 @@ pub fn write_one(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf>
     // No fsync: a feed lost to a power cut is written again by the next
     // pass.
     crate::sys::write_atomic(&path, text.as_bytes(), 0o640, false)?;
+    Ok(path)
+}
+
+/// [`render`] and [`write_one`] in one, the text written as it is made
+/// (never held whole in memory).
+pub fn render_into_file(
+    dir: &Path,
+    feed: &Feed,
+    revisions: &[Revision],
+) -> std::io::Result<PathBuf> {
+    let path = dir.join(format!("{}.ics", feed.name));
+    crate::sys::write_atomic_with(&path, 0o640, false, |w| render_to(feed, revisions, w))?;
     Ok(path)
 }
 

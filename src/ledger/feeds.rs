@@ -19,6 +19,15 @@ pub struct Revision {
     pub stamp: DateTime<Utc>,
 }
 
+/// A stored row's revision.
+fn revision(hash: i64, seq: i64, stamp: i64) -> Revision {
+    Revision {
+        hash: hash as u64,
+        sequence: seq.clamp(0, i64::from(u32::MAX)) as u32,
+        stamp: DateTime::from_timestamp(stamp, 0).unwrap_or_default(),
+    }
+}
+
 /// Revisions by feed name, then by event id.
 pub type FeedRevisions = HashMap<String, HashMap<u64, Revision>>;
 
@@ -48,14 +57,38 @@ impl Ledger {
             .map_err(|e| self.err(e))?;
         for row in rows {
             let (feed, id, hash, seq, stamp) = row.map_err(|e| self.err(e))?;
-            out.entry(feed).or_default().insert(
-                id as u64,
-                Revision {
-                    hash: hash as u64,
-                    sequence: seq.clamp(0, i64::from(u32::MAX)) as u32,
-                    stamp: DateTime::from_timestamp(stamp, 0).unwrap_or_default(),
-                },
-            );
+            out.entry(feed)
+                .or_default()
+                .insert(id as u64, revision(hash, seq, stamp));
+        }
+        Ok(out)
+    }
+
+    /// One feed's revisions (by its primary key: no scan of the others'),
+    /// so a writer holds one feed's at a time.
+    pub fn feed_revisions_of(&self, feed: &str) -> Result<HashMap<u64, Revision>, LedgerError> {
+        let mut out = HashMap::new();
+        let mut stmt = match self
+            .conn
+            .prepare_cached("SELECT id, hash, sequence, stamp FROM feed_revisions WHERE feed = ?1")
+        {
+            Ok(s) => s,
+            Err(e) if e.to_string().contains("no such table") => return Ok(out),
+            Err(e) => return Err(self.err(e)),
+        };
+        let rows = stmt
+            .query_map([feed], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })
+            .map_err(|e| self.err(e))?;
+        for row in rows {
+            let (id, hash, seq, stamp) = row.map_err(|e| self.err(e))?;
+            out.insert(id as u64, revision(hash, seq, stamp));
         }
         Ok(out)
     }
@@ -197,6 +230,8 @@ mod tests {
         let second: HashMap<u64, Revision> = [(u64::MAX, r(1))].into();
         assert_eq!(l.update_feed("aigerim", &first, &second).unwrap(), 2);
         assert_eq!(l.feed_revisions().unwrap()["aigerim"], second);
+        assert_eq!(l.feed_revisions_of("aigerim").unwrap(), second);
+        assert!(l.feed_revisions_of("dana").unwrap().is_empty());
         let known = l
             .feed_events_known(&[
                 ("aigerim".into(), u64::MAX),
