@@ -296,6 +296,7 @@ fn preview(ctx: &Ctx<'_>, to: Option<&str>) -> Outcome {
 fn run_daemon(ctx: &Ctx<'_>, once: bool) -> Outcome {
     crate::sys::private_umask();
     crate::sys::purge_at_once();
+    crate::sys::no_huge_pages();
     let opts = crate::daemon::RunOptions {
         config: ctx.path.to_path_buf(),
         once,

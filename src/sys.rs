@@ -160,6 +160,21 @@ pub fn purge_at_once() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
 
+/// For the long-running daemon: no transparent huge pages from now on.
+/// mimalloc asks for 2 MiB pages for its arena (`madvise(MADV_HUGEPAGE)`),
+/// and a page is counted whole in the RSS once any of it is touched: an
+/// idle daemon at 100,000 cases kept ~22 MiB of its RSS in half-used huge
+/// pages. Not for short commands: a cold `upcoming` at 100,000 cases is
+/// 6–19% slower on 4 KiB pages (more faults), and they exit anyway.
+pub fn no_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag of this process
+    // (inherited by its children); it touches no memory. Its failure (an
+    // old kernel) leaves huge pages allowed, as before.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 /// Create a directory readable only by docket (0700), parents as needed.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;

@@ -227,36 +227,39 @@ impl State {
             rows: 0,
         };
         let current: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let (cfg, today) = (&*job.cfg, job.today);
         for p in plans {
-            let f = &p.build(&job.cfg, job.today);
-            let known = &self.known(&f.name, &mut warned);
-            let revs = feed::revise(f, known, job.now);
+            let order = p.order(today);
+            let known = &self.known(&p.name, &mut warned);
+            let mut revs = Vec::with_capacity(order.len());
+            p.each_event(cfg, today, &order, |e| {
+                revs.push(feed::revision(&e, known.get(&e.id), job.now))
+            });
             out.events += revs.len() as u64;
-            let hash = feed_hash(f, &revs);
-            let now_map: HashMap<u64, Revision> = f
-                .events
+            let hash = feed_hash(&p.title, &order, &revs);
+            let now_map: HashMap<u64, Revision> = order
                 .iter()
-                .map(|e| e.id)
+                .map(|&(_, id, _)| id)
                 .zip(revs.iter().copied())
                 .collect();
             if let Some((_, l)) = self.ledger.as_mut() {
-                match l.update_feed(&f.name, known, &now_map) {
+                match l.update_feed(&p.name, known, &now_map) {
                     Ok(n) => out.rows += n,
                     Err(e) => warn!(error = %e, "feeds: cannot keep the revisions; kept in memory"),
                 }
             }
-            let stale = self.written.get(&f.name) != Some(&hash)
-                || !dir.join(format!("{}.ics", f.name)).is_file();
+            let stale = self.written.get(&p.name) != Some(&hash)
+                || !dir.join(format!("{}.ics", p.name)).is_file();
             if stale && out.failed.is_none() {
-                match feed::render_into_file(dir, f, &revs) {
-                    Ok(_) => out.rendered.push((f.name.clone(), hash)),
+                match feed::render_into_file(dir, cfg, p, today, &order, &revs) {
+                    Ok(_) => out.rendered.push((p.name.clone(), hash)),
                     Err(e) => out.failed = Some(e),
                 }
             }
             if self.ledger.is_none() {
                 // Without a ledger the revisions live here; with one they are
                 // read back from it at the next write.
-                self.in_memory.insert(f.name.clone(), now_map);
+                self.in_memory.insert(p.name.clone(), now_map);
             }
         }
         self.in_memory.retain(|k, _| current.contains(k.as_str()));
@@ -304,13 +307,14 @@ impl State {
     }
 }
 
-/// What a feed's file would hold: its name, title, events and revisions.
-fn feed_hash(f: &feed::Feed, revs: &[Revision]) -> u64 {
+/// What a feed's file would hold: its title, events and revisions (an
+/// event's content is in its revision's hash).
+fn feed_hash(title: &str, order: &[(NaiveDate, u64, u32)], revs: &[Revision]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    f.title.hash(&mut h);
-    for (e, r) in f.events.iter().zip(revs) {
-        (e.id, r.hash, r.sequence, r.stamp.timestamp()).hash(&mut h);
+    title.hash(&mut h);
+    for (&(_, id, _), r) in order.iter().zip(revs) {
+        (id, r.hash, r.sequence, r.stamp.timestamp()).hash(&mut h);
     }
     h.finish()
 }
