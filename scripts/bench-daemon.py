@@ -2,7 +2,10 @@
 """The daemon's memory at 100,000 cases, as issue 23 asks for it: its peak
 at any moment (the kernel's high-water mark, VmHWM, feeds included) and its
 RSS when idle after the first pass's feeds are written, after E one-file
-edits and after H SIGHUP reloads; with the time each edit and reload took.
+edits and after H SIGHUP reloads; with the time each edit and reload took,
+the time the history took to keep each edit's version (on a thread of its
+own, `record_ms`), and `docket log --case ID` (hyperfine, median) on the
+history the edits left (the edited case: E+1 versions of its file).
 
 usage: scripts/bench-daemon.py CONFIG_DIR [--bin PATH] [--edits 100]
                                [--hups 100] [--today 2026-12-20]
@@ -92,9 +95,11 @@ try:
         os.rename(tmp, target)
         count(RELOAD, at_least=reloads_before + i + 1, timeout=60)
     edit_ms = [int(x) for x in count(RELOAD)[reloads_before:]]
+    record_ms = [int(x) for x in count(r"versions kept.*?record_ms=(\d+)")[1:]]
     time.sleep(2)
     out["edits"] = a.edits
     out["edit_reload_ms_median"] = statistics.median(edit_ms) if edit_ms else None
+    out["edit_record_ms_median"] = statistics.median(record_ms) if record_ms else None
     out["idle_after_edits_mib"] = mib(status("VmRSS"))
 
     passes = len(count(PASS))
@@ -117,5 +122,14 @@ finally:
         proc.wait(timeout=120)
     except subprocess.TimeoutExpired:
         proc.kill()
+if a.edits and shutil.which("hyperfine"):
+    case = re.search(r'id = "([^"]+)"', original).group(1)
+    res = os.path.join(work, "log.json")
+    cmd = f"env STATE_DIRECTORY={state} {a.bin} -c {os.path.join(cfg_dir, 'docket.toml')} log --case {case}"
+    subprocess.run(["hyperfine", "-N", "--style", "none", "--warmup", "2", "--runs", "10",
+                    "--export-json", res, cmd], check=True, stdout=subprocess.DEVNULL)
+    with open(res) as f:
+        out["log_case_ms_median"] = round(json.load(f)["results"][0]["median"] * 1000, 1)
+    out["log_case_versions"] = a.edits + 1
 print(json.dumps(out))
 shutil.rmtree(work, ignore_errors=True)

@@ -48,12 +48,12 @@ def sh(cmd, **kw):
     return subprocess.run(cmd, shell=True, check=True, text=True, capture_output=True, **kw).stdout
 
 
-def generate(n):
-    d = os.path.join(WORK, str(n))
+def generate(n, files=10):
+    d = os.path.join(WORK, str(n) if files == 10 else f"{n}-f{files}")
     if not os.path.exists(os.path.join(d, "docket.toml")):
         subprocess.run(
             [sys.executable, os.path.join(ROOT, "scripts", "gen-config.py"), str(n), d,
-             "--bench", "--remind", os.path.join(d, "cases.rem"), "--files", "10"],
+             "--bench", "--remind", os.path.join(d, "cases.rem"), "--files", str(files)],
             check=True)
     return os.path.join(d, "docket.toml"), os.path.join(d, "cases.rem")
 
@@ -124,6 +124,34 @@ def daemon_figures(cfg):
         p.wait(timeout=120)
     return {"pass_ms": median(passes), "reload_ms": median(reload_ms),
             "rss_start_kb": rss_start, "rss_reloaded_kb": rss_reloaded}
+
+
+def layout_figures(n, files):
+    """A full load at n cases split over `files` include files: cold
+    `upcoming` and `check` beside `remind -q -h` on the same deadlines."""
+    cfg, rem = generate(n, files)
+    d = f"{BIN} -c {cfg}"
+    up = f"env DOCKET_CACHE=off {d} upcoming --today {TODAY} --days 30 --format json"
+    t = hyperfine([
+        ("upcoming_noindex", up),
+        ("remind_h", f"remind -q -h {rem} {TODAY}"),
+        ("check", f"{d} check"),
+    ], 10)
+    rss = {"upcoming_noindex": peak_rss_kb(up), "check": peak_rss_kb(f"{d} check")}
+    return {"times": t, "peak_rss_kb": rss}
+
+
+def daemon_memory(n):
+    """scripts/bench-daemon.py on the n-case config: peak and idle RSS
+    after the first pass, BENCH_EDITS one-file edits (100) and BENCH_HUPS
+    SIGHUPs (100); edit and reload times; history and `docket log`."""
+    cfg, _ = generate(n)
+    r = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "bench-daemon.py"), os.path.dirname(cfg),
+         "--bin", BIN, "--today", TODAY,
+         "--edits", os.environ.get("BENCH_EDITS", "100"), "--hups", os.environ.get("BENCH_HUPS", "100")],
+        check=True, capture_output=True, text=True)
+    return json.loads(r.stdout.strip().splitlines()[-1])
 
 
 def smtp_figures():
@@ -215,6 +243,10 @@ def measure():
         daemon = {k: median([x[k] for x in ds]) for k in ds[0]}
         daemon["runs"] = ds
         sizes[str(n)] = {"times": t, "peak_rss_kb": rss, "daemon": daemon}
+        if n == 100000:
+            # Issue 23: every layout, and the daemon's memory over time.
+            sizes[str(n)]["layouts"] = {str(f): layout_figures(n, f) for f in (1, 1000)}
+            sizes[str(n)]["daemon_memory"] = daemon_memory(n)
         print(f"{n}: done", file=sys.stderr)
     res = {"machine": machine(), "sizes": sizes, "smtp": smtp_figures()}
     with open(RESULTS, "w") as f:
@@ -365,6 +397,46 @@ def render(res):
         target("idle RSS at 100k ≤ 64 MiB, after five reloads", mib(dm["rss_reloaded_kb"]), "—", dm["rss_reloaded_kb"] <= 64 * 1024)
         target("the daemon's pass at 100k ≤ 20 ms", f"{dm['pass_ms']} ms", "—", dm["pass_ms"] <= 20)
 
+    targets23 = []
+
+    def target23(name, figure, peer, ok):
+        targets23.append(f"| {name} | {figure} | {peer} | {'met' if ok else 'missed'} |")
+
+    if "1000" in S:
+        t = s(1000)["times"]
+        for key, what in (("upcoming", "from the index"), ("upcoming_noindex", "without it")):
+            r = t[key] / t["remind_h"]
+            target23(f"`upcoming` at 1k ≤ 1.0× `remind -q -h`, {what}", f"{fmt_ms(t[key])} (ratio {r:.2f})",
+                     fmt_ms(t["remind_h"]), r <= 1.0)
+    if big:
+        lay = {"10": {"times": big["times"], "peak_rss_kb": big["peak_rss_kb"]}}
+        lay.update(big.get("layouts", {}))
+        for files in sorted(lay, key=int):
+            t, r = lay[files]["times"], lay[files]["peak_rss_kb"]
+            for key, what in (("upcoming_noindex", "cold `upcoming`"), ("check", "`check`")):
+                x = t[key] / t["remind_h"]
+                target23(f"{what} at 100k in {int(files):,} file{'s' if files != '1' else ''} ≤ 1.0× `remind -q -h`",
+                         f"{fmt_ms(t[key])} (ratio {x:.2f})", fmt_ms(t["remind_h"]), x <= 1.0)
+            peak = max(r["upcoming_noindex"], r["check"])
+            target23(f"peak RSS of a cold load at 100k in {int(files):,} file{'s' if files != '1' else ''} ≤ 100 MiB",
+                     mib(peak), "—", peak <= 100 * 1024)
+    if big and "1000000" in S:
+        per100k = big["times"]["upcoming_noindex"] / 100
+        per1m = s(1000000)["times"]["upcoming_noindex"] / 1000
+        target23("cold `upcoming` per 1k cases at 1M within 1.2× of 100k's", f"{per1m * 1000:.2f} ms ({per1m / per100k:.2f}×)",
+                 f"{per100k * 1000:.2f} ms", per1m / per100k <= 1.2)
+    dmm = big.get("daemon_memory") if big else None
+    if dmm:
+        target23("the daemon's peak RSS at 100k ≤ 128 MiB (feeds included)", f"{dmm['peak_mib']} MiB", "—", dmm["peak_mib"] <= 128)
+        for key, what in (("idle_after_first_pass_mib", "after the first pass's feeds"),
+                          ("idle_after_edits_mib", f"after {dmm['edits']} one-file edits"),
+                          ("idle_after_hups_mib", f"after {dmm['hups']} SIGHUP reloads")):
+            target23(f"idle RSS at 100k ≤ 48 MiB, {what}", f"{dmm[key]} MiB", "—", dmm[key] <= 48)
+        target23("a one-file edit at 100k in effect in < 50 ms (`reload_ms`, median)", f"{dmm['edit_reload_ms_median']} ms", "—",
+                 dmm["edit_reload_ms_median"] < 50)
+        target23("a SIGHUP full reload at 100k < 150 ms (`reload_ms`, median)", f"{dmm['hup_reload_ms_median']} ms", "—",
+                 dmm["hup_reload_ms_median"] < 150)
+
     out = ["# Benchmarks", "",
            "Generated by `scripts/bench.sh` (do not edit by hand). docket and Remind answer the same",
            "questions over the same generated data (`scripts/gen-config.py N DIR --bench --remind FILE`:",
@@ -373,6 +445,7 @@ def render(res):
            "figure comes from one run of the script on one machine, so ratios compare like with like.",
            "", "## Machine", ""]
     out += [f"- {k}: {v}" for k, v in m.items()]
+    out += ["", "## Targets (issue 23)", "", "| target | docket | peer | |", "|---|---:|---:|---|"] + targets23
     out += ["", "## Targets (issue 13)", "", "| target | docket | peer | |", "|---|---:|---:|---|"] + targets
     out += ["", "## Commands", "",
             f"- upcoming: `docket -c CFG upcoming --today {TODAY} --days 30 --format json` vs `remind -q -h FILE {TODAY}`.",
@@ -417,6 +490,27 @@ def render(res):
     for n in sizes:
         dm = s(n)["daemon"]
         out.append(f"| {n:,} | {dm['pass_ms']} ms | {dm['reload_ms']} ms | {mib(dm['rss_start_kb'])} | {mib(dm['rss_reloaded_kb'])} |")
+    if big and big.get("layouts"):
+        out += ["", "Layouts at 100,000 cases (a full load each time, `DOCKET_CACHE=off`; 10 runs each):", "",
+                "| files | upcoming, no index | check | remind -q -h | ratio (upcoming) | peak RSS upcoming | peak RSS check |",
+                "|---:|---:|---:|---:|---:|---:|---:|"]
+        lay = {"10": {"times": big["times"], "peak_rss_kb": big["peak_rss_kb"]}}
+        lay.update(big["layouts"])
+        for files in sorted(lay, key=int):
+            t, r = lay[files]["times"], lay[files]["peak_rss_kb"]
+            out.append(f"| {int(files):,} | {fmt_ms(t['upcoming_noindex'])} | {fmt_ms(t['check'])} | {fmt_ms(t['remind_h'])} "
+                       f"| {t['upcoming_noindex'] / t['remind_h']:.2f} | {mib(r['upcoming_noindex'])} | {mib(r['check'])} |")
+    if dmm:
+        out += ["", f"The daemon at 100,000 cases over time (`scripts/bench-daemon.py`: 10 files, file transport, feeds on;",
+                f"{dmm['edits']} one-file edits noticed by inotify, then {dmm['hups']} SIGHUPs, each waiting for its pass and feeds):", "",
+                "| peak RSS (any moment) | idle after the first pass | after the edits | after the SIGHUPs | edit `reload_ms` | SIGHUP `reload_ms` |",
+                "|---:|---:|---:|---:|---:|---:|",
+                f"| {dmm['peak_mib']} MiB | {dmm['idle_after_first_pass_mib']} MiB | {dmm['idle_after_edits_mib']} MiB "
+                f"| {dmm['idle_after_hups_mib']} MiB | {dmm['edit_reload_ms_median']} ms | {dmm['hup_reload_ms_median']} ms |",
+                "", "The new work of issue 20–22 at 100,000 cases:", "",
+                "| what | figure |", "|---|---:|",
+                f"| history: one edit's version kept (`record_ms`, median; a thread of its own, not the pass's path) | {dmm.get('edit_record_ms_median')} ms |",
+                f"| `docket log --case ID` ({dmm.get('log_case_versions')} versions of its file; hyperfine median) | {dmm.get('log_case_ms_median')} ms |"]
     if smtp:
         out += ["", "1,000 digests through the loopback Postfix over STARTTLS with AUTH:", "",
                 "| `[mail] connections` | docket | smtplib (one connection) | ratio | message size |",

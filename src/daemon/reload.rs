@@ -76,14 +76,21 @@ impl Daemon {
     /// templates, and open the ledger if `state_dir` moved. The error is
     /// what the admin is told; the caller tells it, in one place.
     fn prepare(&mut self, why: Reason, changed: &Changed) -> Result<Update, String> {
+        let t0 = std::time::Instant::now();
         let live = self.read(why, changed)?;
         for w in live.diagnostics.warnings() {
             warn!("{}", live.diagnostics.headline(w, Quoting::Masked));
         }
+        let t_read = t0.elapsed();
         let (old, new) = (self.in_effect.cfg(), &live.config);
         let d = diff::diff(old, new);
         let main_held = live.main.state != State::InEffect;
         let actions = diff::actions(old, new, &d, why, main_held);
+        tracing::debug!(
+            read_ms = t_read.as_secs_f64() * 1000.0,
+            diff_ms = (t0.elapsed() - t_read).as_secs_f64() * 1000.0,
+            "reload prepared"
+        );
         // A template that does not compile keeps the running config: a
         // digest that cannot be rendered would only queue up.
         let templates = if actions.contains(&Action::RebuildMailer) {
