@@ -103,7 +103,7 @@ impl History {
         let h = History { conn, path };
         h.conn
             .execute_batch(
-                "PRAGMA secure_delete = ON; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;",
+                "PRAGMA secure_delete = ON; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -512;",
             )
             .map_err(|e| h.err(e))?;
         h.conn.execute_batch(SCHEMA).map_err(|e| h.err(e))?;

@@ -225,8 +225,14 @@ impl Ledger {
         // overwritten with zeros, not left in free pages for anyone who
         // reads the file (issue 17); the cost is a write of the freed
         // cells, measured in the notes.
+        // cache_size: 512 KiB per connection instead of SQLite's 2 MiB.
+        // The daemon holds several (its own, the feed writer's, the
+        // history's), each filled to its limit by reading the feeds'
+        // ~200,000 revisions at 100,000 cases: idle RSS after 30 one-file
+        // edits 71 -> 62 MiB. Pages not cached are in the kernel's page
+        // cache, a read() away.
         self.conn
-            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON;")
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA secure_delete=ON; PRAGMA cache_size=-512;")
             .map_err(|e| self.err(e))?;
         if self.persistent {
             // `PRAGMA journal_mode=WAL` does not fail when it cannot switch
