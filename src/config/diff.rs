@@ -23,17 +23,38 @@ impl Difference {
     }
 
     /// (added, removed, changed) between two sets of things with ids.
+    /// The two usually hold the same ids in the same order (a file edited
+    /// in place): that common run is compared pairwise, and only what is
+    /// left goes through maps by id (a one-file edit of 10,000 cases made
+    /// ~20,000 hash-map entries).
     fn of<'a, T: PartialEq + 'a>(
         old: impl Iterator<Item = &'a T>,
         new: impl Iterator<Item = &'a T>,
         id: impl Fn(&T) -> &str,
     ) -> Difference {
-        let o: HashMap<&str, &T> = old.map(|x| (id(x), x)).collect();
-        let n: HashMap<&str, &T> = new.map(|x| (id(x), x)).collect();
+        let (old, new): (Vec<&T>, Vec<&T>) = (old.collect(), new.collect());
+        let same = old
+            .iter()
+            .zip(&new)
+            .take_while(|(o, n)| id(o) == id(n))
+            .count();
+        let mut changed: Vec<String> = old[..same]
+            .iter()
+            .zip(&new[..same])
+            .filter(|(o, n)| o != n)
+            .map(|(_, n)| id(n).to_string())
+            .collect();
+        let o: HashMap<&str, &T> = old[same..].iter().map(|x| (id(x), *x)).collect();
+        let n: HashMap<&str, &T> = new[same..].iter().map(|x| (id(x), *x)).collect();
         let sorted = |mut v: Vec<String>| {
             v.sort();
             v
         };
+        changed.extend(
+            n.iter()
+                .filter(|(k, v)| o.get(*k).is_some_and(|ov| ov != *v))
+                .map(|(k, _)| k.to_string()),
+        );
         Difference {
             added: sorted(
                 n.keys()
@@ -41,12 +62,7 @@ impl Difference {
                     .map(|k| k.to_string())
                     .collect(),
             ),
-            changed: sorted(
-                n.iter()
-                    .filter(|(k, v)| o.get(*k).is_some_and(|ov| ov != *v))
-                    .map(|(k, _)| k.to_string())
-                    .collect(),
-            ),
+            changed: sorted(changed),
             removed: sorted(
                 o.keys()
                     .filter(|k| !n.contains_key(*k))
@@ -388,5 +404,24 @@ mod tests {
         );
         assert!(diff(&base, &base).is_empty());
         assert_eq!(diff(&base, &base).summary(), "no changes");
+    }
+
+    /// The common run of ids compared pairwise, the rest by id: the same
+    /// answer as comparing everything by id, in order or not.
+    #[test]
+    fn a_difference_is_the_same_in_order_or_not() {
+        let old = [("a", 1), ("b", 1), ("c", 1), ("d", 1), ("e", 1)];
+        let new = [("a", 1), ("b", 2), ("d", 2), ("c", 1), ("f", 1)];
+        fn by_id<'a>(x: &'a (&'static str, i32)) -> &'a str {
+            x.0
+        }
+        let d = Difference::of(old.iter(), new.iter(), by_id);
+        assert_eq!(d.added, ["f"]);
+        assert_eq!(d.removed, ["e"]);
+        assert_eq!(d.changed, ["b", "d"]);
+        let mut shuffled = new;
+        shuffled.reverse();
+        assert_eq!(Difference::of(old.iter(), shuffled.iter(), by_id), d);
+        assert!(Difference::of(old.iter(), old.iter(), by_id).is_empty());
     }
 }
