@@ -35,24 +35,38 @@ impl Live {
         let prev_units: HashMap<&Path, &Unit> = prev
             .map(|p| p.units.iter().map(|u| (u.path.as_path(), u)).collect())
             .unwrap_or_default();
-        let work: Vec<(PathBuf, Option<Meta>, Option<&Unit>, bool)> = files
+        type Work<'u> = (
+            PathBuf,
+            Option<Meta>,
+            Option<&'u Unit>,
+            bool,
+            Option<&'u Unit>,
+        );
+        let work: Vec<Work<'_>> = files
             .iter()
             .map(|p| {
-                let old = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
+                let was = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
+                let old = was;
                 // A file the events do not name is reused without a look.
                 if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
-                    return (p.clone(), u.meta, Some(u), false);
+                    return (p.clone(), u.meta, Some(u), false, was);
                 }
                 let meta = source.meta(p);
                 if reread {
                     // Looked at below, by its bytes and mode.
-                    return (p.clone(), meta, old.filter(|u| u.disk_hash.is_some()), true);
+                    return (
+                        p.clone(),
+                        meta,
+                        old.filter(|u| u.disk_hash.is_some()),
+                        true,
+                        was,
+                    );
                 }
                 let old = old.filter(|u| u.meta.is_some() && u.meta == meta);
-                (p.clone(), meta, old, false)
+                (p.clone(), meta, old, false, was)
             })
             .collect();
-        par_map(&work, |(p, meta, old, verify)| -> Unit {
+        par_map(&work, |(p, meta, old, verify, was)| -> Unit {
             let rel = source.rel(root, p);
             if let (Some(u), false) = (old, verify) {
                 return (*u).clone();
@@ -80,9 +94,17 @@ impl Live {
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
                 (Ok(c), _) if stored_meta.as_ref().is_some_and(|m| m.hash == c.hash) => None,
-                (_, Some(s)) => s
-                    .read(&rel)
-                    .and_then(|t| check_include(p, t, ctx, env, false).ok()),
+                // The stored copy is most often the version the load before
+                // had checked (an edit of a good file): that, not the same
+                // bytes read and parsed again, which doubled the time of a
+                // one-file edit.
+                (_, Some(s)) => stored_meta
+                    .as_ref()
+                    .and_then(|m| was.and_then(|u| checked_as(u, &m.hash)))
+                    .or_else(|| {
+                        s.read(&rel)
+                            .and_then(|t| check_include(p, t, ctx, env, false).ok())
+                    }),
                 _ => None,
             };
             Unit {
@@ -141,5 +163,77 @@ impl Live {
                 }
             })
             .collect()
+    }
+}
+
+/// The version `u` had checked whose bytes hash to `hash` (its disk
+/// version when good, or its good copy), if either. Checked with the same
+/// settings (reuse is only across loads with the same settings), so the
+/// same as checking the stored bytes again.
+fn checked_as(u: &Unit, hash: &str) -> Option<super::super::unit::Checked> {
+    u.disk
+        .as_ref()
+        .ok()
+        .filter(|c| c.hash == hash)
+        .or(u.good.as_ref().filter(|c| c.hash == hash))
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::store::Store;
+    use super::super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A good file edited: the copy it replaces is the version the load
+    /// before had checked (the same `Arc`, not the stored bytes parsed
+    /// again), and it is what stays in effect when the next edit breaks
+    /// the file; a fresh load with the same store agrees.
+    #[test]
+    fn an_edit_keeps_the_version_checked_before_as_its_good_copy() {
+        let d = tempfile::tempdir().unwrap();
+        let w = |rel: &str, text: &str| {
+            let p = d.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        };
+        w(
+            "docket.toml",
+            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\n[mail]\ntransport = \"file\"\ndir = \"out\"\nfrom = \"d@ngo.example\"\n[[caseworker]]\nid = \"aigerim\"\nname = \"A\"\nemail = \"a@ngo.example\"\n",
+        );
+        let case = |status: &str| {
+            format!("[[case]]\nid = \"KZ-1\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2026-01-10\n  expires = 2027-01-10\n  status = \"{status}\"\n")
+        };
+        w("cases.d/a.toml", &case("active"));
+        let env = Env::from_process();
+        let main = d.path().join("docket.toml");
+        let store = Store::new(&d.path().join("state"), &main);
+        let opts = Options {
+            env: &env,
+            store: Some(&store),
+            tree: None,
+        };
+        let mut live = Live::load(&main, opts).unwrap();
+        live.commit(&store, "2026-12-01T09:00:00Z").unwrap();
+        let first = Arc::clone(&live.units[0].disk.as_ref().unwrap().file);
+        w("cases.d/a.toml", &case("renewal_filed"));
+        let mut live = live.reload(opts, &Changed::Anything).unwrap();
+        let good = live.units[0].good.as_ref().expect("the version before");
+        assert!(Arc::ptr_eq(&good.file, &first), "not parsed again");
+        live.commit(&store, "2026-12-02T09:00:00Z").unwrap();
+        let second = Arc::clone(&live.units[0].disk.as_ref().unwrap().file);
+        w(
+            "cases.d/a.toml",
+            &case("renewal_filed").replace("2027-01-10", "10.01.2027"),
+        );
+        let live = live.reload(opts, &Changed::Anything).unwrap();
+        assert_eq!(live.files[0].state, State::Held);
+        let good = live.units[0].good.as_ref().expect("the good copy");
+        assert!(Arc::ptr_eq(&good.file, &second));
+        let fresh = Live::load(&main, opts).unwrap();
+        assert_eq!(fresh.files[0].state, State::Held);
+        assert_eq!(*fresh.units[0].good.as_ref().unwrap().file, *second);
+        assert_eq!(fresh.config.files, live.config.files);
     }
 }
