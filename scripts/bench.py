@@ -290,6 +290,31 @@ NOTES = """### Where the time goes, and what the misses would take
   that frees each file's parse before the next (peak memory of one file, not of all), and the id
   map sized and keyed by a hash computed once per id. Keeping freed pages during short commands
   (`MIMALLOC_PURGE_DELAY=-1` or `1000`) was tried: within the noise (2.3 ± 0.5 s either way).
+- **Start-up (1k).** At 1,000 cases `docket --version` alone takes most of what `remind` takes
+  for the whole answer. Of a start, the largest part is the kernel copying the pages of the
+  binary's relocated data (`.data.rel.ro`, 1.3 MB: vtables and `format!` pieces, ~50,000
+  relative relocations that a position-independent executable applies at every start). Linked
+  without PIE (`-C link-arg=-no-pie`, tried) `--version` took 2.8 ms instead of 4.7 ms; docket
+  stays a PIE (address randomisation for a service that parses other people's files; lintian
+  flags `hardening-no-pie`). LTO with one codegen unit shrank that data by only 7% (1.24 MB).
+  Without the index a 1k run also pays its first huge page: mimalloc asks for transparent huge
+  pages and the first touch zeroes 2 MiB (`MIMALLOC_ALLOW_THP=0`: 9.5 -> 7.2 ms cold); the daemon
+  turns them off (its idle RSS), short commands keep them (a cold `upcoming` at 100k is 6–19%
+  slower on 4 KiB pages).
+- **Cold load at 100k.** On this VM fresh memory is the cost: `perf` puts ~40% of a cold
+  `upcoming` in the kernel zeroing pages (`clear_page_erms`; each first touch of a page is
+  expensive under the hypervisor), then the fast parser (~10%), the cross-file admission (~4%) and
+  the JSON. Reaching remind needs the load's fresh memory near 30 MB (now ~75 MB): one string
+  arena per file instead of ~300,000 small strings, the text read in chunks and hashed as it
+  goes, a smaller id map.
+- **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
+  with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
+  made one at a time, twice (to revise, then to render straight into the file), and the peak is
+  the load or a pass. A one-file edit of a 10,000-case file parses that file once (the good
+  copy it replaces is the version the load before had checked, not read and parsed again) and
+  compares only its cases (the common run pairwise). Idle RSS: the config (~30 MB at 100k),
+  the binary's pages (~12 MB) and SQLite's caches (512 KiB per connection) are most of it;
+  under 48 MiB would need the config itself smaller (the arena above).
 - **1,000 digests.** Sent over `[mail] connections` at once (default 3), each over our own SMTP
   client (`src/mail/smtp.rs`: TCP_NODELAY, STARTTLS, AUTH, one connection reused); each digest's
   sent mark is committed before its connection takes the next one (RELIABILITY.md)."""
