@@ -284,11 +284,13 @@ NOTES = """### Where the time goes, and what the misses would take
   further: building the new config in an arena of its own, a smaller SQLite cache.
 - **Scaling.** The daemon's pass, `plan` and `upcoming` from the index grow linearly (flat per
   1,000 cases from 10k to 1M). A full load (`check`, the commands without the index, a reload)
-  costs about twice as much per case at 1M as at 100k: `perf record` of `docket check` at 1M puts
-  48% of it in the kernel zeroing fresh pages (peak RSS 0.8 GB) and 12% in the cross-file id map
-  (`config/admit.rs`, a million entries that no longer fit in cache). What it would take: a load
-  that frees each file's parse before the next (peak memory of one file, not of all), and the id
-  map sized and keyed by a hash computed once per id. Keeping freed pages during short commands
+  costs more per case at 1M than at 100k. The cross-file id map (`config/admit.rs`) was most of
+  the difference: keyed by the id's text with a weak hash, a million ids probed and compared
+  strings stored elsewhere (`admit` 16% and `memcmp` 12% of a `check` at 1M); keyed by an xxh3
+  hash computed once per id and compared first, `check` at 1M went from 2.7 s to 1.1 s. What is
+  left is fresh memory: `perf record` of a cold `upcoming` at 1M puts 42% in the kernel zeroing
+  pages (peak RSS ~0.6 GB). What it would take: a load that frees each file's parse before the
+  next (peak memory of one file, not of all). Keeping freed pages during short commands
   (`MIMALLOC_PURGE_DELAY=-1` or `1000`) was tried: within the noise (2.3 ± 0.5 s either way).
 - **Start-up (1k).** At 1,000 cases `docket --version` alone takes most of what `remind` takes
   for the whole answer. Of a start, the largest part is the kernel copying the pages of the
@@ -486,6 +488,11 @@ def render(res):
             "  fields (medians; a pass after a reload finds nothing new, the ordinary case); RSS is VmRSS",
             "  from /proc 2 s after the first pass and 2 s after the last.",
             "- peak RSS: `/usr/bin/time -f %M`, one run each.",
+            "- layouts (100k only): the same cases in 1 and in 1,000 include files (`gen-config.py --files`),",
+            "  cold `upcoming` and `check` beside `remind -q -h` on that layout's Remind file, 10 runs each.",
+            "- the daemon over time (100k only): `scripts/bench-daemon.py DIR --edits 100 --hups 100` — peak",
+            "  RSS is the kernel's VmHWM over the whole run; idle RSS is VmRSS 2 s after the first pass's",
+            "  feeds, after the edits and after the SIGHUPs; `reload_ms` are the daemon's own log fields.",
             "- SMTP: `scripts/bench-smtp.py 1000 3` (docket `run --once` sending 1,000 digests to the",
             "  loopback Postfix with STARTTLS and AUTH, and Python's smtplib sending the same 1,000",
             "  messages over one reused STARTTLS connection, alternating, 3 runs each).",
