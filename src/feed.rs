@@ -17,7 +17,8 @@
 //! only when the event does. That needs memory across passes: the
 //! [`Revision`] of each event, kept in the ledger database. Building the
 //! events ([`feeds`]), revising them ([`revise`]) and rendering
-//! ([`render`]) are pure; only [`write`] touches the disk.
+//! ([`render`], [`render_to`]) are pure; only [`write`], [`write_one`] and
+//! [`render_into_file`] touch the disk.
 //!
 //! Privacy: person names and event titles only with `names_in_email`,
 //! document numbers only with `numbers_in_email`, as in mail bodies.
@@ -131,9 +132,11 @@ fn in_feed(it: &Item<'_>, today: NaiveDate) -> bool {
 
 /// A feed before its events are made: its name, title, and the items it
 /// holds (with, in a team feed, whose each is). The daemon makes one
-/// feed's events at a time from these ([`FeedPlan::build`]): at 100,000
-/// cases all the events at once are ~200,000 strings of tens of MB, which
-/// the daemon's peak would otherwise carry beside the items.
+/// event at a time from these ([`FeedPlan::order`],
+/// [`FeedPlan::each_event`]); [`FeedPlan::build`] makes the whole feed.
+/// At 100,000 cases all the events at once are ~200,000 pairs of strings,
+/// tens of MB, which the daemon's peak would otherwise carry beside the
+/// items.
 pub struct FeedPlan<'a, 'c> {
     /// The file name without `.ics`: the caseworker id, or `<id>-team`.
     pub name: String,

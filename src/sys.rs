@@ -141,9 +141,9 @@ pub fn release_memory() {
     // allocator is mimalloc (lib.rs), so every heap it touches is ours.
     unsafe { libmimalloc_sys::mi_collect(true) }
     // SQLite and libgit2 allocate with the C library's malloc, not
-    // mimalloc: their freed pages (page caches, statements; ~6 MB in an
-    // idle daemon at 100,000 cases) stay in glibc's per-thread arenas
-    // until trimmed. SAFETY: malloc_trim only hands free memory of
+    // mimalloc: their freed pages (page caches, statements) stay in
+    // glibc's per-thread arenas until trimmed (~3 MB of an idle daemon's
+    // RSS at 100,000 cases). SAFETY: malloc_trim only hands free memory of
     // glibc's own arenas back to the system.
     #[cfg(target_env = "gnu")]
     unsafe {

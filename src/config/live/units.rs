@@ -46,9 +46,8 @@ impl Live {
             .iter()
             .map(|p| {
                 let was = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
-                let old = was;
                 // A file the events do not name is reused without a look.
-                if let Some(u) = old.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
+                if let Some(u) = was.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
                     return (p.clone(), u.meta, Some(u), false, was);
                 }
                 let meta = source.meta(p);
@@ -57,12 +56,12 @@ impl Live {
                     return (
                         p.clone(),
                         meta,
-                        old.filter(|u| u.disk_hash.is_some()),
+                        was.filter(|u| u.disk_hash.is_some()),
                         true,
                         was,
                     );
                 }
-                let old = old.filter(|u| u.meta.is_some() && u.meta == meta);
+                let old = was.filter(|u| u.meta.is_some() && u.meta == meta);
                 (p.clone(), meta, old, false, was)
             })
             .collect();
