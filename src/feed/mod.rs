@@ -17,8 +17,9 @@
 //! only when the event does. That needs memory across passes: the
 //! [`Revision`] of each event, kept in the ledger database. Building the
 //! events ([`feeds`]), revising them ([`revise`]) and rendering
-//! ([`render`], [`render_to`]) are pure; only [`write`], [`write_one`] and
-//! [`render_into_file`] touch the disk.
+//! ([`render`], [`render_to`]: `render.rs`) are pure; only `files.rs`
+//! ([`prepare_dir`], [`render_into_file`], [`remove_others`]) touches the
+//! disk.
 //!
 //! Privacy: person names and event titles only with `names_in_email`,
 //! document numbers only with `numbers_in_email`, as in mail bodies.
@@ -29,9 +30,12 @@ pub use crate::ledger::Revision;
 use crate::mail::labels;
 use crate::mail::texts::{texts, Texts};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use icalendar::{Calendar, Component, EventLike, Property};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+
+mod files;
+mod render;
+pub use files::{prepare_dir, remove_others, render_into_file};
+pub use render::{render, render_plan_to, render_to, LINE_OCTETS};
 
 /// How far ahead a feed looks.
 pub const HORIZON_DAYS: u64 = 400;
@@ -445,268 +449,9 @@ pub fn revision(e: &FeedEvent, known: Option<&Revision>, now: DateTime<Utc>) -> 
     }
 }
 
-/// The feed as an iCalendar file. `revisions[i]` belongs to `events[i]`.
-pub fn render(feed: &Feed, revisions: &[Revision]) -> String {
-    let mut out = Vec::new();
-    render_to(feed, revisions, &mut out).expect("writing to memory");
-    String::from_utf8(out).expect("rendered from strings")
-}
-
-/// [`render`] written to `out` one event at a time: a team feed at
-/// 100,000 cases is ~70 MB of text, which a writer to a file never holds.
-pub fn render_to(
-    feed: &Feed,
-    revisions: &[Revision],
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let tail = render_head(&feed.title, out)?;
-    for (e, r) in feed.events.iter().zip(revisions) {
-        render_event(e, r, out)?;
-    }
-    out.write_all(tail.as_bytes())
-}
-
-/// A plan's feed (its events made one at a time from `order`, never held
-/// together) written to `out` as [`render_to`] writes a [`Feed`].
-pub fn render_plan_to(
-    cfg: &Config,
-    plan: &FeedPlan<'_, '_>,
-    today: NaiveDate,
-    order: &[(NaiveDate, u64, u32)],
-    revisions: &[Revision],
-    out: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    let tail = render_head(&plan.title, out)?;
-    let mut revisions = revisions.iter();
-    let mut written = Ok(());
-    plan.each_event(cfg, today, order, |e| {
-        if let (Ok(()), Some(r)) = (&written, revisions.next()) {
-            written = render_event(&e, r, out);
-        }
-    });
-    written?;
-    out.write_all(tail.as_bytes())
-}
-
-/// The calendar's own lines, written; returns its closing lines.
-fn render_head(title: &str, out: &mut dyn std::io::Write) -> std::io::Result<String> {
-    let mut cal = Calendar::empty();
-    cal.append_property(Property::new("VERSION", "2.0"));
-    cal.append_property(Property::new("PRODID", PRODID));
-    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
-    cal.append_property(Property::new("METHOD", "PUBLISH"));
-    cal.name(&text_value(title));
-    // As `Calendar::ttl` does, but written PT1H rather than PT3600S.
-    let every = format!("PT{REFRESH_HOURS}H");
-    cal.append_property(
-        Property::new("REFRESH-INTERVAL", &every)
-            .add_parameter("VALUE", "DURATION")
-            .done(),
-    );
-    cal.append_property(Property::new("X-PUBLISHED-TTL", &every));
-    // The calendar's own lines, then each event rendered on its own and
-    // appended: a team feed at 100,000 cases held as one `icalendar`
-    // object took some 400 MB at once; one event at a time takes
-    // nothing. The text is the same (folding is line by line).
-    let head = cal.to_string();
-    let close_at = head.rfind("END:VCALENDAR").unwrap_or(head.len());
-    out.write_all(refold(&head[..close_at]).as_bytes())?;
-    Ok(refold(&head[close_at..]))
-}
-
-/// One event's lines.
-fn render_event(e: &FeedEvent, r: &Revision, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let end = e.date.succ_opt().unwrap_or(e.date);
-    let mut ev = icalendar::Event::new()
-        .uid(&e.uid())
-        .timestamp(r.stamp)
-        .sequence(r.sequence)
-        .summary(&text_value(&e.summary))
-        .description(&text_value(&e.description))
-        .starts(e.date)
-        .ends(end)
-        // A deadline does not make anyone busy.
-        .add_property("TRANSP", "TRANSPARENT")
-        .done();
-    if let Some(u) = &e.url {
-        // A URI value (RFC 5545 3.3.13), not TEXT: not escaped. The
-        // path in it is percent-encoded, so it holds no control
-        // character; `refold` folds it like any line.
-        ev.add_property("URL", u.as_str());
-    }
-    let mut one = Calendar::empty();
-    one.push(ev);
-    let one = one.to_string();
-    let start = one.find("BEGIN:VEVENT").unwrap_or(0);
-    let end = one.rfind("END:VCALENDAR").unwrap_or(one.len());
-    out.write_all(refold(&one[start..end]).as_bytes())
-}
-
-/// A TEXT value as a feed may carry it: RFC 5545 3.3.11 admits no control
-/// character but the line break the `icalendar` crate escapes (`\n`).
-/// `docket check` lets a person's name or an event's title hold a CR or a
-/// tab (TOML `"\r"`), which written raw would break the line it is on;
-/// each becomes a space.
-fn text_value(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.chars().any(|c| c.is_control() && c != '\n') {
-        s.chars()
-            .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-            .collect::<String>()
-            .into()
-    } else {
-        s.into()
-    }
-}
-
-/// The longest a content line may be, in octets, without its line break
-/// (RFC 5545 3.1); a continuation line's leading space counts.
-pub const LINE_OCTETS: usize = 75;
-
-/// Fold every content line of `ics` again, to at most [`LINE_OCTETS`]
-/// octets on UTF-8 character boundaries. The `icalendar` crate (0.17)
-/// folds too late: after its first fold it lets the rest of a line run to
-/// 75 octets and then adds the continuation's space, 76 in all, as a team
-/// feed with Cyrillic names showed (issue 18). Its folds are undone first:
-/// it writes them as CRLF and a space, and no value of ours has a bare
-/// line break (TEXT escapes `\n`), so undoing them gives its exact lines.
-fn refold(ics: &str) -> String {
-    let mut out = String::with_capacity(ics.len() + ics.len() / 64 * 3);
-    for line in ics.replace("\r\n ", "").split_terminator("\r\n") {
-        fold_line(line, &mut out);
-    }
-    out
-}
-
-/// Write `line` folded, each physical line ending in CRLF: the first holds
-/// up to 75 octets, each continuation a space and up to 74, never cutting
-/// a UTF-8 sequence.
-fn fold_line(line: &str, out: &mut String) {
-    let mut rest = line;
-    let mut room = LINE_OCTETS;
-    loop {
-        if rest.len() <= room {
-            out.push_str(rest);
-            out.push_str("\r\n");
-            return;
-        }
-        let mut cut = room;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        // Not just before a space: a client that trims the continuation's
-        // leading blanks (RFC 5545 removes one) would lose it.
-        if rest[cut..].starts_with([' ', '\t']) {
-            if let Some((i, _)) = rest[..cut]
-                .char_indices()
-                .next_back()
-                .filter(|&(i, _)| i > 0)
-            {
-                cut = i;
-            }
-        }
-        out.push_str(&rest[..cut]);
-        out.push_str("\r\n ");
-        rest = &rest[cut..];
-        room = LINE_OCTETS - 1;
-    }
-}
-
-/// Write the rendered feeds into `dir` (created 0750 if missing), each
-/// through a temporary file renamed into place, so a web server never
-/// serves half a feed; files 0640. Feeds of ours not named in `keep` (a
-/// caseworker left) are removed; other files are left alone.
-pub fn write(
-    dir: &Path,
-    rendered: &[(String, String)],
-    keep: &[String],
-) -> std::io::Result<Vec<PathBuf>> {
-    prepare_dir(dir)?;
-    let mut written = Vec::new();
-    for (name, text) in rendered {
-        written.push(write_one(dir, name, text)?);
-    }
-    remove_others(dir, keep)?;
-    Ok(written)
-}
-
-/// The feeds' directory made (0750) when missing, and refused when someone
-/// else can write it: before anything is written or removed.
-pub fn prepare_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    if !dir.is_dir() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o750)
-            .create(dir)?;
-        // The daemon's umask is 077; the directory is meant to be shared
-        // with a web server's group.
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o750))?;
-    }
-    // Before anything is written or removed: a directory someone else can
-    // write is refused (sys::write_atomic would refuse each file anyway).
-    crate::sys::check_output_dir(dir)?;
-    Ok(())
-}
-
-/// One feed's file, `dir/<name>.ics` (after [`prepare_dir`]).
-pub fn write_one(dir: &Path, name: &str, text: &str) -> std::io::Result<PathBuf> {
-    let path = dir.join(format!("{name}.ics"));
-    // No fsync: a feed lost to a power cut is written again by the next
-    // pass.
-    crate::sys::write_atomic(&path, text.as_bytes(), 0o640, false)?;
-    Ok(path)
-}
-
-/// [`render`] and [`write_one`] in one, the text written as it is made
-/// (never held whole in memory).
-pub fn render_into_file(
-    dir: &Path,
-    cfg: &Config,
-    plan: &FeedPlan<'_, '_>,
-    today: NaiveDate,
-    order: &[(NaiveDate, u64, u32)],
-    revisions: &[Revision],
-) -> std::io::Result<PathBuf> {
-    let path = dir.join(format!("{}.ics", plan.name));
-    crate::sys::write_atomic_with(&path, 0o640, false, |w| {
-        render_plan_to(cfg, plan, today, order, revisions, w)
-    })?;
-    Ok(path)
-}
-
-/// Remove the feeds docket wrote that are not among `keep` (a caseworker
-/// gone, a team emptied).
-pub fn remove_others(dir: &Path, keep: &[String]) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)?.flatten() {
-        let p = e.path();
-        // Every feed written is one of `keep`.
-        if p.extension().is_none_or(|x| x != "ics") {
-            continue;
-        }
-        let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
-        if stem.is_some_and(|s| keep.contains(&s)) {
-            continue;
-        }
-        if is_ours(&p) {
-            let _ = std::fs::remove_file(&p);
-        }
-    }
-    Ok(())
-}
-
-/// Was this file written by docket (its PRODID)?
-fn is_ours(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let Ok(mut f) = std::fs::File::open(path) else {
-        return false;
-    };
-    let n = f.read(&mut head).unwrap_or(0);
-    String::from_utf8_lossy(&head[..n]).contains("PRODID:-//docket//")
-}
-
 #[cfg(test)]
 mod tests {
+    use super::render::{fold_line, refold};
     use super::*;
 
     fn ev(id: u64, summary: &str) -> FeedEvent {
