@@ -20,8 +20,12 @@ pub fn calendar(cfg: &Config, id: &str, team: bool, clock: Clock) -> Result<Stri
         feed::file_stem(id)
     };
     let items = crate::engine::items(cfg);
-    let feeds = feed::feeds(cfg, &items, today);
-    let Some(f) = feeds.into_iter().find(|f| f.name == name) else {
+    // Only this feed's events and revisions, not every feed's.
+    let Some(f) = feed::plan(cfg, &items, today)
+        .into_iter()
+        .find(|p| p.name == name)
+        .map(|p| p.build(cfg, today))
+    else {
         return Err(Failure::Usage(format!(
             "{id} has no team: no caseworker names them as supervisor"
         )));
@@ -29,8 +33,7 @@ pub fn calendar(cfg: &Config, id: &str, team: bool, clock: Clock) -> Result<Stri
     let known = crate::ledger::Ledger::open_read_only(&cfg.service.state_dir)
         .ok()
         .flatten()
-        .and_then(|l| l.feed_revisions().ok())
-        .and_then(|mut all| all.remove(&name))
+        .and_then(|l| l.feed_revisions_of(&name).ok())
         .unwrap_or_default();
     let revs = feed::revise(&f, &known, clock.now());
     Ok(feed::render(&f, &revs))

@@ -32,8 +32,9 @@ fn revision(hash: i64, seq: i64, stamp: i64) -> Revision {
 pub type FeedRevisions = HashMap<String, HashMap<u64, Revision>>;
 
 impl Ledger {
-    /// Every feed's revisions. An older ledger opened read-only (before
-    /// feeds existed) has none.
+    /// Every feed's revisions (the tests' view of the whole table; docket
+    /// itself reads one feed's at a time, [`Ledger::feed_revisions_of`]).
+    #[cfg(test)]
     pub fn feed_revisions(&self) -> Result<FeedRevisions, LedgerError> {
         let mut out: FeedRevisions = HashMap::new();
         let mut stmt = match self
@@ -65,7 +66,8 @@ impl Ledger {
     }
 
     /// One feed's revisions (by its primary key: no scan of the others'),
-    /// so a writer holds one feed's at a time.
+    /// so a writer holds one feed's at a time. An older ledger opened
+    /// read-only (before feeds existed) has none.
     pub fn feed_revisions_of(&self, feed: &str) -> Result<HashMap<u64, Revision>, LedgerError> {
         let mut out = HashMap::new();
         let mut stmt = match self
