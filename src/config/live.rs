@@ -718,6 +718,40 @@ fn root_of(path: &Path) -> PathBuf {
     std::fs::canonicalize(&base).unwrap_or(base)
 }
 
+/// A config directory for the reload tests: a main file with one
+/// caseworker and `cases.d/*.toml`, files written 0600.
+#[cfg(test)]
+pub(super) struct TestDir(pub(super) tempfile::TempDir);
+
+#[cfg(test)]
+impl TestDir {
+    pub(super) fn new() -> TestDir {
+        let d = TestDir(tempfile::tempdir().unwrap());
+        d.write(
+            "docket.toml",
+            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\n[mail]\ntransport = \"file\"\ndir = \"out\"\nfrom = \"d@ngo.example\"\n[[caseworker]]\nid = \"aigerim\"\nname = \"A\"\nemail = \"a@ngo.example\"\n",
+        );
+        d
+    }
+
+    pub(super) fn main(&self) -> PathBuf {
+        self.0.path().join("docket.toml")
+    }
+
+    pub(super) fn write(&self, rel: &str, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.0.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+
+    /// One case of aigerim's with a refugee certificate in `status`.
+    pub(super) fn case(id: &str, status: &str) -> String {
+        format!("[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2026-01-10\n  expires = 2027-01-10\n  status = \"{status}\"\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

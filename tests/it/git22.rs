@@ -171,6 +171,7 @@ email = "dana@ngo.example"
     fn git_command(&self, dir: &Path, who: Author, args: &[&str]) -> Command {
         let mut c = Command::new("git");
         c.args(args).current_dir(dir);
+        crate::util::quiet_env(&mut c);
         for v in [
             "GIT_DIR",
             "GIT_WORK_TREE",
@@ -179,12 +180,6 @@ email = "dana@ngo.example"
             "GIT_ALTERNATE_OBJECT_DIRECTORIES",
             "GIT_CONFIG",
             "GIT_CONFIG_GLOBAL",
-            "DOCKET_CONFIG",
-            "STATE_DIRECTORY",
-            "NOTIFY_SOCKET",
-            "WATCHDOG_USEC",
-            "WATCHDOG_PID",
-            "JOURNAL_STREAM",
         ] {
             c.env_remove(v);
         }

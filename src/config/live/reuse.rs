@@ -115,20 +115,9 @@ mod tests {
     #[test]
     fn a_reload_reuses_admission_only_while_the_ids_stay() {
         use std::os::unix::fs::PermissionsExt;
-        let d = tempfile::tempdir().unwrap();
-        let w = |rel: &str, text: &str| {
-            let p = d.path().join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        };
-        w(
-            "docket.toml",
-            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\n[mail]\ntransport = \"file\"\ndir = \"out\"\nfrom = \"d@ngo.example\"\n[[caseworker]]\nid = \"aigerim\"\nname = \"A\"\nemail = \"a@ngo.example\"\n",
-        );
-        let case = |id: &str, status: &str| {
-            format!("[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2026-01-10\n  expires = 2027-01-10\n  status = \"{status}\"\n")
-        };
+        let d = TestDir::new();
+        let w = |rel: &str, text: &str| d.write(rel, text);
+        let case = TestDir::case;
         w("cases.d/a.toml", &case("KZ-1", "active"));
         w("cases.d/b.toml", &case("KZ-2", "active"));
         let env = Env::from_process();
@@ -137,7 +126,7 @@ mod tests {
             store: None,
             tree: None,
         };
-        let main = d.path().join("docket.toml");
+        let main = d.main();
         let states = |l: &Live| l.files.iter().map(|f| f.state).collect::<Vec<_>>();
         let live = Live::load(&main, opts)
             .map_err(|f| f.diagnostics.render_all(crate::privacy::Quoting::Full))
@@ -181,7 +170,7 @@ mod tests {
         let again = live.reread(opts).unwrap();
         assert_eq!(states(&again), states(&live));
         assert_eq!(again.config.case_count(), 2);
-        let b = d.path().join("cases.d/b.toml");
+        let b = d.0.path().join("cases.d/b.toml");
         std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o666)).unwrap();
         let again = again.reread(opts).unwrap();
         let fresh = Live::load(&main, opts).unwrap();

@@ -182,7 +182,6 @@ fn checked_as(u: &Unit, hash: &str) -> Option<super::super::unit::Checked> {
 mod tests {
     use super::super::super::store::Store;
     use super::super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     /// A good file edited: the copy it replaces is the version the load
     /// before had checked (the same `Arc`, not the stored bytes parsed
@@ -190,24 +189,13 @@ mod tests {
     /// the file; a fresh load with the same store agrees.
     #[test]
     fn an_edit_keeps_the_version_checked_before_as_its_good_copy() {
-        let d = tempfile::tempdir().unwrap();
-        let w = |rel: &str, text: &str| {
-            let p = d.path().join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
-        };
-        w(
-            "docket.toml",
-            "[service]\ntimezone = \"Asia/Almaty\"\ninclude = [\"cases.d/*.toml\"]\n[mail]\ntransport = \"file\"\ndir = \"out\"\nfrom = \"d@ngo.example\"\n[[caseworker]]\nid = \"aigerim\"\nname = \"A\"\nemail = \"a@ngo.example\"\n",
-        );
-        let case = |status: &str| {
-            format!("[[case]]\nid = \"KZ-1\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2026-01-10\n  expires = 2027-01-10\n  status = \"{status}\"\n")
-        };
+        let d = TestDir::new();
+        let w = |rel: &str, text: &str| d.write(rel, text);
+        let case = |status: &str| TestDir::case("KZ-1", status);
         w("cases.d/a.toml", &case("active"));
         let env = Env::from_process();
-        let main = d.path().join("docket.toml");
-        let store = Store::new(&d.path().join("state"), &main);
+        let main = d.main();
+        let store = Store::new(&d.0.path().join("state"), &main);
         let opts = Options {
             env: &env,
             store: Some(&store),

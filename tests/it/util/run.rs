@@ -60,7 +60,9 @@ pub fn docket_command(config: &Path, args: &[&str]) -> Command {
     c
 }
 
-pub(super) fn quiet_env(c: &mut Command) {
+/// No inherited docket, systemd or journal settings, and a cache of the
+/// test run's own.
+pub fn quiet_env(c: &mut Command) {
     for v in [
         "DOCKET_CONFIG",
         "STATE_DIRECTORY",
