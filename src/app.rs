@@ -389,11 +389,11 @@ fn history(cfg: &Config, case: Option<&str>, format: Format) -> Outcome {
     if let (Some(c), true) = (case, rows.is_empty()) {
         // Nothing recorded: say whether the case exists at all, so a typo
         // is not read as "nothing was sent".
-        let known = cfg.cases().any(|(_, k)| k.id == c) || cfg.bill_index(c).is_some();
+        let known = cfg.cases().any(|(_, k)| &*k.id == c) || cfg.bill_index(c).is_some();
         if !known {
             let ids = cfg
                 .cases()
-                .map(|(_, k)| k.id.as_str())
+                .map(|(_, k)| &*k.id)
                 .chain(cfg.bills().map(|b| b.id.as_str()));
             let hint = crate::config::suggest::did_you_mean(c, ids)
                 .map(|d| format!(" ({d})"))
@@ -608,7 +608,7 @@ impl InEffect {
 /// `--case` and `--caseworker` must name something in the config.
 fn known_ids(cfg: &Config, case: Option<&str>, caseworker: Option<&str>) -> Outcome {
     if let Some(c) = case {
-        if !cfg.cases().any(|(_, x)| x.id == c) && cfg.bill_index(c).is_none() {
+        if !cfg.cases().any(|(_, x)| &*x.id == c) && cfg.bill_index(c).is_none() {
             return Err(Failure::Usage(format!(
                 "no case or bill \"{c}\" in the config"
             )));

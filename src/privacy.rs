@@ -21,10 +21,12 @@ use std::fmt;
 /// A value that must never appear in logs or subjects: person names,
 /// document numbers, passwords. `Debug` prints a mask.
 #[derive(Clone, PartialEq, Eq, Default, Hash)]
-pub struct Sensitive(String);
+pub struct Sensitive(Box<str>);
 
 impl Sensitive {
-    pub fn new(s: impl Into<String>) -> Sensitive {
+    /// A boxed `str`, not a `String`: 8 bytes less and no spare capacity
+    /// (a config at 100,000 cases holds a name, a number or a title each).
+    pub fn new(s: impl Into<Box<str>>) -> Sensitive {
         Sensitive(s.into())
     }
     /// The value itself, for the one place allowed to use it (a mail body

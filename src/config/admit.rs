@@ -285,7 +285,7 @@ impl<'r, 'a> Round<'r, 'a> {
         problems: &mut Vec<Conflict>,
     ) {
         for (case, span) in c.file.cases.iter().zip(&c.refs.case_spans) {
-            let (id, span) = (&case.id, span.start as usize..span.end as usize);
+            let (id, span) = (&*case.id, span.start as usize..span.end as usize);
             let key = Key::of(id);
             match cases.entry(key) {
                 std::collections::hash_map::Entry::Occupied(o) => {
@@ -316,10 +316,10 @@ impl<'r, 'a> Round<'r, 'a> {
                     problems.push((span.clone(), msg.into(), help.into()));
                 }
                 std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert((holder, id.as_str()));
+                    v.insert((holder, id));
                 }
             }
-            if !bills.is_empty() && bills.contains_key(id.as_str()) {
+            if !bills.is_empty() && bills.contains_key(id) {
                 problems.push((
                     span.clone(),
                     tr(M::CaseIsBill).s("id", id).into(),

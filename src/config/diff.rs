@@ -394,8 +394,8 @@ mod tests {
         let new = Config::new(base.path.clone(), settings(&base), files);
         let d = diff(&base, &new);
         assert_eq!(d.cases.added, vec!["KZ-9999".to_string()]);
-        assert_eq!(d.cases.changed, vec![changed.clone()]);
-        assert_eq!(d.cases.removed, vec![gone.clone()]);
+        assert_eq!(d.cases.changed, vec![changed.to_string()]);
+        assert_eq!(d.cases.removed, vec![gone.to_string()]);
         assert_eq!(d.files.changed.len(), 2);
         assert!(
             d.summary().contains("cases added 1 (KZ-9999)"),

@@ -21,7 +21,7 @@ pub struct Settings {
     pub mail: Mail,
     pub privacy: Privacy,
     pub calendar: Calendar,
-    pub reminders: ReminderRules,
+    pub reminders: Arc<ReminderRules>,
     pub kinds: BTreeMap<String, Kind>,
     pub caseworkers: Vec<Caseworker>,
 }
@@ -51,7 +51,7 @@ pub struct Config {
     pub mail: Mail,
     pub privacy: Privacy,
     pub calendar: Calendar,
-    pub reminders: ReminderRules,
+    pub reminders: Arc<ReminderRules>,
     pub kinds: BTreeMap<String, Kind>,
     pub caseworkers: Vec<Caseworker>,
     /// Cases and bills per file: the main file's own first, then each
@@ -220,7 +220,7 @@ pub struct Kind {
     pub label: Label,
     pub valid_for: Option<Duration>,
     pub answer_within: Option<Duration>,
-    pub rules: ReminderRules,
+    pub rules: Arc<ReminderRules>,
 }
 
 /// A kind's label as the config gives it: one text for every language,
@@ -276,7 +276,8 @@ pub struct Caseworker {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
-    pub id: String,
+    /// Boxed: 8 bytes less than a `String` per case, and never grown.
+    pub id: Box<str>,
     /// Index into [`Config::caseworkers`].
     pub caseworker: usize,
     pub person: Option<Sensitive>,
@@ -366,7 +367,7 @@ pub struct Document {
     pub expires: NaiveDate,
     pub status: DocumentStatus,
     pub filed: Option<NaiveDate>,
-    pub rules: ReminderRules,
+    pub rules: Arc<ReminderRules>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -381,8 +382,8 @@ pub struct Request {
     pub status: RequestStatus,
     /// The id of the bill this request waits for (it exists: validation
     /// checks it across files; see [`Config::bill_index`]).
-    pub waiting_for: Option<String>,
-    pub rules: ReminderRules,
+    pub waiting_for: Option<Box<str>>,
+    pub rules: Arc<ReminderRules>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -393,7 +394,7 @@ pub struct Event {
     /// Shared between the items of a kind (one string, not 100,000).
     pub kind: Arc<str>,
     pub date: NaiveDate,
-    pub rules: ReminderRules,
+    pub rules: Arc<ReminderRules>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -410,7 +411,7 @@ pub struct Bill {
     pub expected: BTreeMap<usize, NaiveDate>,
     pub last_checked: Option<NaiveDate>,
     pub check_every_days: Option<u32>,
-    pub rules: ReminderRules,
+    pub rules: Arc<ReminderRules>,
 }
 
 impl Config {

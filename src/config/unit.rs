@@ -51,12 +51,11 @@ impl Cases {
     /// (case id, caseworker id) in the file's order.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (&str, &str)> + '_> {
         match self {
-            Cases::Of(f, ids) => Box::new(f.cases.iter().map(move |k| {
-                (
-                    k.id.as_str(),
-                    ids.get(k.caseworker).map_or("", String::as_str),
-                )
-            })),
+            Cases::Of(f, ids) => Box::new(
+                f.cases
+                    .iter()
+                    .map(move |k| (&*k.id, ids.get(k.caseworker).map_or("", String::as_str))),
+            ),
             Cases::Listed(l) => Box::new(l.iter().map(|(c, w)| (c.as_str(), w.as_str()))),
         }
     }

@@ -9,6 +9,7 @@ use crate::config::tr::{tr, M};
 use crate::privacy::value;
 use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The bills of one file. Ids are checked for uniqueness across files by
 /// [`super::cross_file`], from `refs`.
@@ -82,11 +83,11 @@ fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &m
         }
     }
     let rules = match &b.lead_days {
-        Some(l) => ReminderRules {
+        Some(l) => Arc::new(ReminderRules {
             lead_days: c.lead_days(l).into(),
-            ..ctx.defaults.clone()
-        },
-        None => ctx.defaults.clone(),
+            ..ReminderRules::clone(ctx.defaults)
+        }),
+        None => Arc::clone(ctx.defaults),
     };
     Bill {
         id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),

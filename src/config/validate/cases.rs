@@ -91,12 +91,14 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
         .map(|r| caseworker_ref(c, r, &ctx.caseworkers, "caseworker"))
         .unwrap_or(usize::MAX);
     Case {
-        id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),
+        id: id
+            .map(|i| Box::from(i.get_ref().as_str()))
+            .unwrap_or_default(),
         caseworker,
         person: k
             .person
             .as_ref()
-            .map(|p| Sensitive::new(p.get_ref().clone())),
+            .map(|p| Sensitive::new(p.get_ref().as_str())),
         documents: exact(&k.document, |d| document(c, d, ctx)),
         requests: exact(&k.request, |r| request(c, r, ctx, refs)),
         events: exact(&k.event, |e| event(c, e, ctx)),
@@ -157,7 +159,7 @@ struct DeadlineItem {
     kind: std::sync::Arc<str>,
     start: Option<NaiveDate>,
     deadline: NaiveDate,
-    rules: ReminderRules,
+    rules: std::sync::Arc<ReminderRules>,
 }
 
 /// The shared part of a document and a request: the kind (required, looked
@@ -291,7 +293,7 @@ fn kind_of<'k>(c: &mut Checker<'_>, k: &S<String>, ctx: &Context<'k>) -> Option<
 }
 
 fn sensitive(v: &Option<S<String>>) -> Option<Sensitive> {
-    v.as_ref().map(|n| Sensitive::new(n.get_ref().clone()))
+    v.as_ref().map(|n| Sensitive::new(n.get_ref().as_str()))
 }
 
 fn document(c: &mut Checker<'_>, d: &S<raw::RawDocument>, ctx: &Context<'_>) -> Option<Document> {
@@ -411,7 +413,10 @@ fn request(
         due: it.deadline,
         extended: r.extended_to.is_some(),
         status,
-        waiting_for: r.waiting_for.as_ref().map(|w| w.get_ref().clone()),
+        waiting_for: r
+            .waiting_for
+            .as_ref()
+            .map(|w| Box::from(w.get_ref().as_str())),
         rules: it.rules,
     })
 }

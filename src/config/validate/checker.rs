@@ -17,6 +17,7 @@ use crate::privacy::value;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Default digest time: 09:00 every day.
 pub const DEFAULT_SCHEDULE: &str = "0 0 9 * * *";
@@ -184,16 +185,21 @@ impl Checker<'_> {
 
     /// Rules for an item: its own `lead_days`, else those of `base` (its
     /// kind's, else `[reminders]`).
+    /// The rules of an item: its kind's (or the defaults), shared rather
+    /// than copied unless the item writes its own `lead_days` (24 bytes
+    /// less per item at 100,000 cases).
     pub(super) fn rules(
         &mut self,
-        base: &ReminderRules,
+        base: &Arc<ReminderRules>,
         lead: Option<&S<Vec<S<i64>>>>,
-    ) -> ReminderRules {
-        let mut r = base.clone();
-        if let Some(l) = lead {
-            r.lead_days = self.lead_days(l).into();
+    ) -> Arc<ReminderRules> {
+        match lead {
+            Some(l) => Arc::new(ReminderRules {
+                lead_days: self.lead_days(l).into(),
+                ..ReminderRules::clone(base)
+            }),
+            None => Arc::clone(base),
         }
-        r
     }
 
     pub(super) fn note_deadline(&mut self, year: i32) {
@@ -241,7 +247,7 @@ pub(crate) struct Context<'a> {
     /// The kinds' names, shared by every item of the kind.
     pub kind_names: HashMap<&'a str, std::sync::Arc<str>>,
     pub kinds: &'a BTreeMap<String, Kind>,
-    pub defaults: &'a ReminderRules,
+    pub defaults: &'a Arc<ReminderRules>,
     pub calendar: &'a Calendar,
     /// The day dates are judged on (`docket check` only): an event already
     /// past, a document issued in the future.

@@ -13,6 +13,7 @@ use chrono::{Datelike, Weekday};
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The settings, and the include patterns with where they are written.
 pub(super) struct Parsed {
@@ -212,7 +213,7 @@ fn override_rules(
     }
 }
 
-fn reminders(c: &mut Checker<'_>, r: Option<&raw::RawReminders>) -> ReminderRules {
+fn reminders(c: &mut Checker<'_>, r: Option<&raw::RawReminders>) -> Arc<ReminderRules> {
     let mut out = ReminderRules {
         lead_days: vec![60, 30, 14, 7, 1].into(),
         overdue_every_days: 7,
@@ -227,7 +228,7 @@ fn reminders(c: &mut Checker<'_>, r: Option<&raw::RawReminders>) -> ReminderRule
             r.escalate_within_days.as_ref(),
         );
     }
-    out
+    Arc::new(out)
 }
 
 fn kinds(
@@ -238,7 +239,7 @@ fn kinds(
     let mut out = BTreeMap::new();
     for (name, kind) in k.into_iter().flatten() {
         let k = kind.get_ref();
-        let mut rules = defaults.clone();
+        let mut rules = ReminderRules::clone(defaults);
         override_rules(
             c,
             &mut rules,
@@ -265,7 +266,7 @@ fn kinds(
                     }),
                 valid_for,
                 answer_within,
-                rules,
+                rules: Arc::new(rules),
             },
         );
     }
