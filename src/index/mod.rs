@@ -63,13 +63,18 @@ fn key(main: &Path, files: &[KeyFile]) -> Option<[u8; 16]> {
     // What a load reads from the environment.
     let env = crate::config::Env::from_process();
     put(format!("{:?}|{:?}", env.state_directory, env.euid).as_bytes());
-    put(main.as_os_str().as_encoded_bytes());
+    // Paths as one spelling: a load names the files of a main file in the
+    // current directory "./cases.d/a.toml", its patterns "cases.d/a.toml".
+    let cwd = std::env::current_dir().ok()?;
+    let plain = |p: &Path| -> PathBuf { cwd.join(p).components().collect() };
+    put(plain(main).as_os_str().as_encoded_bytes());
     let mut dirs: Vec<PathBuf> = Vec::new();
     for f in files {
-        put(f.path.as_os_str().as_encoded_bytes());
+        let path = plain(&f.path);
+        put(path.as_os_str().as_encoded_bytes());
         put(f.hash.as_bytes());
-        let l = std::fs::symlink_metadata(&f.path).ok()?;
-        let s = std::fs::metadata(&f.path).ok()?;
+        let l = std::fs::symlink_metadata(&path).ok()?;
+        let s = std::fs::metadata(&path).ok()?;
         for m in [&l, &s] {
             put(&[
                 m.dev(),
@@ -81,7 +86,7 @@ fn key(main: &Path, files: &[KeyFile]) -> Option<[u8; 16]> {
             .map(u64::to_le_bytes)
             .concat());
         }
-        let mut d = f.path.parent();
+        let mut d = path.parent();
         while let Some(p) = d {
             if !dirs.iter().any(|x| x == p) {
                 dirs.push(p.to_path_buf());
@@ -91,13 +96,8 @@ fn key(main: &Path, files: &[KeyFile]) -> Option<[u8; 16]> {
     }
     for d in &dirs {
         put(d.as_os_str().as_encoded_bytes());
-        // A missing directory (a relative path's "") is a fact like any other.
-        let m = std::fs::metadata(if d.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            d
-        });
-        match m {
+        // A missing directory is a fact like any other.
+        match std::fs::metadata(d) {
             Ok(m) => put(&[m.dev(), m.ino(), m.mode().into(), m.uid().into()]
                 .map(u64::to_le_bytes)
                 .concat()),

@@ -194,6 +194,46 @@ fn an_unchanged_config_is_answered_from_the_index_and_a_changed_one_never_is() {
     assert!(!hit, "nothing is indexed while a file is left out");
 }
 
+/// A config named from its own directory (`-c docket.toml`, how an admin
+/// in /etc/docket types it) is answered from its index like any other.
+/// The load named its case files "./cases.d/a.toml" and the check before a
+/// run "cases.d/a.toml", so every run missed and wrote the index again.
+#[test]
+fn a_config_named_from_its_own_directory_is_answered_from_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cfg = config(dir.path(), MAIN);
+    write_config(
+        dir.path(),
+        "cases.d/a.toml",
+        &case("KZ-0001", "aigerim", "2026-12-01"),
+    );
+    let run = |name: &str| {
+        let out = docket_command(Path::new(name), &["upcoming", "--today", TODAY])
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", &cache)
+            .env("DOCKET_LOG", "docket::index=debug")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(OK), "{}", stderr(&out));
+        (
+            stdout(&out),
+            stderr(&out).contains("answered from the index"),
+        )
+    };
+    let (first, hit) = run("docket.toml");
+    assert!(!hit, "no index yet");
+    assert!(first.contains("KZ-0001"), "{first}");
+    for name in ["docket.toml", "./docket.toml", cfg.to_str().unwrap()] {
+        let (again, hit) = run(name);
+        assert!(
+            hit,
+            "-c {name}: the index written by the run before is used"
+        );
+        assert_eq!(again, first);
+    }
+}
+
 #[test]
 fn the_index_is_private_and_holds_no_names_or_numbers() {
     use std::os::unix::fs::PermissionsExt;
