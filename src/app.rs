@@ -297,6 +297,7 @@ fn run_daemon(ctx: &Ctx<'_>, once: bool) -> Outcome {
     crate::sys::private_umask();
     crate::sys::purge_at_once();
     crate::sys::no_huge_pages();
+    crate::sys::one_malloc_arena();
     let opts = crate::daemon::RunOptions {
         config: ctx.path.to_path_buf(),
         once,

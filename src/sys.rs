@@ -184,6 +184,26 @@ pub fn no_huge_pages() {
     }
 }
 
+/// For the long-running daemon: one glibc malloc arena for the whole
+/// process. Only C code allocates there (SQLite, libgit2; Rust goes to
+/// mimalloc), from tokio's workers, the feed writer's and the history's
+/// threads, and each thread that calls malloc gets an arena of its own
+/// whose half-used pages [`release_memory`] cannot hand back. Measured at
+/// 100,000 cases after 100 one-file edits (`scripts/bench-daemon.py`,
+/// `MALLOC_ARENA_MAX=1` against the default): the threads' arenas held
+/// 7.0 MB of the idle RSS, one arena 1.1 MB; idle 52.8 -> 47.0 MiB. The
+/// C code's allocations are few and short, so sharing one lock costs
+/// nothing measurable (edit `reload_ms` median 16 vs 15 ms). Called
+/// before the runtime starts its threads: arenas made before stay.
+pub fn one_malloc_arena() {
+    // SAFETY: mallopt only sets a parameter of glibc's allocator; its
+    // failure (returns 0) leaves the default, as before.
+    #[cfg(target_env = "gnu")]
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 /// Create a directory readable only by docket (0700), parents as needed.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
