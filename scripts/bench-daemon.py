@@ -60,6 +60,21 @@ def count(pattern, timeout=1800, at_least=1):
     raise RuntimeError(f"timeout waiting for {pattern}")
 
 
+def after(start, pattern, timeout):
+    """The first match of `pattern` in the log from character `start` on."""
+    deadline = time.time() + timeout
+    rx = re.compile(pattern)
+    while time.time() < deadline:
+        log.seek(0)
+        m = rx.search(log.read(), start)
+        if m:
+            return m
+        if proc.poll() is not None:
+            raise RuntimeError("the daemon exited; its log: " + os.path.join(work, "log"))
+        time.sleep(0.02)
+    raise RuntimeError(f"timeout waiting for {pattern}")
+
+
 def status(field):
     with open(f"/proc/{proc.pid}/status") as f:
         return int(re.search(field + r":\s+(\d+)", f.read()).group(1))
@@ -102,15 +117,20 @@ try:
     out["edit_record_ms_median"] = statistics.median(record_ms) if record_ms else None
     out["idle_after_edits_mib"] = mib(status("VmRSS"))
 
-    passes = len(count(PASS))
-    feeds = len(count(FEEDS))
-    reloads_before = len(count(RELOAD))
+    # Each SIGHUP waits for a reload, a pass and the feeds logged after it
+    # was sent, not for a count of them: a reload the watch's self-check
+    # makes on its own (no change, so no pass) would otherwise put the
+    # counts one ahead, and the next signal would be sent while this one
+    # is handled (two SIGHUPs then make one reload, as signals do).
+    hup_ms = []
     for i in range(a.hups):
+        log.seek(0)
+        start = len(log.read())
         proc.send_signal(signal.SIGHUP)
-        count(RELOAD, at_least=reloads_before + i + 1, timeout=120)
-        count(PASS, at_least=passes + i + 1, timeout=120)
-        count(FEEDS, at_least=feeds + i + 1, timeout=300)
-    hup_ms = [int(x) for x in count(RELOAD)[reloads_before:]]
+        m = after(start, RELOAD, timeout=120)
+        hup_ms.append(int(m.group(1)))
+        m = after(m.end(), PASS, timeout=120)
+        after(m.end(), FEEDS, timeout=300)
     time.sleep(2)
     out["hups"] = a.hups
     out["hup_reload_ms_median"] = statistics.median(hup_ms) if hup_ms else None

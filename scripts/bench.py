@@ -273,13 +273,21 @@ NOTES = """### Where the time goes, and what the misses would take
   page faults and copies) and the ledger key of every reminder due, on both cores. A pass that runs while the calendar feeds of the pass before are still being
   written (a thread of their own, 1–2 s at 100k) shares the two cores with it and takes about
   twice as long; the figure here waits for the feeds.
-- **Idle RSS.** The config itself at 100k cases is ~30 MB of heap (cases, documents, ids, names,
-  numbers, kinds); the rest of the RSS is the binary, the runtime's threads, SQLite's page cache
-  and allocator fragmentation after reloads. What went: spare vector capacity (26 MB), a copy of
+- **Idle RSS.** The config itself at 100k cases is ~21 MB of live heap (heaptrack of an idle
+  daemon built with the system allocator: the `Case` structs 8.8 MB, one document each 5.6 MB,
+  ids, names and numbers ~3 MB); in the daemon it occupies ~29 MB of mimalloc's arena (size
+  classes and pages shared with the load's temporaries). The rest of the RSS is the binary's
+  pages (~13 MB), the runtime's threads, SQLite's page cache and allocator fragmentation after
+  reloads. What went: spare vector capacity (26 MB), a copy of
   every case id and caseworker id per file (9 MB), a String per case id for the cross-file check
   (6.5 MB), the feed writer's cached revisions (10 MB), freed pages kept by idle threads
   (mimalloc now purges at once in the daemon), a String per item for its kind (now one shared
-  string per kind), vectors in `Case` (now boxed slices). After reloads the RSS grows by what the
+  string per kind), vectors in `Case` (now boxed slices), a `String` per id and per name or number (now
+  `Box<str>`, 8 bytes less each), a copy of the reminder rules in every item (now one `Arc` per
+  kind and for the defaults: idle 51.4 -> 47.3 MiB), and what SQLite freed on the history's
+  recorder thread (trimmed after each record: idle after edits 50.4 -> 47.8 MiB), and glibc's
+  per-thread arenas for SQLite (the daemon keeps one: its glibc memory after 100 edits 3.5–5.9
+  -> 1.1 MiB). After reloads the RSS grows by what the
   allocator cannot hand back (pages shared by the old and the new config); what would take it
   further: building the new config in an arena of its own, a smaller SQLite cache.
 - **Scaling.** The daemon's pass, `plan` and `upcoming` from the index grow linearly (flat per
@@ -292,6 +300,9 @@ NOTES = """### Where the time goes, and what the misses would take
   pages (peak RSS ~0.6 GB). What it would take: a load that frees each file's parse before the
   next (peak memory of one file, not of all). Keeping freed pages during short commands
   (`MIMALLOC_PURGE_DELAY=-1` or `1000`) was tried: within the noise (2.3 ± 0.5 s either way).
+  A smaller id map (8 bytes an id instead of 64, the ids kept in their files) was tried too:
+  `check` at 1M 842 vs 837 ms, peak RSS 557 vs 555 MiB (the map is freed before the peak), so it
+  was not kept.
 - **Start-up (1k).** At 1,000 cases `docket --version` alone takes most of what `remind` takes
   for the whole answer. Of a start, the largest part is the kernel copying the pages of the
   binary's relocated data (`.data.rel.ro`, 1.3 MB: vtables and `format!` pieces, ~50,000
@@ -299,6 +310,11 @@ NOTES = """### Where the time goes, and what the misses would take
   without PIE (`-C link-arg=-no-pie`, tried) `--version` took 2.8 ms instead of 4.7 ms; docket
   stays a PIE (address randomisation for a service that parses other people's files; lintian
   flags `hardening-no-pie`). LTO with one codegen unit shrank that data by only 7% (1.24 MB).
+  Packed relative relocations (`-Wl,-z,pack-relative-relocs`: the relocation table 1.2 MB ->
+  20 KB) changed nothing measurable (`--version` 2.18 vs 2.17 ms, hyperfine 500 runs): the cost
+  is the copied pages, not the table. The index is also used when the main file is named from
+  its own directory (`-c docket.toml`): the key spelled the case files two ways, so every such
+  run missed, loaded everything and wrote the index again (8.2 -> 3.6 ms at 1k).
   Without the index a 1k run also pays its first huge page: mimalloc asks for transparent huge
   pages and the first touch zeroes 2 MiB (`MIMALLOC_ALLOW_THP=0`: 9.5 -> 7.2 ms cold); the daemon
   turns them off (its idle RSS), short commands keep them (a cold `upcoming` at 100k is 6–19%
@@ -315,8 +331,8 @@ NOTES = """### Where the time goes, and what the misses would take
   the load or a pass. A one-file edit of a 10,000-case file parses that file once (the good
   copy it replaces is the version the load before had checked, not read and parsed again) and
   compares only its cases (the common run pairwise). Idle RSS: the config (~30 MB at 100k),
-  the binary's pages (~12 MB) and SQLite's caches (512 KiB per connection) are most of it;
-  under 48 MiB would need the config itself smaller (the arena above).
+  the binary's pages (~13 MB) and SQLite's caches (512 KiB per connection) are most of it;
+  a margin under 48 MiB would need the config itself smaller or packed (the arena above).
 - **1,000 digests.** Sent over `[mail] connections` at once (default 3), each over our own SMTP
   client (`src/mail/smtp.rs`: TCP_NODELAY, STARTTLS, AUTH, one connection reused); each digest's
   sent mark is committed before its connection takes the next one (RELIABILITY.md)."""

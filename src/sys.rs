@@ -190,11 +190,12 @@ pub fn no_huge_pages() {
 /// threads, and each thread that calls malloc gets an arena of its own
 /// whose half-used pages [`release_memory`] cannot hand back. Measured at
 /// 100,000 cases after 100 one-file edits (`scripts/bench-daemon.py`,
-/// `MALLOC_ARENA_MAX=1` against the default): the threads' arenas held
-/// 7.0 MB of the idle RSS, one arena 1.1 MB; idle 52.8 -> 47.0 MiB. The
-/// C code's allocations are few and short, so sharing one lock costs
-/// nothing measurable (edit `reload_ms` median 16 vs 15 ms). Called
-/// before the runtime starts its threads: arenas made before stay.
+/// old and new binary alternating): glibc's memory in the idle RSS went
+/// from 3.5–5.9 MiB to 1.1 MiB, the idle RSS from 49.2–51.5 to 47.0 MiB.
+/// The C code's allocations are few and short, so sharing one lock costs
+/// nothing that could be told from the noise (a one-file edit's
+/// `reload_ms` 15–22 ms either way). Called before the runtime starts its
+/// threads: arenas made before stay.
 pub fn one_malloc_arena() {
     // SAFETY: mallopt only sets a parameter of glibc's allocator; its
     // failure (returns 0) leaves the default, as before.
