@@ -118,8 +118,8 @@ try:
     out["idle_after_edits_mib"] = mib(status("VmRSS"))
 
     # Each SIGHUP waits for a reload, a pass and the feeds logged after it
-    # was sent, not for a count of them: a reload the watch's self-check
-    # makes on its own (no change, so no pass) would otherwise put the
+    # was sent, not for a count of them: a reload the daemon makes on its
+    # own (the watch; no change, so no pass; seen once in 100) would put the
     # counts one ahead, and the next signal would be sent while this one
     # is handled (two SIGHUPs then make one reload, as signals do).
     hup_ms = []
