@@ -45,6 +45,17 @@ pub(crate) struct Refused {
     pub dir: Option<PathBuf>,
 }
 
+/// The directory the main file's patterns are relative to, as every
+/// reader of the patterns spells it: the main file's directory, "." for a
+/// main file named from its own directory. (The index's look at the files
+/// once joined "" and the load "."; their paths never matched.)
+pub(super) fn base_dir(main_path: &Path) -> PathBuf {
+    match main_path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Expand the include patterns of the main config (`file` in `d`) into the
 /// files to read. Problems are reported at the pattern that matched. With
 /// `editors`, the rule of SPEC section 6: the directories the patterns name
@@ -58,15 +69,7 @@ pub(super) fn expand(
     editors: Option<&Editors>,
     d: &mut Diagnostics,
 ) -> Expanded {
-    let base = main_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    let base = if base.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        base
-    };
+    let base = base_dir(main_path);
     let root = std::fs::canonicalize(&base).unwrap_or_else(|_| base.clone());
     let main_real = std::fs::canonicalize(main_path).ok();
     let found = find_all(&base, patterns);
@@ -301,10 +304,7 @@ pub(super) fn near_misses_now(main_path: &Path, patterns: &[String]) -> Vec<Path
 /// Every file the patterns match, without the checks of [`expand`]: a
 /// cheap look for "did the set of files change?".
 pub(super) fn list(main_path: &Path, patterns: &[String]) -> Vec<PathBuf> {
-    let base = main_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let base = base_dir(main_path);
     let mut out = Vec::new();
     for p in patterns {
         if let Some(full) = base.join(p).to_str() {

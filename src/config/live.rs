@@ -320,13 +320,7 @@ impl Live {
     /// pattern's (for a file watcher).
     pub fn watched_dirs(&self) -> Vec<PathBuf> {
         let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-        if let Some(p) = self.config.path.parent() {
-            dirs.insert(if p.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                p.to_path_buf()
-            });
-        }
+        dirs.insert(super::includes::base_dir(&self.config.path));
         if let Some(g) = &self.settings.service.git {
             // A push moves a ref: a file under refs/heads (the branch's
             // own directories included), or packed-refs beside them.
@@ -709,12 +703,7 @@ struct Main {
 /// The folder include paths are relative to: the main file's, canonical
 /// when it can be.
 fn root_of(path: &Path) -> PathBuf {
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let base = if base.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        base
-    };
+    let base = super::includes::base_dir(path);
     std::fs::canonicalize(&base).unwrap_or(base)
 }
 

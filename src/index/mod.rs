@@ -63,8 +63,9 @@ fn key(main: &Path, files: &[KeyFile]) -> Option<[u8; 16]> {
     // What a load reads from the environment.
     let env = crate::config::Env::from_process();
     put(format!("{:?}|{:?}", env.state_directory, env.euid).as_bytes());
-    // Paths as one spelling: a load names the files of a main file in the
-    // current directory "./cases.d/a.toml", its patterns "cases.d/a.toml".
+    // Paths as one spelling: `-c docket.toml`, `-c ./docket.toml` and the
+    // absolute path name one index file (`location` is canonical), so they
+    // must make one key, or each run would miss and write it again.
     let cwd = std::env::current_dir().ok()?;
     let plain = |p: &Path| -> PathBuf { cwd.join(p).components().collect() };
     put(plain(main).as_os_str().as_encoded_bytes());

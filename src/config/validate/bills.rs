@@ -2,14 +2,13 @@
 
 use super::checker::{Checker, Context, Refs, DEFAULT_STAGES};
 use super::people::caseworker_ref;
-use crate::config::model::{Bill, ReminderRules};
+use crate::config::model::Bill;
 use crate::config::raw::{self, S};
 use crate::config::suggest;
 use crate::config::tr::{tr, M};
 use crate::privacy::value;
 use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// The bills of one file. Ids are checked for uniqueness across files by
 /// [`super::cross_file`], from `refs`.
@@ -82,13 +81,7 @@ fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &m
             c.note_deadline(d.year());
         }
     }
-    let rules = match &b.lead_days {
-        Some(l) => Arc::new(ReminderRules {
-            lead_days: c.lead_days(l).into(),
-            ..ReminderRules::clone(ctx.defaults)
-        }),
-        None => Arc::clone(ctx.defaults),
-    };
+    let rules = c.rules(ctx.defaults, b.lead_days.as_ref());
     Bill {
         id: id.map(|i| i.get_ref().clone()).unwrap_or_default(),
         title: b

@@ -6,7 +6,7 @@
 
 use super::{config, rows, OK, TODAY};
 use crate::util::{chmod, docket_command, set_mtime, stderr, stdout, stdout_json, write_config};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 const MAIN: &str = r#"[service]
@@ -29,6 +29,16 @@ fn case(id: &str, cw: &str, expires: &str) -> String {
     format!(
         "[[case]]\nid = \"{id}\"\ncaseworker = \"{cw}\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  expires = {expires}\n"
     )
+}
+
+/// A config directory with MAIN and one case file (`cases.d/a.toml`
+/// holding `text`), and a cache directory of its own in it.
+fn one_case_file(text: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cfg = config(dir.path(), MAIN);
+    write_config(dir.path(), "cases.d/a.toml", text);
+    (dir, cache, cfg)
 }
 
 /// `upcoming` with the index (its debug log on stderr), and the same
@@ -200,14 +210,7 @@ fn an_unchanged_config_is_answered_from_the_index_and_a_changed_one_never_is() {
 /// run "cases.d/a.toml", so every run missed and wrote the index again.
 #[test]
 fn a_config_named_from_its_own_directory_is_answered_from_the_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("cache");
-    let cfg = config(dir.path(), MAIN);
-    write_config(
-        dir.path(),
-        "cases.d/a.toml",
-        &case("KZ-0001", "aigerim", "2026-12-01"),
-    );
+    let (dir, cache, cfg) = one_case_file(&case("KZ-0001", "aigerim", "2026-12-01"));
     let run = |name: &str| {
         let out = docket_command(Path::new(name), &["upcoming", "--today", TODAY])
             .current_dir(dir.path())
@@ -237,12 +240,7 @@ fn a_config_named_from_its_own_directory_is_answered_from_the_index() {
 #[test]
 fn the_index_is_private_and_holds_no_names_or_numbers() {
     use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("cache");
-    let cfg = config(dir.path(), MAIN);
-    write_config(
-        dir.path(),
-        "cases.d/a.toml",
+    let (_dir, cache, cfg) = one_case_file(
         "[[case]]\nid = \"KZ-0001\"\ncaseworker = \"aigerim\"\nperson = \"Zarina Testova\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  number = \"RC-7781-33\"\n  expires = 2026-12-01\n",
     );
     let (o, _) = both(&cfg, &cache, &[]);
