@@ -174,15 +174,7 @@ pub(super) fn check_include(
     // read it, so the raw cases (a String per value) are never all held at
     // once beside the text and the model (~50 MB at 100,000 cases).
     let before = (d.items.len(), d.notes.len());
-    let streamed = validate::case_file_streamed(
-        &mut d,
-        file,
-        path,
-        super::fast::count_cases(&text),
-        ctx,
-        &mut years,
-        |each| super::fast::parse_cases(&text, each),
-    );
+    let streamed = streamed(&mut d, file, path, &text, ctx, &mut years);
     let (checked, parse_problems) = match streamed {
         Some(checked) => (Some(checked), before.0),
         None => {
@@ -238,6 +230,103 @@ pub(super) fn check_include(
             })
         }
     }
+}
+
+/// A piece of a case file worth a thread of its own: ~10,000 cases.
+const PIECE_BYTES: usize = 2 << 20;
+
+/// The fast path over an include's text ([`validate::case_file_streamed`]
+/// over [`super::fast::parse_cases`]), in pieces on every core when the
+/// file is large: each piece is parsed and checked with diagnostics and
+/// years of its own, then the pieces' cases, references, problems and
+/// years are joined in file order, which is what one pass over the whole
+/// text gives (each case is checked on its own; ids are compared across
+/// the files later, at admission). Why: a config kept in one file of
+/// 100,000 cases was read on one core while the other idled.
+fn streamed(
+    d: &mut Diagnostics,
+    file: usize,
+    path: &Path,
+    text: &str,
+    ctx: &Context<'_>,
+    years: &mut BTreeSet<i32>,
+) -> Option<(CaseFile, Refs)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pieces = threads.min(text.len() / PIECE_BYTES);
+    streamed_in(d, file, path, text, ctx, years, pieces)
+}
+
+/// [`streamed`] in at most `pieces` pieces.
+fn streamed_in(
+    d: &mut Diagnostics,
+    file: usize,
+    path: &Path,
+    text: &str,
+    ctx: &Context<'_>,
+    years: &mut BTreeSet<i32>,
+    pieces: usize,
+) -> Option<(CaseFile, Refs)> {
+    use super::fast;
+    let ranges = fast::split(text, pieces);
+    if ranges.len() <= 1 {
+        return validate::case_file_streamed(
+            d,
+            file,
+            path,
+            fast::count_cases(text),
+            ctx,
+            years,
+            |each| fast::parse_cases(text, each),
+        );
+    }
+    let piece = |r: &std::ops::Range<usize>| {
+        let mut d = Diagnostics::default();
+        let f = d.add_source(path, String::new());
+        let mut years = BTreeSet::new();
+        // The first piece's lists take the others' in: room for all.
+        let hint = fast::count_cases(
+            &text[if r.start == 0 {
+                0..text.len()
+            } else {
+                r.clone()
+            }],
+        );
+        let out = validate::case_file_streamed(&mut d, f, path, hint, ctx, &mut years, |each| {
+            fast::parse_cases_in(text, r.clone(), each)
+        });
+        (out, d, years)
+    };
+    let parts = std::thread::scope(|s| {
+        let rest: Vec<_> = ranges[1..]
+            .iter()
+            .map(|r| s.spawn(move || piece(r)))
+            .collect();
+        let mut parts = vec![piece(&ranges[0])];
+        parts.extend(
+            rest.into_iter()
+                .map(|h| h.join().expect("a config worker panicked")),
+        );
+        parts
+    });
+    let mut joined: Option<(CaseFile, Refs)> = None;
+    for (out, local, y) in parts {
+        let (cf, r) = out?;
+        d.items.extend(local.items.into_iter().map(|mut i| {
+            i.file = file;
+            i
+        }));
+        d.notes.extend(local.notes);
+        years.extend(y);
+        match &mut joined {
+            None => joined = Some((cf, r)),
+            Some((all, refs)) => {
+                all.cases.extend(cf.cases);
+                refs.case_spans.extend(r.case_spans);
+                refs.waiting_for.extend(r.waiting_for);
+            }
+        }
+    }
+    joined
 }
 
 /// Read an include from disk and check it. A file that cannot be read is a
@@ -334,4 +423,66 @@ pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
             .flat_map(|h| h.join().expect("a config worker panicked"))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file checked in pieces gives what it gives checked whole: the
+    /// same cases, references, years and problems (located in the file),
+    /// with problems and references in several pieces.
+    #[test]
+    fn pieces_check_as_the_whole_file_does() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        let main = root.join("docket.toml");
+        let env = Env::default();
+        let text = std::fs::read_to_string(&main).unwrap();
+        let read = read_main(&main, text, true, &env).unwrap_or_else(|d| panic!("{d}"));
+        let ctx = Context::new(&read.settings, &env);
+        let mut text = String::new();
+        for i in 0..60 {
+            // Every seventh case has an unknown kind (an error), every
+            // fifth a Cyrillic letter in its id (a warning); each waits
+            // for the bill, and the dates fall in several years.
+            let kind = if i % 7 == 3 {
+                "no_such_kind"
+            } else {
+                "refugee_certificate"
+            };
+            let id = if i % 5 == 1 {
+                format!("KZ-{i}А")
+            } else {
+                format!("KZ-{i}")
+            };
+            text.push_str(&format!(
+                "[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  \
+                 kind = \"{kind}\"\n  issued = {}-03-01\n\n  [[case.request]]\n  \
+                 kind = \"travel_document\"\n  filed = 2026-11-02\n  \
+                 waiting_for = \"migration-law\"\n\n",
+                2020 + i % 9
+            ));
+        }
+        let path = root.join("cases.d/pieces.toml");
+        let run = |pieces: usize| {
+            let mut d = Diagnostics::default();
+            let file = d.add_source(&path, String::new());
+            let mut years = BTreeSet::new();
+            let (cf, refs) =
+                streamed_in(&mut d, file, &path, &text, &ctx, &mut years, pieces).unwrap();
+            (
+                format!("{cf:?}"),
+                format!("{refs:?}"),
+                format!("{:?}", d.items),
+                years,
+            )
+        };
+        let whole = run(1);
+        assert!(whole.2.contains("no_such_kind") && whole.2.contains("Warning"));
+        assert_eq!(whole.3.len(), 9, "{:?}", whole.3);
+        for pieces in 2..=5 {
+            assert_eq!(super::super::fast::split(&text, pieces).len(), pieces);
+            assert_eq!(run(pieces), whole, "in {pieces} pieces");
+        }
+    }
 }
