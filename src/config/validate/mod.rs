@@ -45,6 +45,7 @@ pub(super) fn settings<'d>(
         d,
         file,
         deadline_years: years,
+        rules: Vec::new(),
     };
     let p = settings::settings(&mut c, main, base_dir, env);
     (p.settings, p.includes)
@@ -98,6 +99,7 @@ pub(super) fn case_file(
         d,
         file,
         deadline_years: years,
+        rules: Vec::new(),
     };
     cases::file(&mut c, path, cases, bills, ctx)
 }
@@ -117,6 +119,7 @@ pub(super) fn case_file_streamed(
         d,
         file,
         deadline_years: years,
+        rules: Vec::new(),
     };
     cases::file_streamed(&mut c, path, hint, ctx, feed)
 }
