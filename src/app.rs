@@ -217,9 +217,13 @@ fn upcoming(
     let out = if more.is_empty() && matches!(format, ReportFormat::Json) {
         // Each row written as it is made: 60,000 rows kept for the JSON
         // were ~10 MB of fresh memory.
-        print_json(&JsonSeq(|| {
-            picked.iter().map(|it| report::upcoming_row(cfg, it, today))
-        }))
+        write_out(|w| {
+            report::write_upcoming_json(
+                w,
+                picked.iter().map(|it| report::upcoming_row(cfg, it, today)),
+            )?;
+            w.write_all(b"\n")
+        })
     } else {
         let mut rows: Vec<_> = picked
             .iter()
@@ -633,7 +637,10 @@ fn print_upcoming<S: serde::Serialize + AsRef<str>>(
     format: ReportFormat,
 ) -> Outcome {
     match format {
-        ReportFormat::Json => print_json(&rows),
+        ReportFormat::Json => write_out(|w| {
+            report::write_upcoming_json(w, rows.iter().map(report::UpcomingEntry::borrowed))?;
+            w.write_all(b"\n")
+        }),
         ReportFormat::Table => print(&report::upcoming_table(rows, days)),
         ReportFormat::Csv => print(&report::upcoming_csv(rows)),
     }
