@@ -251,8 +251,7 @@ fn streamed(
     ctx: &Context<'_>,
     years: &mut BTreeSet<i32>,
 ) -> Option<(CaseFile, Refs)> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let pieces = threads.min(text.len() / PIECE_BYTES);
+    let pieces = cores().min(text.len() / PIECE_BYTES);
     streamed_in(d, file, path, text, ctx, years, pieces)
 }
 
@@ -403,11 +402,17 @@ pub(super) fn rel_of(root: &Path, path: &Path) -> String {
         .unwrap_or_else(|_| path.to_string_lossy().into_owned())
 }
 
+/// How many cores docket may use, asked once: the standard library reads
+/// the cgroup's CPU quota from /proc and /sys at each call (seven system
+/// calls), which at a file each was 7,000 calls for 1,000 files.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Run `f` over `items` on every core, results in order.
 pub(super) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let threads = cores().min(items.len());
     if threads <= 1 {
         return items.iter().map(f).collect();
     }
