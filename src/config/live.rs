@@ -363,6 +363,12 @@ impl Live {
         changed: &Changed,
         reread: bool,
     ) -> Result<Live, Fatal> {
+        // The store's owner asked once for the whole load.
+        let pinned = opts.store.map(Store::pinned);
+        let opts = Options {
+            store: pinned.as_ref(),
+            ..opts
+        };
         let env = opts.env;
         let mut all = Diagnostics::default();
         // 1. The main file: as on disk, else its last good copy.

@@ -33,6 +33,9 @@ pub struct Store {
     dir: PathBuf,
     /// The main config's canonical path, as recorded in `good/main`.
     owner: String,
+    /// Whether the store is the config's own, as [`Store::pinned`] found
+    /// it; None: asked of the disk at each read.
+    pinned: Option<bool>,
 }
 
 /// A stable hash of a file's bytes (XXH3-128, as hex): to tell versions
@@ -51,11 +54,26 @@ impl Store {
         Store {
             dir: state_dir.join("good"),
             owner,
+            pinned: None,
+        }
+    }
+
+    /// This store, whose owner is asked once, now: for one load, which
+    /// reads the store for each file (each read asked `good/main` again:
+    /// 2,000 opens at 1,000 files). Writes still ask the disk.
+    pub fn pinned(&self) -> Store {
+        Store {
+            pinned: Some(self.owned_on_disk()),
+            ..self.clone()
         }
     }
 
     /// Is this store the main config's own? (No store yet counts as not.)
     fn owned(&self) -> bool {
+        self.pinned.unwrap_or_else(|| self.owned_on_disk())
+    }
+
+    fn owned_on_disk(&self) -> bool {
         std::fs::read_to_string(self.dir.join("main")).is_ok_and(|o| o.trim_end() == self.owner)
     }
 
@@ -92,7 +110,7 @@ impl Store {
         let path = self
             .copy_path(rel)
             .ok_or_else(|| std::io::Error::other(format!("{rel}: not a relative path")))?;
-        if !self.owned() {
+        if !self.owned_on_disk() {
             // A store left by another config: start it afresh for this one.
             let _ = std::fs::remove_dir_all(self.dir.join("files"));
             write_private(
