@@ -77,7 +77,7 @@ fn bill(c: &mut Checker<'_>, item: &S<raw::RawBill>, ctx: &Context<'_>, refs: &m
     if let (Some(lc), Some(n)) = (last_checked, check_every_days) {
         if let Some(d) = lc.checked_add_days(chrono::Days::new(n.into())) {
             let at = b.last_checked.as_ref().map_or(span.clone(), |x| x.span());
-            c.in_range(at, d, tr(M::ReviewDate));
+            c.in_range(at, d, || tr(M::ReviewDate));
             c.note_deadline(d.year());
         }
     }

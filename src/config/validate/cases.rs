@@ -179,14 +179,19 @@ fn deadline_item(
     lead_days: Option<&S<Vec<S<i64>>>>,
     ctx: &Context<'_>,
 ) -> Option<DeadlineItem> {
-    let kind_name = c.required(
-        kind,
-        span,
-        "kind",
-        tr(M::SayKind)
-            .t("item", tr(w.item_tr))
-            .s("example", w.example_kind),
-    )?;
+    // The help is made only when the kind is missing (for every item of
+    // a large file it was three allocations for nothing).
+    let Some(kind_name) = kind.as_ref() else {
+        c.required(
+            kind,
+            span,
+            "kind",
+            tr(M::SayKind)
+                .t("item", tr(w.item_tr))
+                .s("example", w.example_kind),
+        );
+        return None;
+    };
     let kind = kind_of(c, kind_name, ctx);
     let start_date = start.map(|x| c.date(x));
     let within = match item_within {
@@ -198,7 +203,7 @@ fn deadline_item(
         (Some(e), _, _) => c.date(e),
         (None, Some(s), Some(d)) => match ctx.calendar.add(s, d) {
             Some(dl) => {
-                let what = tr(w.computed_tr).s("start", w.start).s("within", w.within);
+                let what = || tr(w.computed_tr).s("start", w.start).s("within", w.within);
                 if !c.in_range(span.clone(), dl, what) {
                     return None;
                 }
@@ -272,7 +277,7 @@ fn deadline_item(
     let base = kind.map(|k| &k.rules).unwrap_or(ctx.defaults);
     let rules = c.rules(base, lead_days);
     Some(DeadlineItem {
-        kind: ctx.kind_name(k),
+        kind: c.kind_name(ctx, k),
         start: start_date,
         deadline,
         rules,
@@ -429,9 +434,9 @@ fn event(c: &mut Checker<'_>, e: &S<raw::RawEvent>, ctx: &Context<'_>) -> Option
     let kind = match &e.kind {
         Some(k) => {
             kind_of(c, k, ctx);
-            ctx.kind_name(k.get_ref())
+            c.kind_name(ctx, k.get_ref())
         }
-        None => ctx.kind_name("event"),
+        None => c.kind_name(ctx, "event"),
     };
     let base = ctx
         .kinds
@@ -550,6 +555,9 @@ fn renewed_without_newer(c: &mut Checker<'_>, docs: &[S<raw::RawDocument>]) {
 
 /// The Cyrillic letters in an id that also has Latin ones ("К" in "КZ-0042").
 fn mixed_script(id: &str) -> Option<String> {
+    if id.is_ascii() {
+        return None;
+    }
     let latin = id.chars().any(|ch| ch.is_ascii_alphabetic());
     let cyrillic: String = id
         .chars()

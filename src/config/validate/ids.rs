@@ -23,7 +23,9 @@ pub(super) fn id_ok(c: &mut Checker<'_>, id: &S<String>, what: Tr) -> bool {
     if v.is_empty() {
         return true;
     }
-    if !icu_normalizer::ComposingNormalizerBorrowed::new_nfc().is_normalized(v) {
+    // ASCII is always in NFC (most ids: the normaliser is asked only of
+    // the rest).
+    if !v.is_ascii() && !icu_normalizer::ComposingNormalizerBorrowed::new_nfc().is_normalized(v) {
         c.err(
             id.span(),
             tr(M::IdNfc).t("what", what).s("v", escape(v)),

@@ -46,6 +46,7 @@ pub(super) fn settings<'d>(
         file,
         deadline_years: years,
         rules: Vec::new(),
+        kind_names: Vec::new(),
     };
     let p = settings::settings(&mut c, main, base_dir, env);
     (p.settings, p.includes)
@@ -100,6 +101,7 @@ pub(super) fn case_file(
         file,
         deadline_years: years,
         rules: Vec::new(),
+        kind_names: Vec::new(),
     };
     cases::file(&mut c, path, cases, bills, ctx)
 }
@@ -120,6 +122,7 @@ pub(super) fn case_file_streamed(
         file,
         deadline_years: years,
         rules: Vec::new(),
+        kind_names: Vec::new(),
     };
     cases::file_streamed(&mut c, path, hint, ctx, feed)
 }
