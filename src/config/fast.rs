@@ -119,16 +119,14 @@ pub fn parse_cases_in(
         } else {
             end
         };
-        let line = &text[pos..line_end];
-        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
-        let start = pos + indent;
+        let start = pos + blanks(&bytes[pos..line_end]);
         let body = &text[start..line_end];
         pos = end + 1;
         if body.is_empty() || body.starts_with('#') {
             continue;
         }
         if let Some(rest) = body.strip_prefix("[[") {
-            let close = rest.find("]]")?;
+            let close = memchr::memmem::find(rest.as_bytes(), b"]]")?;
             let name = &rest[..close];
             if !trailing_ok(&rest[close + 2..]) {
                 return None;
@@ -160,11 +158,11 @@ pub fn parse_cases_in(
             return None;
         }
         let key = &body[..key_len];
-        let after = body[key_len..].trim_start_matches([' ', '\t']);
-        let after = after.strip_prefix('=')?;
-        let vstart = start
-            + (body.len() - after.len())
-            + (after.len() - after.trim_start_matches([' ', '\t']).len());
+        let eq = start + key_len + blanks(&body.as_bytes()[key_len..]);
+        if bytes.get(eq) != Some(&b'=') {
+            return None;
+        }
+        let vstart = eq + 1 + blanks(&bytes[eq + 1..line_end]);
         let (val, vend) = value(text, vstart, line_end)?;
         if !trailing_ok(&text[vend..line_end]) {
             return None;
@@ -202,10 +200,15 @@ fn memchr_newline(bytes: &[u8], from: usize) -> usize {
     memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |i| from + i)
 }
 
+/// How many spaces and tabs `b` starts with.
+fn blanks(b: &[u8]) -> usize {
+    b.iter().take_while(|&&c| c == b' ' || c == b'\t').count()
+}
+
 /// Only whitespace and an optional comment may follow a value or header.
 fn trailing_ok(rest: &str) -> bool {
-    let t = rest.trim_start_matches([' ', '\t']);
-    t.is_empty() || t.starts_with('#')
+    let b = rest.as_bytes();
+    b.get(blanks(b)).is_none_or(|&c| c == b'#')
 }
 
 /// Parse the value starting at `at` (before `limit`): returns it and where it ends.
@@ -217,7 +220,7 @@ fn value(text: &str, at: usize, limit: usize) -> Option<(Val, usize)> {
             if s.starts_with("\"\"\"") {
                 return None;
             }
-            let close = s[1..].find('"')? + 1;
+            let close = memchr::memchr(b'"', &b[1..])? + 1;
             let inner = &s[1..close];
             if inner
                 .bytes()
