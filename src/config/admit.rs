@@ -48,11 +48,12 @@ pub(super) struct Outcome {
     pub main_conflicts: Vec<Conflict>,
 }
 
-/// A fast hash for the id maps (FxHash's multiply-rotate): the maps are
+/// A fast hash for the id maps (FxHash's multiply-rotate), and for the
+/// checker's lookups of caseworkers and kinds (one per item): the maps are
 /// rebuilt on every reload, over every case id, and SipHash's resistance
 /// to chosen keys buys nothing for ids from our own config.
 #[derive(Default, Clone, Copy)]
-struct Fx(u64);
+pub(crate) struct Fx(u64);
 
 impl std::hash::Hasher for Fx {
     fn finish(&self) -> u64 {
@@ -68,7 +69,7 @@ impl std::hash::Hasher for Fx {
     }
 }
 
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<Fx>>;
 
 /// Who holds an id: the main file, or include `i`.

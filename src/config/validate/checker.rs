@@ -15,7 +15,7 @@ use crate::config::suggest;
 use crate::config::tr::{tr, Text, Tr, M};
 use crate::privacy::value;
 use chrono::{Datelike, NaiveDate};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -277,12 +277,12 @@ fn duration_problem(v: &str, en: String) -> Text {
 
 /// What case files are validated against: the main file's settings.
 pub(crate) struct Context<'a> {
-    pub caseworkers: HashMap<&'a str, usize>,
+    pub caseworkers: crate::config::admit::FastMap<&'a str, usize>,
     /// Caseworker ids by index, shared by every file's
     /// [`crate::config::unit::Cases`].
     pub caseworker_names: std::sync::Arc<[String]>,
     /// The kinds' names, shared by every item of the kind.
-    pub kind_names: HashMap<&'a str, std::sync::Arc<str>>,
+    pub kind_names: crate::config::admit::FastMap<&'a str, std::sync::Arc<str>>,
     pub kinds: &'a BTreeMap<String, Kind>,
     pub defaults: &'a Arc<ReminderRules>,
     pub calendar: &'a Calendar,

@@ -225,7 +225,7 @@ fn feed_names_distinct(c: &mut Checker<'_>, out: &[Caseworker], spans: &[Range<u
 pub(super) fn caseworker_ref(
     c: &mut Checker<'_>,
     r: &S<String>,
-    index: &HashMap<&str, usize>,
+    index: &crate::config::admit::FastMap<&str, usize>,
     what: &str,
 ) -> usize {
     match index.get(r.get_ref().as_str()) {
