@@ -226,7 +226,7 @@ impl Checker<'_> {
 
     /// A kind's name as the items keep it (see [`Context::kind_name`]),
     /// through this checker's own handle, as for [`Checker::rules`].
-    pub(super) fn kind_name(&mut self, ctx: &super::Context<'_>, k: &str) -> Arc<str> {
+    pub(super) fn kind_name(&mut self, ctx: &Context<'_>, k: &str) -> Arc<str> {
         let Some(shared) = ctx.kind_names.get(k) else {
             return ctx.kind_name(k);
         };
