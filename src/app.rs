@@ -218,10 +218,7 @@ fn upcoming(
         // Each row written as it is made: 60,000 rows kept for the JSON
         // were ~10 MB of fresh memory.
         write_out(|w| {
-            report::write_upcoming_json(
-                w,
-                picked.iter().map(|it| report::upcoming_row(cfg, it, today)),
-            )?;
+            report::write_upcoming_json_par(w, &picked, |it| report::upcoming_row(cfg, it, today))?;
             w.write_all(b"\n")
         })
     } else {
