@@ -41,10 +41,20 @@ cfg_dir = os.path.join(work, "config")
 shutil.copytree(a.config_dir, cfg_dir)
 state = os.path.join(work, "state")
 os.makedirs(state, mode=0o700)
-log = open(os.path.join(work, "log"), "w+")
+# The daemon writes the log through a description of its own, opened to
+# append; the script reads it through another. One shared description (as
+# this script had) shares the file offset: a line the daemon wrote while
+# the script had seeked to 0 to read landed at the start of the file, over
+# the first lines, and a wait for it timed out (~1 run in 2, at a random
+# SIGHUP, "timeout waiting for calendar feeds written"; the daemon had
+# written the feeds).
+log_path = os.path.join(work, "log")
+daemon_log = open(log_path, "ab")
+log = open(log_path, "r")
 env = dict(os.environ, STATE_DIRECTORY=state, DOCKET_LOG="info,docket::daemon::feeds=debug")
 proc = subprocess.Popen([a.bin, "-c", os.path.join(cfg_dir, "docket.toml"), "run", "--today", a.today],
-                        stdout=subprocess.DEVNULL, stderr=log, env=env)
+                        stdout=subprocess.DEVNULL, stderr=daemon_log, env=env)
+daemon_log.close()
 
 
 def count(pattern, timeout=1800, at_least=1):
@@ -119,9 +129,10 @@ try:
 
     # Each SIGHUP waits for a reload, a pass and the feeds logged after it
     # was sent, not for a count of them: a reload the daemon makes on its
-    # own (the watch; no change, so no pass; seen once in 100) would put the
-    # counts one ahead, and the next signal would be sent while this one
-    # is handled (two SIGHUPs then make one reload, as signals do).
+    # own (the watch; no change, so no pass; seen once in 100, before the
+    # log was read through a description of its own) would put the counts
+    # one ahead, and the next signal would be sent while this one is
+    # handled (two SIGHUPs then make one reload, as signals do).
     hup_ms = []
     for i in range(a.hups):
         log.seek(0)

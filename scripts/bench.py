@@ -85,9 +85,15 @@ def daemon_figures(cfg):
     they are written by a thread of their own, and a reload that competes
     with it for the two cores measures the competition."""
     state = tempfile.mkdtemp(prefix="docket-bench-state-")
-    log = open(os.path.join(state, "log"), "w+")
-    env = dict(os.environ, STATE_DIRECTORY=state, DOCKET_LOG="info,docket::daemon::feeds=debug")
-    p = subprocess.Popen([BIN, "-c", cfg, "run", "--today", TODAY], stdout=subprocess.DEVNULL, stderr=log, env=env)
+    # The daemon appends through a description of its own and this reads
+    # through another: a shared one shares the offset, and a line written
+    # while the reader had seeked to 0 overwrote the first lines (see
+    # scripts/bench-daemon.py).
+    with open(os.path.join(state, "log"), "ab") as daemon_log:
+        env = dict(os.environ, STATE_DIRECTORY=state, DOCKET_LOG="info,docket::daemon::feeds=debug")
+        p = subprocess.Popen([BIN, "-c", cfg, "run", "--today", TODAY], stdout=subprocess.DEVNULL,
+                             stderr=daemon_log, env=env)
+    log = open(os.path.join(state, "log"), "r")
 
     def wait_for(pattern, count, timeout=1800):
         deadline = time.time() + timeout
@@ -258,7 +264,11 @@ NOTES = """### Where the time goes, and what the misses would take
 
 - **upcoming.** Loading is what costs: at 100,000 cases a full load (read, parse the include
   files on both cores with the hand parser of `src/config/fast.rs`, validate, check ids across
-  files) is most of `upcoming, no index`. The index (`src/index.rs`) skips all of it when no
+  files) is most of `upcoming, no index`. A file of more than 4 MiB is cut at `[[case]]`
+  headers and its pieces parsed and checked on both cores, joined in file order
+  (`config/unit.rs`; one 19 MB file had been read on one core). The rows of a large answer are
+  made on both cores too, every other block of 2,048 on a second thread, and written by a JSON
+  writer of their own (same bytes as serde_json's, tested). The index (`src/index.rs`) skips all of it when no
   file changed: the run reads and hashes every file (to know that none changed: ~15 MB at 100k,
   a few ms), reads the index, finds the rows by a binary search on the act-by date and writes
   the JSON from one buffer. The first run after an edit pays the full load and writes the index.
@@ -319,12 +329,22 @@ NOTES = """### Where the time goes, and what the misses would take
   pages and the first touch zeroes 2 MiB (`MIMALLOC_ALLOW_THP=0`: 9.5 -> 7.2 ms cold); the daemon
   turns them off (its idle RSS), short commands keep them (a cold `upcoming` at 100k is 6–19%
   slower on 4 KiB pages).
-- **Cold load at 100k.** On this VM fresh memory is the cost: `perf` puts ~40% of a cold
-  `upcoming` in the kernel zeroing pages (`clear_page_erms`; each first touch of a page is
-  expensive under the hypervisor), then the fast parser (~10%), the cross-file admission (~4%) and
-  the JSON. Reaching remind needs the load's fresh memory near 30 MB (now ~75 MB): one string
-  arena per file instead of ~300,000 small strings, the text read in chunks and hashed as it
-  goes, a smaller id map.
+- **Cold load at 100k.** What this round took out, each measured on its own (commit messages):
+  one core idle while a single file was parsed (now pieces on both cores); both cores counting
+  on one shared `Arc` per item (a kind's rules and name: each checker now has its own handle);
+  messages built for every item and thrown away unless something was wrong (a kind's help, a
+  computed deadline's wording); dates split into a list to be parsed; ids in ASCII passed to
+  the Unicode normaliser; a substring searcher built per header line; SipHash for the
+  caseworker and kind lookups; and `available_parallelism` asked per file (it reads the
+  cgroup's quota from /proc: 7,000 system calls at 1,000 files). What is left: on this VM
+  fresh memory is expensive in some runs and not in others (`perf` puts 5% of a `check` at 100k
+  in the kernel zeroing pages in one run and 35–55% in the next, with the same binary), then the
+  fast parser's line loop (~25% of a `check`), checking each case, the cross-file admission,
+  and at 1,000 files ~15 system calls and a few allocations per file (open, read, `stat`s for
+  the owner and mode check and the metadata, `canonicalize` twice). Keeping freed memory during
+  short commands (mimalloc's purge delay) was tried again: no difference side by side
+  (`bench-ab.py`, 30 rounds: 102.5 vs 104.3 ms), not kept; nor was comparing case ids by an
+  8-byte prefix in the sort (133.5 vs 131.9 ms).
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
