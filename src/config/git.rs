@@ -238,7 +238,7 @@ impl GitTree {
     /// One handle per core for parallel reads (only worth it with many
     /// files); a handle that cannot be opened is simply not added.
     fn widen(&mut self) {
-        let want = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let want = super::unit::cores();
         while self.repos.len() < want {
             match open_repo(&self.repo_dir, self.quarantine.as_deref()) {
                 Ok(r) => self.repos.push(Mutex::new(r)),

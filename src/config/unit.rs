@@ -162,6 +162,21 @@ pub(super) fn check_include(
     env: &Env,
     check_perms: bool,
 ) -> Result<Checked, Problems> {
+    let hash = content_hash(text.as_bytes());
+    check_hashed(path, text, hash, ctx, env, check_perms)
+}
+
+/// [`check_include`] of a text whose [`content_hash`] the caller already
+/// made (to name the version on disk): every file of a load was hashed
+/// twice, ~0.7 ms of 19 MB at 100,000 cases.
+pub(super) fn check_hashed(
+    path: &Path,
+    text: String,
+    hash: String,
+    ctx: &Context<'_>,
+    env: &Env,
+    check_perms: bool,
+) -> Result<Checked, Problems> {
     let mut d = Diagnostics::default();
     // The source's text is filled in only if there is something to show:
     // a copy of every file would cost 19 MB at 100,000 cases.
@@ -174,7 +189,8 @@ pub(super) fn check_include(
     // read it, so the raw cases (a String per value) are never all held at
     // once beside the text and the model (~50 MB at 100,000 cases).
     let before = (d.items.len(), d.notes.len());
-    let streamed = streamed(&mut d, file, path, &text, ctx, &mut years);
+    let pieces = cores().min(text.len() / PIECE_BYTES);
+    let streamed = streamed(&mut d, file, path, &text, ctx, &mut years, pieces);
     let (checked, parse_problems) = match streamed {
         Some(checked) => (Some(checked), before.0),
         None => {
@@ -207,7 +223,7 @@ pub(super) fn check_include(
         Some((cf, refs)) if !d.has_errors() => {
             let cf = Arc::new(cf);
             Ok(Checked {
-                hash: content_hash(text.as_bytes()),
+                hash,
                 cases: Cases::Of(Arc::clone(&cf), Arc::clone(&ctx.caseworker_names)),
                 file: cf,
                 refs: Arc::new(refs),
@@ -236,27 +252,15 @@ pub(super) fn check_include(
 const PIECE_BYTES: usize = 2 << 20;
 
 /// The fast path over an include's text ([`validate::case_file_streamed`]
-/// over [`super::fast::parse_cases`]), in pieces on every core when the
-/// file is large: each piece is parsed and checked with diagnostics and
-/// years of its own, then the pieces' cases, references, problems and
-/// years are joined in file order, which is what one pass over the whole
-/// text gives (each case is checked on its own; ids are compared across
-/// the files later, at admission). Why: a config kept in one file of
-/// 100,000 cases was read on one core while the other idled.
+/// over [`super::fast::parse_cases`]), in at most `pieces` pieces on
+/// their own threads (more than one for a large file: [`PIECE_BYTES`]):
+/// each piece is parsed and checked with diagnostics and years of its
+/// own, then the pieces' cases, references, problems and years are joined
+/// in file order, which is what one pass over the whole text gives (each
+/// case is checked on its own; ids are compared across the files later,
+/// at admission). Why: a config kept in one file of 100,000 cases was
+/// read on one core while the other idled.
 fn streamed(
-    d: &mut Diagnostics,
-    file: usize,
-    path: &Path,
-    text: &str,
-    ctx: &Context<'_>,
-    years: &mut BTreeSet<i32>,
-) -> Option<(CaseFile, Refs)> {
-    let pieces = cores().min(text.len() / PIECE_BYTES);
-    streamed_in(d, file, path, text, ctx, years, pieces)
-}
-
-/// [`streamed`] in at most `pieces` pieces.
-fn streamed_in(
     d: &mut Diagnostics,
     file: usize,
     path: &Path,
@@ -283,13 +287,8 @@ fn streamed_in(
         let f = d.add_source(path, String::new());
         let mut years = BTreeSet::new();
         // The first piece's lists take the others' in: room for all.
-        let hint = fast::count_cases(
-            &text[if r.start == 0 {
-                0..text.len()
-            } else {
-                r.clone()
-            }],
-        );
+        let counted = if r.start == 0 { text } else { &text[r.clone()] };
+        let hint = fast::count_cases(counted);
         let out = validate::case_file_streamed(&mut d, f, path, hint, ctx, &mut years, |each| {
             fast::parse_cases_in(text, r.clone(), each)
         });
@@ -341,7 +340,8 @@ pub(super) fn read_include(
         Some(text) => {
             let hash = content_hash(text.as_bytes());
             let on_disk = files.on_disk();
-            (check_include(path, text, ctx, env, on_disk), Some(hash))
+            let checked = check_hashed(path, text, hash.clone(), ctx, env, on_disk);
+            (checked, Some(hash))
         }
         None => (
             Err(Problems {
@@ -405,7 +405,7 @@ pub(super) fn rel_of(root: &Path, path: &Path) -> String {
 /// How many cores docket may use, asked once: the standard library reads
 /// the cgroup's CPU quota from /proc and /sys at each call (seven system
 /// calls), which at a file each was 7,000 calls for 1,000 files.
-fn cores() -> usize {
+pub(super) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
@@ -474,7 +474,7 @@ mod tests {
             let file = d.add_source(&path, String::new());
             let mut years = BTreeSet::new();
             let (cf, refs) =
-                streamed_in(&mut d, file, &path, &text, &ctx, &mut years, pieces).unwrap();
+                streamed(&mut d, file, &path, &text, &ctx, &mut years, pieces).unwrap();
             (
                 format!("{cf:?}"),
                 format!("{refs:?}"),

@@ -7,7 +7,7 @@ use super::super::diag::Diagnostics;
 use super::super::files::CaseFiles;
 use super::super::includes::Refused;
 use super::super::store::content_hash;
-use super::super::unit::{check_include, par_map, read_include, Problems};
+use super::super::unit::{check_hashed, check_include, par_map, read_include, Problems};
 use super::super::validate::Context;
 use super::{Live, Meta, Options, Unit};
 use std::collections::HashMap;
@@ -82,7 +82,8 @@ impl Live {
                         Some(text) => {
                             let hash = content_hash(text.as_bytes());
                             let on_disk = source.on_disk();
-                            (check_include(p, text, ctx, env, on_disk), Some(hash))
+                            let checked = check_hashed(p, text, hash.clone(), ctx, env, on_disk);
+                            (checked, Some(hash))
                         }
                         None => read_include(source, p, ctx, env),
                     },

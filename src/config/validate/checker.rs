@@ -34,13 +34,46 @@ pub(crate) struct Checker<'d> {
     pub file: usize,
     /// Years in which an unresolved deadline falls.
     pub deadline_years: &'d mut BTreeSet<i32>,
-    /// This checker's own handle on each shared rule set it has handed out
-    /// (by the address of the shared one): the pieces of a large file are
-    /// checked on several threads, and each item's count on one shared
-    /// `Arc` made the cores fight over its cache line (5% of a load).
-    pub rules: Vec<(usize, Arc<ReminderRules>)>,
-    /// The same for the kinds' shared names.
-    pub kind_names: Vec<(usize, Arc<str>)>,
+    /// This checker's own handle on each shared rule set and kind name it
+    /// has handed out: the pieces of a large file are checked on several
+    /// threads, and each item's count on one shared `Arc` made the cores
+    /// fight over its cache line (5% of a load).
+    rules: Own<ReminderRules>,
+    kind_names: Own<str>,
+}
+
+/// Own handles on shared `Arc`s, by the address of the shared one (a
+/// handful: one per kind and the defaults).
+struct Own<T: ?Sized>(Vec<(usize, Arc<T>)>);
+
+impl<T: ?Sized> Own<T> {
+    /// This checker's handle on `shared`: a copy made once (`copy`), then
+    /// counted here.
+    fn of(&mut self, shared: &Arc<T>, copy: impl FnOnce(&T) -> Arc<T>) -> Arc<T> {
+        let key = Arc::as_ptr(shared) as *const u8 as usize;
+        if let Some((_, own)) = self.0.iter().find(|(k, _)| *k == key) {
+            return Arc::clone(own);
+        }
+        let own = copy(shared);
+        self.0.push((key, Arc::clone(&own)));
+        own
+    }
+}
+
+impl<'d> Checker<'d> {
+    pub(super) fn new(
+        d: &'d mut Diagnostics,
+        file: usize,
+        deadline_years: &'d mut BTreeSet<i32>,
+    ) -> Checker<'d> {
+        Checker {
+            d,
+            file,
+            deadline_years,
+            rules: Own(Vec::new()),
+            kind_names: Own(Vec::new()),
+        }
+    }
 }
 
 impl Checker<'_> {
@@ -210,33 +243,17 @@ impl Checker<'_> {
                 lead_days: self.lead_days(l).into(),
                 ..ReminderRules::clone(base)
             }),
-            None => {
-                let key = Arc::as_ptr(base) as usize;
-                match self.rules.iter().find(|(k, _)| *k == key) {
-                    Some((_, own)) => Arc::clone(own),
-                    None => {
-                        let own = Arc::new(ReminderRules::clone(base));
-                        self.rules.push((key, Arc::clone(&own)));
-                        own
-                    }
-                }
-            }
+            None => self.rules.of(base, |r| Arc::new(r.clone())),
         }
     }
 
     /// A kind's name as the items keep it (see [`Context::kind_name`]),
     /// through this checker's own handle, as for [`Checker::rules`].
     pub(super) fn kind_name(&mut self, ctx: &Context<'_>, k: &str) -> Arc<str> {
-        let Some(shared) = ctx.kind_names.get(k) else {
-            return ctx.kind_name(k);
-        };
-        let key = Arc::as_ptr(shared) as *const u8 as usize;
-        if let Some((_, own)) = self.kind_names.iter().find(|(p, _)| *p == key) {
-            return Arc::clone(own);
+        match ctx.kind_names.get(k) {
+            Some(shared) => self.kind_names.of(shared, |n| Arc::from(n)),
+            None => ctx.kind_name(k),
         }
-        let own: Arc<str> = Arc::from(&**shared);
-        self.kind_names.push((key, Arc::clone(&own)));
-        own
     }
 
     pub(super) fn note_deadline(&mut self, year: i32) {

@@ -41,13 +41,7 @@ pub(super) fn settings<'d>(
     env: &Env,
     years: &'d mut BTreeSet<i32>,
 ) -> (Settings, Vec<(String, Range<usize>)>) {
-    let mut c = Checker {
-        d,
-        file,
-        deadline_years: years,
-        rules: Vec::new(),
-        kind_names: Vec::new(),
-    };
+    let mut c = Checker::new(d, file, years);
     let p = settings::settings(&mut c, main, base_dir, env);
     (p.settings, p.includes)
 }
@@ -96,13 +90,7 @@ pub(super) fn case_file(
     ctx: &Context<'_>,
     years: &mut BTreeSet<i32>,
 ) -> (CaseFile, Refs) {
-    let mut c = Checker {
-        d,
-        file,
-        deadline_years: years,
-        rules: Vec::new(),
-        kind_names: Vec::new(),
-    };
+    let mut c = Checker::new(d, file, years);
     cases::file(&mut c, path, cases, bills, ctx)
 }
 
@@ -117,13 +105,7 @@ pub(super) fn case_file_streamed(
     years: &mut BTreeSet<i32>,
     feed: impl FnOnce(&mut dyn FnMut(S<raw::RawCase>)) -> Option<()>,
 ) -> Option<(CaseFile, Refs)> {
-    let mut c = Checker {
-        d,
-        file,
-        deadline_years: years,
-        rules: Vec::new(),
-        kind_names: Vec::new(),
-    };
+    let mut c = Checker::new(d, file, years);
     cases::file_streamed(&mut c, path, hint, ctx, feed)
 }
 
