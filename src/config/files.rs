@@ -151,7 +151,7 @@ impl CaseFiles for GitTree {
                 }
                 let what = match self.entry(p).map(|e| e.kind) {
                     Some(Kind::File) => {
-                        out.files.push(PathBuf::from(p));
+                        out.push_file(PathBuf::from(p), p.to_string());
                         continue;
                     }
                     Some(Kind::Link) => "a symbolic link",

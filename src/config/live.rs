@@ -397,6 +397,7 @@ impl Live {
         };
         let Expanded {
             files,
+            rels,
             refused,
             near_misses,
             unsafe_dirs,
@@ -415,7 +416,7 @@ impl Live {
         // 3. Each include on its own: reuse what did not change.
         let prev_units = prev.filter(|_| same_settings);
         let mut units = Self::read_units(
-            source, &files, prev_units, changed, reread, &root, &ctx, opts,
+            source, &files, &rels, prev_units, changed, reread, &ctx, opts,
         );
         units.extend(Self::refused_units(source, &refused, &root, &ctx, opts));
         // 4. Across files: who is in effect.

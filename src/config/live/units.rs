@@ -24,10 +24,10 @@ impl Live {
     pub(super) fn read_units(
         source: &dyn CaseFiles,
         files: &[PathBuf],
+        rels: &[String],
         prev: Option<&Live>,
         changed: &Changed,
         reread: bool,
-        root: &Path,
         ctx: &Context<'_>,
         opts: Options<'_>,
     ) -> Vec<Unit> {
@@ -36,7 +36,7 @@ impl Live {
             .map(|p| p.units.iter().map(|u| (u.path.as_path(), u)).collect())
             .unwrap_or_default();
         type Work<'u> = (
-            PathBuf,
+            (PathBuf, &'u String),
             Option<Meta>,
             Option<&'u Unit>,
             bool,
@@ -44,17 +44,18 @@ impl Live {
         );
         let work: Vec<Work<'_>> = files
             .iter()
-            .map(|p| {
+            .zip(rels)
+            .map(|(p, rel)| {
                 let was = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
                 // A file the events do not name is reused without a look.
                 if let Some(u) = was.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
-                    return (p.clone(), u.meta, Some(u), false, was);
+                    return ((p.clone(), rel), u.meta, Some(u), false, was);
                 }
                 let meta = source.meta(p);
                 if reread {
                     // Looked at below, by its bytes and mode.
                     return (
-                        p.clone(),
+                        (p.clone(), rel),
                         meta,
                         was.filter(|u| u.disk_hash.is_some()),
                         true,
@@ -62,14 +63,14 @@ impl Live {
                     );
                 }
                 let old = was.filter(|u| u.meta.is_some() && u.meta == meta);
-                (p.clone(), meta, old, false, was)
+                ((p.clone(), rel), meta, old, false, was)
             })
             .collect();
-        par_map(&work, |(p, meta, old, verify, was)| -> Unit {
-            let rel = source.rel(root, p);
+        par_map(&work, |((p, rel), meta, old, verify, was)| -> Unit {
             if let (Some(u), false) = (old, verify) {
                 return (*u).clone();
             }
+            let rel = (*rel).clone();
             let (disk, disk_hash) = match old {
                 Some(u) => match Self::same_bytes(source, p, u, ctx, env) {
                     Ok(()) => {
