@@ -603,7 +603,7 @@ pub fn upcoming<'i>(
     let horizon = today
         .checked_add_days(Days::new(days.into()))
         .unwrap_or(NaiveDate::MAX);
-    let mut rows: Vec<Row<'_>> = items
+    let picked = items
         .iter()
         .enumerate()
         .filter(|(_, it)| it.upcoming_on(today) && it.act_by <= horizon)
@@ -613,10 +613,23 @@ pub fn upcoming<'i>(
                 .caseworker
                 .is_none_or(|w| cfg.caseworkers[it.to[0]].id == w)
         })
-        .map(|(i, it)| Row::new(i, it))
-        .collect();
+        .map(|(i, _)| i);
+    in_upcoming_order(items, picked)
+        .into_iter()
+        .map(|i| &items[i])
+        .collect()
+}
+
+/// The items at `picked` (indices into `items`) in `upcoming`'s order:
+/// by [`Item::upcoming_key`], ties in index order (a stable sort). Also
+/// the order of the index's rows (`crate::index`).
+pub fn in_upcoming_order(
+    items: &[Item<'_>],
+    picked: impl IntoIterator<Item = usize>,
+) -> Vec<usize> {
+    let mut rows: Vec<Row<'_>> = picked.into_iter().map(|i| Row::new(i, &items[i])).collect();
     sort_upcoming(&mut rows);
-    rows.into_iter().map(|r| r.item).collect()
+    rows.into_iter().map(|r| r.index as usize).collect()
 }
 
 /// A row of `upcoming` with the start of its sort key at hand: the act-by
