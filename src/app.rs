@@ -525,7 +525,7 @@ struct InEffect {
 /// it, and freeing 100,000 cases one allocation at a time would take longer
 /// than the command's own work.
 fn load(path: &Path, show_values: bool) -> Result<InEffect, Failure> {
-    match Live::load_in_effect(path, &Env::from_process()) {
+    match Live::load_in_effect(path, &Env::from_process(), false) {
         Ok(l) => {
             let left_out: Vec<FileStatus> = l.left_out().cloned().collect();
             let files = match l.tree() {

@@ -150,6 +150,7 @@ fn check_update(
             env,
             store: None,
             tree: Some(&tree),
+            keep_texts: true,
         },
     );
     let live = match live {

@@ -132,6 +132,7 @@ pub fn load_with_env(path: &Path, env: &Env) -> Loaded {
             env,
             store: None,
             tree: None,
+            keep_texts: false,
         },
     ) {
         Ok(l) => {

@@ -59,6 +59,7 @@ impl InEffect {
             env: &self.env,
             store: Some(&self.store),
             tree: None,
+            keep_texts: true,
         };
         match why {
             Reason::Signal => self.live.reread(opts),

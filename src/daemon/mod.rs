@@ -489,7 +489,8 @@ async fn watch_mode(daemon: &mut Daemon, w: &watch::Watcher) {
 /// The config at start: every file on its own, the last good copies in
 /// effect for broken ones. Fails only without a usable main file.
 fn load_live(path: &Path, env: &Env) -> Result<Live, DaemonError> {
-    let live = Live::load_in_effect(path, env).map_err(|f| DaemonError::Config(f.diagnostics))?;
+    let live =
+        Live::load_in_effect(path, env, true).map_err(|f| DaemonError::Config(f.diagnostics))?;
     for w in live.diagnostics.warnings() {
         warn!("{}", live.diagnostics.headline(w, Quoting::Masked));
     }

@@ -479,6 +479,7 @@ mod tests {
             env: &env,
             store: None,
             tree: None,
+            keep_texts: true,
         };
         let live = Live::load(&dir.path().join("docket.toml"), opts).expect("loads");
         let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();

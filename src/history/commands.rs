@@ -33,7 +33,7 @@ pub(super) fn settings(path: &Path) -> Result<Config, Failure> {
     {
         return Ok(c);
     }
-    crate::config::live::Live::load_in_effect(path, &crate::config::Env::from_process())
+    crate::config::live::Live::load_in_effect(path, &crate::config::Env::from_process(), false)
         .map(|l| std::sync::Arc::unwrap_or_clone(l.config))
         .map_err(|f| {
             Failure::Config(format!(

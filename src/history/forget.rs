@@ -106,7 +106,7 @@ fn holder(config: &Path, id: &str) -> Option<String> {
             return Some(p.strip_prefix(&root).unwrap_or(&p).display().to_string());
         }
     }
-    let live = Live::load_in_effect(config, &env).ok()?;
+    let live = Live::load_in_effect(config, &env, false).ok()?;
     std::iter::once(&live.main)
         .chain(&live.files)
         .find(|f| f.cases.iter().any(|(c, _)| c.eq_ignore_ascii_case(id)))

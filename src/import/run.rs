@@ -133,7 +133,7 @@ pub fn import(args: &Args) -> Result<(), Failure> {
 /// The config in effect (a broken case file does not stop an import: its
 /// ids are still known, from what could be read of it).
 fn load(path: &Path, env: &Env, show: bool) -> Result<Known, Failure> {
-    let live = match Live::load_in_effect(path, env) {
+    let live = match Live::load_in_effect(path, env, false) {
         Ok(l) => l,
         Err(fatal) => {
             let d = fatal.diagnostics;

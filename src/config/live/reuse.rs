@@ -125,6 +125,7 @@ mod tests {
             env: &env,
             store: None,
             tree: None,
+            keep_texts: true,
         };
         let main = d.main();
         let states = |l: &Live| l.files.iter().map(|f| f.state).collect::<Vec<_>>();

@@ -108,6 +108,10 @@ impl Live {
                     }),
                 _ => None,
             };
+            let mut disk = disk;
+            if let (false, true, Ok(c)) = (opts.keep_texts, source.on_disk(), &mut disk) {
+                c.text = None;
+            }
             Unit {
                 rel,
                 path: p.clone(),
@@ -202,6 +206,7 @@ mod tests {
             env: &env,
             store: Some(&store),
             tree: None,
+            keep_texts: true,
         };
         let mut live = Live::load(&main, opts).unwrap();
         live.commit(&store, "2026-12-01T09:00:00Z").unwrap();
@@ -224,5 +229,47 @@ mod tests {
         assert_eq!(fresh.files[0].state, State::Held);
         assert_eq!(*fresh.units[0].good.as_ref().unwrap().file, *second);
         assert_eq!(fresh.config.files, live.config.files);
+    }
+
+    /// A command drops each case file's text once it is checked; the
+    /// message of a conflict reads the file again and is located in it,
+    /// as when the text is kept. A file changed since it was checked is
+    /// not read for it (the spans are of the version checked).
+    #[test]
+    fn a_dropped_text_is_read_again_for_a_conflict() {
+        let d = TestDir::new();
+        d.write("cases.d/a.toml", &TestDir::case("KZ-1", "active"));
+        d.write("cases.d/b.toml", &TestDir::case("KZ-1", "active"));
+        let env = Env::from_process();
+        let main = d.main();
+        let load = |keep_texts| {
+            let opts = Options {
+                env: &env,
+                store: None,
+                tree: None,
+                keep_texts,
+            };
+            Live::load(&main, opts).unwrap()
+        };
+        let (kept, dropped) = (load(true), load(false));
+        let texts = |l: &Live| {
+            l.units
+                .iter()
+                .filter(|u| u.disk.as_ref().is_ok_and(|c| c.text.is_some()))
+                .count()
+        };
+        assert_eq!((texts(&kept), texts(&dropped)), (2, 0));
+        let shown = |l: &Live| l.diagnostics.render_all(crate::privacy::Quoting::Full);
+        assert_eq!(shown(&kept), shown(&dropped));
+        assert!(
+            shown(&dropped).contains("cases.d/b.toml:2:6: error: duplicate case id"),
+            "{}",
+            shown(&dropped)
+        );
+        let b = d.0.path().join("cases.d/b.toml");
+        let hash = content_hash(std::fs::read(&b).unwrap().as_slice());
+        assert!(super::super::read_again(&b, &hash).is_some());
+        d.write("cases.d/b.toml", &TestDir::case("KZ-2", "active"));
+        assert_eq!(super::super::read_again(&b, &hash), None);
     }
 }
