@@ -729,7 +729,7 @@ struct Main {
 /// [`Options::keep_texts`]), read again for a conflict's message: only
 /// when it is still the version checked, whose spans the message has.
 fn read_again(path: &Path, hash: &str) -> Option<String> {
-    let text = super::read_small(path)?;
+    let text = source::read_text(path, &mut Diagnostics::default())?;
     (content_hash(text.as_bytes()) == hash).then_some(text)
 }
 
