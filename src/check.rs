@@ -108,13 +108,12 @@ pub fn check(path: &Path, args: Args) -> Result<(), Failure> {
     };
     match (&loaded.config, files.is_empty()) {
         (Some(cfg), true) => {
-            let items = engine::items(cfg);
             println!(
                 "{what}: OK: {} case(s), {} bill(s), {} caseworker(s), {} deadline(s){warned}",
                 cfg.case_count(),
                 cfg.bill_count(),
                 cfg.caseworkers.len(),
-                items.iter().filter(|i| i.is_deadline()).count(),
+                engine::deadline_count(cfg),
             );
         }
         // Other files have errors; these have none. (A caseworker checking
