@@ -58,12 +58,15 @@ def generate(n, files=10):
     return os.path.join(d, "docket.toml"), os.path.join(d, "cases.rem")
 
 
-def hyperfine(cmds, runs):
-    """Median seconds of each command (dict name -> median)."""
+def hyperfine(cmds, runs, prepare=None):
+    """Median seconds of each command (dict name -> median); `prepare`
+    runs before each run of each command."""
     out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
     # No shell (-N): a few-ms command is measured without a shell's start-up.
     args = ["hyperfine", "-N", "--style", "none", "--warmup", "3" if runs > 3 else "1", "--runs", str(runs),
             "--export-json", out]
+    if prepare:
+        args += ["--prepare", prepare]
     for name, cmd in cmds:
         args += ["--command-name", name, cmd]
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
@@ -232,6 +235,12 @@ def measure():
             ("plan", plan),
             ("plan_noindex", f"env DOCKET_CACHE=off {plan}"),
         ], runs)
+        # The first run after an edit with the index on: the load, the
+        # answer, and the index written for the next run (the cache emptied
+        # before each run). DOCKET_CACHE=off above leaves the index out.
+        cache = os.path.join(os.environ["XDG_CACHE_HOME"], "docket")
+        t.update(hyperfine([("upcoming_written", up)], runs, prepare=f"rm -rf {cache}"))
+        sh(f"{up} >/dev/null")  # the index again, for what follows
         if n <= REMIND_S12_MAX:
             t.update(hyperfine([("remind_s12", f"remind -s12 {rem} {TODAY}")], 3 if n >= 100000 else 10))
         rss = {
@@ -315,14 +324,19 @@ NOTES = """### Where the time goes, and what the misses would take
   was not kept.
 - **Start-up (1k).** At 1,000 cases `docket --version` alone takes most of what `remind` takes
   for the whole answer. Of a start, the largest part is the kernel copying the pages of the
-  binary's relocated data (`.data.rel.ro`, 1.3 MB: vtables and `format!` pieces, ~50,000
-  relative relocations that a position-independent executable applies at every start). Linked
-  without PIE (`-C link-arg=-no-pie`, tried) `--version` took 2.8 ms instead of 4.7 ms; docket
-  stays a PIE (address randomisation for a service that parses other people's files; lintian
-  flags `hardening-no-pie`). LTO with one codegen unit shrank that data by only 7% (1.24 MB).
-  Packed relative relocations (`-Wl,-z,pack-relative-relocs`: the relocation table 1.2 MB ->
-  20 KB) changed nothing measurable (`--version` 2.18 vs 2.17 ms, hyperfine 500 runs): the cost
-  is the copied pages, not the table. The index is also used when the main file is named from
+  binary's relocated data (`.data.rel.ro`, 1.3 MB, ~50,000 relative relocations that a
+  position-independent executable applies at every start). Counted from `readelf -r` and the
+  bytes each relocation points to: 28,939 of the 49,946 are the time-zone abbreviations
+  (`"EST"`, `"+05"`) in chrono-tz's compiled-in tables, every transition of every zone, and they
+  sit on 260 of the 337 pages the relocations dirty. Side by side (hyperfine, 300 runs each),
+  `upcoming` at 1k from the index took 5.1 ms as built, 4.3 ms with packed relative
+  relocations (`-Wl,-z,pack-relative-relocs`) and 2.9 ms linked without PIE (`remind` 1.8 ms).
+  docket stays a PIE (address randomisation for a service that parses other people's files;
+  lintian flags `hardening-no-pie`); packed relocations need glibc 2.36 and saved 0.1–0.8 ms
+  in four side-by-side runs, so they were left out. What it would take: time-zone data without pointers
+  (the one configured zone read from the system's tzdata, or chrono-tz's tables reduced to the
+  zones a config names, which its `filter-by-regex` does at build time, refusing the others).
+  The index is also used when the main file is named from
   its own directory (`-c docket.toml`): the key spelled the case files two ways, so every such
   run missed, loaded everything and wrote the index again (8.2 -> 3.6 ms at 1k).
   Without the index a 1k run also pays its first huge page: mimalloc asks for transparent huge
@@ -345,6 +359,37 @@ NOTES = """### Where the time goes, and what the misses would take
   short commands (mimalloc's purge delay) was tried again: no difference side by side
   (`bench-ab.py`, 30 rounds: 102.5 vs 104.3 ms), not kept; nor was comparing case ids by an
   8-byte prefix in the sort (133.5 vs 131.9 ms).
+- **This round (issue 23, third pass).** A load of 1,000 files asked the file system twice per
+  path component per file (`canonicalize` in the include check and again on a worker): a
+  regular file's real path is now its directory's, resolved once, and its name, found while
+  the file is admitted (`strace -c`: readlink 10,024 -> 0, statx 5,025 -> 4,025; `check` at
+  100k in 1,000 files 88.5 -> 78.9 ms, bench-ab.py). `upcoming` sorts its rows by numbers first
+  (act-by date, the case id's first 16 bytes, the index) and only rows that tie on those by the
+  whole key: the sort had followed two pointers into ~15 MB of items per comparison. A command
+  drops each case file's text once it is checked (the daemon keeps them for the store and the
+  history; a conflict's message reads the file again): the texts of 1,000 files had all been
+  alive until the end of the load (19 MB; `check` in 1,000 files 99 -> 94 ms, peak RSS 89 -> 75
+  MiB). `check` counts its deadlines without making 100,000 items (102 -> 88 ms in 1,000
+  files). The index a cold run writes uses upcoming's sort, XXH3 for its string table (FxHash
+  of ids that differ in their last digits crowded the table: at 1M, 3.1 -> 1.9 s) and the last
+  string remembered; its bytes are unchanged. The column *index written* is that cost: the
+  first run after an edit with the index on pays the load, the answer and the index (at 100k
+  ~1.5–1.8× the *no index* figure; 212 -> 179 ms over this round, alternating runs). After a load, a
+  cold `upcoming` at 100k spends ~4 ms on the items, ~5 ms choosing and sorting rows and
+  12–16 ms writing 12 MB of JSON (timed inside one build; the load itself 46–80 ms from run to
+  run). Where a cold run's time goes on this VM: `perf` puts 30–50% of it in the kernel zeroing
+  fresh pages (huge pages: 2 MiB zeroed at the first touch), so memory is time: every MB not
+  touched is ~0.4 ms. Tried and not kept: streaming the index to its file instead of building
+  it in memory (1.08× slower, ~1,000,000 small writes), mimalloc's commit-on-demand and
+  full-page options (within the noise), the system allocator (peak RSS 61 vs 87 MiB at 1 file,
+  1.24× slower).
+- **The daemon's pass (22 ms, goal 20).** Timed inside a build, per half on each core: the items
+  6–10 ms (50,000 items, 6.8 MB of fresh memory: the daemon runs on 4 KiB pages and hands freed
+  pages back at once for its idle RSS, so each pass faults its items in again), the due
+  reminders 4.5 ms, and pruning them against the ledger 7 ms (a ledger key built and hashed per
+  due reminder, ~27,000 per half). What it would take: keeping the items' memory between passes
+  (idle RSS), or not making the items that have nothing due (the retry index of compose maps
+  queued rows back to any item, so all must exist today).
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
@@ -514,7 +559,9 @@ def render(res):
             f"- upcoming: `docket -c CFG upcoming --today {TODAY} --days 30 --format json` vs `remind -q -h FILE {TODAY}`.",
             "  *upcoming* is a fresh process on an unchanged config (it answers from the index of",
             "  `src/index.rs`, keyed by the exact bytes of every file); *no index* is the same with",
-            "  `DOCKET_CACHE=off`: a full load, what the first run after an edit pays.",
+            "  `DOCKET_CACHE=off`: a full load; *index written* is the first run after an edit with the",
+            "  index on (the cache emptied before each run): the load, the answer and the index written",
+            "  for the next run, which is what a user's first run after an edit pays.",
             f"- plan: `docket -c CFG plan --from {TODAY} --to {PLAN_TO} --format json` vs `remind -s12 FILE {TODAY}`",
             f"  (remind -s12 only up to {REMIND_S12_MAX:,} cases: at 1M one run takes minutes).",
             "- check: `docket -c CFG check`: a full load with validation.",
@@ -535,14 +582,15 @@ def render(res):
             "", "Times are hyperfine medians without a shell (`-N`): 30 runs up to 10k, 10 at 100k, 3 at 1M",
             "(warm-up 3, or 1 for 3 runs); remind -s12: 10 runs up to 10k, 3 at 100k.",
             "", "## Results", "",
-            "| cases | upcoming | no index | remind -q -h | ratio | plan (1 y) | no index | remind -s12 | speed-up | check |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+            "| cases | upcoming | no index | index written | remind -q -h | ratio | plan (1 y) | no index | remind -s12 | speed-up | check |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n in sizes:
         t = s(n)["times"]
         s12 = t.get("remind_s12")
         speedup = f"{s12 / t['plan']:.0f}×" if s12 else "—"
         out.append(
-            f"| {n:,} | {fmt_ms(t['upcoming'])} | {fmt_ms(t['upcoming_noindex'])} | {fmt_ms(t['remind_h'])} "
+            f"| {n:,} | {fmt_ms(t['upcoming'])} | {fmt_ms(t['upcoming_noindex'])} "
+            f"| {fmt_ms(t['upcoming_written']) if 'upcoming_written' in t else '—'} | {fmt_ms(t['remind_h'])} "
             f"| {t['upcoming'] / t['remind_h']:.2f} | {fmt_ms(t['plan'])} | {fmt_ms(t['plan_noindex'])} "
             f"| {fmt_ms(s12) if s12 else 'not run'} | {speedup} "
             f"| {fmt_ms(t['check'])} |")
