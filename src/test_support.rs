@@ -27,3 +27,15 @@ pub fn example() -> (tempfile::TempDir, Config) {
         .expect("the example config loads");
     (dir, cfg)
 }
+
+/// A small xorshift generator with a fixed seed: the same "random" inputs
+/// on every run. The closure gives a number below its argument.
+pub fn numbers_below() -> impl FnMut(usize) -> usize {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    }
+}

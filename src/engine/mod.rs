@@ -785,13 +785,7 @@ mod tests {
         ];
         let kinds = ["passport", "visa", "b"];
         let types = [ItemType::Document, ItemType::Request, ItemType::Event];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::test_support::numbers_below();
         let many: Vec<Item<'_>> = (0..5_000)
             .map(|_| {
                 let mut it = base[next(base.len())].clone();
