@@ -14,7 +14,6 @@ use crate::config::FastMap;
 use crate::engine::{Cadence, Item, ItemType, Recipients, Source, Status, Step};
 use crate::report::UpcomingEntry;
 use chrono::{Days, NaiveDate};
-use std::collections::HashMap;
 
 const MAGIC: &[u8; 16] = b"docket-index-v05";
 
@@ -320,33 +319,13 @@ fn day_number(d: NaiveDate) -> i32 {
 /// other and share its id.
 struct Strings<'a> {
     all: Vec<&'a str>,
-    ids: HashMap<&'a str, u32, std::hash::BuildHasherDefault<Xx>>,
+    ids: FastMap<&'a str, u32>,
     last: Option<(&'a str, u32)>,
-}
-
-/// XXH3 as a `Hasher`, for keys that are strings: well mixed in every
-/// bit. FxHash of ids that differ only in their last digits put a million
-/// of them in few groups of the table, and probing compared strings:
-/// half of the index's time at 1,000,000 cases (`memcmp` 11%).
-#[derive(Default)]
-struct Xx(u64);
-
-impl std::hash::Hasher for Xx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
-    }
-    fn write_u8(&mut self, b: u8) {
-        // The end marker `str` hashes after its bytes.
-        self.0 = self.0.rotate_left(8) ^ u64::from(b);
-    }
 }
 
 impl<'a> Strings<'a> {
     fn with_capacity(n: usize) -> Strings<'a> {
-        let mut ids = HashMap::default();
+        let mut ids = FastMap::default();
         ids.reserve(n);
         Strings {
             all: Vec::with_capacity(n),
