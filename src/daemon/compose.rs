@@ -58,13 +58,18 @@ pub fn prune(
     items: &[Item<'_>],
     due: &mut Vec<engine::Reminder>,
     today: NaiveDate,
-    known: &HashSet<u128>,
+    known: &crate::ledger::Digests,
 ) {
     let oldest = horizon(cfg, today);
     let (mut canon, mut item_key, mut step_key) = (String::new(), String::new(), String::new());
-    due.retain(|r| {
+    // Two steps: every candidate key's digest first, then every lookup in a
+    // loop of its own. A lookup waits on memory (the set is a megabyte at
+    // 100,000 cases); with nothing else between them the processor has
+    // many lookups in flight instead of one (a third of the pruning time).
+    let mut candidates: Vec<(u32, u128)> = Vec::with_capacity(due.len() + due.len() / 4);
+    for (i, r) in due.iter().enumerate() {
         if r.date < oldest {
-            return false;
+            continue;
         }
         let it = &items[r.item];
         let cc = it.cc_if(cfg, r.escalated);
@@ -72,7 +77,7 @@ pub fn prune(
         it.write_key(&mut item_key);
         step_key.clear();
         r.step.write_key(&mut step_key);
-        it.to.iter().chain(cc.iter()).any(|&c| {
+        for &c in it.to.iter().chain(cc.iter()) {
             Key::write_canonical(
                 &mut canon,
                 it.reference,
@@ -81,16 +86,24 @@ pub fn prune(
                 &step_key,
                 cfg.caseworkers[c].id.as_str(),
             );
-            !known.contains(&crate::ledger::digest_bytes(canon.as_bytes()))
-        })
-    });
+            candidates.push((i as u32, crate::ledger::digest_bytes(canon.as_bytes())));
+        }
+    }
+    let mut keep = vec![false; due.len()];
+    for &(i, d) in &candidates {
+        if !known.contains(&d) {
+            keep[i as usize] = true;
+        }
+    }
+    let mut keep = keep.into_iter();
+    due.retain(|_| keep.next() == Some(true));
 }
 
 /// What the ledger says, as `compose` needs it.
 #[derive(Clone, Copy)]
 pub struct Seen<'a> {
     /// The digest of every key the ledger holds.
-    pub known: &'a HashSet<u128>,
+    pub known: &'a crate::ledger::Digests,
     /// Of the items [`told_after_their_day`] names, those docket had seen
     /// before (their [`crate::feed::event_id`]s): a reminder of one of
     /// them told after its day is late (docket was down that day); of any
@@ -301,7 +314,7 @@ fn never_told(
     it: &Item<'_>,
     oldest: NaiveDate,
     today: NaiveDate,
-    known: &HashSet<u128>,
+    known: &crate::ledger::Digests,
 ) -> bool {
     let cc = it.cc(cfg);
     let (mut canon, mut step_key) = (String::new(), String::new());
@@ -552,7 +565,7 @@ mod tests {
         (dir, cfg)
     }
 
-    fn rows(cfg: &Config, known: &HashSet<u128>, seen: &HashSet<u64>) -> Vec<Row> {
+    fn rows(cfg: &Config, known: &crate::ledger::Digests, seen: &HashSet<u64>) -> Vec<Row> {
         let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
         let items = engine::items(cfg);
         let due = engine::due(cfg, &items, today);
@@ -571,6 +584,64 @@ mod tests {
             .collect()
     }
 
+    /// `prune` drops a reminder only when the ledger holds its key for
+    /// every recipient (the caseworker and, escalated, the supervisor), and
+    /// `compose` gives the same rows with or without it.
+    #[test]
+    fn prune_drops_only_what_the_ledger_holds_for_everyone() {
+        let (_d, cfg) = config(9);
+        let today = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let first = rows(&cfg, &Default::default(), &HashSet::new());
+        // KZ-0000, 0003, 0006: both keys known; 0001, 0004, 0007: only the
+        // caseworker's; the rest and the bill: none.
+        let number = |r: &Row| {
+            r.key
+                .case_ref
+                .strip_prefix("KZ-")
+                .map(|n| n.parse::<usize>().unwrap())
+        };
+        let known: crate::ledger::Digests = first
+            .iter()
+            .filter(|r| match number(r) {
+                Some(n) => n % 3 == 0 || (n % 3 == 1 && r.key.recipient == "a"),
+                None => false,
+            })
+            .map(|r| r.key.digest())
+            .collect();
+        assert_eq!(known.len(), 9, "{first:#?}");
+        let items = engine::items(&cfg);
+        let due = engine::due(&cfg, &items, today);
+        let mut pruned = due.clone();
+        prune(&cfg, &items, &mut pruned, today, &known);
+        let mut left: Vec<&str> = pruned.iter().map(|r| items[r.item].reference).collect();
+        left.sort_unstable();
+        assert_eq!(
+            left,
+            ["KZ-0001", "KZ-0002", "KZ-0004", "KZ-0005", "KZ-0007", "KZ-0008", "law"]
+        );
+        let (pending, skip, seen) = (Vec::new(), HashSet::new(), HashSet::new());
+        let ledger = Seen {
+            known: &known,
+            seen_items: &seen,
+            pending: &pending,
+            skip: &skip,
+        };
+        let now = chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap();
+        let keys = |due: &[engine::Reminder]| -> Vec<crate::ledger::Key> {
+            let mut k: Vec<_> = compose(&cfg, &items, due, today, ledger, now)
+                .outgoing
+                .into_iter()
+                .flat_map(|o| o.rows)
+                .map(|r| r.key)
+                .collect();
+            k.sort();
+            k
+        };
+        let all = keys(&due);
+        assert_eq!(all.len(), first.len() - 9);
+        assert_eq!(keys(&pruned), all);
+    }
+
     /// Issue 21: five new cases with days behind them are a summary, to
     /// the caseworker and (escalated: overdue) the supervisor; the bill's
     /// review is not. Recorded, nothing comes again; four cases, or items
@@ -578,7 +649,7 @@ mod tests {
     #[test]
     fn item4_many_new_cases_are_a_summary_once() {
         let (_d, cfg) = config(5);
-        let (known, seen) = (HashSet::new(), HashSet::new());
+        let (known, seen) = (Default::default(), HashSet::new());
         let first = rows(&cfg, &known, &seen);
         let cases: Vec<&Row> = first.iter().filter(|r| r.key.case_ref != "law").collect();
         assert_eq!(cases.len(), 10, "five cases, to a and to s: {first:#?}");
@@ -591,11 +662,11 @@ mod tests {
             .filter(|r| r.key.case_ref == "law")
             .all(|r| !r.summary));
         // Recorded: the same pass again sends nothing.
-        let known: HashSet<u128> = first.iter().map(|r| r.key.digest()).collect();
+        let known: crate::ledger::Digests = first.iter().map(|r| r.key.digest()).collect();
         assert!(rows(&cfg, &known, &seen).is_empty());
         // Four cases: new, one by one.
         let (_d, four) = config(4);
-        let r = rows(&four, &HashSet::new(), &seen);
+        let r = rows(&four, &Default::default(), &seen);
         assert!(r.iter().all(|r| !r.summary), "{r:#?}");
         assert!(r.iter().any(|r| r.new));
         // Items docket had seen (their feeds held them): their overdue
@@ -603,7 +674,7 @@ mod tests {
         // though its earlier days passed unsent.
         let items = engine::items(&cfg);
         let seen: HashSet<u64> = items.iter().map(crate::feed::event_id).collect();
-        let r = rows(&cfg, &HashSet::new(), &seen);
+        let r = rows(&cfg, &Default::default(), &seen);
         assert!(!r.is_empty());
         let cases: Vec<&Row> = r.iter().filter(|r| r.key.case_ref != "law").collect();
         assert_eq!(cases.len(), 10);

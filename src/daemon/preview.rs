@@ -21,7 +21,7 @@ pub fn preview(
     let ledger = Ledger::open_read_only(&cfg.service.state_dir)?;
     let (known, pending) = match &ledger {
         Some(l) => (l.all_digests()?, l.pending()?),
-        None => (HashSet::new(), Vec::new()),
+        None => (Default::default(), Vec::new()),
     };
     let items = engine::items(cfg);
     let index = ItemIndex::new(&items);

@@ -15,7 +15,7 @@ pub(super) struct Records {
     /// Digests of every key in the ledger, loaded at start and extended as
     /// rows are recorded: an index of the ledger, so a pass does not read
     /// the whole table. Purged keys may stay: they are never due again.
-    pub(super) known: HashSet<u128>,
+    pub(super) known: crate::ledger::Digests,
     /// The day the ledger was last purged (once a day is enough).
     pub(super) purged_on: Option<NaiveDate>,
     /// Digests the server accepted whose `sent` mark could not be written
@@ -120,5 +120,5 @@ impl Records {
 /// A ledger opened in a moved `state_dir`, not yet in use.
 pub(super) struct Moved {
     ledger: Ledger,
-    known: HashSet<u128>,
+    known: crate::ledger::Digests,
 }

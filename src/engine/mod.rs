@@ -159,6 +159,22 @@ pub enum Step {
     Unblocked,
 }
 
+/// `n` in decimal, as `write!(out, "{n}")` writes it, without the
+/// formatting machinery: a pass writes a key per reminder due.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&b| char::from(b)));
+}
+
 impl Step {
     /// The step as SPEC §5's JSON writes it.
     pub fn label(&self) -> String {
@@ -174,14 +190,22 @@ impl Step {
 
     /// [`Step::key`] into a caller's buffer.
     pub fn write_key(&self, out: &mut String) {
-        use std::fmt::Write;
-        let _ = match self {
-            Step::Lead(l) => write!(out, "{l}d"),
-            Step::Overdue(k) => write!(out, "overdue-{k}"),
-            Step::Review(k) => write!(out, "review-{k}"),
-            Step::Stage => write!(out, "stage"),
-            Step::Unblocked => write!(out, "unblocked"),
-        };
+        match *self {
+            Step::Lead(l) => {
+                push_number(out, l);
+                out.push('d');
+            }
+            Step::Overdue(k) => {
+                out.push_str("overdue-");
+                push_number(out, k);
+            }
+            Step::Review(k) => {
+                out.push_str("review-");
+                push_number(out, k);
+            }
+            Step::Stage => out.push_str("stage"),
+            Step::Unblocked => out.push_str("unblocked"),
+        }
     }
 
     /// Parse [`Step::key`] back: the ledger stores steps as text.
@@ -306,12 +330,12 @@ impl<'c> Item<'c> {
 
     /// [`Item::key`] into a caller's buffer.
     pub fn write_key(&self, out: &mut String) {
-        use std::fmt::Write;
         out.push_str(self.item.as_str());
         out.push(':');
         out.push_str(self.kind);
         if self.ordinal != 0 {
-            let _ = write!(out, "#{}", self.ordinal);
+            out.push('#');
+            push_number(out, self.ordinal);
         }
     }
 
@@ -654,6 +678,20 @@ mod tests {
             assert_eq!(Step::from_key(&s.key()), Some(s));
         }
         assert_eq!(Step::from_key("nonsense"), None);
+    }
+
+    /// Keys are stored in the ledger: the fast writer must write what
+    /// `format!` wrote before it, for every number.
+    #[test]
+    fn step_keys_are_written_as_format_writes_them() {
+        let numbers = (0..1_100).chain([9_999, 10_000, 99_999, 1 << 20, u32::MAX - 1, u32::MAX]);
+        for n in numbers {
+            assert_eq!(Step::Lead(n).key(), format!("{n}d"));
+            assert_eq!(Step::Overdue(n).key(), format!("overdue-{n}"));
+            assert_eq!(Step::Review(n).key(), format!("review-{n}"));
+        }
+        assert_eq!(Step::Stage.key(), "stage");
+        assert_eq!(Step::Unblocked.key(), "unblocked");
     }
 
     /// `deadline_count` counts what `items` lists as deadlines, on a

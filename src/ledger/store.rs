@@ -67,7 +67,7 @@ impl Ledger {
     }
 
     /// Digests of every recorded key (see [`Key::digest`]).
-    pub fn all_digests(&self) -> Result<std::collections::HashSet<u128>, LedgerError> {
+    pub fn all_digests(&self) -> Result<crate::ledger::Digests, LedgerError> {
         Ok(self.all_keys()?.iter().map(Key::digest).collect())
     }
 
