@@ -411,8 +411,33 @@ pub fn item_count(cfg: &Config, files: std::ops::Range<usize>) -> usize {
 /// not grown by doubling (100,000 items are ~15 MB, and a pass would
 /// otherwise touch twice that and copy it on the way).
 pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> Vec<Item<'_>> {
-    let cal = &cfg.calendar;
     let mut out = Vec::with_capacity(item_count(cfg, files.clone()) + room);
+    each_case_item(cfg, files, |it| out.push(it));
+    out
+}
+
+/// [`case_items`] one item at a time, in the same order: for a caller that
+/// puts them where it wants them (the daemon's pass writes each half of the
+/// items straight into its place in one vector, on two threads). Exactly
+/// [`item_count`] items.
+pub fn each_case_item<'c>(
+    cfg: &'c Config,
+    files: std::ops::Range<usize>,
+    mut sink: impl FnMut(Item<'c>),
+) {
+    let cal = &cfg.calendar;
+    // What each item of the current case was, for the ordinals.
+    let mut seen: Vec<(ItemType, &str, NaiveDate)> = Vec::new();
+    let ordinal = |seen: &mut Vec<(ItemType, &'c str, NaiveDate)>, it: &mut Item<'c>| {
+        // Cases hold a handful of items: a quadratic scan is the cheap way.
+        it.ordinal = seen
+            .iter()
+            .filter(|&&(item, kind, deadline)| {
+                item == it.item && kind == it.kind && deadline == it.deadline
+            })
+            .count() as u32;
+        seen.push((it.item, it.kind, it.deadline));
+    };
     let cases = cfg.files[files.clone()]
         .iter()
         .zip(files)
@@ -428,7 +453,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
             })
         });
     for (ci, case) in cases {
-        let first = out.len();
+        seen.clear();
         // Documents and requests: a deadline, overdue repeats while unresolved.
         let documents = case.documents.iter().enumerate().map(|(i, d)| {
             let source = Source::Document { case: ci, index: i };
@@ -459,7 +484,7 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
         for (item, kind, (deadline, start), status, resolved, rules, source) in
             documents.chain(requests)
         {
-            out.push(Item {
+            let mut it = Item {
                 reference: &case.id,
                 item,
                 kind,
@@ -473,10 +498,12 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                 to: Recipients::One(case.caseworker),
                 source,
                 ordinal: 0,
-            });
+            };
+            ordinal(&mut seen, &mut it);
+            sink(it);
         }
         for (i, e) in case.events.iter().enumerate() {
-            out.push(Item {
+            let mut it = Item {
                 reference: &case.id,
                 item: ItemType::Event,
                 kind: &e.kind,
@@ -497,19 +524,11 @@ pub fn case_items(cfg: &Config, files: std::ops::Range<usize>, room: usize) -> V
                 to: Recipients::One(case.caseworker),
                 source: Source::Event { case: ci, index: i },
                 ordinal: 0,
-            });
-        }
-        // Cases hold a handful of items: a quadratic scan is the cheap way.
-        for j in first + 1..out.len() {
-            let (before, rest) = out.split_at_mut(j);
-            let it = &mut rest[0];
-            it.ordinal = before[first..]
-                .iter()
-                .filter(|o| o.item == it.item && o.kind == it.kind && o.deadline == it.deadline)
-                .count() as u32;
+            };
+            ordinal(&mut seen, &mut it);
+            sink(it);
         }
     }
-    out
 }
 
 /// The items of the bills: expected stages, reviews, stage notices.
