@@ -66,7 +66,7 @@ pub fn prune(
     // loop of its own. A lookup waits on memory (the set is a megabyte at
     // 100,000 cases); with nothing else between them the processor has
     // many lookups in flight instead of one (a third of the pruning time).
-    let mut candidates: Vec<(u32, u128)> = Vec::with_capacity(due.len() + due.len() / 4);
+    let mut candidates: Vec<(usize, u128)> = Vec::with_capacity(due.len() + due.len() / 4);
     for (i, r) in due.iter().enumerate() {
         if r.date < oldest {
             continue;
@@ -86,13 +86,13 @@ pub fn prune(
                 &step_key,
                 cfg.caseworkers[c].id.as_str(),
             );
-            candidates.push((i as u32, crate::ledger::digest_bytes(canon.as_bytes())));
+            candidates.push((i, crate::ledger::digest_bytes(canon.as_bytes())));
         }
     }
     let mut keep = vec![false; due.len()];
     for &(i, d) in &candidates {
         if !known.contains(&d) {
-            keep[i as usize] = true;
+            keep[i] = true;
         }
     }
     let mut keep = keep.into_iter();

@@ -144,6 +144,9 @@ fn write(st: &mut State, job: &Job, report: &Report) -> bool {
     );
     drop(plans);
     drop(items);
+    if let Some((_, l)) = &st.ledger {
+        l.release_cache();
+    }
     // This runs on a blocking thread with a heap of its own: at 100,000
     // cases the items, a feed's order and revisions and the revisions read
     // from the ledger briefly take ~25 MB, which an idle thread would

@@ -172,6 +172,9 @@ impl Daemon {
             elapsed_ms = started.elapsed().as_millis() as u64,
             "pass done"
         );
+        // Idle from here until the next pass or edit; the feed writer's
+        // trim, which follows, hands the freed pages back.
+        self.records.ledger.release_cache();
         Ok(())
     }
 

@@ -116,6 +116,16 @@ impl Ledger {
         self.persistent
     }
 
+    /// Hand back the pages this connection caches (up to 512 KiB, see
+    /// `init`) while the daemon is idle: the next pass reads them from the
+    /// kernel's page cache again. An in-memory ledger keeps its pages (they
+    /// are its data). Best effort: SQLite frees what it can.
+    pub fn release_cache(&self) {
+        if self.persistent {
+            let _ = self.conn.execute_batch("PRAGMA shrink_memory;");
+        }
+    }
+
     /// Move an in-memory ledger to `state_dir` once it can be written: the
     /// file ledger is opened (recovered if damaged) and every row recorded
     /// in memory is copied into it. On failure nothing changes.
