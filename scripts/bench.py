@@ -285,13 +285,15 @@ NOTES = """### Where the time goes, and what the misses would take
   (calendar, caseworkers), then the engine schedules the year. The rest is the JSON (24 MB at
   100k): written through a concrete buffered writer, dates without `fmt`, one-recipient rows
   without vectors.
-- **Daemon pass.** Items and due reminders are built on both cores (from 20,000 cases), each half
-  pruned to what can be sent before compose; the ledger is consulted through an in-memory index
-  of its keys. What is left is building the items (documents, requests, events as the engine
-  schedules them, into one vector sized up front: growing it by doubling cost ~6–8 ms at 100k in
-  page faults and copies) and the ledger key of every reminder due, on both cores. A pass that runs while the calendar feeds of the pass before are still being
-  written (a thread of their own, 1–2 s at 100k) shares the two cores with it and takes about
-  twice as long; the figure here waits for the feeds.
+- **Daemon pass.** Items and due reminders are built on both cores (from 20,000 cases), each
+  thread writing its half of the items straight into its place in one vector sized up front
+  (no second vector copied over after the join) and, every 1,024 items while they are in the
+  cache, finding the reminders due and dropping those the ledger holds. The ledger is
+  consulted through an in-memory set of its keys' digests (XXH3-128, seeded per process); the
+  candidates' digests are made first and looked up in a loop of their own, so the lookups,
+  which wait on memory, overlap. A pass that runs while the calendar feeds of the pass before
+  are still being written (a thread of their own, 1–2 s at 100k) shares the two cores with it
+  and takes about twice as long; the figure here waits for the feeds.
 - **Idle RSS.** The config itself at 100k cases is ~21 MB of live heap (heaptrack of an idle
   daemon built with the system allocator: the `Case` structs 8.8 MB, one document each 5.6 MB,
   ids, names and numbers ~3 MB); in the daemon it occupies ~29 MB of mimalloc's arena (size
@@ -383,13 +385,21 @@ NOTES = """### Where the time goes, and what the misses would take
   it in memory (1.08× slower, ~1,000,000 small writes), mimalloc's commit-on-demand and
   full-page options (within the noise), the system allocator (peak RSS 61 vs 87 MiB at 1 file,
   1.24× slower).
-- **The daemon's pass (22 ms, goal 20).** Timed inside a build, per half on each core: the items
-  6–10 ms (50,000 items, 6.8 MB of fresh memory: the daemon runs on 4 KiB pages and hands freed
-  pages back at once for its idle RSS, so each pass faults its items in again), the due
-  reminders 4.5 ms, and pruning them against the ledger 7 ms (a ledger key built and hashed per
-  due reminder, ~27,000 per half). What it would take: keeping the items' memory between passes
-  (idle RSS), or not making the items that have nothing due (the retry index of compose maps
-  queued rows back to any item, so all must exist today).
+- **This round (issue 23, fourth pass): the daemon's pass (22–30 ms before, goal 20).** `perf
+  record` of a daemon across 10 SIGHUP passes at 100k put a third of the pass in pruning the
+  due reminders against the ledger: each candidate key hashed twice with SipHash, its digest
+  hashed again by the set, a date and numbers written through `fmt`, and each lookup waiting
+  on memory before the next key was built. Now: XXH3-128 with a per-process seed, a set that
+  folds the digest instead of hashing it, keys written without `fmt`, digests first and
+  lookups after (samples under prune 571 -> 225 of 1,610 -> 1,196 under the pass's items). The
+  second half of the items had been made in a vector of its own and copied (7 MB, into fresh
+  4 KiB pages: the daemon runs without huge pages for its idle RSS) into the first after the
+  join; both halves now go straight into one vector. Pass `elapsed_ms` at 100k in 10 files,
+  20 SIGHUP passes per daemon, binaries alternating: 29.5 / 29.0 ms before, 22.0 / 19.0 after
+  the pruning, then 17.0 / 18.0 -> 16.0 / 14.0 with one vector. What is left per half: making
+  the items (page faults on fresh pages are ~a third of the pass) and the due reminders
+  (the working-day calendar per lead step). An idle daemon also hands back SQLite's cached
+  pages (PRAGMA shrink_memory after a pass and after the feeds): [heap] 1.3 -> 0.4 MiB.
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
