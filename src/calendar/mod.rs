@@ -58,6 +58,31 @@ pub enum KurbanAit {
     Unknown,
 }
 
+/// A date as chrono's `Display` writes it (`2026-11-21`), in ASCII, for
+/// the years 0–9999; `None` outside them, where chrono writes a sign and
+/// the caller uses it. For writers of many dates, without the formatting
+/// machinery: a pass's ledger keys, `upcoming`'s and `plan`'s JSON.
+pub fn ymd(d: NaiveDate) -> Option<[u8; 10]> {
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let y = y as u32;
+    let digit = |v: u32| b'0' + v as u8;
+    Some([
+        digit(y / 1000),
+        digit(y / 100 % 10),
+        digit(y / 10 % 10),
+        digit(y % 10),
+        b'-',
+        digit(m / 10),
+        digit(m % 10),
+        b'-',
+        digit(day / 10),
+        digit(day % 10),
+    ])
+}
+
 /// The first days of Kurban Ait in `year` (usually one; 2039 and 2071 have
 /// two), with where they come from. `configured` holds `[calendar]
 /// kurban_ait`, which wins: it replaces the year's estimate (in 2039 and
@@ -470,6 +495,39 @@ impl std::str::FromStr for Duration {
 
 #[cfg(test)]
 mod tests {
+    /// Every day from 1899 to 2101 and the years at and past the edges
+    /// read as chrono writes them; outside 0–9999, none.
+    #[test]
+    fn ymd_is_what_chrono_writes() {
+        use chrono::NaiveDate;
+        let mut d = NaiveDate::from_ymd_opt(1899, 12, 25).unwrap();
+        while d <= NaiveDate::from_ymd_opt(2101, 1, 5).unwrap() {
+            assert_eq!(
+                super::ymd(d).map(|b| String::from_utf8(b.to_vec()).unwrap()),
+                Some(d.to_string())
+            );
+            d = d.succ_opt().unwrap();
+        }
+        for (y, m, day) in [(0, 1, 1), (9, 9, 9), (999, 12, 31), (9999, 12, 31)] {
+            let d = NaiveDate::from_ymd_opt(y, m, day).unwrap();
+            assert_eq!(
+                super::ymd(d).map(|b| String::from_utf8(b.to_vec()).unwrap()),
+                Some(d.to_string())
+            );
+        }
+        for (y, m, day) in [
+            (-1, 12, 31),
+            (10000, 1, 1),
+            (-262_000, 1, 1),
+            (262_000, 12, 31),
+        ] {
+            assert_eq!(
+                super::ymd(NaiveDate::from_ymd_opt(y, m, day).unwrap()),
+                None
+            );
+        }
+    }
+
     use super::*;
 
     fn d(s: &str) -> NaiveDate {

@@ -164,37 +164,16 @@ impl Key {
     }
 }
 
-/// A date as chrono's `Display` writes it (`2026-11-21`), without the
-/// formatting machinery for the years people live in: a pass writes one
-/// per reminder due.
+/// A date as chrono's `Display` writes it (see [`crate::calendar::ymd`]):
+/// a pass writes one per reminder due.
 fn push_date(buf: &mut String, d: NaiveDate) {
-    use chrono::Datelike;
-    let y = d.year();
-    if !(0..=9999).contains(&y) {
-        use std::fmt::Write;
-        let _ = write!(buf, "{d}");
-        return;
-    }
-    let (y, m, day) = (y as u32, d.month(), d.day());
-    let digits = [
-        y / 1000,
-        y / 100 % 10,
-        y / 10 % 10,
-        y % 10,
-        10,
-        m / 10,
-        m % 10,
-        10,
-        day / 10,
-        day % 10,
-    ];
-    buf.extend(digits.iter().map(|&v| {
-        if v == 10 {
-            '-'
-        } else {
-            char::from(b'0' + v as u8)
+    match crate::calendar::ymd(d) {
+        Some(b) => buf.push_str(std::str::from_utf8(&b).expect("ASCII digits")),
+        None => {
+            use std::fmt::Write;
+            let _ = write!(buf, "{d}");
         }
-    }));
+    }
 }
 
 /// XXH3-128 with a seed drawn once per process. The index is rebuilt from
@@ -326,28 +305,17 @@ mod tests {
     use super::*;
 
     /// The canonical text of stored keys is digested at start and of
-    /// candidate keys in every pass: the date must read as chrono writes it,
-    /// on every day of the years people live in and outside them.
+    /// candidate keys in every pass: its date reads as chrono writes it,
+    /// inside the years `calendar::ymd` writes and outside them.
     #[test]
     fn dates_are_written_as_chrono_writes_them() {
-        let mut d = NaiveDate::from_ymd_opt(1899, 12, 25).unwrap();
-        let end = NaiveDate::from_ymd_opt(2101, 1, 5).unwrap();
         let mut buf = String::new();
-        while d <= end {
-            buf.clear();
-            push_date(&mut buf, d);
-            assert_eq!(buf, d.to_string());
-            d = d.succ_opt().unwrap();
-        }
         for (y, m, day) in [
-            (0, 1, 1),
-            (9, 9, 9),
-            (999, 12, 31),
+            (2026, 11, 21),
+            (1, 2, 3),
             (9999, 12, 31),
             (10000, 1, 1),
             (-1, 12, 31),
-            (-262_000, 1, 1),
-            (262_000, 12, 31),
         ] {
             let d = NaiveDate::from_ymd_opt(y, m, day).unwrap();
             buf.clear();

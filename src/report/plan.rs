@@ -143,26 +143,10 @@ pub(super) struct Ymd(chrono::NaiveDate);
 
 impl serde::Serialize for Ymd {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use chrono::Datelike;
-        let (y, m, d) = (self.0.year(), self.0.month(), self.0.day());
-        if !(0..=9999).contains(&y) {
-            return s.collect_str(&self.0);
+        match crate::calendar::ymd(self.0) {
+            Some(b) => s.serialize_str(std::str::from_utf8(&b).expect("ASCII digits")),
+            None => s.collect_str(&self.0),
         }
-        let y = y as u32;
-        let digit = |v: u32| b'0' + v as u8;
-        let b = [
-            digit(y / 1000),
-            digit(y / 100 % 10),
-            digit(y / 10 % 10),
-            digit(y % 10),
-            b'-',
-            digit(m / 10),
-            digit(m % 10),
-            b'-',
-            digit(d / 10),
-            digit(d % 10),
-        ];
-        s.serialize_str(std::str::from_utf8(&b).expect("ASCII digits"))
     }
 }
 

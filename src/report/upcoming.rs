@@ -115,23 +115,10 @@ pub enum Field<'a> {
 impl<'a> Field<'a> {
     /// A date as `NaiveDate`'s `Display` writes it.
     pub fn date(d: NaiveDate) -> Field<'a> {
-        use chrono::Datelike;
-        let (y, m, day) = (d.year(), d.month(), d.day());
-        if !(0..=9999).contains(&y) {
-            return Field::Own(d.to_string());
+        match crate::calendar::ymd(d) {
+            Some(b) => Field::Date(b),
+            None => Field::Own(d.to_string()),
         }
-        let mut b = *b"0000-00-00";
-        let mut put = |at: usize, n: u32, digits: usize| {
-            let mut n = n;
-            for i in (0..digits).rev() {
-                b[at + i] = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        put(0, y as u32, 4);
-        put(5, m, 2);
-        put(8, day, 2);
-        Field::Date(b)
     }
 }
 
