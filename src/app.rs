@@ -252,7 +252,10 @@ fn plan(
         let rows = engine::plan_reminders(cfg, items, from, to);
         let view = || rows.iter().map(|r| report::PlanRow::new(cfg, items, r));
         match format {
-            ReportFormat::Json => print_json(&JsonSeq(view)),
+            ReportFormat::Json => write_out(|w| {
+                report::write_plan_json(w, view())?;
+                w.write_all(b"\n")
+            }),
             ReportFormat::Table => write_out(|w| report::plan_table(w, view)),
             ReportFormat::Csv => write_out(|w| report::plan_csv(w, view())),
         }
@@ -640,20 +643,6 @@ fn print_upcoming<S: serde::Serialize + AsRef<str>>(
         }),
         ReportFormat::Table => print(&report::upcoming_table(rows, days)),
         ReportFormat::Csv => print(&report::upcoming_csv(rows)),
-    }
-}
-
-/// Serialize an iterator as a JSON array without collecting it.
-struct JsonSeq<F>(F);
-
-impl<F, I, T> serde::Serialize for JsonSeq<F>
-where
-    F: Fn() -> I,
-    I: Iterator<Item = T>,
-    T: serde::Serialize,
-{
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq((self.0)())
     }
 }
 

@@ -121,6 +121,40 @@ mod tests {
         assert_eq!(t, "A    BB\nxxx  y\nz    w\n");
     }
 
+    /// `write_plan_json` writes what serde_json's pretty printer writes
+    /// for the rows as [`PlanEntry`]s, byte for byte: on a plan with one
+    /// recipient and none copied, a supervisor copied (escalated), and a
+    /// bill's rows to several caseworkers; for no rows too.
+    #[test]
+    fn plan_json_is_what_serde_json_writes() {
+        let (_dir, cfg) = crate::test_support::example();
+        let items = engine::items(&cfg);
+        let rows = engine::plan_reminders(
+            &cfg,
+            &items,
+            "2026-01-01".parse().unwrap(),
+            "2027-12-31".parse().unwrap(),
+        );
+        let view = || rows.iter().map(|r| PlanRow::new(&cfg, &items, r));
+        let entries: Vec<PlanEntry> = view().map(|r| r.entry()).collect();
+        assert!(entries.iter().any(|e| !e.cc.is_empty()), "a row with cc");
+        assert!(entries.iter().any(|e| e.to.len() > 1), "a row to several");
+        assert!(entries.iter().any(|e| e.to.len() == 1 && e.cc.is_empty()));
+        let mut got = Vec::new();
+        write_plan_json(&mut got, view()).unwrap();
+        let want = serde_json::to_vec_pretty(&entries).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+        let mut none = Vec::new();
+        write_plan_json(&mut none, view().take(0)).unwrap();
+        assert_eq!(
+            none,
+            serde_json::to_vec_pretty(&Vec::<PlanEntry>::new()).unwrap()
+        );
+    }
+
     #[test]
     fn a_streamed_plan_row_serializes_as_its_entry() {
         let dir = std::env::temp_dir().join(format!("docket-report-{}", std::process::id()));

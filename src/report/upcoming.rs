@@ -314,7 +314,7 @@ fn json_row<S: AsRef<str>>(buf: &mut Vec<u8>, r: &UpcomingEntry<S>, first: bool)
 
 /// A JSON string as serde_json writes it: as is when nothing in it needs
 /// an escape (the common case), else through serde_json itself.
-fn json_str(buf: &mut Vec<u8>, s: &str) {
+pub(super) fn json_str(buf: &mut Vec<u8>, s: &str) {
     if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
         serde_json::to_writer(&mut *buf, s).expect("a Vec takes every write");
     } else {
