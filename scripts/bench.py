@@ -283,8 +283,9 @@ NOTES = """### Where the time goes, and what the misses would take
   the JSON from one buffer. The first run after an edit pays the full load and writes the index.
 - **plan.** From the index: every item as the engine lists it plus the main file's settings
   (calendar, caseworkers), then the engine schedules the year. The rest is the JSON (24 MB at
-  100k): written through a concrete buffered writer, dates without `fmt`, one-recipient rows
-  without vectors.
+  100k), written by a writer of its own as `upcoming`'s is (the same bytes as serde_json's
+  pretty printer, tested): serde's call per token was a quarter of the run (85 -> 60–75 ms
+  this round, alternating runs).
 - **Daemon pass.** Items and due reminders are built on both cores (from 20,000 cases), each
   thread writing its half of the items straight into its place in one vector sized up front
   (no second vector copied over after the join) and, every 1,024 items while they are in the
@@ -400,6 +401,9 @@ NOTES = """### Where the time goes, and what the misses would take
   the items (page faults on fresh pages are ~a third of the pass) and the due reminders
   (the working-day calendar per lead step). An idle daemon also hands back SQLite's cached
   pages (PRAGMA shrink_memory after a pass and after the feeds): [heap] 1.3 -> 0.4 MiB.
+  Tried and not kept: making a cold `upcoming`'s JSON rows a few hundred at a time before
+  writing them, so that their loads (the items and case ids, in date order, scattered in
+  memory) overlap: one of the two stalls moved to the other, no change side by side.
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
