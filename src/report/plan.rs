@@ -96,20 +96,10 @@ pub fn write_plan_json<'a>(
     w: &mut impl std::io::Write,
     rows: impl Iterator<Item = PlanRow<'a>>,
 ) -> std::io::Result<()> {
-    let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
     let mut scratch = String::new();
-    let mut first = true;
-    buf.push(b'[');
-    for r in rows {
-        r.write_json(&mut buf, &mut scratch, first);
-        first = false;
-        if buf.len() >= 60 << 10 {
-            w.write_all(&buf)?;
-            buf.clear();
-        }
-    }
-    buf.extend_from_slice(if first { b"]" } else { b"\n]" });
-    w.write_all(&buf)
+    super::upcoming::write_json_list(w, rows, |buf, r, first| {
+        r.write_json(buf, &mut scratch, first)
+    })
 }
 
 impl PlanRow<'_> {

@@ -213,11 +213,23 @@ pub fn write_upcoming_json<S: AsRef<str>>(
     w: &mut impl std::io::Write,
     rows: impl Iterator<Item = UpcomingEntry<S>>,
 ) -> std::io::Result<()> {
+    write_json_list(w, rows, |buf, r, first| json_row(buf, &r, first))
+}
+
+/// A JSON list as serde_json's pretty printer writes it, each element
+/// written by `element` (after the one before; `first`: none) into a
+/// buffer handed to `w` every 60 KB: the frame of `upcoming`'s and
+/// `plan`'s writers.
+pub(super) fn write_json_list<T>(
+    w: &mut impl std::io::Write,
+    rows: impl Iterator<Item = T>,
+    mut element: impl FnMut(&mut Vec<u8>, T, bool),
+) -> std::io::Result<()> {
     let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
     let mut first = true;
     buf.push(b'[');
     for r in rows {
-        json_row(&mut buf, &r, first);
+        element(&mut buf, r, first);
         first = false;
         if buf.len() >= 60 << 10 {
             w.write_all(&buf)?;
