@@ -57,7 +57,7 @@ pub(super) struct Outcome {
 /// put a million of them in few groups of a table, and probing compared
 /// strings (half of the index's time at 1,000,000 cases).
 #[derive(Default, Clone, Copy)]
-pub(crate) struct Fx(u64);
+pub struct Fx(u64);
 
 impl Fx {
     fn mix(&mut self, x: u64) {
@@ -89,10 +89,16 @@ impl std::hash::Hasher for Fx {
     fn write_usize(&mut self, x: usize) {
         self.mix(x as u64);
     }
+    fn write_u128(&mut self, x: u128) {
+        // Both halves: the ledger's key digests (`ledger::Digests`) are
+        // seeded XXH3 digests, already evenly spread.
+        self.mix(x as u64);
+        self.mix((x >> 64) as u64);
+    }
 }
 
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
-type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<Fx>>;
+pub(crate) type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<Fx>>;
 
 /// Who holds an id: the main file, or include `i`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -723,8 +723,6 @@ struct Main {
     meta: Option<Meta>,
 }
 
-/// The folder include paths are relative to: the main file's, canonical
-/// when it can be.
 /// The text of a case file a command checked and dropped (see
 /// [`Options::keep_texts`]), read again for a conflict's message: only
 /// when it is still the version checked, whose spans the message has.
@@ -733,6 +731,8 @@ fn read_again(path: &Path, hash: &str) -> Option<String> {
     (content_hash(text.as_bytes()) == hash).then_some(text)
 }
 
+/// The folder include paths are relative to: the main file's, canonical
+/// when it can be.
 fn root_of(path: &Path) -> PathBuf {
     let base = super::includes::base_dir(path);
     std::fs::canonicalize(&base).unwrap_or(base)

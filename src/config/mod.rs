@@ -5,7 +5,7 @@
 //! located [`diag::Diag`]. [`diff`] compares two loaded configs.
 
 mod admit;
-pub(crate) use admit::FastMap;
+pub(crate) use admit::{FastMap, FastSet};
 pub mod candidate;
 pub mod changed;
 pub mod diag;

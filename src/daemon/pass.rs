@@ -384,12 +384,7 @@ fn items_and_due_on<'c>(
     let mut due = first.1;
     due.extend(second.1);
     let bills = engine::bill_items(cfg);
-    let mut bill_due = engine::due(cfg, &bills, today);
-    super::compose::prune(cfg, &bills, &mut bill_due, today, known);
-    due.extend(bill_due.into_iter().map(|mut r| {
-        r.item += cases;
-        r
-    }));
+    due.extend(due_pruned(cfg, &bills, cases, today, known));
     items.extend(bills);
     Ok((items, due))
 }
@@ -444,18 +439,31 @@ impl<'c, 's, 'k> Part<'c, 's, 'k> {
     }
 
     fn flush(&mut self) {
-        let mut due = engine::due(self.cfg, &self.chunk, self.today);
-        super::compose::prune(self.cfg, &self.chunk, &mut due, self.today, self.known);
         let offset = self.base + self.written;
-        self.due.extend(due.into_iter().map(|mut r| {
-            r.item += offset;
-            r
-        }));
+        let due = due_pruned(self.cfg, &self.chunk, offset, self.today, self.known);
+        self.due.extend(due);
         for it in self.chunk.drain(..) {
             self.slots[self.written].write(it);
             self.written += 1;
         }
     }
+}
+
+/// The reminders due of `items` that the ledger does not hold, indexed
+/// among all the pass's items, where `items` starts at `offset`.
+fn due_pruned(
+    cfg: &Config,
+    items: &[engine::Item<'_>],
+    offset: usize,
+    today: NaiveDate,
+    known: &crate::ledger::Digests,
+) -> impl Iterator<Item = engine::Reminder> {
+    let mut due = engine::due(cfg, items, today);
+    super::compose::prune(cfg, items, &mut due, today, known);
+    due.into_iter().map(move |mut r| {
+        r.item += offset;
+        r
+    })
 }
 
 /// Items due and pruned at a time (about 140 KB of items: within the

@@ -180,7 +180,7 @@ fn push_date(buf: &mut String, d: NaiveDate) {
 /// the ledger's strings at every start, so the value only has to be stable
 /// within one process; the seed keeps anyone who writes case ids from
 /// choosing keys whose digests crowd one slot of [`Digests`] (its hasher
-/// uses the digest's own bits). SipHash twice, as before, was a third of a
+/// only folds the digest's bits). SipHash twice, as before, was a third of a
 /// pass at 100,000 cases.
 pub fn digest_bytes(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128_with_seed(bytes, digest_seed())
@@ -197,27 +197,10 @@ fn digest_seed() -> u64 {
     })
 }
 
-/// The digests of ledger keys (see [`Key::digest`]): a set whose hasher
-/// folds the digest's two halves instead of hashing it again, since a
-/// seeded XXH3 digest is already evenly spread.
-pub type Digests = std::collections::HashSet<u128, std::hash::BuildHasherDefault<DigestHasher>>;
-
-/// See [`Digests`]. Anything but a `u128` (never written by the set) is
-/// hashed with XXH3, so the hasher stays correct for any use.
-#[derive(Default)]
-pub struct DigestHasher(u64);
-
-impl std::hash::Hasher for DigestHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = xxhash_rust::xxh3::xxh3_64_with_seed(bytes, self.0);
-    }
-    fn write_u128(&mut self, v: u128) {
-        self.0 ^= (v as u64) ^ ((v >> 64) as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
+/// The digests of ledger keys (see [`Key::digest`]), in the project's
+/// fast set: its hasher folds a digest's two halves (`Fx::write_u128`),
+/// and a seeded XXH3 digest needs nothing more.
+pub type Digests = crate::config::FastSet<u128>;
 
 /// A reminder row as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

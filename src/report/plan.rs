@@ -106,21 +106,14 @@ impl PlanRow<'_> {
     /// One row of [`write_plan_json`], after the one before (`first`:
     /// none); `scratch` holds the step's label while it is written.
     fn write_json(&self, buf: &mut Vec<u8>, scratch: &mut String, first: bool) {
-        use super::upcoming::json_str;
+        use super::upcoming::{json_str, Field};
         let it = self.item;
         let key = |buf: &mut Vec<u8>, key: &str, lead: &[u8]| {
             buf.extend_from_slice(lead);
             buf.extend_from_slice(key.as_bytes());
             buf.extend_from_slice(b"\": ");
         };
-        let date = |buf: &mut Vec<u8>, d: NaiveDate| match crate::calendar::ymd(d) {
-            Some(b) => {
-                buf.push(b'"');
-                buf.extend_from_slice(&b);
-                buf.push(b'"');
-            }
-            None => json_str(buf, &d.to_string()),
-        };
+        let date = |buf: &mut Vec<u8>, d: NaiveDate| json_str(buf, Field::date(d).as_ref());
         let ids = |buf: &mut Vec<u8>, who: &[usize]| {
             let one;
             let many;
