@@ -39,6 +39,17 @@ pub(crate) trait CaseFiles: Sync {
     /// The text at `path`; a problem reading it goes to `d`.
     fn read(&self, path: &Path, d: &mut Diagnostics) -> Option<String>;
 
+    /// [`read`](Self::read), and for a file on disk the metadata of the
+    /// file it read: its owner and mode, and whether it changed, are then
+    /// known without asking about the path again.
+    fn read_stat(
+        &self,
+        path: &Path,
+        d: &mut Diagnostics,
+    ) -> Option<(String, Option<std::fs::Metadata>)> {
+        self.read(path, d).map(|t| (t, None))
+    }
+
     /// `path` as messages and the last good copies name it.
     fn rel(&self, root: &Path, path: &Path) -> String;
 
@@ -69,6 +80,14 @@ impl CaseFiles for Disk {
 
     fn read(&self, path: &Path, d: &mut Diagnostics) -> Option<String> {
         source::read_text(path, d)
+    }
+
+    fn read_stat(
+        &self,
+        path: &Path,
+        d: &mut Diagnostics,
+    ) -> Option<(String, Option<std::fs::Metadata>)> {
+        source::read_text_stat(path, d).map(|(t, m)| (t, Some(m)))
     }
 
     fn rel(&self, root: &Path, path: &Path) -> String {

@@ -115,7 +115,7 @@ pub(super) fn expand(
         };
     // The main file's own directory chain.
     report_dirs(&root, 0..0, d);
-    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut seen: std::collections::HashSet<PathBuf> = Default::default();
     let mut out = Expanded::default();
     // Each directory's real path, found once (see [`admissible`]).
     let mut real_dirs: std::collections::HashMap<PathBuf, Option<PathBuf>> = Default::default();
@@ -143,8 +143,8 @@ pub(super) fn expand(
             )
             .help("check the pattern; it is relative to the main config file (create the directory for a config with no cases yet)");
         }
-        for p in matches {
-            let real = match admissible(&p, &root, &mut real_dirs, file, span, d) {
+        for (p, listed) in matches {
+            let real = match admissible(&p, listed, &root, &mut real_dirs, file, span, d) {
                 Ok(r) => r,
                 Err(why) => {
                     out.refused.push(Refused {
@@ -187,7 +187,7 @@ enum Found {
         /// The pattern's directory when it holds no glob characters (as
         /// `cases.d` of `cases.d/*.toml`).
         dir: Option<PathBuf>,
-        matches: Vec<PathBuf>,
+        matches: Vec<(PathBuf, Option<std::fs::FileType>)>,
     },
     Recursive,
     NotUtf8,
@@ -201,7 +201,7 @@ impl Found {
         file: usize,
         span: &Range<usize>,
         d: &mut Diagnostics,
-    ) -> Option<Vec<PathBuf>> {
+    ) -> Option<Vec<(PathBuf, Option<std::fs::FileType>)>> {
         match self {
             Found::Matches { matches, .. } => return Some(matches),
             Found::Recursive => {
@@ -237,7 +237,7 @@ fn find_all(base: &Path, patterns: &[(String, Range<usize>)]) -> Vec<Found> {
             let Some(full_str) = full.to_str() else {
                 return Found::NotUtf8;
             };
-            match matches(full_str) {
+            match matches_typed(full_str) {
                 Ok(matches) => Found::Matches {
                     dir: literal_dir(&full)
                         .filter(|d| d.is_dir() && Some(d.as_path()) == full.parent()),
@@ -258,7 +258,10 @@ fn case_dirs(found: &[Found], root: &Path) -> BTreeSet<PathBuf> {
         let Found::Matches { dir, matches } = f else {
             continue;
         };
-        let parents = matches.iter().filter_map(|m| m.parent());
+        // Each directory once: 1,000 files in one directory had it
+        // resolved 1,000 times.
+        let mut parents: Vec<&Path> = matches.iter().filter_map(|(m, _)| m.parent()).collect();
+        parents.dedup();
         for d in dir.iter().map(PathBuf::as_path).chain(parents) {
             if let Ok(c) = std::fs::canonicalize(d) {
                 if c.starts_with(root) && c != root {
@@ -337,6 +340,16 @@ pub(super) fn list(main_path: &Path, patterns: &[String]) -> Vec<PathBuf> {
 /// last component by listing the directory, so that dangling symlinks and
 /// special files are seen (and reported) rather than skipped.
 fn matches(pattern: &str) -> Result<Vec<PathBuf>, String> {
+    Ok(matches_typed(pattern)?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// [`matches`], each with its type as the directory listing gave it (the
+/// entry's own, not its target's; None when the listing could not tell):
+/// a regular file needs no `lstat` of its own to be admitted.
+fn matches_typed(pattern: &str) -> Result<Vec<(PathBuf, Option<std::fs::FileType>)>, String> {
     let path = Path::new(pattern);
     let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
         return Ok(Vec::new());
@@ -357,18 +370,25 @@ fn matches(pattern: &str) -> Result<Vec<PathBuf>, String> {
         ..Default::default()
     };
     let mut out = Vec::new();
-    for dir in dirs {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
+    for dir in &dirs {
+        let Ok(rd) = std::fs::read_dir(dir) else {
             continue;
         };
-        for entry in rd.flatten() {
-            let n = entry.file_name();
-            if n.to_str().is_some_and(|n| name_pat.matches_with(n, opts)) {
-                out.push(dir.join(n));
-            }
-        }
+        let mut names: Vec<_> = rd
+            .flatten()
+            .map(|entry| (entry.file_name(), entry))
+            .filter(|(n, _)| n.to_str().is_some_and(|n| name_pat.matches_with(n, opts)))
+            .map(|(n, entry)| (n, entry.file_type().ok()))
+            .collect();
+        // Within one directory the paths sort as their names do: bytes,
+        // not a path's component by component (a load of 1,000 files
+        // spent ~2 ms comparing paths).
+        names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        out.extend(names.into_iter().map(|(n, t)| (dir.join(n), t)));
     }
-    out.sort();
+    if dirs.len() > 1 {
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     Ok(out)
 }
 
@@ -396,17 +416,23 @@ pub(super) fn literal_dir(pattern: &Path) -> Option<PathBuf> {
 /// A regular file's real path is its directory's real path and its name:
 /// `real_dirs` keeps each directory's, so that a directory of 1,000 files
 /// is resolved once, not 1,000 times (each a `readlink` per component,
-/// then a `stat` of the result the `lstat` already answered).
+/// then a `stat` of the result the `lstat` already answered). `listed`:
+/// the entry's type from the directory listing; a regular file there is
+/// not asked about again (a symlink, or an unknown type, is: `lstat`).
 fn admissible(
     p: &Path,
+    listed: Option<std::fs::FileType>,
     root: &Path,
     real_dirs: &mut std::collections::HashMap<PathBuf, Option<PathBuf>>,
     file: usize,
     span: &Range<usize>,
     d: &mut Diagnostics,
 ) -> Result<PathBuf, String> {
-    let lmeta = std::fs::symlink_metadata(p).map_err(|e| e.to_string())?;
-    if lmeta.is_file() {
+    let lmeta = match listed.filter(std::fs::FileType::is_file) {
+        Some(_) => None,
+        None => Some(std::fs::symlink_metadata(p).map_err(|e| e.to_string())?),
+    };
+    if lmeta.as_ref().is_none_or(std::fs::Metadata::is_file) {
         if let (Some(dir), Some(name)) = (p.parent(), p.file_name()) {
             let real_dir = real_dirs
                 .entry(dir.to_path_buf())
@@ -422,7 +448,7 @@ fn admissible(
     }
     let real = match std::fs::canonicalize(p) {
         Ok(r) => r,
-        Err(_) if lmeta.file_type().is_symlink() => {
+        Err(_) if lmeta.as_ref().is_some_and(|m| m.file_type().is_symlink()) => {
             let target = std::fs::read_link(p)
                 .map(|t| t.display().to_string())
                 .unwrap_or_default();

@@ -5,6 +5,7 @@
 
 use super::diag::Diagnostics;
 use super::env::Env;
+use super::live::Meta;
 use super::model::{CaseFile, Settings};
 use super::raw;
 use super::source;
@@ -109,7 +110,7 @@ pub(super) fn read_main(
     let mut d = Diagnostics::default();
     let file = d.add_source(path, text.clone());
     if !from_store {
-        source::check_file_permissions(path, file, true, env, None, &mut d);
+        source::check_file_permissions(path, None, file, true, env, None, &mut d);
     }
     let Some(raw) = super::recover::parse_collect::<raw::RawMain>(&text, file, &mut d) else {
         return Err(d);
@@ -163,7 +164,31 @@ pub(super) fn check_include(
     check_perms: bool,
 ) -> Result<Checked, Problems> {
     let hash = content_hash(text.as_bytes());
-    check_hashed(path, text, hash, ctx, env, check_perms)
+    let perms = check_perms.then_some(Perms::Look);
+    check_hashed(path, text, hash, ctx, env, perms)
+}
+
+/// Whether and how [`check_hashed`] checks a file's owner and mode: a file
+/// on disk is checked (a stored copy is docket's own, a git blob has
+/// none); by the metadata its reader took, else by looking at the path.
+#[derive(Clone, Copy)]
+pub(super) enum Perms<'m> {
+    Look,
+    Of(&'m std::fs::Metadata),
+}
+
+impl<'m> Perms<'m> {
+    /// For a text `files` read, with the metadata its reader took, if any.
+    pub(super) fn of_read(
+        files: &dyn super::files::CaseFiles,
+        stat: Option<&'m std::fs::Metadata>,
+    ) -> Option<Perms<'m>> {
+        match stat {
+            _ if !files.on_disk() => None,
+            Some(m) => Some(Perms::Of(m)),
+            None => Some(Perms::Look),
+        }
+    }
 }
 
 /// [`check_include`] of a text whose [`content_hash`] the caller already
@@ -175,14 +200,18 @@ pub(super) fn check_hashed(
     hash: String,
     ctx: &Context<'_>,
     env: &Env,
-    check_perms: bool,
+    perms: Option<Perms<'_>>,
 ) -> Result<Checked, Problems> {
     let mut d = Diagnostics::default();
     // The source's text is filled in only if there is something to show:
     // a copy of every file would cost 19 MB at 100,000 cases.
     let file = d.add_source(path, String::new());
-    if check_perms {
-        source::check_file_permissions(path, file, true, env, ctx.editors, &mut d);
+    if let Some(p) = perms {
+        let stat = match p {
+            Perms::Look => None,
+            Perms::Of(m) => Some(m),
+        };
+        source::check_file_permissions(path, stat, file, true, env, ctx.editors, &mut d);
     }
     let mut years = BTreeSet::new();
     // The common shape: each case checked as soon as the fast parser has
@@ -328,20 +357,22 @@ fn streamed(
 }
 
 /// Read an include from disk and check it. A file that cannot be read is a
-/// problem of its own (no text, no cases).
+/// problem of its own (no text, no cases). Also what tells whether the
+/// file changed, when the file read tells it (see
+/// [`super::files::CaseFiles::read_stat`]).
 pub(super) fn read_include(
     files: &dyn super::files::CaseFiles,
     path: &Path,
     ctx: &Context<'_>,
     env: &Env,
-) -> (Result<Checked, Problems>, Option<String>) {
+) -> (Result<Checked, Problems>, Option<String>, Option<Meta>) {
     let mut d = Diagnostics::default();
-    match files.read(path, &mut d) {
-        Some(text) => {
+    match files.read_stat(path, &mut d) {
+        Some((text, stat)) => {
             let hash = content_hash(text.as_bytes());
-            let on_disk = files.on_disk();
-            let checked = check_hashed(path, text, hash.clone(), ctx, env, on_disk);
-            (checked, Some(hash))
+            let perms = Perms::of_read(files, stat.as_ref());
+            let checked = check_hashed(path, text, hash.clone(), ctx, env, perms);
+            (checked, Some(hash), stat.as_ref().map(Meta::of_stat))
         }
         None => (
             Err(Problems {
@@ -349,6 +380,7 @@ pub(super) fn read_include(
                 cases: Cases::default(),
                 echo: true,
             }),
+            None,
             None,
         ),
     }

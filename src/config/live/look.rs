@@ -56,16 +56,20 @@ pub struct Meta {
 
 impl Meta {
     pub fn of(path: &Path) -> Option<Meta> {
+        Some(Meta::of_stat(&std::fs::metadata(path).ok()?))
+    }
+
+    /// The metadata a reader took of the file it read.
+    pub fn of_stat(m: &std::fs::Metadata) -> Meta {
         use std::os::unix::fs::MetadataExt;
-        let m = std::fs::metadata(path).ok()?;
-        Some(Meta {
+        Meta {
             dev: m.dev(),
             ino: m.ino(),
             size: m.size(),
             mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
             ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
             blob: None,
-        })
+        }
     }
 
     /// A file in a git tree: the same blob is the same version, whatever

@@ -56,31 +56,44 @@ impl Live {
         })
     }
 
-    /// A SIGHUP's look at a file read before: Ok when its bytes are the
-    /// ones `u` holds and its owner and mode are still right (it is then
-    /// not parsed again); else the text read, to be checked in full (None
-    /// when it could not be read: read again, for the problem).
+    /// A SIGHUP's look at a file read before: [`Look::Same`] when its
+    /// bytes are the ones `u` holds and its owner and mode are still right
+    /// (it is then not parsed again); else the text read, to be checked in
+    /// full, or that it could not be read (read again, for the problem).
     pub(super) fn same_bytes(
         source: &dyn CaseFiles,
         p: &Path,
         u: &Unit,
         ctx: &Context<'_>,
         env: &Env,
-    ) -> Result<(), Option<String>> {
+    ) -> Look {
         let mut d = Diagnostics::default();
-        let text = source.read(p, &mut d).ok_or(None)?;
+        let Some((text, stat)) = source.read_stat(p, &mut d) else {
+            return Look::Unreadable;
+        };
         if u.disk_hash.as_deref() != Some(content_hash(text.as_bytes()).as_str()) {
-            return Err(Some(text));
+            return Look::Read(text, stat);
         }
         if source.on_disk() {
             let f = d.add_source(p, String::new());
-            source::check_file_permissions(p, f, true, env, ctx.editors, &mut d);
+            source::check_file_permissions(p, stat.as_ref(), f, true, env, ctx.editors, &mut d);
             if !d.items.is_empty() {
-                return Err(Some(text));
+                return Look::Read(text, stat);
             }
         }
-        Ok(())
+        Look::Same
     }
+}
+
+/// What [`Live::same_bytes`] found.
+pub(super) enum Look {
+    /// The bytes held before, and their owner and mode still right.
+    Same,
+    /// Other bytes (or a wrong owner or mode): the text read, with the
+    /// metadata of the file read when it is on disk.
+    Read(String, Option<std::fs::Metadata>),
+    /// The file could not be read.
+    Unreadable,
 }
 
 /// Do two versions of a file hold the same ids, in the same order: what

@@ -7,8 +7,9 @@ use super::super::diag::Diagnostics;
 use super::super::files::CaseFiles;
 use super::super::includes::Refused;
 use super::super::store::content_hash;
-use super::super::unit::{check_hashed, check_include, par_map, read_include, Problems};
+use super::super::unit::{check_hashed, check_include, par_map, read_include, Perms, Problems};
 use super::super::validate::Context;
+use super::reuse::Look;
 use super::{Live, Meta, Options, Unit};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -51,6 +52,12 @@ impl Live {
                 if let Some(u) = was.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
                     return ((p.clone(), rel), u.meta, Some(u), false, was);
                 }
+                // A file not read before: what tells whether it changed is
+                // taken from the open file as it is read (one `stat` less
+                // per file, on this thread, before the workers start).
+                if was.is_none() && !reread && source.on_disk() {
+                    return ((p.clone(), rel), None, None, false, None);
+                }
                 let meta = source.meta(p);
                 if reread {
                     // Looked at below, by its bytes and mode.
@@ -71,26 +78,29 @@ impl Live {
                 return (*u).clone();
             }
             let rel = (*rel).clone();
-            let (disk, disk_hash) = match old {
+            let (disk, disk_hash, read_meta) = match old {
                 Some(u) => match Self::same_bytes(source, p, u, ctx, env) {
-                    Ok(()) => {
+                    Look::Same => {
                         return Unit {
                             meta: *meta,
                             ..(*u).clone()
                         }
                     }
-                    Err(text) => match text {
-                        Some(text) => {
-                            let hash = content_hash(text.as_bytes());
-                            let on_disk = source.on_disk();
-                            let checked = check_hashed(p, text, hash.clone(), ctx, env, on_disk);
-                            (checked, Some(hash))
-                        }
-                        None => read_include(source, p, ctx, env),
-                    },
+                    Look::Read(text, stat) => {
+                        let hash = content_hash(text.as_bytes());
+                        let perms = Perms::of_read(source, stat.as_ref());
+                        let checked = check_hashed(p, text, hash.clone(), ctx, env, perms);
+                        (checked, Some(hash), None)
+                    }
+                    Look::Unreadable => read_include(source, p, ctx, env),
                 },
                 None => read_include(source, p, ctx, env),
             };
+            // Not taken before (a file not read before), and the read did
+            // not take it (the file could not be read): a look at the path,
+            // as before, so that an unreadable file is not "changed" at
+            // every look.
+            let meta = &meta.or(read_meta).or_else(|| source.meta(p));
             // The good copy, when the disk version is not the good one.
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
@@ -188,6 +198,41 @@ fn checked_as(u: &Unit, hash: &str) -> Option<super::super::unit::Checked> {
 mod tests {
     use super::super::super::store::Store;
     use super::super::*;
+
+    /// A fresh load takes what tells whether a file changed from the file
+    /// it read (no `stat` of the path first): the same as a look at the
+    /// path, so that a reload after no change rereads nothing; a file
+    /// that cannot be read is known by its path's metadata, as before.
+    #[test]
+    fn a_fresh_load_knows_each_file_as_a_look_at_its_path_would() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = TestDir::new();
+        d.write("cases.d/a.toml", &TestDir::case("KZ-1", "active"));
+        d.write("cases.d/b.toml", &TestDir::case("KZ-2", "active"));
+        let env = Env::from_process();
+        let opts = Options {
+            env: &env,
+            store: None,
+            tree: None,
+            keep_texts: false,
+        };
+        d.write("cases.d/c.toml", &TestDir::case("KZ-3", "active"));
+        let c = d.0.path().join("cases.d/c.toml");
+        std::fs::set_permissions(&c, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let unreadable = std::fs::File::open(&c).is_err(); // not as root
+        let live = Live::load(&d.main(), opts).unwrap();
+        assert_eq!(live.units.len(), 3);
+        assert_eq!(live.units[2].disk.is_err(), unreadable);
+        for u in &live.units {
+            assert!(u.meta.is_some());
+            assert_eq!(u.meta, Meta::of(&u.path), "{}", u.path.display());
+        }
+        let again = live.reload(opts, &Changed::Anything).unwrap();
+        for (a, b) in again.units.iter().zip(&live.units).take(2) {
+            let (a, b) = (a.disk.as_ref().unwrap(), b.disk.as_ref().unwrap());
+            assert!(Arc::ptr_eq(&a.file, &b.file), "reused, not read again");
+        }
+    }
 
     /// A good file edited: the copy it replaces is the version the load
     /// before had checked (the same `Arc`, not the stored bytes parsed
