@@ -100,11 +100,12 @@ impl std::hash::Hasher for Fx {
 pub(crate) type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
 pub(crate) type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<Fx>>;
 
-/// Who holds an id: the main file, or include `i`.
+/// Who holds an id: the main file, or include `i` (an index of the
+/// candidates; u32, so that an entry of [`Cases`] is 16 bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Holder {
     Main,
-    Include(usize),
+    Include(u32),
 }
 
 /// Decide which version of each include is in effect. Admission runs in
@@ -157,44 +158,36 @@ pub(super) fn admit(main: &Checked, cands: &[Candidate<'_>]) -> Outcome {
 /// Who holds each bill id admitted so far in a round.
 type Bills<'a> = FastMap<&'a str, Holder>;
 
-/// The ids admitted so far in a round, keyed by their folded form, so
-/// "kz-0042" and "KZ-0042" (or a Cyrillic К for the Latin K) are one case;
-/// the id as written is kept to say how the two differ.
-type Cases<'a> = FastMap<Key<'a>, (Holder, &'a str)>;
+/// The case ids admitted so far in a round, each by its folded form's key
+/// ([`id_key`]), so "kz-0042" and "KZ-0042" (or a Cyrillic К for the Latin
+/// K) are one case. An entry is the key, who holds the id and which of its
+/// cases it is: 16 bytes, the id itself read from its file only when keys
+/// match (to tell a duplicate from two ids that share a key). A map from
+/// the folded id to its holder and the id as written took 64 bytes an id,
+/// and at 100,000 cases its 8 MB of fresh memory and the ids read again
+/// were most of the time of admission (`perf`: ~15 ms, on one core).
+type Cases = hashbrown::HashTable<Held>;
 
-/// A folded case id with its hash, computed once (xxh3: well mixed in
-/// every bit). A lookup compares the hashes before the strings: at
-/// 1,000,000 cases the map no longer fits in cache, and probing by the
-/// id's text spent ~12% of a load in `memcmp` on ids stored elsewhere.
-#[derive(Debug, Clone)]
-struct Key<'a> {
-    hash: u64,
-    id: Cow<'a, str>,
+/// One admitted case id (see [`Cases`]).
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    key: u32,
+    holder: Holder,
+    case: u32,
 }
 
-impl<'a> Key<'a> {
-    fn of(id: &'a str) -> Key<'a> {
-        let id = fold(id);
-        Key {
-            hash: xxhash_rust::xxh3::xxh3_64(id.as_bytes()),
-            id,
-        }
-    }
+/// The key of a case id for the cross-file check: 32 bits of XXH3 of its
+/// folded form ([`fold`]). Two ids may share a key (at 100,000 ids about
+/// one pair does): they are told apart by comparing them.
+pub(super) fn id_key(id: &str) -> u32 {
+    xxhash_rust::xxh3::xxh3_64(fold(id).as_bytes()) as u32
 }
 
-impl std::hash::Hash for Key<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.hash);
-    }
+/// A key as the table hashes it: spread over all 64 bits (the table picks
+/// a bucket by the low bits and tags entries by the top seven).
+fn spread(key: u32) -> u64 {
+    u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
-
-impl PartialEq for Key<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.hash == other.hash && self.id == other.id
-    }
-}
-
-impl Eq for Key<'_> {}
 
 /// Files that lose a round, by candidate, with why.
 type Losers = BTreeMap<usize, Vec<Conflict>>;
@@ -224,7 +217,7 @@ impl<'r, 'a> Round<'r, 'a> {
     fn name(&self, h: Holder) -> String {
         match h {
             Holder::Main => "the main config".to_string(),
-            Holder::Include(j) => self.cands[j].rel.to_string(),
+            Holder::Include(j) => self.cands[j as usize].rel.to_string(),
         }
     }
 
@@ -261,32 +254,31 @@ impl<'r, 'a> Round<'r, 'a> {
         let ids: usize = order
             .iter()
             .filter_map(|&i| self.version(i))
-            .map(|c| c.refs.case_spans.len())
+            .map(|c| c.refs.case_keys.len())
             .sum();
-        let mut cases: Cases<'a> = FastMap::default();
-        cases.reserve(ids + main.refs.case_spans.len());
+        let mut cases = Cases::with_capacity(ids + main.refs.case_keys.len());
         let mut bills: Bills<'a> = FastMap::default();
         let mut losers: Losers = BTreeMap::new();
         let mut admitted: Vec<(Holder, &'a Checked)> = Vec::new();
         for (holder, c) in std::iter::once((Holder::Main, main)).chain(
             order
                 .iter()
-                .map(|&i| (Holder::Include(i), self.version(i).expect("ordered"))),
+                .map(|&i| (Holder::Include(i as u32), self.version(i).expect("ordered"))),
         ) {
             let mut problems = Vec::new();
-            self.case_problems(holder, c, &mut cases, &bills, &mut problems);
-            let own_bills = self.bill_problems(c, &cases, &bills, &mut problems);
+            self.case_problems(main, holder, c, &mut cases, &bills, &mut problems);
+            let own_bills = self.bill_problems(main, c, &cases, &bills, &mut problems);
             match holder {
                 Holder::Include(i) if !problems.is_empty() => {
                     // Take out the ids this file put in (those it holds:
                     // each holder is added once a round).
-                    for case in &c.file.cases {
-                        let key = Key::of(&case.id);
-                        if cases.get(&key).is_some_and(|&(h, _)| h == holder) {
-                            cases.remove(&key);
+                    for (k, &key) in c.refs.case_keys.iter().enumerate() {
+                        let mine = |e: &Held| e.holder == holder && e.case as usize == k;
+                        if let Ok(e) = cases.find_entry(spread(key), mine) {
+                            e.remove();
                         }
                     }
-                    losers.entry(i).or_default().extend(problems);
+                    losers.entry(i as usize).or_default().extend(problems);
                 }
                 _ => {
                     main_conflicts.extend(problems);
@@ -300,30 +292,59 @@ impl<'r, 'a> Round<'r, 'a> {
         (bills, admitted, losers)
     }
 
+    /// The case id an entry of [`Cases`] stands for, as written.
+    fn id_of(&self, main: &'a Checked, e: &Held) -> &'a str {
+        let c = match e.holder {
+            Holder::Main => main,
+            Holder::Include(i) => self.version(i as usize).expect("admitted"),
+        };
+        &c.file.cases[e.case as usize].id
+    }
+
+    /// The entry of `cases` for `id` (whose key is `key`), if any: the
+    /// same key and the same folded id.
+    fn find<'t>(
+        &self,
+        main: &'a Checked,
+        cases: &'t Cases,
+        key: u32,
+        id: &str,
+    ) -> Option<&'t Held> {
+        let folded = std::cell::OnceCell::new();
+        cases.find(spread(key), |e| {
+            e.key == key && fold(self.id_of(main, e)) == *folded.get_or_init(|| fold(id))
+        })
+    }
+
     /// The case ids of `c` (held by `holder`) against those admitted:
     /// a duplicate, a look-alike, or a bill's id is a problem. Each id is
-    /// inserted as we go (one hash lookup per id), held by `holder`, which
-    /// is how they are found again if the file loses (a list of the keys
-    /// inserted cost 2.4 MB at 100,000 cases, and a second fold per id).
+    /// inserted as we go (one lookup per id), held by `holder`, which is
+    /// how they are found again if the file loses. Only the keys are read
+    /// (in file order, from `c.refs`); a case's id only when its key is
+    /// found.
     fn case_problems(
         &self,
+        main: &'a Checked,
         holder: Holder,
         c: &'a Checked,
-        cases: &mut Cases<'a>,
+        cases: &mut Cases,
         bills: &Bills<'a>,
         problems: &mut Vec<Conflict>,
     ) {
-        for (case, span) in c.file.cases.iter().zip(&c.refs.case_spans) {
-            let (id, span) = (&*case.id, span.start as usize..span.end as usize);
-            let key = Key::of(id);
-            match cases.entry(key) {
-                std::collections::hash_map::Entry::Occupied(o) => {
-                    let (other, written) = *o.get();
+        for (k, &key) in c.refs.case_keys.iter().enumerate() {
+            let id = || &*c.file.cases[k].id;
+            let span = || {
+                let s = &c.refs.case_spans[k];
+                s.start as usize..s.end as usize
+            };
+            match self.find(main, cases, key, id()).copied() {
+                Some(other) => {
+                    let (id, written) = (id(), self.id_of(main, &other));
                     let place = |t: Tr| {
-                        if other == holder {
+                        if other.holder == holder {
                             t.s("place", "")
                         } else {
-                            t.t("place", tr(M::AlsoIn).s("file", self.name(other)))
+                            t.t("place", tr(M::AlsoIn).s("file", self.name(other.holder)))
                         }
                     };
                     let (msg, help) = if written == id {
@@ -342,16 +363,21 @@ impl<'r, 'a> Round<'r, 'a> {
                             tr(M::LookalikeHelp).s("written", written),
                         )
                     };
-                    problems.push((span.clone(), msg.into(), help.into()));
+                    problems.push((span(), msg.into(), help.into()));
                 }
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert((holder, id));
+                None => {
+                    let held = Held {
+                        key,
+                        holder,
+                        case: k as u32,
+                    };
+                    cases.insert_unique(spread(key), held, |e| spread(e.key));
                 }
             }
-            if !bills.is_empty() && bills.contains_key(id) {
+            if !bills.is_empty() && bills.contains_key(id()) {
                 problems.push((
-                    span.clone(),
-                    tr(M::CaseIsBill).s("id", id).into(),
+                    span(),
+                    tr(M::CaseIsBill).s("id", id()).into(),
                     tr(M::RenameBillOrCase).into(),
                 ));
             }
@@ -363,8 +389,9 @@ impl<'r, 'a> Round<'r, 'a> {
     /// own bills, to be admitted with it.
     fn bill_problems(
         &self,
+        main: &'a Checked,
         c: &'a Checked,
-        cases: &Cases<'a>,
+        cases: &Cases,
         bills: &Bills<'a>,
         problems: &mut Vec<Conflict>,
     ) -> FastSet<&'a str> {
@@ -386,7 +413,7 @@ impl<'r, 'a> Round<'r, 'a> {
                     tr(M::DuplicateBillHelp).into(),
                 ));
             }
-            if cases.contains_key(&Key::of(id)) {
+            if self.find(main, cases, id_key(id), id).is_some() {
                 problems.push((
                     span.clone(),
                     tr(M::BillIsCase).s("id", id).into(),
@@ -429,8 +456,8 @@ impl<'r, 'a> Round<'r, 'a> {
                     )
                 };
                 match holder {
-                    Holder::Include(i) if self.changed(i) || remover.is_none() => {
-                        losers.entry(i).or_default().push(unknown());
+                    Holder::Include(i) if self.changed(i as usize) || remover.is_none() => {
+                        losers.entry(i as usize).or_default().push(unknown());
                     }
                     _ => match remover {
                         Some(j) => {
@@ -519,7 +546,92 @@ fn how_they_differ(a: &str, b: &str) -> Tr {
 
 #[cfg(test)]
 mod tests {
+    use super::super::live::{Live, Options, State, TestDir};
     use super::*;
+
+    /// Two ids whose keys are the same 32 bits (found by search: about one
+    /// pair in 100,000 ids shares a key).
+    fn two_ids_sharing_a_key() -> (String, String) {
+        let mut seen: HashMap<u32, String> = HashMap::new();
+        for n in 0u32.. {
+            let id = format!("KZ-{n:07}");
+            if let Some(other) = seen.insert(id_key(&id), id.clone()) {
+                return (other, id);
+            }
+        }
+        unreachable!()
+    }
+
+    /// Across files: two ids that share a key but differ are both
+    /// admitted; the same id, in other letter case or with a Cyrillic
+    /// look-alike, or a bill's id used for a case, puts the file written
+    /// last out (not tracked: it never had a good version).
+    #[test]
+    fn ids_are_compared_across_files_not_just_their_keys() {
+        let (a, b) = two_ids_sharing_a_key();
+        assert_ne!(a, b);
+        assert_eq!(id_key(&a), id_key(&b));
+        let d = TestDir::new();
+        let env = super::super::env::Env::from_process();
+        let opts = Options {
+            env: &env,
+            store: None,
+            tree: None,
+            keep_texts: false,
+        };
+        d.write("cases.d/a.toml", &TestDir::case(&a, "active"));
+        d.write("cases.d/b.toml", &TestDir::case(&b, "active"));
+        let live = Live::load(&d.main(), opts).unwrap();
+        assert!(live.files.iter().all(|f| f.state == State::InEffect));
+        assert_eq!(live.config.case_count(), 2);
+        let problem = |live: &Live, rel: &str| {
+            let f = live.files.iter().find(|f| f.rel == rel).unwrap();
+            assert_eq!(f.state, State::NotTracked, "{rel}");
+            let d = f.problems.as_ref().unwrap();
+            let e = d.errors().next().unwrap();
+            d.headline(e, crate::privacy::Quoting::Full)
+        };
+        // Written a second later each, so that the order is certain.
+        let later = |rel: &str, text: &str, secs: i64| {
+            d.write(rel, text);
+            let t = std::time::SystemTime::now() + std::time::Duration::from_secs(secs as u64);
+            let f = std::fs::File::options()
+                .append(true)
+                .open(d.0.path().join(rel))
+                .unwrap();
+            f.set_modified(t).unwrap();
+        };
+        later(
+            "cases.d/c.toml",
+            &TestDir::case(&a.to_lowercase(), "active"),
+            10,
+        );
+        let live = Live::load(&d.main(), opts).unwrap();
+        let h = problem(&live, "cases.d/c.toml");
+        assert!(
+            h.contains("in other letter case") && h.contains("cases.d/a.toml"),
+            "{h}"
+        );
+        later(
+            "cases.d/c.toml",
+            &TestDir::case(&b.replace('K', "К"), "active"),
+            20,
+        );
+        let live = Live::load(&d.main(), opts).unwrap();
+        let h = problem(&live, "cases.d/c.toml");
+        assert!(
+            h.contains("Cyrillic") && h.contains("cases.d/b.toml"),
+            "{h}"
+        );
+        later("cases.d/c.toml", &TestDir::case(&a, "active"), 30);
+        let live = Live::load(&d.main(), opts).unwrap();
+        let h = problem(&live, "cases.d/c.toml");
+        assert!(
+            h.contains("duplicate case id") && h.contains("cases.d/a.toml"),
+            "{h}"
+        );
+        assert_eq!(live.config.case_count(), 2);
+    }
 
     #[test]
     fn ids_fold_case_and_look_alikes() {

@@ -349,6 +349,7 @@ fn streamed(
             Some((all, refs)) => {
                 all.cases.extend(cf.cases);
                 refs.case_spans.extend(r.case_spans);
+                refs.case_keys.extend(r.case_keys);
                 refs.waiting_for.extend(r.waiting_for);
             }
         }

@@ -26,6 +26,7 @@ pub(super) fn file(
     let mut refs = Refs::default();
     let bills = bills::bills(c, bill_list, ctx, &mut refs);
     refs.case_spans.reserve_exact(cases.len());
+    refs.case_keys.reserve_exact(cases.len());
     let cases = cases.iter().map(|k| case(c, k, ctx, &mut refs)).collect();
     (
         CaseFile {
@@ -51,6 +52,7 @@ pub(super) fn file_streamed(
     let mut refs = Refs::default();
     let bills = bills::bills(c, &[], ctx, &mut refs);
     refs.case_spans.reserve_exact(hint);
+    refs.case_keys.reserve_exact(hint);
     let mut cases = Vec::with_capacity(hint);
     feed(&mut |k| cases.push(case(c, &k, ctx, &mut refs)))?;
     Some((
@@ -85,6 +87,8 @@ fn case(c: &mut Checker<'_>, item: &S<raw::RawCase>, ctx: &Context<'_>, refs: &m
     let id_span = id.map_or(span.clone(), |i| i.span());
     refs.case_spans
         .push(id_span.start as u32..id_span.end as u32);
+    refs.case_keys
+        .push(id.map_or(0, |i| crate::config::admit::id_key(i.get_ref())));
     renewed_without_newer(c, k.document.as_deref().unwrap_or(&[]));
     let caseworker = c
         .required(&k.caseworker, &span, "caseworker", tr(M::NameCaseworker))
