@@ -243,16 +243,27 @@ pub(super) fn write_json_list<T>(
 /// Rows per block of [`write_upcoming_json_par`].
 const BLOCK: usize = 2048;
 
+/// How many rows ahead [`write_upcoming_json_par`] hints at an item (so it
+/// is in the cache when its case id is asked for), and at its case id.
+pub const FAR: usize = 16;
+pub const NEAR: usize = 8;
+
 /// [`write_upcoming_json`] of the rows `row` makes of `items`, the same
 /// bytes, made on two threads when there are many: every other block of
 /// rows is made on a second thread and handed back in order (two blocks
 /// in flight at most, so the memory stays a few hundred KB). Why: making
 /// and writing the ~50,000 rows at 100,000 cases was the longest step of a
 /// cold `upcoming` after the load, on one core.
+///
+/// `ahead(item, far)`: a hint that `item` is wanted soon (called
+/// [`FAR`] rows ahead with `far` true, [`NEAR`] rows ahead with false):
+/// the rows go by date, their items and case ids are all over memory, and
+/// each row had waited on memory for them in turn.
 pub fn write_upcoming_json_par<T: Sync, S: AsRef<str>>(
     w: &mut impl std::io::Write,
     items: &[T],
     row: impl Fn(&T) -> UpcomingEntry<S> + Sync,
+    ahead: impl Fn(&T, bool) + Sync,
 ) -> std::io::Result<()> {
     if items.len() < 4 * BLOCK {
         return write_upcoming_json(w, items.iter().map(row));
@@ -260,7 +271,14 @@ pub fn write_upcoming_json_par<T: Sync, S: AsRef<str>>(
     let blocks = items.len().div_ceil(BLOCK);
     let make = |buf: &mut Vec<u8>, i: usize| {
         buf.clear();
-        for (j, it) in items[i * BLOCK..].iter().take(BLOCK).enumerate() {
+        let start = i * BLOCK;
+        for (j, it) in items[start..].iter().take(BLOCK).enumerate() {
+            if let Some(far) = items.get(start + j + FAR) {
+                ahead(far, true);
+            }
+            if let Some(near) = items.get(start + j + NEAR) {
+                ahead(near, false);
+            }
             json_row(buf, &row(it), i == 0 && j == 0);
         }
     };
@@ -396,7 +414,7 @@ mod json_tests {
                 String::from_utf8(want.clone()).unwrap()
             );
             let mut par = Vec::new();
-            write_upcoming_json_par(&mut par, &rows, Clone::clone).unwrap();
+            write_upcoming_json_par(&mut par, &rows, Clone::clone, |_, _| ()).unwrap();
             assert_eq!(
                 String::from_utf8(par).unwrap(),
                 String::from_utf8(want).unwrap()
