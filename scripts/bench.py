@@ -24,6 +24,7 @@ ratios compare figures taken in the same run.
 """
 import datetime
 import json
+import statistics
 import math
 import os
 import platform
@@ -60,20 +61,34 @@ def generate(n, files=10):
 
 def hyperfine(cmds, runs, prepare=None):
     """Median seconds of each command (dict name -> median); `prepare`
-    runs before each run of each command."""
-    out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
-    # No shell (-N): a few-ms command is measured without a shell's start-up.
-    args = ["hyperfine", "-N", "--style", "none", "--warmup", "3" if runs > 3 else "1", "--runs", str(runs),
-            "--export-json", out]
-    if prepare:
-        args += ["--prepare", prepare]
-    for name, cmd in cmds:
-        args += ["--command-name", name, cmd]
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-    with open(out) as f:
-        res = json.load(f)["results"]
-    os.unlink(out)
-    return {r["command"]: r["median"] for r in res}
+    runs before each run of each command.
+
+    The runs are made in up to five rounds, the commands' order rotated
+    from round to round, and the median is taken over all of a command's
+    runs: this VM has slow periods of tens of seconds, and runs made one
+    command after the other had put such a period on one side of a ratio
+    (the same binary's `check` in 1 file came out at 0.68x and 1.09x
+    Remind in two runs of this script)."""
+    per_round = max(2, runs // 5) if runs >= 4 else runs
+    rounds = max(1, runs // per_round)
+    times = {name: [] for name, _ in cmds}
+    for r in range(rounds):
+        order = cmds[r % len(cmds):] + cmds[:r % len(cmds)]
+        out = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name
+        # No shell (-N): a few-ms command is measured without a shell's start-up.
+        warmup = ("3" if runs > 3 else "1") if r == 0 else "1"
+        args = ["hyperfine", "-N", "--style", "none", "--warmup", warmup, "--runs", str(per_round),
+                "--export-json", out]
+        if prepare:
+            args += ["--prepare", prepare]
+        for name, cmd in order:
+            args += ["--command-name", name, cmd]
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+        with open(out) as f:
+            for res in json.load(f)["results"]:
+                times[res["command"]].extend(res["times"])
+        os.unlink(out)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def peak_rss_kb(cmd):
@@ -404,6 +419,31 @@ NOTES = """### Where the time goes, and what the misses would take
   Tried and not kept: making a cold `upcoming`'s JSON rows a few hundred at a time before
   writing them, so that their loads (the items and case ids, in date order, scattered in
   memory) overlap: one of the two stalls moved to the other, no change side by side.
+- **This round (issue 23, fifth pass): many files, admission.** A cold load of 100,000 cases
+  in 1,000 files asked the file system nine times per file (`strace -c`: 3,021 reads, 4,038
+  statx, 1,014 openat): a `stat` of the path on the main thread for the change metadata,
+  three reads (`read_to_end` through `Take` starts at 8 KiB), and an `fstat` and another
+  `stat` of the path for the owner and mode check. Now the `fstat` of the open file serves
+  all three, one read of the size it gave ends at a short read, and a regular file that the
+  directory listing names needs no `lstat` of its own (1,019 reads, 1,038 statx). `check`
+  leaks its config as the other commands do (freeing 100,000 cases was ~5% of a `check`, on
+  one core). `bench-ab.py`, 25 rounds: `check` in 1,000 files 96.2 -> 82.9 ms, cold `upcoming`
+  145.4 -> 138.2 ms. Admission was ~11% of that `check`, on one core: each folded id hashed
+  (read from memory again) and an 8 MB map touched for the first time. Each case's 32-bit
+  key is now made where its file is checked and the table holds 16 bytes an id (ids compared
+  only when keys match; a test loads two ids that share a key): `check` 80.9 -> 77.2 ms in
+  1,000 files, 80.9 -> 74.2 ms in one. `upcoming`'s JSON writer asks for each row's item 16
+  rows ahead and its case id 8 ahead (six side-by-side runs: 0.90–1.01, about 0.97). Tried
+  and not kept: huge pages off until 512 KiB–4 MiB of config is read (1k 0.86–0.90×, but 10k
+  from the index 1.05–1.08× slower: the first 2 MiB of small objects then stays on 4 KiB
+  pages for the whole run); a cold `upcoming`'s items made on two threads, its rows picked a
+  chunk at a time (10 files 1.06–1.08× slower, peak RSS +7 MiB: the second thread's fresh
+  heap pages cost more than the halved work); `upcoming`'s rows collected at their exact
+  number (1.00); all of a command's load leaked and a digest set for the includes' dedup
+  (1.00, 1.02). What a cold run at 100k is made of now, by `perf` of the main thread: the
+  load's admission, the items (15 MB of fresh memory), choosing, sorting and writing the rows;
+  on this VM the kernel zeroing fresh pages is still the largest single cost (~1 ms a 2 MiB
+  page at some times of day).
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
@@ -594,7 +634,9 @@ def render(res):
             "  loopback Postfix with STARTTLS and AUTH, and Python's smtplib sending the same 1,000",
             "  messages over one reused STARTTLS connection, alternating, 3 runs each).",
             "", "Times are hyperfine medians without a shell (`-N`): 30 runs up to 10k, 10 at 100k, 3 at 1M",
-            "(warm-up 3, or 1 for 3 runs); remind -s12: 10 runs up to 10k, 3 at 100k.",
+            "(warm-up 3, or 1 for 3 runs); remind -s12: 10 runs up to 10k, 3 at 100k. The runs of the",
+            "commands compared are made in up to five rounds, their order rotated each round, and each",
+            "median is over all of a command's runs: a slow period of the machine falls on both sides.",
             "", "## Results", "",
             "| cases | upcoming | no index | index written | remind -q -h | ratio | plan (1 y) | no index | remind -s12 | speed-up | check |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
