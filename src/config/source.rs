@@ -55,15 +55,17 @@ pub(crate) fn read_text_stat(
             )
         }
     };
+    // Its metadata or its bytes could not be read.
+    let unreadable = |diags: &mut Diagnostics, e: std::io::Error| {
+        fail(
+            diags,
+            format!("cannot read {}: {}", path.display(), io_reason(&e)),
+            "check the file's permissions",
+        )
+    };
     let meta = match file.metadata() {
         Ok(m) => m,
-        Err(e) => {
-            return fail(
-                diags,
-                format!("cannot read {}: {}", path.display(), io_reason(&e)),
-                "check the file's permissions",
-            )
-        }
+        Err(e) => return unreadable(diags, e),
     };
     if !meta.is_file() {
         return fail(
@@ -90,13 +92,7 @@ pub(crate) fn read_text_stat(
     }
     let bytes = match read_sized(&mut file, meta.len()) {
         Ok(b) => b,
-        Err(e) => {
-            return fail(
-                diags,
-                format!("cannot read {}: {}", path.display(), io_reason(&e)),
-                "check the file's permissions",
-            )
-        }
+        Err(e) => return unreadable(diags, e),
     };
     text_of(path, bytes, diags).map(|text| (text, meta))
 }
