@@ -21,25 +21,33 @@ pub(crate) fn parse_collect<T: DeserializeOwned>(
     file: usize,
     diags: &mut Diagnostics,
 ) -> Option<T> {
-    match toml::from_str::<T>(text) {
-        Ok(v) => return Some(v),
+    // `toml::from_str`, in its two steps: a syntax error is known as one
+    // without parsing the text again (a flood of bad lines costs the parser
+    // about a hundred bytes per byte of text, so twice is what a hostile
+    // file must not get).
+    match toml::de::Deserializer::parse(text) {
+        Ok(de) => match T::deserialize(de) {
+            Ok(v) => return Some(v),
+            Err(e) if e.span().is_none() => {
+                report_toml_error(&e, Some(text), file, diags);
+                return None;
+            }
+            Err(_) => {}
+        },
         Err(e) if e.span().is_none() => {
             report_toml_error(&e, Some(text), file, diags);
             return None;
         }
-        Err(_) => {}
-    }
-    // The recoverable parse lists every syntax error, but keeps all of them
-    // in memory: a flood of bad lines in a large file would take gigabytes.
-    // For a large file, look at the first error alone unless it is a bad
-    // value (a date), after which the document is still worth reading on.
-    if text.len() > RECOVER_BYTES {
-        if let Err(e) = DeTable::parse(text) {
-            if !is_value_level(&e) {
-                report_toml_error(&e, Some(text), file, diags);
-                return None;
-            }
+        // The recoverable parse lists every syntax error, but keeps all of
+        // them in memory: a flood of bad lines in a large file would take
+        // gigabytes. For a large file, report the first error alone unless
+        // it is a bad value (a date), after which the document is still
+        // worth reading on.
+        Err(e) if text.len() > RECOVER_BYTES && !is_value_level(&e) => {
+            report_toml_error(&e, Some(text), file, diags);
+            return None;
         }
+        Err(_) => {}
     }
     let (mut root, syntax) = DeTable::parse_recoverable(text);
     if !syntax.is_empty() {

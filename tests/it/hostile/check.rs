@@ -332,10 +332,14 @@ fn flood_of_syntax_errors_has_bounded_memory() {
     // 1,000,000 lines of `=`: a 2 MB file, far under MAX_FILE_BYTES. Every
     // syntax error was kept (three per line, about 1 KB of memory per line:
     // 960 MB here), so a file at the size limit would need over 100 GB.
-    // Reporting at most MAX_PARSE_ERRORS per file bounds it.
+    // Reporting at most MAX_PARSE_ERRORS per file bounds it. What remains
+    // is one parse by the TOML library, about 115 bytes per byte of this
+    // text (a token and an event per byte): 251-263 MiB measured at peak,
+    // too close to a bound of 256 MiB to hold on every build. The bound
+    // sits between one parse and keeping every error.
     let tmp = tempfile::tempdir().unwrap();
     let p = write_config(tmp.path(), "docket.toml", &"=\n".repeat(1_000_000));
-    check_refused(&p, Wall::from_secs(30), 256);
+    check_refused(&p, Wall::from_secs(30), 400);
 }
 
 #[test]
