@@ -210,7 +210,7 @@ fn upcoming(
     let known_case = case.filter(|c| !salvaged(c));
     known_ids(cfg, known_case, caseworker)?;
     let filter = UpcomingFilter { case, caseworker };
-    let picked = engine::upcoming(cfg, &items, today, days, &filter);
+    let picked = report::upcoming_par(cfg, &items, today, days, &filter);
     // What can be read of the files never good, marked (issue 18,
     // item 5): dropping them hid a hearing two days away.
     let more = report::left_out_rows(cfg, &live.left_out, today, days, &filter);

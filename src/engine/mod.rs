@@ -15,7 +15,9 @@
 mod schedule;
 mod upcoming;
 
-pub use upcoming::{in_upcoming_order, upcoming, UpcomingFilter};
+pub use upcoming::{
+    in_upcoming_order, upcoming, upcoming_join, upcoming_part, UpcomingFilter, UpcomingPart,
+};
 
 use crate::config::model::{CaseRef, Config, DocumentStatus, ReminderRules, RequestStatus};
 use chrono::{Days, NaiveDate};
