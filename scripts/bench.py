@@ -443,7 +443,13 @@ NOTES = """### Where the time goes, and what the misses would take
   (1.00, 1.02). What a cold run at 100k is made of now, by `perf` of the main thread: the
   load's admission, the items (15 MB of fresh memory), choosing, sorting and writing the rows;
   on this VM the kernel zeroing fresh pages is still the largest single cost (~1 ms a 2 MiB
-  page at some times of day).
+  page at some times of day). Then `upcoming` picked and sorted its rows (~4.5 ms at 100k, one
+  core idle): each half of the items is now picked and sorted on a thread of its own and the
+  two merged, the room for the second half's rows made on the joining thread (made on the
+  second, it added 4-10 MiB to the peak). `bench-ab.py`, new/old: 1 file 0.95 and 0.97, 10
+  files 1.01 and 0.98, 1,000 files 0.99 and 0.84. Packed relocations (start-up, above) measured
+  again on `docket --version`: 0.98 and 1.01, page faults 476 -> 471: the faults are the
+  relocated pages written, not the table read.
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
