@@ -78,34 +78,46 @@ pub(crate) fn read_text_stat(
             "point at a .toml file",
         );
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return fail(
+    let too_long = |diags: &mut Diagnostics, what: String| {
+        fail(
             diags,
-            format!(
-                "{} is {} bytes, over the limit of {} bytes",
-                path.display(),
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
+            format!("{} {what}", path.display()),
             "split the cases into several files under service.include",
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        let len = meta.len();
+        return too_long(
+            diags,
+            format!("is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes"),
         );
     }
-    let bytes = match read_sized(&mut file, meta.len()) {
+    let bytes = match read_sized(&mut file, meta.len(), MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(e) => return unreadable(diags, e),
     };
+    // It grew past the limit while read: refused as if it had been that
+    // long to begin with, not cut at the limit and read as a shorter file
+    // (which could end just after a case and check as good).
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return too_long(
+            diags,
+            format!("grew past the limit of {MAX_FILE_BYTES} bytes while it was read"),
+        );
+    }
     text_of(path, bytes, diags).map(|text| (text, meta))
 }
 
-/// All of `file` (at most [`MAX_FILE_BYTES`] + 1 bytes), whose size was
-/// `len` a moment ago: one `read` for a file that has not changed since.
+/// All of `file` up to `max` + 1 bytes (the caller refuses a file that
+/// gave more than `max`), whose size was `len` a moment ago: one `read`
+/// for a file that has not changed since.
 /// Why not `read_to_end`: through `Take` it starts at 8 KiB and doubles
 /// (three reads for a file of 20 KiB), on a `File` it asks `fstat` again.
 /// A read shorter than asked, once `len` bytes are in, is the end of a
 /// regular file; a file that grew meanwhile fills the buffer and is read
 /// on until a read returns nothing.
-fn read_sized(file: &mut std::fs::File, len: u64) -> std::io::Result<Vec<u8>> {
-    let limit = (MAX_FILE_BYTES + 1) as usize;
+fn read_sized(file: &mut std::fs::File, len: u64, max: u64) -> std::io::Result<Vec<u8>> {
+    let limit = max.saturating_add(1) as usize;
     let mut buf = vec![0u8; (len as usize).saturating_add(1).min(limit)];
     let mut filled = 0;
     loop {
@@ -507,11 +519,35 @@ mod tests {
         let (_d, p) = file_with(&bytes);
         for told in [0, 1, 8191, 8192, 20_000, 49_999, 50_000, 50_001, 1 << 20] {
             let mut f = std::fs::File::open(&p).unwrap();
-            assert_eq!(read_sized(&mut f, told).unwrap(), bytes, "told {told}");
+            assert_eq!(
+                read_sized(&mut f, told, MAX_FILE_BYTES).unwrap(),
+                bytes,
+                "told {told}"
+            );
         }
         let (_e, empty) = file_with(b"");
         let mut f = std::fs::File::open(&empty).unwrap();
-        assert!(read_sized(&mut f, 0).unwrap().is_empty());
+        assert!(read_sized(&mut f, 0, MAX_FILE_BYTES).unwrap().is_empty());
+    }
+
+    /// A file longer than the limit (one that grew after its size was
+    /// taken) is read only one byte past it, whatever size it was told:
+    /// enough for the caller to refuse it, never the whole file.
+    #[test]
+    fn a_sized_read_stops_one_byte_past_the_limit() {
+        let bytes: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let (_d, p) = file_with(&bytes);
+        for (told, max) in [
+            (0, 0),
+            (10, 10),
+            (8192, 20_000),
+            (20_000, 20_000),
+            (49_999, 49_999),
+        ] {
+            let mut f = std::fs::File::open(&p).unwrap();
+            let got = read_sized(&mut f, told, max).unwrap();
+            assert_eq!(got, &bytes[..max as usize + 1], "told {told}, limit {max}");
+        }
     }
 
     /// The metadata handed back is the file's, as a `stat` of the path
