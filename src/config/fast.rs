@@ -456,6 +456,9 @@ mod tests {
             "[[case]]\r\nid = \"A\"\r\n[[case.request]]\r\nkind = \"t\"\r\nfiled = 2026-11-02\r\nextended_to = 2026-12-01\r\nlead_days = []\r\n[[case.event]]\r\ntitle = \"Hearing\"\r\ndate = 2026-12-03\r\nlead_days = [ 7 , 1, ]\r\n",
         );
         same("[[case]]\nid=\"B\"\n\t[[case.document]]\n\tkind=\"x\"\n\texpires=2026-01-31\n[[case]]\nid = \"C\"\n");
+        // A tab inside a string is the string's (the only control
+        // character TOML allows there).
+        same("[[case]]\nid = \"D\tE\"\nperson = \"\t\"\n");
         for f in ["kz-0042.toml", "kz-0057.toml", "kz-0061.toml"] {
             let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("config/cases.d")
@@ -558,6 +561,7 @@ mod tests {
         for text in [
             "[[bill]]\nid = \"b\"\n",
             "[[case]]\nid = \"a\\u0041\"\n",
+            "[[case]]\nid = \"a\\\"b\"\n",
             "[[case]]\nid = 'literal'\n",
             "[[case]]\nid = \"a\"\nid = \"b\"\n",
             "[[case]]\nunknown = \"x\"\n",
