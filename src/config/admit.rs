@@ -579,8 +579,10 @@ mod tests {
             tree: None,
             keep_texts: false,
         };
-        d.write("cases.d/a.toml", &TestDir::case(&a, "active"));
-        d.write("cases.d/b.toml", &TestDir::case(&b, "active"));
+        // Each file dated, so that which is newest is certain.
+        const T0: u64 = 1_767_225_600; // 2026-01-01
+        d.write_dated("cases.d/a.toml", &TestDir::case(&a, "active"), T0);
+        d.write_dated("cases.d/b.toml", &TestDir::case(&b, "active"), T0);
         let live = Live::load(&d.main(), opts).unwrap();
         assert!(live.files.iter().all(|f| f.state == State::InEffect));
         assert_eq!(live.config.case_count(), 2);
@@ -591,16 +593,6 @@ mod tests {
             let e = d.errors().next().unwrap();
             d.headline(e, crate::privacy::Quoting::Full)
         };
-        // Written a second later each, so that the order is certain.
-        let later = |rel: &str, text: &str, secs: i64| {
-            d.write(rel, text);
-            let t = std::time::SystemTime::now() + std::time::Duration::from_secs(secs as u64);
-            let f = std::fs::File::options()
-                .append(true)
-                .open(d.0.path().join(rel))
-                .unwrap();
-            f.set_modified(t).unwrap();
-        };
         // The newest file's id against the two in effect: how the message
         // says they differ, and which file holds the other.
         let clashes = [
@@ -609,11 +601,8 @@ mod tests {
             (a.clone(), "duplicate case id", "cases.d/a.toml"),
         ];
         for (n, (id, how, other)) in clashes.iter().enumerate() {
-            later(
-                "cases.d/c.toml",
-                &TestDir::case(id, "active"),
-                10 * (n as i64 + 1),
-            );
+            let newer = T0 + 10 * (n as u64 + 1);
+            d.write_dated("cases.d/c.toml", &TestDir::case(id, "active"), newer);
             let live = Live::load(&d.main(), opts).unwrap();
             let h = problem(&live, "cases.d/c.toml");
             assert!(h.contains(how) && h.contains(other), "{h}");

@@ -766,6 +766,19 @@ impl TestDir {
         std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
 
+    /// [`write`](Self::write), the file's modification time set to `secs`
+    /// after the epoch: an order of files by age that does not depend on
+    /// when the test runs (nor read the system's clock).
+    pub(super) fn write_dated(&self, rel: &str, text: &str, secs: u64) {
+        self.write(rel, text);
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+        std::fs::File::options()
+            .append(true)
+            .open(self.0.path().join(rel))
+            .and_then(|f| f.set_modified(t))
+            .unwrap();
+    }
+
     /// One case of aigerim's with a refugee certificate in `status`.
     pub(super) fn case(id: &str, status: &str) -> String {
         format!("[[case]]\nid = \"{id}\"\ncaseworker = \"aigerim\"\n\n  [[case.document]]\n  kind = \"refugee_certificate\"\n  issued = 2026-01-10\n  expires = 2027-01-10\n  status = \"{status}\"\n")
