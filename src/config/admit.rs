@@ -184,9 +184,13 @@ pub(super) fn id_key(id: &str) -> u32 {
 }
 
 /// A key as the table hashes it: spread over all 64 bits (the table picks
-/// a bucket by the low bits and tags entries by the top seven).
+/// a bucket by the low bits and tags entries by the top seven), by the
+/// hasher the other maps here use.
 fn spread(key: u32) -> u64 {
-    u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    use std::hash::Hasher;
+    let mut h = Fx::default();
+    h.write_u32(key);
+    h.finish()
 }
 
 /// Files that lose a round, by candidate, with why.

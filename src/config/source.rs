@@ -29,7 +29,8 @@ pub(crate) fn read_text(path: &Path, diags: &mut Diagnostics) -> Option<String> 
 /// file before reading it): what its owner and mode are checked against
 /// and what tells whether it changed, without asking the file system about
 /// the path again. A load of 1,000 files had made nine system calls per
-/// file (`stat` of the path twice, `fstat` twice, three reads); now five.
+/// file (`stat` of the path twice, `fstat` twice, three reads); now four
+/// (open, `fstat`, one read, close).
 pub(crate) fn read_text_stat(
     path: &Path,
     diags: &mut Diagnostics,
