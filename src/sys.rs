@@ -481,6 +481,68 @@ pub fn replace_with(
     r
 }
 
+/// Open `path` for reading (non-blocking, close-on-exec) only if no
+/// component of it is a symbolic link at the moment of the open. For a
+/// case file whose real path admission has already resolved (every link
+/// followed, the result found inside the config directory): a caseworker
+/// who can write the case directory could otherwise swap the file, or a
+/// directory on its path, for a link to a file outside between that look
+/// and the open, and docket would read it (and quote it in an error). A
+/// link there now is refused (ELOOP); the next look sees and judges it.
+///
+/// `openat2(RESOLVE_NO_SYMLINKS)` (Linux 5.6) does this in the one call
+/// that opens. Where it is missing (ENOSYS) or filtered (EPERM, systemd's
+/// `SystemCallFilter=`), the file is opened with O_NOFOLLOW and the path
+/// the kernel gives for the open file (`/proc/self/fd`) must be `path`
+/// (absolute, as `canonicalize` gives it).
+pub fn open_no_symlinks(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::fd::FromRawFd;
+    let c = cstr(path.as_os_str())?;
+    let flags = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC;
+    // SAFETY: open_how is plain data; zeroed is its "nothing asked" value.
+    let mut how: libc::open_how = unsafe { std::mem::zeroed() };
+    how.flags = flags as u64;
+    how.resolve = libc::RESOLVE_NO_SYMLINKS;
+    // SAFETY: `c` is a NUL-terminated path that outlives the call; `how`
+    // is an initialised open_how and its size is passed with it.
+    let fd = unsafe {
+        libc::syscall(
+            libc::SYS_openat2,
+            libc::AT_FDCWD,
+            c.as_ptr(),
+            &how as *const libc::open_how,
+            std::mem::size_of::<libc::open_how>(),
+        )
+    };
+    if fd >= 0 {
+        // SAFETY: openat2 returned a new descriptor that nothing else owns.
+        return Ok(unsafe { std::fs::File::from_raw_fd(fd as i32) });
+    }
+    let e = std::io::Error::last_os_error();
+    if !matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM)) {
+        return Err(e);
+    }
+    open_nofollow_checked(path)
+}
+
+/// [`open_no_symlinks`] without openat2: O_NOFOLLOW refuses a link as the
+/// last component, and the open file's path as the kernel gives it must
+/// be `path`, which a link in a directory above would change.
+fn open_nofollow_checked(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        .open(path)?;
+    let now = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    if now.as_os_str().as_bytes() != path.as_os_str().as_bytes() {
+        return Err(std::io::Error::from_raw_os_error(libc::ELOOP));
+    }
+    Ok(file)
+}
+
 /// A hint to the CPU that the memory at `p` is wanted soon: the cache
 /// line is fetched while other work goes on. Only a hint: it reads
 /// nothing, cannot fault, and does nothing off x86-64.
@@ -500,6 +562,51 @@ pub fn prefetch<T>(p: *const T) {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    /// Each way of opening without links reads a file whose real path
+    /// it is given, and refuses a link as the file itself or as a
+    /// directory above it, even one that leads to a real file.
+    #[test]
+    fn opening_without_links_refuses_a_link_anywhere_on_the_path() {
+        use std::io::Read;
+        let t = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(t.path()).unwrap();
+        let outside = root.join("outside");
+        let inside = root.join("config/cases.d");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::create_dir_all(&inside).unwrap();
+        std::fs::write(outside.join("secret.toml"), "secret").unwrap();
+        std::fs::write(inside.join("a.toml"), "cases").unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.toml"), inside.join("b.toml")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("config/linked.d")).unwrap();
+        type Open = fn(&Path) -> std::io::Result<std::fs::File>;
+        let openers: [(&str, Open); 2] = [
+            ("openat2", open_no_symlinks),
+            ("O_NOFOLLOW and /proc", open_nofollow_checked),
+        ];
+        for (how, open) in openers {
+            let mut text = String::new();
+            open(&inside.join("a.toml"))
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            assert_eq!(text, "cases", "{how}");
+            for link in [
+                inside.join("b.toml"),
+                root.join("config/linked.d/secret.toml"),
+            ] {
+                let e = open(&link).unwrap_err();
+                assert_eq!(
+                    e.raw_os_error(),
+                    Some(libc::ELOOP),
+                    "{how}: {}",
+                    link.display()
+                );
+            }
+            let e = open(&inside.join("none.toml")).unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::NotFound, "{how}");
+        }
+    }
 
     fn problem(dir: &Path, mode: u32) -> Option<String> {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();

@@ -41,10 +41,13 @@ pub(crate) trait CaseFiles: Sync {
 
     /// [`read`](Self::read), and for a file on disk the metadata of the
     /// file it read: its owner and mode, and whether it changed, are then
-    /// known without asking about the path again.
+    /// known without asking about the path again. `real`: the path as
+    /// admission resolved it ([`Expanded::reals`]), what a file on disk is
+    /// opened by; `path` names it in messages.
     fn read_stat(
         &self,
         path: &Path,
+        _real: &Path,
         d: &mut Diagnostics,
     ) -> Option<(String, Option<std::fs::Metadata>)> {
         self.read(path, d).map(|t| (t, None))
@@ -85,9 +88,10 @@ impl CaseFiles for Disk {
     fn read_stat(
         &self,
         path: &Path,
+        real: &Path,
         d: &mut Diagnostics,
     ) -> Option<(String, Option<std::fs::Metadata>)> {
-        source::read_text_stat(path, d).map(|(t, m)| (t, Some(m)))
+        source::read_case_file_stat(path, real, d).map(|(t, m)| (t, Some(m)))
     }
 
     fn rel(&self, root: &Path, path: &Path) -> String {
@@ -170,7 +174,7 @@ impl CaseFiles for GitTree {
                 }
                 let what = match self.entry(p).map(|e| e.kind) {
                     Some(Kind::File) => {
-                        out.push_file(PathBuf::from(p), p.to_string());
+                        out.push_file(PathBuf::from(p), PathBuf::from(p), p.to_string());
                         continue;
                     }
                     Some(Kind::Link) => "a symbolic link",

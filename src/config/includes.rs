@@ -26,6 +26,14 @@ pub(super) struct Expanded {
     /// one `readlink` per component per file, was 10,000 system calls of
     /// each load of 1,000 files.
     pub rels: Vec<String>,
+    /// Each of `files` as admission resolved it: every link followed, the
+    /// result inside the config directory. What a file on disk is opened
+    /// by, with no link allowed anywhere on it
+    /// ([`crate::sys::open_no_symlinks`]): a file or directory swapped for
+    /// a link after that look is then refused, not followed out of the
+    /// config directory. (`files` keeps the path the pattern matched, for
+    /// messages and the watcher.)
+    pub reals: Vec<PathBuf>,
     /// Matches that may not be read (a FIFO, a link out of the config
     /// directory, a file under a directory others can write), with why.
     /// A directory's problem is the directory's: see [`Refused::dir`].
@@ -39,9 +47,11 @@ pub(super) struct Expanded {
 }
 
 impl Expanded {
-    /// A file to read, and its name in messages and the store.
-    pub(super) fn push_file(&mut self, path: PathBuf, rel: String) {
+    /// A file to read, its real path, and its name in messages and the
+    /// store.
+    pub(super) fn push_file(&mut self, path: PathBuf, real: PathBuf, rel: String) {
         self.files.push(path);
+        self.reals.push(real);
         self.rels.push(rel);
     }
 }
@@ -164,7 +174,8 @@ pub(super) fn expand(
             {
                 None => {
                     let rel = real.strip_prefix(&root).unwrap_or(&real);
-                    out.push_file(p, rel.to_string_lossy().into_owned());
+                    let rel = rel.to_string_lossy().into_owned();
+                    out.push_file(p, real, rel);
                 }
                 Some(dir) => out.refused.push(Refused {
                     why: format!("its directory {} can be changed by others", dir.display()),
@@ -525,6 +536,69 @@ mod tests {
         let p: Vec<(String, Range<usize>)> =
             patterns.iter().map(|s| (s.to_string(), 0..0)).collect();
         find_all(base, &p)
+    }
+
+    /// A case file is read by the real path admission found for it, with
+    /// no link allowed on that path when it is opened: a file, or a
+    /// directory on its path, swapped for a link to something outside the
+    /// config directory after admission is refused with a message and
+    /// never read. A link admission judged (inside the directory) reads
+    /// as before.
+    #[test]
+    fn a_file_swapped_for_a_link_after_admission_is_not_read() {
+        use crate::config::files::{CaseFiles, Disk};
+        let tmp = tempfile::tempdir().unwrap();
+        let top = std::fs::canonicalize(tmp.path()).unwrap();
+        let root = top.join("etc");
+        let outside = top.join("outside");
+        for d in ["cases.d", "shared", "teams/t1"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::create_dir_all(outside.join("t1")).unwrap();
+        std::fs::write(outside.join("secret"), "SECRET-TEXT").unwrap();
+        std::fs::write(outside.join("t1/c.toml"), "SECRET-TEXT").unwrap();
+        std::fs::write(root.join("docket.toml"), "").unwrap();
+        std::fs::write(root.join("cases.d/a.toml"), "# a").unwrap();
+        std::fs::write(root.join("shared/b.toml"), "# b").unwrap();
+        std::os::unix::fs::symlink("../shared/b.toml", root.join("cases.d/b.toml")).unwrap();
+        std::fs::write(root.join("teams/t1/c.toml"), "# c").unwrap();
+        let patterns: Vec<(String, Range<usize>)> = ["cases.d/*.toml", "teams/*/*.toml"]
+            .iter()
+            .map(|p| (p.to_string(), 0..0))
+            .collect();
+        let mut d = Diagnostics::default();
+        let main = root.join("docket.toml");
+        let mf = d.add_source(&main, String::new());
+        let ex = expand(&main, mf, &patterns, &Env::default(), None, &mut d);
+        assert!(d.items.is_empty(), "{:?}", d.items);
+        let reals: Vec<PathBuf> = ["cases.d/a.toml", "shared/b.toml", "teams/t1/c.toml"]
+            .iter()
+            .map(|r| root.join(r))
+            .collect();
+        assert_eq!(ex.reals, reals);
+        assert_eq!(ex.files[1], root.join("cases.d/b.toml"));
+        let read = |i: usize| {
+            let mut d = Diagnostics::default();
+            let text = Disk
+                .read_stat(&ex.files[i], &ex.reals[i], &mut d)
+                .map(|(t, _)| t);
+            (text, format!("{:?}", d.items))
+        };
+        assert_eq!(read(0).0.as_deref(), Some("# a"));
+        assert_eq!(read(1).0.as_deref(), Some("# b"));
+        assert_eq!(read(2).0.as_deref(), Some("# c"));
+        // Swapped as an editor saves: a new name renamed over the old.
+        std::os::unix::fs::symlink(outside.join("secret"), root.join("cases.d/new")).unwrap();
+        std::fs::rename(root.join("cases.d/new"), root.join("cases.d/a.toml")).unwrap();
+        std::fs::rename(root.join("teams/t1"), root.join("teams/old")).unwrap();
+        std::os::unix::fs::symlink(outside.join("t1"), root.join("teams/t1")).unwrap();
+        for i in [0, 2] {
+            let (text, problems) = read(i);
+            assert_eq!(text, None, "{problems}");
+            assert!(problems.contains("became a symbolic link"), "{problems}");
+            assert!(!problems.contains("SECRET"), "{problems}");
+        }
+        assert_eq!(read(1).0.as_deref(), Some("# b"));
     }
 
     /// The editors' rule applies to the directories the patterns name,

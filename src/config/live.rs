@@ -404,6 +404,7 @@ impl Live {
         };
         let Expanded {
             files,
+            reals,
             rels,
             refused,
             near_misses,
@@ -423,7 +424,7 @@ impl Live {
         // 3. Each include on its own: reuse what did not change.
         let prev_units = prev.filter(|_| same_settings);
         let mut units = Self::read_units(
-            source, &files, &rels, prev_units, changed, reread, &ctx, opts,
+            source, &files, &reals, &rels, prev_units, changed, reread, &ctx, opts,
         );
         units.extend(Self::refused_units(source, &refused, &root, &ctx, opts));
         // 4. Across files: who is in effect.

@@ -35,17 +35,56 @@ pub(crate) fn read_text_stat(
     path: &Path,
     diags: &mut Diagnostics,
 ) -> Option<(String, std::fs::Metadata)> {
-    let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
-        let f = diags.add_source(path, String::new());
-        diags.error(f, 0..0, msg).help(help);
-        None
-    };
     // O_NONBLOCK: opening a FIFO must not hang the loader; the type is then
     // checked on the open file itself, so a swap after the check is moot.
     let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
         .open(path);
+    read_opened(path, file, diags)
+}
+
+/// [`read_text_stat`] for a case file, opened by `real`, the real path
+/// admission found for it (`includes::expand`: every link followed, the
+/// result inside the config directory), and only if that path still holds
+/// no symbolic link ([`crate::sys::open_no_symlinks`]); `path` (as the
+/// pattern matched it) names it in messages. A file or directory swapped
+/// for a link since that look is not read this time, and says why.
+pub(crate) fn read_case_file_stat(
+    path: &Path,
+    real: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(String, std::fs::Metadata)> {
+    match crate::sys::open_no_symlinks(real) {
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            let f = diags.add_source(path, String::new());
+            diags
+                .error(
+                    f,
+                    0..0,
+                    format!(
+                        "{} became a symbolic link (or a directory on its path did) while docket read the files: the cases in it are not read this time",
+                        path.display()
+                    ),
+                )
+                .help("docket looks again at the next change; a link must lead to a file under the config directory");
+            None
+        }
+        file => read_opened(path, file, diags),
+    }
+}
+
+/// The rest of [`read_text_stat`], on the file as it was opened.
+fn read_opened(
+    path: &Path,
+    file: std::io::Result<std::fs::File>,
+    diags: &mut Diagnostics,
+) -> Option<(String, std::fs::Metadata)> {
+    let fail = |diags: &mut Diagnostics, msg: String, help: &str| {
+        let f = diags.add_source(path, String::new());
+        diags.error(f, 0..0, msg).help(help);
+        None
+    };
     let mut file = match file {
         Ok(f) => f,
         Err(e) => {

@@ -364,11 +364,12 @@ fn streamed(
 pub(super) fn read_include(
     files: &dyn super::files::CaseFiles,
     path: &Path,
+    real: &Path,
     ctx: &Context<'_>,
     env: &Env,
 ) -> (Result<Checked, Problems>, Option<String>, Option<Meta>) {
     let mut d = Diagnostics::default();
-    match files.read_stat(path, &mut d) {
+    match files.read_stat(path, real, &mut d) {
         Some((text, stat)) => {
             let hash = content_hash(text.as_bytes());
             let perms = Perms::of_read(files, stat.as_ref());

@@ -96,6 +96,7 @@ impl Live {
             .collect();
         Expanded {
             files: Vec::new(),
+            reals: Vec::new(),
             rels: Vec::new(),
             refused,
             near_misses: Vec::new(),

@@ -63,12 +63,13 @@ impl Live {
     pub(super) fn same_bytes(
         source: &dyn CaseFiles,
         p: &Path,
+        real: &Path,
         u: &Unit,
         ctx: &Context<'_>,
         env: &Env,
     ) -> Look {
         let mut d = Diagnostics::default();
-        let Some((text, stat)) = source.read_stat(p, &mut d) else {
+        let Some((text, stat)) = source.read_stat(p, real, &mut d) else {
             return Look::Unreadable;
         };
         if u.disk_hash.as_deref() != Some(content_hash(text.as_bytes()).as_str()) {

@@ -25,6 +25,7 @@ impl Live {
     pub(super) fn read_units(
         source: &dyn CaseFiles,
         files: &[PathBuf],
+        reals: &[PathBuf],
         rels: &[String],
         prev: Option<&Live>,
         changed: &Changed,
@@ -37,7 +38,7 @@ impl Live {
             .map(|p| p.units.iter().map(|u| (u.path.as_path(), u)).collect())
             .unwrap_or_default();
         type Work<'u> = (
-            (PathBuf, &'u String),
+            (PathBuf, &'u Path, &'u String),
             Option<Meta>,
             Option<&'u Unit>,
             bool,
@@ -45,24 +46,26 @@ impl Live {
         );
         let work: Vec<Work<'_>> = files
             .iter()
+            .zip(reals)
             .zip(rels)
-            .map(|(p, rel)| {
+            .map(|((p, real), rel)| {
+                let real = real.as_path();
                 let was = prev_units.get(p.as_path()).copied().filter(|u| !u.refused);
                 // A file the events do not name is reused without a look.
                 if let Some(u) = was.filter(|u| u.meta.is_some() && !changed.covers(p) && !reread) {
-                    return ((p.clone(), rel), u.meta, Some(u), false, was);
+                    return ((p.clone(), real, rel), u.meta, Some(u), false, was);
                 }
                 // A file not read before: what tells whether it changed is
                 // taken from the open file as it is read (one `stat` less
                 // per file, on this thread, before the workers start).
                 if was.is_none() && !reread && source.on_disk() {
-                    return ((p.clone(), rel), None, None, false, None);
+                    return ((p.clone(), real, rel), None, None, false, None);
                 }
                 let meta = source.meta(p);
                 if reread {
                     // Looked at below, by its bytes and mode.
                     return (
-                        (p.clone(), rel),
+                        (p.clone(), real, rel),
                         meta,
                         was.filter(|u| u.disk_hash.is_some()),
                         true,
@@ -70,16 +73,16 @@ impl Live {
                     );
                 }
                 let old = was.filter(|u| u.meta.is_some() && u.meta == meta);
-                ((p.clone(), rel), meta, old, false, was)
+                ((p.clone(), real, rel), meta, old, false, was)
             })
             .collect();
-        par_map(&work, |((p, rel), meta, old, verify, was)| -> Unit {
+        par_map(&work, |((p, real, rel), meta, old, verify, was)| -> Unit {
             if let (Some(u), false) = (old, verify) {
                 return (*u).clone();
             }
             let rel = (*rel).clone();
             let (disk, disk_hash, read_meta) = match old {
-                Some(u) => match Self::same_bytes(source, p, u, ctx, env) {
+                Some(u) => match Self::same_bytes(source, p, real, u, ctx, env) {
                     Look::Same => {
                         return Unit {
                             meta: *meta,
@@ -92,9 +95,9 @@ impl Live {
                         let checked = check_hashed(p, text, hash.clone(), ctx, env, perms);
                         (checked, Some(hash), None)
                     }
-                    Look::Unreadable => read_include(source, p, ctx, env),
+                    Look::Unreadable => read_include(source, p, real, ctx, env),
                 },
-                None => read_include(source, p, ctx, env),
+                None => read_include(source, p, real, ctx, env),
             };
             // Not taken before (a file not read before), and the read did
             // not take it (the file could not be read): a look at the path,
