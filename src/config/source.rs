@@ -74,6 +74,32 @@ pub(crate) fn read_case_file_stat(
     }
 }
 
+/// The bytes of a file that is not a case file docket reads but one it
+/// looks into (a near-miss name, `kz-0300.toml.txt`, for the ids and
+/// caseworkers in it): only a regular file that is not a link, opened
+/// without blocking, and none over [`MAX_FILE_BYTES`]. Anyone who can
+/// write the case directory can give such a name to a FIFO (read, it had
+/// stopped the daemon for good) or to a link to a file of docket's own
+/// outside the config directory (whose ids were then mailed).
+pub(crate) fn read_looked_at(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOFOLLOW)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other(format!(
+            "{}, not a regular file",
+            file_type(&meta)
+        )));
+    }
+    let bytes = read_sized(&mut file, meta.len(), MAX_FILE_BYTES)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::other("over the size limit"));
+    }
+    Ok(bytes)
+}
+
 /// The rest of [`read_text_stat`], on the file as it was opened.
 fn read_opened(
     path: &Path,

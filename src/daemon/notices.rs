@@ -107,8 +107,10 @@ impl Daemon {
         }
         for p in self.in_effect.live().near_misses.clone() {
             // Read as a case file, whatever Notepad did to it (a BOM, ANSI,
-            // UTF-16): its caseworkers are the ones to tell.
-            let text = std::fs::read(&p)
+            // UTF-16): its caseworkers are the ones to tell. A FIFO or a
+            // link under that name is not read: the admin is told of the
+            // name alone.
+            let text = crate::config::read_looked_at(&p)
                 .map(|b| crate::config::salvage::text_of(&b))
                 .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();

@@ -226,6 +226,40 @@ fn item6_a_near_miss_name_is_noticed_at_once_and_its_caseworker_told() {
     assert_eq!(e.count("aigerim@ngo.example", "not read"), 0);
 }
 
+/// A near-miss name is read only as a regular file of its own: one that
+/// is a FIFO does not stop the daemon (it had waited on it for ever), and
+/// one that is a link to a file outside the config directory is not read
+/// (the ids in it would have been mailed). A near miss saved after them
+/// is told as usual.
+#[test]
+fn a_near_miss_that_is_a_fifo_or_a_link_out_is_not_read() {
+    let e = Env::new();
+    e.put(
+        "kz-0001.toml",
+        &case("KZ-0001", "aigerim", "active", "2026-06-30"),
+    );
+    let d = e.start();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("other.toml");
+    std::fs::write(&secret, case("SECRET-9", "aigerim", "active", "2026-06-30")).unwrap();
+    let cases = e.dir().join("cases.d");
+    std::os::unix::fs::symlink(&secret, cases.join("kz-0900.toml.txt")).unwrap();
+    let fifo = std::ffi::CString::new(cases.join("kz-0901.toml.txt").to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    // After the others by name: the near misses are read in name order.
+    e.put(
+        "kz-0999.toml.txt",
+        &case("KZ-0999", "erlan", "active", "2026-06-30"),
+    );
+    let (m, _) = e.wait_nth(&d, "erlan@ngo.example", "іс файлы оқылмайды", 1);
+    assert!(m.body.contains("KZ-0999"), "{}", m.body);
+    for m in e.mails() {
+        assert!(!m.raw.contains("SECRET-9"), "{}", m.raw);
+    }
+    assert!(!d.log().contains("SECRET-9"), "{}", d.log());
+}
+
 /// A case file that was never good: a hearing two days away, and a date
 /// written the Kazakh way (not TOML, so the file does not parse).
 fn never_good(id: &str, cw: &str) -> String {
