@@ -110,7 +110,15 @@ impl Daemon {
             // UTF-16): its caseworkers are the ones to tell. A FIFO or a
             // link under that name is not read: the admin is told of the
             // name alone.
-            let text = crate::config::read_looked_at(&p)
+            // With `cases_git` the name is a path in the tree, read there
+            // (it had been read from the daemon's working directory).
+            let bytes = match self.in_effect.live().tree() {
+                Some(t) => p
+                    .to_str()
+                    .and_then(|s| t.read(s, crate::config::MAX_FILE_BYTES).ok()),
+                None => crate::config::read_looked_at(&p).ok(),
+            };
+            let text = bytes
                 .map(|b| crate::config::salvage::text_of(&b))
                 .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();

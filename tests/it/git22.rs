@@ -649,6 +649,29 @@ fn a_broken_file_pushed_past_the_hook_is_held_and_told_and_the_rest_of_the_push_
     r.wait_status(&d, "cases/kz-0001.toml", |f| f["state"] == "in_effect");
 }
 
+/// A case file committed under a near-miss name is read from the tree for
+/// the caseworkers to tell, as one on disk is: it had been looked for in
+/// the daemon's working directory, so only the admin was told.
+#[test]
+fn a_near_miss_in_the_repository_is_told_to_its_caseworker() {
+    let r = Repo::new(&[
+        (
+            "cases/kz-0001.toml",
+            case("KZ-0001", "aigerim", "2026-12-10"),
+        ),
+        (
+            "cases/kz-0009.toml.txt",
+            case("KZ-0009", "dana", "2026-12-12"),
+        ),
+    ]);
+    let d = r.start();
+    let m = r.wait_mail(&d, "dana@ngo.example", "a case file is not read");
+    assert!(m.body.contains("cases/kz-0009.toml.txt"), "{}", m.body);
+    assert!(m.body.contains("KZ-0009"), "{}", m.body);
+    let a = r.wait_mail(&d, "it@ngo.example", "a case file is not read");
+    assert!(a.body.contains("KZ-0009"), "{}", a.body);
+}
+
 #[test]
 fn check_and_upcoming_read_the_case_files_from_the_repository() {
     let r = Repo::new(&[
