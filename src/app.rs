@@ -38,6 +38,7 @@ impl Ctx<'_> {
 
 /// Run a parsed command line: one function per command.
 pub fn run(cli: Cli) -> Outcome {
+    crate::sys::no_heap_cleanup_at_exit();
     let ctx = Ctx {
         path: cli.config.as_path(),
         show: cli.show_values,
