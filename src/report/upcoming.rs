@@ -351,7 +351,6 @@ pub fn write_upcoming_json_par<T: Sync, S: AsRef<str>>(
 
 /// One row, after the one before (`first`: none).
 fn json_row<S: AsRef<str>>(buf: &mut Vec<u8>, r: &UpcomingEntry<S>, first: bool) {
-    use std::io::Write as _;
     buf.extend_from_slice(if first { b"\n  {" } else { b",\n  {" });
     let field = |buf: &mut Vec<u8>, key: &str, value: &str, lead: &[u8]| {
         buf.extend_from_slice(lead);
@@ -365,12 +364,34 @@ fn json_row<S: AsRef<str>>(buf: &mut Vec<u8>, r: &UpcomingEntry<S>, first: bool)
     field(buf, "kind", r.kind.as_ref(), b",\n    \"");
     field(buf, "deadline", r.deadline.as_ref(), b",\n    \"");
     field(buf, "act_by", r.act_by.as_ref(), b",\n    \"");
-    let _ = write!(buf, ",\n    \"days_left\": {}", r.days_left);
+    buf.extend_from_slice(b",\n    \"days_left\": ");
+    push_i64(buf, r.days_left);
     field(buf, "status", r.status.as_ref(), b",\n    \"");
     if !r.tracked {
         buf.extend_from_slice(b",\n    \"tracked\": false");
     }
     buf.extend_from_slice(b"\n  }");
+}
+
+/// `n` in decimal, as `Display` (and serde_json) write it. Why not
+/// `write!`: through `core::fmt` it was ~1 ms of CPU over the ~54,000 rows
+/// of a cold `upcoming` at 100,000 cases.
+fn push_i64(buf: &mut Vec<u8>, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut u = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (u % 10) as u8;
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        buf.push(b'-');
+    }
+    buf.extend_from_slice(&digits[at..]);
 }
 
 /// A JSON string as serde_json writes it: as is when nothing in it needs
