@@ -1,7 +1,7 @@
 //! SIGHUP reload of a real daemon process.
 
 use super::{head, new_since, outbox, subjects, D};
-use crate::util::{entries, poll, write_config, Daemon, Mail};
+use crate::util::{entries, poll, replace_config, write_config, Daemon, Mail};
 use std::time::Duration;
 
 fn reload_config(extra_case: bool, broken: bool) -> String {
@@ -55,7 +55,10 @@ fn sighup_rejects_a_broken_config_keeps_running_and_applies_a_valid_one() {
     assert!(m.text().contains("KZ-4001"));
 
     // A broken config (unknown key, on line 5) is rejected, the old one kept.
-    write_config(tmp.path(), "docket.toml", &reload_config(true, true));
+    // Saved atomically: the watch's reload and the SIGHUP's may come one
+    // after the other, and the second may fall during the next save (a
+    // file read half written is another broken version, told again).
+    replace_config(tmp.path(), "docket.toml", &reload_config(true, true));
     d.signal(libc::SIGHUP);
     let log = d.wait_log("reload rejected", 1);
     assert!(
@@ -97,7 +100,7 @@ fn sighup_rejects_a_broken_config_keeps_running_and_applies_a_valid_one() {
     );
 
     // A valid config with a new case due on D: reloaded, and a pass sends it.
-    write_config(tmp.path(), "docket.toml", &reload_config(true, false));
+    replace_config(tmp.path(), "docket.toml", &reload_config(true, false));
     d.signal(libc::SIGHUP);
     d.wait_log("config reloaded", 1);
     d.wait_log("pass done", 2);

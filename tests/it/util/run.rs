@@ -99,6 +99,18 @@ pub fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// [`write_config`] as an editor that saves atomically does it: the new
+/// text in a file beside, renamed over the old. A daemon that reads the
+/// file at any moment (a watch's reload, a SIGHUP's) sees the old text or
+/// the new one, never the file half written.
+pub fn replace_config(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    let tmp = dir.join(format!(".{name}.new"));
+    write_config(dir, &format!(".{name}.new"), text);
+    std::fs::rename(&tmp, &p).unwrap();
+    p
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
