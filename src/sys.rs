@@ -180,7 +180,9 @@ const MI_OPTION_DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
 /// of which the kernel frees a moment later anyway. A cold `upcoming` at
 /// 100,000 cases made 35 such calls after its last write. A value over 1
 /// makes that handler return at once (mimalloc's `_mi_auto_process_done`);
-/// nothing runs after it that could allocate.
+/// nothing runs after it that could allocate. It also overrides
+/// `MIMALLOC_DESTROY_ON_EXIT`, and silences what `MIMALLOC_SHOW_STATS` or
+/// `MIMALLOC_VERBOSE` would print at exit.
 pub fn no_heap_cleanup_at_exit() {
     // SAFETY: mi_option_set only stores an option value; it is read once,
     // by mimalloc's own handler at exit.
@@ -509,12 +511,19 @@ pub fn replace_with(
 /// link there now is refused (ELOOP); the next look sees and judges it.
 ///
 /// `openat2(RESOLVE_NO_SYMLINKS)` (Linux 5.6) does this in the one call
-/// that opens. Where it is missing (ENOSYS) or filtered (EPERM, systemd's
-/// `SystemCallFilter=`), the file is opened with O_NOFOLLOW and the path
-/// the kernel gives for the open file (`/proc/self/fd`) must be `path`
-/// (absolute, as `canonicalize` gives it).
+/// that opens. Where it is missing (ENOSYS) or filtered (EPERM: a seccomp
+/// filter that returns it, as docket's unit asks with
+/// `SystemCallErrorNumber=EPERM`), the file is opened with O_NOFOLLOW and
+/// the path the kernel gives for the open file (`/proc/self/fd`) must be
+/// `path` (absolute, as `canonicalize` gives it); openat2 is then not
+/// tried again by this process.
 pub fn open_no_symlinks(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::fd::FromRawFd;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static REFUSED: AtomicBool = AtomicBool::new(false);
+    if REFUSED.load(Ordering::Relaxed) {
+        return open_nofollow_checked(path);
+    }
     let c = cstr(path.as_os_str())?;
     let flags = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC;
     // SAFETY: open_how is plain data; zeroed is its "nothing asked" value.
@@ -540,6 +549,7 @@ pub fn open_no_symlinks(path: &Path) -> std::io::Result<std::fs::File> {
     if !matches!(e.raw_os_error(), Some(libc::ENOSYS | libc::EPERM)) {
         return Err(e);
     }
+    REFUSED.store(true, Ordering::Relaxed);
     open_nofollow_checked(path)
 }
 
@@ -554,7 +564,11 @@ fn open_nofollow_checked(path: &Path) -> std::io::Result<std::fs::File> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOFOLLOW)
         .open(path)?;
-    let now = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    let now = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).map_err(|e| {
+        std::io::Error::other(format!(
+            "its path cannot be checked for links (/proc/self/fd: {e}; openat2 is not allowed)"
+        ))
+    })?;
     if now.as_os_str().as_bytes() != path.as_os_str().as_bytes() {
         return Err(std::io::Error::from_raw_os_error(libc::ELOOP));
     }

@@ -81,8 +81,10 @@ impl CaseFiles for Disk {
         Meta::of(path)
     }
 
+    /// Not used for case files (see `read_stat`), which are read by
+    /// their real path; here the path itself may hold no link.
     fn read(&self, path: &Path, d: &mut Diagnostics) -> Option<String> {
-        source::read_text(path, d)
+        source::read_case_file_stat(path, path, d).map(|(t, _)| t)
     }
 
     fn read_stat(

@@ -27,8 +27,9 @@ pub(super) struct Expanded {
     /// each load of 1,000 files.
     pub rels: Vec<String>,
     /// Each of `files` as admission resolved it: every link followed, the
-    /// result inside the config directory. What a file on disk is opened
-    /// by, with no link allowed anywhere on it
+    /// result inside the config directory (a git tree's: its path in the
+    /// tree, as `files`). What a file on disk is opened by, with no link
+    /// allowed anywhere on it
     /// ([`crate::sys::open_no_symlinks`]): a file or directory swapped for
     /// a link after that look is then refused, not followed out of the
     /// config directory. (`files` keeps the path the pattern matched, for

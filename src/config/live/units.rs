@@ -44,6 +44,7 @@ impl Live {
             bool,
             Option<&'u Unit>,
         );
+        debug_assert_eq!((files.len(), reals.len()), (rels.len(), rels.len()));
         let work: Vec<Work<'_>> = files
             .iter()
             .zip(reals)
@@ -102,8 +103,20 @@ impl Live {
             // Not taken before (a file not read before), and the read did
             // not take it (the file could not be read): a look at the path,
             // as before, so that an unreadable file is not "changed" at
-            // every look.
-            let meta = &meta.or(read_meta).or_else(|| source.meta(p));
+            // every look. Unless the path no longer leads where admission
+            // found it (the file, or a directory above it, swapped for a
+            // link during the load, which the reader refuses): then no
+            // metadata, so that the next look reads it again after judging
+            // the link, instead of keeping this refusal while the link's
+            // target stays as it is.
+            let moved = disk_hash.is_none()
+                && source.on_disk()
+                && std::fs::canonicalize(p).ok().as_deref() != Some(real);
+            let meta = &if moved {
+                None
+            } else {
+                meta.or(read_meta).or_else(|| source.meta(p))
+            };
             // The good copy, when the disk version is not the good one.
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
@@ -235,6 +248,53 @@ mod tests {
             let (a, b) = (a.disk.as_ref().unwrap(), b.disk.as_ref().unwrap());
             assert!(Arc::ptr_eq(&a.file, &b.file), "reused, not read again");
         }
+    }
+
+    /// A file swapped for a link between admission and its read (the
+    /// reader opens the real path admission found, and refuses the link
+    /// there) keeps no metadata: the next look reads it again after
+    /// judging the link, instead of keeping the refusal for as long as the
+    /// link's target does not change.
+    #[test]
+    fn a_file_swapped_for_a_link_mid_load_is_read_again_at_the_next_look() {
+        let d = TestDir::new();
+        d.write("cases.d/a.toml", &TestDir::case("KZ-1", "active"));
+        let env = Env::from_process();
+        let opts = Options {
+            env: &env,
+            store: None,
+            tree: None,
+            keep_texts: false,
+        };
+        let live = Live::load(&d.main(), opts).unwrap();
+        let root = std::fs::canonicalize(d.0.path()).unwrap();
+        let real = root.join("cases.d/a.toml");
+        let (path, rel) = (live.units[0].path.clone(), live.units[0].rel.clone());
+        // Admitted as a regular file; now a link to the same text moved
+        // beside it (inside the config directory: a link admission takes).
+        std::fs::create_dir_all(root.join("shared")).unwrap();
+        std::fs::rename(&real, root.join("shared/a.toml")).unwrap();
+        std::os::unix::fs::symlink("../shared/a.toml", &real).unwrap();
+        let ctx = Context::new(&live.settings, &env);
+        let source = super::super::super::files::Disk;
+        let units = Live::read_units(
+            &source,
+            std::slice::from_ref(&path),
+            std::slice::from_ref(&real),
+            std::slice::from_ref(&rel),
+            None,
+            &Changed::Anything,
+            false,
+            &ctx,
+            opts,
+        );
+        let shown = format!("{:?}", units[0].disk.as_ref().err().map(|p| &p.diags.items));
+        assert!(shown.contains("became a symbolic link"), "{shown}");
+        assert_eq!(units[0].meta, None);
+        // The next load takes the link and reads the case through it.
+        let again = Live::load(&d.main(), opts).unwrap();
+        assert!(again.units[0].disk.is_ok());
+        assert!(again.units[0].meta.is_some());
     }
 
     /// A good file edited: the copy it replaces is the version the load
