@@ -314,6 +314,11 @@ impl Live {
         rel_of(&self.root, path)
     }
 
+    /// The config directory (the main file's, canonical when it can be).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     fn include_patterns(&self) -> Vec<(String, std::ops::Range<usize>)> {
         self.settings
             .service

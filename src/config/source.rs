@@ -76,22 +76,32 @@ pub(crate) fn read_case_file_stat(
 
 /// The bytes of a file that is not a case file docket reads but one it
 /// looks into (a near-miss name, `kz-0300.toml.txt`, for the ids and
-/// caseworkers in it): only a regular file that is not a link, opened
-/// without blocking, and none over [`MAX_FILE_BYTES`]. Anyone who can
-/// write the case directory can give such a name to a FIFO (read, it had
-/// stopped the daemon for good) or to a link to a file of docket's own
-/// outside the config directory (whose ids were then mailed).
-pub(crate) fn read_looked_at(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC | libc::O_NOFOLLOW)
-        .open(path)?;
+/// caseworkers in it): only a regular file under `root` (the config
+/// directory, canonical), opened by its real path with no link on it
+/// ([`crate::sys::open_no_symlinks`]: not the file, nor a directory above
+/// it), without blocking, and none over [`MAX_FILE_BYTES`]. Anyone who
+/// can write a case directory can give such a name to a FIFO (read, it had
+/// stopped the daemon for good), to a link to a file of docket's own
+/// outside the config directory, or put it in a directory swapped for
+/// such a link (whose ids were then mailed).
+pub(crate) fn read_looked_at(path: &Path, root: &Path) -> std::io::Result<Vec<u8>> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
+    };
+    let real_dir = std::fs::canonicalize(dir)?;
+    if !real_dir.starts_with(root) {
+        return Err(std::io::Error::other("outside the config directory"));
+    }
+    let mut file = crate::sys::open_no_symlinks(&real_dir.join(name))?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(std::io::Error::other(format!(
             "{}, not a regular file",
             file_type(&meta)
         )));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(std::io::Error::other("over the size limit"));
     }
     let bytes = read_sized(&mut file, meta.len(), MAX_FILE_BYTES)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
@@ -568,6 +578,41 @@ fn who_writes(mode: u32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file looked into (a near miss) is read only as a regular file
+    /// under the config directory with no link on its path: not a link,
+    /// not in a directory swapped for a link out, not a FIFO (not waited
+    /// on), and not over the size limit (refused by its size, unread).
+    #[test]
+    fn a_file_looked_into_is_a_regular_file_under_the_root_with_no_link() {
+        let t = tempfile::tempdir().unwrap();
+        let top = std::fs::canonicalize(t.path()).unwrap();
+        let (root, outside) = (top.join("etc"), top.join("outside"));
+        std::fs::create_dir_all(root.join("cases.d")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("x.toml.txt"), "SECRET").unwrap();
+        std::fs::write(root.join("cases.d/a.toml.txt"), "mine").unwrap();
+        std::os::unix::fs::symlink(outside.join("x.toml.txt"), root.join("cases.d/b.toml.txt"))
+            .unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("linked.d")).unwrap();
+        let fifo =
+            std::ffi::CString::new(root.join("cases.d/c.toml.txt").to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo with a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        let big = std::fs::File::create(root.join("cases.d/d.toml.txt")).unwrap();
+        big.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let read = |rel: &str| read_looked_at(&root.join(rel), &root);
+        assert_eq!(read("cases.d/a.toml.txt").unwrap(), b"mine");
+        for rel in [
+            "cases.d/b.toml.txt",
+            "linked.d/x.toml.txt",
+            "cases.d/c.toml.txt",
+            "cases.d/d.toml.txt",
+            "cases.d/none.toml.txt",
+        ] {
+            assert!(read(rel).is_err(), "{rel}");
+        }
+    }
 
     fn file_with(bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
         let d = tempfile::tempdir().unwrap();

@@ -112,11 +112,17 @@ impl Daemon {
             // name alone.
             // With `cases_git` the name is a path in the tree, read there
             // (it had been read from the daemon's working directory).
-            let bytes = match self.in_effect.live().tree() {
+            let live = self.in_effect.live();
+            let bytes = match live.tree() {
+                // A file, not a link or a submodule, as on disk.
                 Some(t) => p
                     .to_str()
+                    .filter(|s| {
+                        t.entry(s)
+                            .is_some_and(|e| e.kind == crate::config::git::Kind::File)
+                    })
                     .and_then(|s| t.read(s, crate::config::MAX_FILE_BYTES).ok()),
-                None => crate::config::read_looked_at(&p).ok(),
+                None => crate::config::read_looked_at(&p, live.root()).ok(),
             };
             let text = bytes
                 .map(|b| crate::config::salvage::text_of(&b))

@@ -384,7 +384,9 @@ fn choose<'v>(
         }
         return Ok(v);
     }
-    let disk = std::fs::read(path).ok();
+    // Read as a load reads it: a FIFO someone left at that name is not
+    // waited on, nor a device read without end.
+    let disk = crate::config::read_small(path).map(String::into_bytes);
     for v in versions.iter().rev() {
         let Some(b) = v.blob else { continue };
         let bytes = h.bytes(b).map_err(rt)?;

@@ -105,8 +105,10 @@ pub fn write_config(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// the new one, never the file half written.
 pub fn replace_config(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
-    let tmp = dir.join(format!(".{name}.new"));
-    write_config(dir, &format!(".{name}.new"), text);
+    let file = p.file_name().unwrap().to_string_lossy();
+    let tmp = p.with_file_name(format!(".{file}.new"));
+    std::fs::write(&tmp, text).unwrap();
+    chmod(&tmp, 0o600);
     std::fs::rename(&tmp, &p).unwrap();
     p
 }
