@@ -450,6 +450,22 @@ NOTES = """### Where the time goes, and what the misses would take
   files 1.01 and 0.98, 1,000 files 0.99 and 0.84. Packed relocations (start-up, above) measured
   again on `docket --version`: 0.98 and 1.01, page faults 476 -> 471: the faults are the
   relocated pages written, not the table read.
+- **This round (issue 23, sixth pass): start-up and exit, and reading safely.** At exit
+  mimalloc collected every heap and handed its free pages back (`madvise`, splitting 2 MiB
+  pages) just before the kernel freed them anyway: 35 calls after a cold `upcoming`'s last
+  write at 100k. That handler now returns at once (`destroy_on_exit` = 2): `upcoming` at 1k,
+  alternating runs, 0.90 of the time from the index (old/new 1.11) and 0.89 without it; at
+  100k within the noise. This run's `plan` at 100k (115 ms, 120x) is the machine, not the
+  code: right after it, alternating, the binary before this round took 137 ms, this one 127. `days_left` is written without `core::fmt` (~1 ms of CPU over 54,000
+  rows). A case file is now opened by the real path admission found, with `openat2`
+  (`RESOLVE_NO_SYMLINKS`) in place of `openat`: the same four system calls a file. What a
+  1k run is made of now (`perf`, 300 runs from the index): the loader's relocations 24%,
+  reading and hashing the files for the index's key 19% (most of it the first touch of fresh
+  memory and the main file parsed twice), the first allocation's 2 MiB page 7.5%, clap 7%,
+  logging's set-up 5%. Tried and not kept: each core taking the next file instead of a fixed
+  half (profiles had shown one core's half of ten equal files taking 30 ms and the other's 50;
+  alternating runs 0.995, no change), a large file cut in four pieces per core (0.96-1.02),
+  the main file parsed once for the index's key (1.008).
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
