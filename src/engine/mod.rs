@@ -163,8 +163,19 @@ pub enum Step {
 
 /// `n` in decimal, as `write!(out, "{n}")` writes it, without the
 /// formatting machinery: a pass writes a key per reminder due.
-fn push_number(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 20];
+    out.extend(
+        decimal(n.into(), &mut digits)
+            .iter()
+            .map(|&b| char::from(b)),
+    );
+}
+
+/// The ASCII digits of `n` (as `Display` writes it), written at the end
+/// of `digits`: for writers that make a number per row or per reminder
+/// and found `core::fmt` a measurable part of their time.
+pub fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut i = digits.len();
     loop {
         i -= 1;
@@ -174,7 +185,7 @@ fn push_number(out: &mut String, mut n: u32) {
             break;
         }
     }
-    out.extend(digits[i..].iter().map(|&b| char::from(b)));
+    &digits[i..]
 }
 
 impl Step {

@@ -377,21 +377,11 @@ fn json_row<S: AsRef<str>>(buf: &mut Vec<u8>, r: &UpcomingEntry<S>, first: bool)
 /// `write!`: through `core::fmt` it was ~1 ms of CPU over the ~54,000 rows
 /// of a cold `upcoming` at 100,000 cases.
 fn push_i64(buf: &mut Vec<u8>, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut u = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (u % 10) as u8;
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
     if n < 0 {
         buf.push(b'-');
     }
-    buf.extend_from_slice(&digits[at..]);
+    let mut digits = [0u8; 20];
+    buf.extend_from_slice(engine::decimal(n.unsigned_abs(), &mut digits));
 }
 
 /// A JSON string as serde_json writes it: as is when nothing in it needs
