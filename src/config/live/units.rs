@@ -100,23 +100,7 @@ impl Live {
                 },
                 None => read_include(source, p, real, ctx, env),
             };
-            // Not taken before (a file not read before), and the read did
-            // not take it (the file could not be read): a look at the path,
-            // as before, so that an unreadable file is not "changed" at
-            // every look. Unless the path no longer leads where admission
-            // found it (the file, or a directory above it, swapped for a
-            // link during the load, which the reader refuses): then no
-            // metadata, so that the next look reads it again after judging
-            // the link, instead of keeping this refusal while the link's
-            // target stays as it is.
-            let moved = disk_hash.is_none()
-                && source.on_disk()
-                && std::fs::canonicalize(p).ok().as_deref() != Some(real);
-            let meta = &if moved {
-                None
-            } else {
-                meta.or(read_meta).or_else(|| source.meta(p))
-            };
+            let meta = &meta_after(source, p, real, *meta, read_meta, disk_hash.is_some());
             // The good copy, when the disk version is not the good one.
             let stored_meta = opts.store.and_then(|s| s.meta(&rel));
             let good = match (&disk, opts.store) {
@@ -195,6 +179,30 @@ impl Live {
             })
             .collect()
     }
+}
+
+/// What tells whether the file at `p` changed, after this load's look:
+/// the metadata taken before the read, else the read's own. Neither (a
+/// file not read before, and the read did not take it: it could not be
+/// read): a look at the path, as before, so that an unreadable file is
+/// not "changed" at every look. Unless the path no longer leads to `real`,
+/// where admission found the file (it, or a directory above it, was
+/// swapped for a link during the load, which the reader refuses): then
+/// none, so that the next look reads it again after judging the link,
+/// instead of keeping this refusal while the link's target stays as it is.
+fn meta_after(
+    source: &dyn CaseFiles,
+    p: &Path,
+    real: &Path,
+    before: Option<Meta>,
+    read_meta: Option<Meta>,
+    read: bool,
+) -> Option<Meta> {
+    let moved = !read && source.on_disk() && std::fs::canonicalize(p).ok().as_deref() != Some(real);
+    if moved {
+        return None;
+    }
+    before.or(read_meta).or_else(|| source.meta(p))
 }
 
 /// The version `u` had checked whose bytes hash to `hash` (its disk
