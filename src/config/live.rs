@@ -12,7 +12,8 @@
 //! [`Live::reload`] re-reads only the files whose metadata changed, so a
 //! one-file edit in a config of 100,000 cases is in effect in milliseconds.
 //!
-//! The steps of a load are here; below it: `units.rs` (step 3, each
+//! The steps of a load are here; below it: `main_file.rs` (step 1, the
+//! main file or its last good copy), `units.rs` (step 3, each
 //! include read and checked), `git.rs` (the tree to read with
 //! `cases_git`), `reuse.rs` (what a reload keeps from the load before),
 //! `look.rs` (the cheap look at disk), `store.rs` (the last good copies),
@@ -20,6 +21,7 @@
 
 mod git;
 mod look;
+mod main_file;
 mod reuse;
 mod store;
 mod units;
@@ -28,6 +30,7 @@ mod versions;
 pub(crate) use look::includes_now;
 pub use look::Meta;
 use look::{dir_modes, near_misses_meta, DirMode};
+use main_file::Main;
 use store::vanished;
 pub use versions::FileVersion;
 
@@ -41,7 +44,7 @@ use super::includes::Expanded;
 use super::model::{CaseFile, Config, Settings};
 use super::source;
 use super::store::{content_hash, Store};
-use super::unit::{read_main, rel_of, salvage_state_dir, Checked, MainRead, Problems};
+use super::unit::{rel_of, Checked, Problems};
 pub use super::unit::{salvage_cases, Cases};
 use super::validate::{self, Context};
 use std::collections::BTreeSet;
@@ -478,83 +481,6 @@ impl Live {
         Ok(live)
     }
 
-    /// Step 1: the main file as on disk when it is good, else its last
-    /// good copy (from the store, or from the store in its own `state_dir`
-    /// as far as its broken text tells it), held. Without either, loading
-    /// fails: there are no settings to go on.
-    fn main_file(path: &Path, opts: Options<'_>, all: &mut Diagnostics) -> Result<Main, Fatal> {
-        let env = opts.env;
-        let main_meta = Meta::of(path);
-        let mut main_d = Diagnostics::default();
-        let disk_text = source::read_text(path, &mut main_d);
-        let disk_hash = disk_text.as_deref().map(|t| content_hash(t.as_bytes()));
-        let main_rel = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "docket.toml".into());
-        // Where a broken main file would keep its state: its own
-        // `state_dir`, read as well as its text allows.
-        let salvaged_dir = disk_text
-            .as_deref()
-            .and_then(salvage_state_dir)
-            .map(|d| path.parent().unwrap_or(Path::new(".")).join(d));
-        let (read, main_state, main_problems) = match disk_text {
-            Some(text) => match read_main(path, text, false, env) {
-                Ok(m) => {
-                    all.absorb(m.diags.clone());
-                    (Some(m), State::InEffect, None)
-                }
-                Err(d) => {
-                    let problems = Arc::new(d.clone());
-                    all.absorb(d);
-                    (None, State::Held, Some(problems))
-                }
-            },
-            None => {
-                let problems = Arc::new(main_d.clone());
-                all.absorb(main_d);
-                (None, State::Held, Some(problems))
-            }
-        };
-        let (main, main_state, main_since) = match read {
-            Some(m) => (m, main_state, None),
-            None => {
-                let own = salvaged_dir.map(|d| Store::new(&d, path));
-                let stored = opts
-                    .store
-                    .into_iter()
-                    .chain(own.as_ref())
-                    .find_map(|s| Some((s.read(&main_rel)?, s.meta(&main_rel))));
-                match stored
-                    .and_then(|(t, meta)| read_main(path, t, true, env).ok().map(|m| (m, meta)))
-                {
-                    Some((m, meta)) => (m, State::Held, meta.map(|x| x.since)),
-                    None => {
-                        return Err(Fatal {
-                            diagnostics: std::mem::take(all),
-                        })
-                    }
-                }
-            }
-        };
-        Ok(Main {
-            status: FileStatus {
-                rel: main_rel,
-                path: path.to_path_buf(),
-                state: main_state,
-                since: main_since,
-                problems: main_problems,
-                cases: main.own.cases.clone(),
-                disk_hash,
-                left_out_at: None,
-                salvaged: None,
-                dir_problem: None,
-            },
-            read: main,
-            meta: main_meta,
-        })
-    }
-
     /// Step 2: the files the main file's include patterns match, with a
     /// warning for each near miss (a case file whose name the patterns do
     /// not match, such as `x.toml.txt`), located in the main file.
@@ -720,13 +646,6 @@ impl Live {
             .chain(self.files.iter())
             .filter(|f| f.state != State::InEffect)
     }
-}
-
-/// The main file, as step 1 of [`Live::build`] found it.
-struct Main {
-    read: MainRead,
-    status: FileStatus,
-    meta: Option<Meta>,
 }
 
 /// The text of a case file a command checked and dropped (see
