@@ -93,21 +93,7 @@ pub(crate) fn read_looked_at(path: &Path, root: &Path) -> std::io::Result<Vec<u8
         return Err(std::io::Error::other("outside the config directory"));
     }
     let mut file = crate::sys::open_no_symlinks(&real_dir.join(name))?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other(format!(
-            "{}, not a regular file",
-            file_type(&meta)
-        )));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(std::io::Error::other("over the size limit"));
-    }
-    let bytes = read_sized(&mut file, meta.len(), MAX_FILE_BYTES)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::other("over the size limit"));
-    }
-    Ok(bytes)
+    Ok(read_regular(&mut file)?.0)
 }
 
 /// The rest of [`read_text_stat`], on the file as it was opened.
@@ -131,29 +117,6 @@ fn read_opened(
             )
         }
     };
-    // Its metadata or its bytes could not be read.
-    let unreadable = |diags: &mut Diagnostics, e: std::io::Error| {
-        fail(
-            diags,
-            format!("cannot read {}: {}", path.display(), io_reason(&e)),
-            "check the file's permissions",
-        )
-    };
-    let meta = match file.metadata() {
-        Ok(m) => m,
-        Err(e) => return unreadable(diags, e),
-    };
-    if !meta.is_file() {
-        return fail(
-            diags,
-            format!(
-                "{} is {}, not a regular file",
-                path.display(),
-                file_type(&meta)
-            ),
-            "point at a .toml file",
-        );
-    }
     let too_long = |diags: &mut Diagnostics, what: String| {
         fail(
             diags,
@@ -161,27 +124,72 @@ fn read_opened(
             "split the cases into several files under service.include",
         )
     };
-    if meta.len() > MAX_FILE_BYTES {
-        let len = meta.len();
-        return too_long(
+    match read_regular(&mut file) {
+        Ok((bytes, meta)) => text_of(path, bytes, diags).map(|text| (text, meta)),
+        // Its metadata or its bytes could not be read.
+        Err(Refused::Io(e)) => fail(
+            diags,
+            format!("cannot read {}: {}", path.display(), io_reason(&e)),
+            "check the file's permissions",
+        ),
+        Err(Refused::NotRegular(what)) => fail(
+            diags,
+            format!("{} is {what}, not a regular file", path.display()),
+            "point at a .toml file",
+        ),
+        Err(Refused::TooLong(len)) => too_long(
             diags,
             format!("is {len} bytes, over the limit of {MAX_FILE_BYTES} bytes"),
-        );
-    }
-    let bytes = match read_sized(&mut file, meta.len(), MAX_FILE_BYTES) {
-        Ok(b) => b,
-        Err(e) => return unreadable(diags, e),
-    };
-    // It grew past the limit while read: refused as if it had been that
-    // long to begin with, not cut at the limit and read as a shorter file
-    // (which could end just after a case and check as good).
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return too_long(
+        ),
+        Err(Refused::Grew) => too_long(
             diags,
             format!("grew past the limit of {MAX_FILE_BYTES} bytes while it was read"),
-        );
+        ),
     }
-    text_of(path, bytes, diags).map(|text| (text, meta))
+}
+
+/// Why [`read_regular`] gave no bytes.
+enum Refused {
+    Io(std::io::Error),
+    /// What it is instead ([`file_type`]).
+    NotRegular(&'static str),
+    /// Its size, over [`MAX_FILE_BYTES`].
+    TooLong(u64),
+    /// It grew past [`MAX_FILE_BYTES`] while it was read.
+    Grew,
+}
+
+impl From<Refused> for std::io::Error {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Io(e) => e,
+            Refused::NotRegular(what) => {
+                std::io::Error::other(format!("{what}, not a regular file"))
+            }
+            Refused::TooLong(_) | Refused::Grew => std::io::Error::other("over the size limit"),
+        }
+    }
+}
+
+/// The bytes of an open file and its metadata (one `fstat`, one read for
+/// a file that does not change meanwhile): only a regular file, refused
+/// by its size over [`MAX_FILE_BYTES`] before anything is read, and
+/// refused if it grew past it while read, not cut at the limit and read
+/// as a shorter file (which could end just after a case and check as
+/// good). What a case file and a file looked into share.
+fn read_regular(file: &mut std::fs::File) -> Result<(Vec<u8>, std::fs::Metadata), Refused> {
+    let meta = file.metadata().map_err(Refused::Io)?;
+    if !meta.is_file() {
+        return Err(Refused::NotRegular(file_type(&meta)));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Refused::TooLong(meta.len()));
+    }
+    let bytes = read_sized(file, meta.len(), MAX_FILE_BYTES).map_err(Refused::Io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Refused::Grew);
+    }
+    Ok((bytes, meta))
 }
 
 /// All of `file` up to `max` + 1 bytes (the caller refuses a file that
