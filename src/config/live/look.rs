@@ -72,6 +72,12 @@ impl Meta {
         }
     }
 
+    /// The file's size in bytes; `None` for a blob in a git tree, whose
+    /// size is not looked up.
+    pub fn size(&self) -> Option<u64> {
+        self.blob.is_none().then_some(self.size)
+    }
+
     /// A file in a git tree: the same blob is the same version, whatever
     /// the commit (so a push re-reads only the files it changed).
     pub fn of_blob(oid: git2::Oid) -> Meta {

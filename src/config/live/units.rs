@@ -7,7 +7,10 @@ use super::super::diag::Diagnostics;
 use super::super::files::CaseFiles;
 use super::super::includes::Refused;
 use super::super::store::content_hash;
-use super::super::unit::{check_hashed, check_include, par_map, read_include, Perms, Problems};
+use super::super::unit::{
+    check_hashed, check_include, par_map, read_include, threads_for, Perms, Problems,
+    FILE_BYTES_PER_THREAD,
+};
 use super::super::validate::Context;
 use super::reuse::Look;
 use super::{Live, Meta, Options, Unit};
@@ -77,7 +80,11 @@ impl Live {
                 ((p.clone(), real, rel), meta, old, false, was)
             })
             .collect();
-        par_map(&work, |((p, real, rel), meta, old, verify, was)| -> Unit {
+        // Small files go on this thread: a thread costs more than it saves
+        // below ~500 KB to read (see FILE_BYTES_PER_THREAD).
+        let to_read = work.iter().filter(|w| w.2.is_none() || w.3);
+        let bytes = bytes_to_read(source, to_read.map(|((p, ..), m, ..)| (p.as_path(), *m)));
+        let read = |((p, real, rel), meta, old, verify, was): &Work<'_>| -> Unit {
             if let (Some(u), false) = (old, verify) {
                 return (*u).clone();
             }
@@ -134,7 +141,8 @@ impl Live {
                 dir_problem: None,
                 refused: false,
             }
-        })
+        };
+        par_map(&work, threads_for(bytes, FILE_BYTES_PER_THREAD), read)
     }
 
     /// Step 3, for matches the includes refuse (unsafe ownership, not a
@@ -218,10 +226,39 @@ fn checked_as(u: &Unit, hash: &str) -> Option<super::super::unit::Checked> {
         .cloned()
 }
 
+/// About how many bytes the files to read hold, to know whether they are
+/// worth a second thread: the size each one's metadata gives; for those
+/// read for the first time (whose metadata comes from the open file, as
+/// it is read) the first one's size times their number, one `stat`.
+/// Unknown (a git tree's blobs, a file gone): as much as could be.
+fn bytes_to_read<'p>(
+    source: &dyn CaseFiles,
+    files: impl Iterator<Item = (&'p Path, Option<Meta>)>,
+) -> u64 {
+    let (mut bytes, mut unknown, mut first) = (0u64, 0u64, None);
+    for (p, meta) in files {
+        match meta.and_then(|m| m.size()) {
+            Some(size) => bytes = bytes.saturating_add(size),
+            None => {
+                unknown += 1;
+                first.get_or_insert(p);
+            }
+        }
+    }
+    let Some(first) = first else {
+        return bytes;
+    };
+    match source.meta(first).and_then(|m| m.size()) {
+        Some(size) => bytes.saturating_add(size.saturating_mul(unknown)),
+        None => u64::MAX,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::super::store::Store;
     use super::super::*;
+    use super::bytes_to_read;
 
     /// A fresh load takes what tells whether a file changed from the file
     /// it read (no `stat` of the path first): the same as a look at the
@@ -256,6 +293,57 @@ mod tests {
             let (a, b) = (a.disk.as_ref().unwrap(), b.disk.as_ref().unwrap());
             assert!(Arc::ptr_eq(&a.file, &b.file), "reused, not read again");
         }
+    }
+
+    /// What a load has to read, for how many threads: the sizes the
+    /// metadata gives; files not looked at yet counted as the first of
+    /// them (one `stat`); a git tree's blobs, whose sizes are not known,
+    /// as everything.
+    #[test]
+    fn the_bytes_to_read_are_the_sizes_known_or_the_first_ones_times_the_rest() {
+        let d = TestDir::new();
+        d.write("cases.d/a.toml", &"x".repeat(1000));
+        d.write("cases.d/b.toml", &"y".repeat(300));
+        let (a, b) = (
+            d.0.path().join("cases.d/a.toml"),
+            d.0.path().join("cases.d/b.toml"),
+        );
+        let disk = super::super::super::files::Disk;
+        let (ma, mb) = (Meta::of(&a), Meta::of(&b));
+        assert_eq!(
+            bytes_to_read(&disk, [(a.as_path(), ma), (b.as_path(), mb)].into_iter()),
+            1300
+        );
+        assert_eq!(
+            bytes_to_read(
+                &disk,
+                [(a.as_path(), None), (b.as_path(), None)].into_iter()
+            ),
+            2000
+        );
+        assert_eq!(
+            bytes_to_read(
+                &disk,
+                [(b.as_path(), None), (a.as_path(), None)].into_iter()
+            ),
+            600
+        );
+        assert_eq!(
+            bytes_to_read(&disk, [(b.as_path(), mb), (a.as_path(), None)].into_iter()),
+            1300
+        );
+        assert_eq!(bytes_to_read(&disk, std::iter::empty()), 0);
+        let gone = d.0.path().join("cases.d/gone.toml");
+        assert_eq!(
+            bytes_to_read(&disk, [(gone.as_path(), None)].into_iter()),
+            u64::MAX
+        );
+        let blob = Meta::of_blob(git2::Oid::ZERO_SHA1);
+        assert_eq!(blob.size(), None);
+        assert_eq!(
+            bytes_to_read(&disk, [(a.as_path(), Some(blob))].into_iter()),
+            1000
+        );
     }
 
     /// A file swapped for a link between admission and its read (the
