@@ -36,11 +36,9 @@ impl Live {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "docket.toml".into());
         // Where a broken main file would keep its state: its own
-        // `state_dir`, read as well as its text allows.
-        let salvaged_dir = disk_text
-            .as_deref()
-            .and_then(salvage_state_dir)
-            .map(|d| path.parent().unwrap_or(Path::new(".")).join(d));
+        // `state_dir`, read as well as its text allows (a parse of its
+        // own, so only when the file is broken).
+        let mut salvaged_dir = None;
         let (read, main_state, main_problems) = match disk_text {
             Some(text) => match read_main(path, text, false, env) {
                 Ok(m) => {
@@ -48,6 +46,12 @@ impl Live {
                     (Some(m), State::InEffect, None)
                 }
                 Err(d) => {
+                    salvaged_dir = d
+                        .sources
+                        .iter()
+                        .find(|s| s.path == path)
+                        .and_then(|s| salvage_state_dir(&s.text))
+                        .map(|dir| path.parent().unwrap_or(Path::new(".")).join(dir));
                     let problems = Arc::new(d.clone());
                     all.absorb(d);
                     (None, State::Held, Some(problems))
