@@ -466,6 +466,29 @@ NOTES = """### Where the time goes, and what the misses would take
   half (profiles had shown one core's half of ten equal files taking 30 ms and the other's 50;
   alternating runs 0.995, no change), a large file cut in four pieces per core (0.96-1.02),
   the main file parsed once for the index's key (1.008).
+- **This round (issue 23, seventh pass): what a small config paid for.** A load read its
+  files on a thread a core whatever their size; at 1,000 cases in 10 files (190 KB) the
+  second thread (its start, the pages its heap takes) cost more than it saved: one thread
+  against two, cold `upcoming` over 10 equal files, took 0.95 of the time at 1k, 0.99 at 3k
+  (560 KB) and 1.13 at 10k. Now a thread per 256 KiB to read, at most a core each (the sizes
+  from the files' metadata, or the first file's size times their number): `bench-ab.py` 0.91-0.98
+  at 1k, `check` 0.95; 3k, 10k and 100k unchanged (1.01, 1.00, 0.96). A good main file was
+  parsed a second time at every load, to find where a broken one keeps its last good copy:
+  now only a broken one is (0.89 at 1k, cold `upcoming` and `check`). The working-day bitmap
+  (1970-2100) is filled 64 days at a time instead of asking chrono each day's weekday
+  (0.96-0.97 cold at 1k). From run F to this run: 1k from the index 5.8 -> 4.7 ms, without
+  it 9.9 -> 7.2 ms (Remind 2.6 and 2.3 ms). What the rest of a 1k run from the index is:
+  the loader's relocations ~25% (chrono-tz's tables: built with only `Asia/Almaty` and `UTC`,
+  `docket --version` faulted 241 pages instead of 489 and `upcoming` took 4.3 instead of
+  5.1 ms, but a config may name any IANA zone, so that is not an option), the index's key
+  18%, clap 7%, the first 2 MiB page 6%. Cold at 100k in one file (1.02x here; 0.94x in a
+  hyperfine run of the two earlier that morning) the kernel zeroing fresh huge pages is 23%
+  of the CPU (`perf`, 20 runs).
+  Two things about measuring: a copy of the binary made by `cp` faulted ~40 fewer pages than
+  the file the linker wrote (0.6-0.8 ms at 1k), but after `drop_caches` both fault alike, so
+  the script runs the binary as built and every before/after compares copies made alike;
+  and peak RSS moves with the binary's pages in the page cache (the same binary 79 and
+  85 MiB at 100k in 1,000 files), so differences of a few MiB between runs are not the code.
 - **The daemon over time.** Its peak used to be the first calendar feeds (all ~195,000 events
   with their texts, then a team feed's 41 MB text at once: 183 MiB): now each feed's events are
   made one at a time, twice (to revise, then to render straight into the file), and the peak is
