@@ -40,7 +40,6 @@ fn ymd_is_what_chrono_writes() {
 /// against the patterns' own arithmetic.
 #[test]
 fn weekends_filled_by_word_are_every_weekday_in_the_set() {
-    use super::*;
     let first = NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).unwrap();
     let last = NaiveDate::from_ymd_opt(MAX_YEAR, 12, 31).unwrap();
     for set in 0u8..128 {

@@ -101,6 +101,9 @@ pub(super) struct MainRead {
     pub(super) diags: Diagnostics,
 }
 
+/// The main file at `path`, read from `text` and checked. Its problems
+/// keep the whole text as their first source, at `path`: a broken main
+/// file's `state_dir` is salvaged from there (`Live::main_file`).
 pub(super) fn read_main(
     path: &Path,
     text: String,
@@ -452,11 +455,11 @@ pub(super) fn threads_for(bytes: u64, per_thread: usize) -> usize {
 }
 
 /// Case files read on threads of their own ([`par_map`] in a load) once
-/// there is this much to read a thread. Measured on this 2-core machine,
-/// a cold `upcoming` over 10 equal files, one thread against two: at
-/// 1,000 cases (190 KB) 0.94 of the time, at 3,000 (560 KB) 0.99, at
-/// 10,000 (1.9 MB) 1.13: a thread, its start and the pages its heap
-/// takes, costs about what reading ~300 KB does.
+/// there is this much to read a thread. Measured on the 2-core VM of
+/// BENCHMARKS.md, a cold `upcoming` over 10 equal files, one thread
+/// against two: at 1,000 cases (190 KB) 0.95 of the time, at 3,000
+/// (560 KB) 0.99, at 10,000 (1.9 MB) 1.13. A second thread (its start,
+/// the pages its heap takes) pays off from about 512 KiB to read.
 pub(super) const FILE_BYTES_PER_THREAD: usize = 256 << 10;
 
 /// Run `f` over `items` on up to `threads` threads, results in order.

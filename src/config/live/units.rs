@@ -80,8 +80,8 @@ impl Live {
                 ((p.clone(), real, rel), meta, old, false, was)
             })
             .collect();
-        // Small files go on this thread: a thread costs more than it saves
-        // below ~500 KB to read (see FILE_BYTES_PER_THREAD).
+        // Small files go on this thread: below 512 KiB to read, a second
+        // thread cost more than it saved (FILE_BYTES_PER_THREAD).
         let to_read = work.iter().filter(|w| w.2.is_none() || w.3);
         let bytes = bytes_to_read(source, to_read.map(|((p, ..), m, ..)| (p.as_path(), *m)));
         let read = |((p, real, rel), meta, old, verify, was): &Work<'_>| -> Unit {
@@ -229,34 +229,43 @@ fn checked_as(u: &Unit, hash: &str) -> Option<super::super::unit::Checked> {
 /// About how many bytes the files to read hold, to know whether they are
 /// worth a second thread: the size each one's metadata gives; for those
 /// read for the first time (whose metadata comes from the open file, as
-/// it is read) the first one's size times their number, one `stat`.
-/// Unknown (a git tree's blobs, a file gone): as much as could be.
+/// it is read) the mean size of the first, middle and last of them times
+/// their number, at most three `stat`s (files of one team are alike in
+/// size; a small index file first and large ones after would otherwise
+/// count as small). Unknown (a git tree's blobs, a file gone): as much as
+/// could be.
 fn bytes_to_read<'p>(
     source: &dyn CaseFiles,
     files: impl Iterator<Item = (&'p Path, Option<Meta>)>,
 ) -> u64 {
-    let (mut bytes, mut unknown, mut first) = (0u64, 0u64, None);
+    let mut bytes = 0u64;
+    let mut unknown: Vec<&Path> = Vec::new();
     for (p, meta) in files {
         match meta.and_then(|m| m.size()) {
             Some(size) => bytes = bytes.saturating_add(size),
-            None => {
-                unknown += 1;
-                first.get_or_insert(p);
-            }
+            None => unknown.push(p),
         }
     }
-    let Some(first) = first else {
+    let Some(last) = unknown.len().checked_sub(1) else {
         return bytes;
     };
-    match source.meta(first).and_then(|m| m.size()) {
-        Some(size) => bytes.saturating_add(size.saturating_mul(unknown)),
-        None => u64::MAX,
+    let mut picks = vec![0, last / 2, last];
+    picks.dedup();
+    let mut sampled = 0u64;
+    for &i in &picks {
+        match source.meta(unknown[i]).and_then(|m| m.size()) {
+            Some(size) => sampled = sampled.saturating_add(size),
+            None => return u64::MAX,
+        }
     }
+    let mean = sampled / picks.len() as u64;
+    bytes.saturating_add(mean.saturating_mul(unknown.len() as u64))
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::super::store::Store;
+    use super::super::super::unit::{threads_for, FILE_BYTES_PER_THREAD};
     use super::super::*;
     use super::bytes_to_read;
 
@@ -296,54 +305,76 @@ mod tests {
     }
 
     /// What a load has to read, for how many threads: the sizes the
-    /// metadata gives; files not looked at yet counted as the first of
-    /// them (one `stat`); a git tree's blobs, whose sizes are not known,
-    /// as everything.
+    /// metadata gives; files not looked at yet counted as the mean of the
+    /// first, middle and last of them (three `stat`s at most); a git
+    /// tree's blobs, whose sizes are not known, looked at the same way; a
+    /// file gone, as everything.
     #[test]
-    fn the_bytes_to_read_are_the_sizes_known_or_the_first_ones_times_the_rest() {
+    fn the_bytes_to_read_are_the_sizes_known_or_a_sampled_mean_for_the_rest() {
         let d = TestDir::new();
         d.write("cases.d/a.toml", &"x".repeat(1000));
         d.write("cases.d/b.toml", &"y".repeat(300));
-        let (a, b) = (
-            d.0.path().join("cases.d/a.toml"),
-            d.0.path().join("cases.d/b.toml"),
-        );
+        let a = d.0.path().join("cases.d/a.toml");
+        let b = d.0.path().join("cases.d/b.toml");
+        let (a, b) = (a.as_path(), b.as_path());
         let disk = super::super::super::files::Disk;
-        let (ma, mb) = (Meta::of(&a), Meta::of(&b));
-        assert_eq!(
-            bytes_to_read(&disk, [(a.as_path(), ma), (b.as_path(), mb)].into_iter()),
-            1300
-        );
-        assert_eq!(
-            bytes_to_read(
-                &disk,
-                [(a.as_path(), None), (b.as_path(), None)].into_iter()
-            ),
-            2000
-        );
-        assert_eq!(
-            bytes_to_read(
-                &disk,
-                [(b.as_path(), None), (a.as_path(), None)].into_iter()
-            ),
-            600
-        );
-        assert_eq!(
-            bytes_to_read(&disk, [(b.as_path(), mb), (a.as_path(), None)].into_iter()),
-            1300
-        );
-        assert_eq!(bytes_to_read(&disk, std::iter::empty()), 0);
+        let bytes = |files: &[(&Path, Option<Meta>)]| bytes_to_read(&disk, files.iter().copied());
+        let (ma, mb) = (Meta::of(a), Meta::of(b));
+        assert_eq!(bytes(&[(a, ma), (b, mb)]), 1300);
+        assert_eq!(bytes(&[(a, None), (b, None)]), 1300);
+        assert_eq!(bytes(&[(b, mb), (a, None)]), 1300);
+        assert_eq!(bytes(&[(a, None)]), 1000);
+        // A small file first, large ones after: first, middle and last.
+        let five = [(b, None), (a, None), (a, None), (a, None), (a, None)];
+        assert_eq!(bytes(&five), (300 + 1000 + 1000) / 3 * 5);
+        assert_eq!(bytes(&[]), 0);
         let gone = d.0.path().join("cases.d/gone.toml");
-        assert_eq!(
-            bytes_to_read(&disk, [(gone.as_path(), None)].into_iter()),
-            u64::MAX
-        );
+        assert_eq!(bytes(&[(a, None), (gone.as_path(), None)]), u64::MAX);
         let blob = Meta::of_blob(git2::Oid::ZERO_SHA1);
         assert_eq!(blob.size(), None);
-        assert_eq!(
-            bytes_to_read(&disk, [(a.as_path(), Some(blob))].into_iter()),
-            1000
-        );
+        assert_eq!(bytes(&[(a, Some(blob))]), 1000);
+    }
+
+    /// Files worth two threads (over 512 KiB to read) are read on them and
+    /// come back as read on one: in their order, each with its own cases.
+    /// The test configs elsewhere are small and read on one thread.
+    #[test]
+    fn files_worth_two_threads_load_as_on_one() {
+        let d = TestDir::new();
+        let mut sizes = Vec::new();
+        for (f, n) in [("a", 2000), ("b", 3), ("c", 2000)] {
+            let text: String = (0..n)
+                .map(|i| TestDir::case(&format!("KZ-{f}{i}"), "active"))
+                .collect();
+            sizes.push(text.len());
+            d.write(&format!("cases.d/{f}.toml"), &text);
+        }
+        let total: usize = sizes.iter().sum();
+        let threads = threads_for(total as u64, FILE_BYTES_PER_THREAD);
+        assert!(total >= 2 * FILE_BYTES_PER_THREAD, "{total} bytes");
+        assert_eq!(threads, super::super::super::unit::cores().min(2));
+        let env = Env::from_process();
+        let opts = Options {
+            env: &env,
+            store: None,
+            tree: None,
+            keep_texts: false,
+        };
+        let live = Live::load(&d.main(), opts).unwrap();
+        let names: Vec<_> = live
+            .units
+            .iter()
+            .map(|u| u.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.toml", "b.toml", "c.toml"]);
+        for (u, (f, n)) in live.units.iter().zip([("a", 2000), ("b", 3), ("c", 2000)]) {
+            let c = u.disk.as_ref().unwrap();
+            let ids: Vec<&str> = c.file.cases.iter().map(|c| c.id.as_ref()).collect();
+            assert_eq!(ids.len(), n, "{f}");
+            assert_eq!(ids[0], format!("KZ-{f}0"));
+            assert_eq!(ids[n - 1], format!("KZ-{f}{}", n - 1));
+        }
+        assert_eq!(live.config.cases().count(), 4003);
     }
 
     /// A file swapped for a link between admission and its read (the

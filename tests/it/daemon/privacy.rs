@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const PERSON: &str = "Zarina Fictionova";
-const DOC_NUMBER: &str = "RC-PRIV-77031";
-const REQ_NUMBER: &str = "REQ-PRIV-55120";
+const DOC_NUMBER: &str = "RC-PRIV-7703194265";
+const REQ_NUMBER: &str = "REQ-PRIV-5512083647";
 const EVENT_TITLE: &str = "Hearing at Qalamkas Orchard";
 
 /// Fragments that must never leak, whole or in part.
@@ -16,8 +16,13 @@ fn name_fragments() -> Vec<&'static str> {
     vec![PERSON, "Fictionova", EVENT_TITLE, "Qalamkas"]
 }
 
+/// The numbers whole and their digits alone. Ten digits: the ledger and
+/// the logs hold nanoseconds (nine digits) and message-id hashes, where a
+/// five-digit fragment turned up by chance (`…T04:41:23.577031…`, one run
+/// in ~150); a fragment of ten is out of their reach, and is still looked
+/// for anywhere, next to anything.
 fn number_fragments() -> Vec<&'static str> {
-    vec![DOC_NUMBER, "77031", REQ_NUMBER, "55120"]
+    vec![DOC_NUMBER, "7703194265", REQ_NUMBER, "5512083647"]
 }
 
 fn privacy_config(dir: &Path, names: bool, numbers: bool) -> PathBuf {
@@ -84,36 +89,8 @@ fn ledger_bytes(state_dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Whether `needle` is in `hay`. A needle of digits alone counts only
-/// where it is not part of a longer run of hex digits: a timestamp's
-/// nanoseconds and a message id's hash hold any five digits now and then
-/// by chance (the ledger once held "77031" in `…T04:41:23.577031…`, one
-/// run in ~150), while a number that leaks stands on its own or after its
-/// prefix (`RC-PRIV-77031`).
 fn contains_bytes(hay: &[u8], needle: &str) -> bool {
-    let n = needle.as_bytes();
-    let digits = n.iter().all(u8::is_ascii_digit);
-    hay.windows(n.len()).enumerate().any(|(i, w)| {
-        let hex = |j: Option<usize>| {
-            j.and_then(|j| hay.get(j))
-                .is_some_and(u8::is_ascii_hexdigit)
-        };
-        w == n && !(digits && (hex(i.checked_sub(1)) || hex(Some(i + n.len()))))
-    })
-}
-
-#[test]
-fn a_number_in_a_longer_run_of_hex_digits_is_not_a_leak() {
-    assert!(contains_bytes(b"doc RC-PRIV-77031.", "77031"));
-    assert!(contains_bytes(b"77031", "77031"));
-    assert!(contains_bytes(b"number=77031 ", "77031"));
-    assert!(!contains_bytes(b"T04:41:23.577031123+00:00", "77031"));
-    assert!(!contains_bytes(
-        b"<docket.e5ef77031b9@ngo.example>",
-        "77031"
-    ));
-    assert!(contains_bytes(b"x Fictionova", "Fictionova"));
-    assert!(contains_bytes(b"aFictionovab", "Fictionova"));
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 fn privacy_case(names: bool, numbers: bool) {
@@ -163,10 +140,7 @@ fn privacy_case(names: bool, numbers: bool) {
             let subject = m.header("Subject").unwrap();
             assert!(!subject.contains(f), "{f:?} in subject {subject:?}");
         }
-        assert!(
-            !contains_bytes(logs.as_bytes(), f),
-            "{f:?} in stderr:\n{logs}"
-        );
+        assert!(!logs.contains(f), "{f:?} in stderr:\n{logs}");
         for (name, bytes) in &ledger {
             assert!(!contains_bytes(bytes, f), "{f:?} in ledger file {name}");
         }
