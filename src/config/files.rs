@@ -53,6 +53,14 @@ pub(crate) trait CaseFiles: Sync {
         self.read(path, d).map(|t| (t, None))
     }
 
+    /// The bytes of a file docket looks into but does not read as a case
+    /// file (a near miss, `kz-0300.toml.txt`, for the ids and caseworkers
+    /// to tell): only a regular file, none over [`MAX_FILE_BYTES`]; on
+    /// disk, under `root` with no link on its path
+    /// ([`source::read_looked_at`]); in a git tree, a file entry (not a
+    /// link nor a submodule). `None` when it is not such a file.
+    fn look_into(&self, path: &Path, root: &Path) -> Option<Vec<u8>>;
+
     /// `path` as messages and the last good copies name it.
     fn rel(&self, root: &Path, path: &Path) -> String;
 
@@ -94,6 +102,10 @@ impl CaseFiles for Disk {
         d: &mut Diagnostics,
     ) -> Option<(String, Option<std::fs::Metadata>)> {
         source::read_case_file_stat(path, real, d).map(|(t, m)| (t, Some(m)))
+    }
+
+    fn look_into(&self, path: &Path, root: &Path) -> Option<Vec<u8>> {
+        source::read_looked_at(path, root).ok()
     }
 
     fn rel(&self, root: &Path, path: &Path) -> String {
@@ -234,6 +246,14 @@ impl CaseFiles for GitTree {
                 "run `git fsck` in the repository",
             ),
         }
+    }
+
+    fn look_into(&self, path: &Path, _root: &Path) -> Option<Vec<u8>> {
+        let p = path.to_str()?;
+        if self.entry(p)?.kind != Kind::File {
+            return None;
+        }
+        GitTree::read(self, p, MAX_FILE_BYTES).ok()
     }
 
     fn rel(&self, _root: &Path, path: &Path) -> String {

@@ -317,9 +317,15 @@ impl Live {
         rel_of(&self.root, path)
     }
 
-    /// The config directory (the main file's, canonical when it can be).
-    pub fn root(&self) -> &Path {
-        &self.root
+    /// The bytes of a near miss at `path`, read where the case files were
+    /// (the disk, or the git tree with `cases_git`): see
+    /// [`CaseFiles::look_into`].
+    pub fn look_into(&self, path: &Path) -> Option<Vec<u8>> {
+        let source: &dyn CaseFiles = match &self.tree {
+            Some(t) => t.as_ref(),
+            None => &Disk,
+        };
+        source.look_into(path, &self.root)
     }
 
     fn include_patterns(&self) -> Vec<(String, std::ops::Range<usize>)> {

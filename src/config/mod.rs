@@ -33,7 +33,6 @@ use model::Config;
 use std::path::{Path, PathBuf};
 
 pub use env::{AsOf, Env};
-pub(crate) use source::read_looked_at;
 pub use source::MAX_FILE_BYTES;
 
 pub use recover::MAX_PARSE_ERRORS;

@@ -107,24 +107,14 @@ impl Daemon {
         }
         for p in self.in_effect.live().near_misses.clone() {
             // Read as a case file, whatever Notepad did to it (a BOM, ANSI,
-            // UTF-16): its caseworkers are the ones to tell. A FIFO or a
-            // link under that name is not read: the admin is told of the
+            // UTF-16): its caseworkers are the ones to tell. Read where
+            // the case files are (with `cases_git`, in the tree); a FIFO or
+            // a link under that name is not read: the admin is told of the
             // name alone.
-            // With `cases_git` the name is a path in the tree, read there
-            // (it had been read from the daemon's working directory).
-            let live = self.in_effect.live();
-            let bytes = match live.tree() {
-                // A file, not a link or a submodule, as on disk.
-                Some(t) => p
-                    .to_str()
-                    .filter(|s| {
-                        t.entry(s)
-                            .is_some_and(|e| e.kind == crate::config::git::Kind::File)
-                    })
-                    .and_then(|s| t.read(s, crate::config::MAX_FILE_BYTES).ok()),
-                None => crate::config::read_looked_at(&p, live.root()).ok(),
-            };
-            let text = bytes
+            let text = self
+                .in_effect
+                .live()
+                .look_into(&p)
                 .map(|b| crate::config::salvage::text_of(&b))
                 .unwrap_or_default();
             let cases: Cases = crate::config::live::salvage_cases(&text).into();

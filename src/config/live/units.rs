@@ -269,6 +269,16 @@ mod tests {
     use super::super::*;
     use super::bytes_to_read;
 
+    /// A command's options: no store, no tree, texts dropped.
+    fn plain(env: &Env) -> Options<'_> {
+        Options {
+            env,
+            store: None,
+            tree: None,
+            keep_texts: false,
+        }
+    }
+
     /// A fresh load takes what tells whether a file changed from the file
     /// it read (no `stat` of the path first): the same as a look at the
     /// path, so that a reload after no change rereads nothing; a file
@@ -280,12 +290,7 @@ mod tests {
         d.write("cases.d/a.toml", &TestDir::case("KZ-1", "active"));
         d.write("cases.d/b.toml", &TestDir::case("KZ-2", "active"));
         let env = Env::from_process();
-        let opts = Options {
-            env: &env,
-            store: None,
-            tree: None,
-            keep_texts: false,
-        };
+        let opts = plain(&env);
         d.write("cases.d/c.toml", &TestDir::case("KZ-3", "active"));
         let c = d.0.path().join("cases.d/c.toml");
         std::fs::set_permissions(&c, std::fs::Permissions::from_mode(0o000)).unwrap();
@@ -342,7 +347,8 @@ mod tests {
     fn files_worth_two_threads_load_as_on_one() {
         let d = TestDir::new();
         let mut sizes = Vec::new();
-        for (f, n) in [("a", 2000), ("b", 3), ("c", 2000)] {
+        const FILES: [(&str, usize); 3] = [("a", 2000), ("b", 3), ("c", 2000)];
+        for (f, n) in FILES {
             let text: String = (0..n)
                 .map(|i| TestDir::case(&format!("KZ-{f}{i}"), "active"))
                 .collect();
@@ -354,12 +360,7 @@ mod tests {
         assert!(total >= 2 * FILE_BYTES_PER_THREAD, "{total} bytes");
         assert_eq!(threads, super::super::super::unit::cores().min(2));
         let env = Env::from_process();
-        let opts = Options {
-            env: &env,
-            store: None,
-            tree: None,
-            keep_texts: false,
-        };
+        let opts = plain(&env);
         let live = Live::load(&d.main(), opts).unwrap();
         let names: Vec<_> = live
             .units
@@ -367,7 +368,7 @@ mod tests {
             .map(|u| u.path.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names, ["a.toml", "b.toml", "c.toml"]);
-        for (u, (f, n)) in live.units.iter().zip([("a", 2000), ("b", 3), ("c", 2000)]) {
+        for (u, (f, n)) in live.units.iter().zip(FILES) {
             let c = u.disk.as_ref().unwrap();
             let ids: Vec<&str> = c.file.cases.iter().map(|c| c.id.as_ref()).collect();
             assert_eq!(ids.len(), n, "{f}");
@@ -387,12 +388,7 @@ mod tests {
         let d = TestDir::new();
         d.write("cases.d/a.toml", &TestDir::case("KZ-1", "active"));
         let env = Env::from_process();
-        let opts = Options {
-            env: &env,
-            store: None,
-            tree: None,
-            keep_texts: false,
-        };
+        let opts = plain(&env);
         let live = Live::load(&d.main(), opts).unwrap();
         let root = std::fs::canonicalize(d.0.path()).unwrap();
         let real = root.join("cases.d/a.toml");
